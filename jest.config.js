@@ -1,0 +1,15 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  testPathIgnorePatterns: ["/node_modules/", "/test/fixtures/", "/dist/"],
+  moduleFileExtensions: ["ts", "js", "mjs", "cjs", "json"],
+  transform: {
+    "^.+\\.[mc]?ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
+  },
+  moduleNameMapper: { "^nextpress$": "<rootDir>/src/index.ts" },
+  // Route fixtures are imported with a real import(); jest must not watch or cover them.
+  modulePathIgnorePatterns: ["<rootDir>/dist/"],
+  testTimeout: 20000,
+};

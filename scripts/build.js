@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Compiles src/ and routes/ into dist/ from scratch (a deleted route must not survive in dist/),
+// copies package.json files found in routes/ (they decide ESM vs CommonJS for .js routes), and
+// stamps the build so `npm start` knows when to rebuild.
+"use strict";
+const { execFileSync } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+const dist = path.join(root, "dist");
+
+function copyPackageFiles(from, to) {
+  if (!fs.existsSync(from)) return;
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    if (entry.isDirectory() && entry.name !== "node_modules") copyPackageFiles(source, path.join(to, entry.name));
+    else if (entry.name === "package.json") {
+      fs.mkdirSync(to, { recursive: true });
+      fs.copyFileSync(source, path.join(to, entry.name));
+    }
+  }
+}
+
+fs.rmSync(dist, { recursive: true, force: true });
+execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json")], {
+  stdio: "inherit",
+  cwd: root,
+});
+copyPackageFiles(path.join(root, "routes"), path.join(dist, "routes"));
+fs.writeFileSync(path.join(dist, ".build-stamp"), new Date().toISOString() + "\n");

@@ -1,0 +1,93 @@
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { InvalidRouteError, RouteLoadError, type RouteProblem } from "../errors";
+import type { NextApiHandler } from "../types";
+import { isTypeScriptFile } from "./ignore-rules";
+import { importRoute } from "./import-route";
+import { resolveRouteSettings, type RouteSettings } from "./route-config";
+import { findRouteConflicts } from "./route-conflicts";
+import { formatPattern, toSegments, type Segment } from "./route-pattern";
+import { scanRouteFiles } from "./scan";
+import { ensureTypeScriptRuntime } from "./typescript-runtime";
+
+/** One served route: plain data prepared at start-up, plus its handler. */
+export interface Route {
+  /** Path relative to the routes folder, `/`-separated. */
+  readonly file: string;
+  readonly absoluteFile: string;
+  /** Next-style URL pattern, e.g. `/api/post/[pid]`. */
+  readonly pattern: string;
+  readonly segments: readonly Segment[];
+  readonly handler: NextApiHandler;
+  readonly settings: RouteSettings;
+}
+
+export interface LoadRoutesOptions {
+  /** Default body limit for routes without `config.api.bodyParser.sizeLimit`. */
+  bodyLimit: string;
+  prefix?: string;
+}
+
+async function assertDirectory(routesDir: string): Promise<void> {
+  const stat = await fs.stat(routesDir).catch(() => undefined);
+  if (!stat?.isDirectory()) {
+    throw new RouteLoadError(routesDir, [
+      {
+        files: [routesDir],
+        reason: "the routes folder does not exist: create it, or point ROUTES_DIR at an existing folder",
+      },
+    ]);
+  }
+}
+
+function describeImportError(error: unknown): string {
+  if (error instanceof Error && (error as NodeJS.ErrnoException).code === "ERR_UNKNOWN_FILE_EXTENSION") {
+    return "cannot be imported as TypeScript here: build the project first, or run under tsx";
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return `throws on import: ${detail}`;
+}
+
+/**
+ * Scan → patterns → conflicts → import: the route table for `routesDir`, or a RouteLoadError
+ * listing every broken or conflicting file. Nothing is served from a half-loaded folder.
+ *
+ * @example
+ * const routes = await loadRoutes("/srv/app/routes", { bodyLimit: "1mb" });
+ */
+export async function loadRoutes(routesDir: string, options: LoadRoutesOptions): Promise<Route[]> {
+  const prefix = options.prefix ?? "/api";
+  await assertDirectory(routesDir);
+  const files = await scanRouteFiles(routesDir);
+  const problems: RouteProblem[] = [];
+
+  const planned = files.flatMap((file) => {
+    try {
+      return [{ file, segments: toSegments(file) }];
+    } catch (error) {
+      if (!(error instanceof InvalidRouteError)) throw error;
+      problems.push({ files: [file], reason: error.message });
+      return [];
+    }
+  });
+  problems.push(...findRouteConflicts(planned, prefix));
+  if (problems.length > 0) throw new RouteLoadError(routesDir, problems);
+
+  if (files.some(isTypeScriptFile)) await ensureTypeScriptRuntime();
+  const loaded = await Promise.all(
+    planned.map(async ({ file, segments }): Promise<Route | undefined> => {
+      const absoluteFile = path.join(routesDir, file);
+      try {
+        const mod = await importRoute(absoluteFile);
+        const settings = resolveRouteSettings(mod.config, options.bodyLimit);
+        return { file, absoluteFile, pattern: formatPattern(segments, prefix), segments, handler: mod.handler, settings };
+      } catch (error) {
+        const reason = error instanceof InvalidRouteError ? error.message : describeImportError(error);
+        problems.push({ files: [file], reason });
+        return undefined;
+      }
+    }),
+  );
+  if (problems.length > 0) throw new RouteLoadError(routesDir, problems);
+  return loaded.filter((route): route is Route => route !== undefined);
+}

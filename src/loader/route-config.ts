@@ -1,0 +1,59 @@
+import bytes from "bytes";
+import { z } from "zod";
+import { InvalidRouteError } from "../errors";
+import type { PageConfig } from "../types";
+
+/** Next's default `responseLimit`: a warning, never a cut, past 4 MiB. */
+export const RESPONSE_LIMIT_DEFAULT = 4 * 1024 * 1024;
+
+const size = z.union([z.number().int().nonnegative(), z.string()]).refine((value) => bytes.parse(value) !== null, {
+  message: 'expected a size such as "1mb", "500kb" or a number of bytes',
+});
+
+const pageConfigSchema = z
+  .object({
+    api: z
+      .object({
+        bodyParser: z.union([z.boolean(), z.object({ sizeLimit: size.optional() }).loose()]).optional(),
+        responseLimit: z.union([z.boolean(), size]).optional(),
+        externalResolver: z.boolean().optional(),
+      })
+      .loose()
+      .optional(),
+  })
+  .loose();
+
+/** What a route's `config` means at request time, resolved once at start-up. */
+export interface RouteSettings {
+  /** `false`: the body stream is left for the handler. */
+  readonly bodyParser: false | { readonly limit: number; readonly limitText: string };
+  readonly responseLimit: number | false;
+  readonly externalResolver: boolean;
+}
+
+/** Validates a route's exported `config`; the error message lists what is wrong. */
+export function resolveRouteSettings(config: unknown, defaultBodyLimit: string): RouteSettings {
+  const parsed = pageConfigSchema.safeParse(config ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `config.${i.path.join(".")}: ${i.message}`);
+    throw new InvalidRouteError(`invalid \`config\` export (${issues.join("; ")})`);
+  }
+  const api: NonNullable<PageConfig["api"]> = parsed.data.api ?? {};
+  let bodyParser: RouteSettings["bodyParser"] = false;
+  if (api.bodyParser !== false) {
+    const sizeLimit = typeof api.bodyParser === "object" ? api.bodyParser.sizeLimit : undefined;
+    const limitText = sizeLimit === undefined ? defaultBodyLimit : String(sizeLimit);
+    bodyParser = { limit: bytes.parse(sizeLimit ?? defaultBodyLimit) as number, limitText };
+  }
+  const { responseLimit = true } = api;
+  return Object.freeze({
+    bodyParser,
+    responseLimit:
+      responseLimit === false
+        ? false
+        : responseLimit === true
+          ? RESPONSE_LIMIT_DEFAULT
+          : (bytes.parse(responseLimit) as number),
+    externalResolver: api.externalResolver === true,
+  });
+}

@@ -1,0 +1,76 @@
+import { parse as parseCookieHeader } from "cookie";
+import type { Params } from "../router/route-tree";
+
+/** Route params of the matched route, set by the dispatcher; merged into `req.query` on first read. */
+export const kParams = Symbol("nextpress.params");
+const kQuery = Symbol("nextpress.query");
+const kCookies = Symbol("nextpress.cookies");
+
+interface NextRequestState {
+  url?: string;
+  headers: { cookie?: string };
+  [kParams]?: Params;
+  [kQuery]?: Record<string, unknown>;
+  [kCookies]?: Record<string, string | undefined>;
+}
+
+/**
+ * Next's query: WHATWG parsing of the search string, flat, repeated keys as arrays, then the route
+ * params on top (a param wins over a same-named query key). `__proto__` never becomes a key.
+ */
+export function buildQuery(url: string, params: Params | undefined): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  const queryStart = url.indexOf("?");
+  if (queryStart !== -1 && queryStart < url.length - 1) {
+    for (const [key, value] of new URLSearchParams(url.slice(queryStart + 1))) {
+      if (key === "__proto__") continue;
+      const existing = Object.hasOwn(query, key) ? query[key] : undefined;
+      if (existing === undefined) query[key] = value;
+      else if (Array.isArray(existing)) existing.push(value);
+      else query[key] = [existing, value];
+    }
+  }
+  if (params) for (const key of Object.keys(params)) query[key] = params[key];
+  return query;
+}
+
+/** Cookie values are URI-decoded and unquoted, as the `cookie` 0.x that Next bundles does. */
+function decodeCookieValue(value: string): string {
+  const unquoted = value.length > 1 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+  if (!unquoted.includes("%")) return unquoted;
+  try {
+    return decodeURIComponent(unquoted);
+  } catch {
+    return unquoted;
+  }
+}
+
+/**
+ * Puts Next's `req.query` and `req.cookies` on a request prototype as lazy, cached, assignable
+ * properties: a route that never reads them never pays for parsing.
+ */
+export function installNextRequest(proto: object): void {
+  Object.defineProperties(proto, {
+    query: {
+      configurable: true,
+      enumerable: true,
+      get(this: NextRequestState) {
+        return (this[kQuery] ??= buildQuery(this.url ?? "", this[kParams]));
+      },
+      set(this: NextRequestState, value: Record<string, unknown>) {
+        this[kQuery] = value;
+      },
+    },
+    cookies: {
+      configurable: true,
+      enumerable: true,
+      get(this: NextRequestState) {
+        const header = this.headers.cookie;
+        return (this[kCookies] ??= header ? parseCookieHeader(header, { decode: decodeCookieValue }) : {});
+      },
+      set(this: NextRequestState, value: Record<string, string | undefined>) {
+        this[kCookies] = value;
+      },
+    },
+  });
+}

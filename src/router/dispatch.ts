@@ -1,0 +1,50 @@
+import type { NextFunction, Request, Response } from "express";
+import type { Route } from "../loader/load-routes";
+import { sendJsonError } from "../middleware/error-handler";
+import { resolveApiRoute } from "../next/api-resolver";
+import { kParams } from "../next/request";
+import type { NextApiRequest, NextApiResponse } from "../types";
+import { decodeSegments, normalizeRequestPath } from "./request-path";
+import { RouteTree, type Match } from "./route-tree";
+
+function staticPath(route: Route, prefix: string): string | undefined {
+  if (!route.segments.every((s) => s.kind === "static")) return undefined;
+  return [prefix, ...route.segments.map((s) => (s.kind === "static" ? s.value : ""))].join("/");
+}
+
+/** Next's 308 for a trailing slash, repeated slashes or backslashes; the body is the destination. */
+function redirectPermanently(res: Response, location: string): void {
+  res.statusCode = 308;
+  res.setHeader("Location", location);
+  res.setHeader("Refresh", `0;url=${location}`);
+  res.end(location);
+}
+
+/**
+ * The one dispatcher for every route under `prefix`: a Map for static paths, then a segment tree,
+ * both built here once. Requests outside the prefix, and unmatched ones, go on to `next()`.
+ */
+export function createDispatcher(routes: readonly Route[], prefix = "/api") {
+  const tree = new RouteTree(routes);
+  const statics = new Map<string, Match<Route>>();
+  for (const route of routes) {
+    const path = staticPath(route, prefix);
+    if (path !== undefined) statics.set(path, { route, params: undefined });
+  }
+
+  return function dispatch(req: Request, res: Response, next: NextFunction): Promise<void> | void {
+    const target = normalizeRequestPath(req.url, prefix);
+    if (target.kind === "outside") return next();
+    if (target.kind === "redirect") return redirectPermanently(res, target.location);
+    let match = statics.get(target.pathname);
+    if (!match) {
+      const segments = decodeSegments(target.pathname, prefix);
+      if (!segments) return sendJsonError(req, res, 400, "Bad Request");
+      match = tree.match(segments);
+      if (!match) return next();
+    }
+    (req as unknown as Record<symbol, unknown>)[kParams] = match.params;
+    (req as { routeFile?: string }).routeFile = match.route.file;
+    return resolveApiRoute(match.route, req as unknown as NextApiRequest, res as unknown as NextApiResponse);
+  };
+}

@@ -1,0 +1,63 @@
+import type { Request, Response } from "express";
+import type { Logger } from "pino";
+
+/** A query value: one string, or every value of a repeated key (catch-all params are arrays too). */
+export type QueryValue = string | string[];
+
+/** The request a handler receives: Express's request with Next's `query`, `cookies` and `body`. */
+export interface NextApiRequest extends Omit<Request, "query" | "cookies" | "body"> {
+  /** Query string merged with the route params; params win. */
+  query: Partial<Record<string, QueryValue>>;
+  /** Parsed `Cookie` header; the first occurrence of a name wins. */
+  cookies: Partial<Record<string, string>>;
+  /** Parsed by Content-Type unless `config.api.bodyParser` is false. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Next types the body as any: its shape depends on Content-Type and the client.
+  body: any;
+  /** The request id (from X-Request-Id, or generated). */
+  id: string;
+  /** A logger bound to this request's id. */
+  log: Logger;
+  /** What `authenticate` accepted: set for the handler when the request passed. */
+  auth?: AuthInfo;
+}
+
+/** The response a handler receives: Express's response with Next's `send`, `json`, `redirect`. */
+export interface NextApiResponse<Data = unknown> extends Omit<Response, "status" | "send" | "json" | "redirect"> {
+  status(statusCode: number): NextApiResponse<Data>;
+  send(body: Data): void;
+  json(body: Data): void;
+  redirect(url: string): NextApiResponse<Data>;
+  redirect(status: number, url: string): NextApiResponse<Data>;
+  revalidate(urlPath: string, opts?: { unstable_onlyGenerated?: boolean }): Promise<void>;
+}
+
+export type NextApiHandler<Data = unknown> = (
+  req: NextApiRequest,
+  res: NextApiResponse<Data>,
+) => unknown | Promise<unknown>;
+
+/** Express-style middleware: `(req, res, next)`. */
+export type Middleware = (
+  req: NextApiRequest,
+  res: NextApiResponse,
+  next: (error?: unknown) => void,
+) => unknown;
+
+export interface AuthInfo {
+  scheme: "bearer";
+  /** Index of the configured token that matched; never the token itself. */
+  tokenIndex: number;
+}
+
+/** Size accepted by `bytes.parse`: `"500kb"`, `"1mb"`, or a number of bytes. */
+export type SizeLimit = string | number;
+
+/** `export const config` of a route file, as in Next. */
+export interface PageConfig {
+  api?: {
+    bodyParser?: boolean | { sizeLimit?: SizeLimit };
+    responseLimit?: boolean | SizeLimit;
+    externalResolver?: boolean;
+  };
+  maxDuration?: number;
+}

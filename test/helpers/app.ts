@@ -1,0 +1,45 @@
+import path from "node:path";
+import { Writable } from "node:stream";
+import type { Express } from "express";
+import pino, { type Logger } from "pino";
+import { createApp } from "../../src/app";
+import { loadConfig } from "../../src/config";
+
+export const FIXTURES = path.join(__dirname, "..", "fixtures");
+
+export function fixture(name: string): string {
+  return path.join(FIXTURES, name);
+}
+
+/** A logger whose JSON lines land in `lines`, so tests can assert on what was logged. */
+export function captureLogger(level: pino.LevelWithSilent = "debug"): { logger: Logger; lines: Record<string, unknown>[]; text: () => string } {
+  const raw: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      raw.push(...chunk.toString().split("\n").filter(Boolean));
+      callback();
+    },
+  });
+  const { createLogger } = jest.requireActual<typeof import("../../src/logger")>("../../src/logger");
+  const logger = createLogger(level as never, stream);
+  return {
+    logger,
+    get lines() {
+      return raw.map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
+    text: () => raw.join("\n"),
+  };
+}
+
+export interface TestApp {
+  app: Express;
+  logs: ReturnType<typeof captureLogger>;
+}
+
+/** createApp over a fixture tree, logs captured, env as the server would read it. */
+export async function buildTestApp(name: string, env: Record<string, string> = {}): Promise<TestApp> {
+  const logs = captureLogger();
+  const config = loadConfig({ ROUTES_DIR: fixture(name), API_TOKENS: "test-token", ...env });
+  const app = await createApp(config, { logger: logs.logger });
+  return { app, logs };
+}
