@@ -1,16 +1,14 @@
 import path from "node:path";
-import bytes from "bytes";
 import { z } from "zod";
 import { ConfigError } from "./errors";
+import { isSize, SIZE_MESSAGE } from "./size";
 
 /** Where `npm start` looks when ROUTES_DIR is unset: the project's routes/, compiled beside this file. */
 export const DEFAULT_ROUTES_DIR = path.resolve(__dirname, "..", "routes");
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
-const sizeString = z.string().refine((value) => bytes.parse(value) !== null, {
-  message: 'expected a size such as "1mb", "500kb" or a number of bytes',
-});
+const sizeString = z.string().refine(isSize, SIZE_MESSAGE);
 
 const envSchema = z.object({
   PORT: z.coerce

@@ -30,14 +30,15 @@ export interface LoadRoutesOptions {
 
 async function assertDirectory(routesDir: string): Promise<void> {
   const stat = await fs.stat(routesDir).catch(() => undefined);
-  if (!stat?.isDirectory()) {
-    throw new RouteLoadError(routesDir, [
-      {
-        files: [routesDir],
-        reason: "the routes folder does not exist: create it, or point ROUTES_DIR at an existing folder",
-      },
-    ]);
-  }
+  if (stat?.isDirectory()) return;
+  const reason = stat
+    ? "is a file, not the routes folder: point ROUTES_DIR at the folder that holds the route files"
+    : "the routes folder does not exist: create it, or point ROUTES_DIR at an existing folder";
+  throw new RouteLoadError(routesDir, [{ files: [routesDir], reason }]);
+}
+
+function isRoute(result: Route | RouteProblem): result is Route {
+  return "handler" in result;
 }
 
 function describeImportError(error: unknown): string {
@@ -71,11 +72,11 @@ export async function loadRoutes(routesDir: string, options: LoadRoutesOptions):
     }
   });
   problems.push(...findRouteConflicts(planned, prefix));
-  if (problems.length > 0) throw new RouteLoadError(routesDir, problems);
 
+  // Import even when names collide, so that one start-up reports every problem in the folder.
   if (files.some(isTypeScriptFile)) await ensureTypeScriptRuntime();
   const loaded = await Promise.all(
-    planned.map(async ({ file, segments }): Promise<Route | undefined> => {
+    planned.map(async ({ file, segments }): Promise<Route | RouteProblem> => {
       const absoluteFile = path.join(routesDir, file);
       try {
         const mod = await importRoute(absoluteFile);
@@ -83,11 +84,12 @@ export async function loadRoutes(routesDir: string, options: LoadRoutesOptions):
         return { file, absoluteFile, pattern: formatPattern(segments, prefix), segments, handler: mod.handler, settings };
       } catch (error) {
         const reason = error instanceof InvalidRouteError ? error.message : describeImportError(error);
-        problems.push({ files: [file], reason });
-        return undefined;
+        return { files: [file], reason };
       }
     }),
   );
+  // In file order, whichever import settled first.
+  for (const result of loaded) if (!isRoute(result)) problems.push(result);
   if (problems.length > 0) throw new RouteLoadError(routesDir, problems);
-  return loaded.filter((route): route is Route => route !== undefined);
+  return loaded.filter(isRoute);
 }

@@ -1,21 +1,23 @@
-import bytes from "bytes";
 import { z } from "zod";
 import { InvalidRouteError } from "../errors";
+import { isSize, SIZE_MESSAGE, toBytes } from "../size";
 import type { PageConfig } from "../types";
 
 /** Next's default `responseLimit`: a warning, never a cut, past 4 MiB. */
 export const RESPONSE_LIMIT_DEFAULT = 4 * 1024 * 1024;
 
-const size = z.union([z.number().int().nonnegative(), z.string()]).refine((value) => bytes.parse(value) !== null, {
-  message: 'expected a size such as "1mb", "500kb" or a number of bytes',
-});
+const size = z.union([z.number(), z.string()], { error: SIZE_MESSAGE }).refine(isSize, SIZE_MESSAGE);
 
 const pageConfigSchema = z
   .object({
     api: z
       .object({
-        bodyParser: z.union([z.boolean(), z.object({ sizeLimit: size.optional() }).loose()]).optional(),
-        responseLimit: z.union([z.boolean(), size]).optional(),
+        bodyParser: z
+          .union([z.boolean(), z.object({ sizeLimit: size.optional() }).loose()], {
+            error: "expected true, false or { sizeLimit }",
+          })
+          .optional(),
+        responseLimit: z.union([z.boolean(), size], { error: 'expected true, false or a size such as "4mb"' }).optional(),
         externalResolver: z.boolean().optional(),
       })
       .loose()
@@ -35,7 +37,7 @@ export interface RouteSettings {
 export function resolveRouteSettings(config: unknown, defaultBodyLimit: string): RouteSettings {
   const parsed = pageConfigSchema.safeParse(config ?? {});
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `config.${i.path.join(".")}: ${i.message}`);
+    const issues = parsed.error.issues.map((i) => `${["config", ...i.path].join(".")}: ${i.message}`);
     throw new InvalidRouteError(`invalid \`config\` export (${issues.join("; ")})`);
   }
   const api: NonNullable<PageConfig["api"]> = parsed.data.api ?? {};
@@ -43,7 +45,7 @@ export function resolveRouteSettings(config: unknown, defaultBodyLimit: string):
   if (api.bodyParser !== false) {
     const sizeLimit = typeof api.bodyParser === "object" ? api.bodyParser.sizeLimit : undefined;
     const limitText = sizeLimit === undefined ? defaultBodyLimit : String(sizeLimit);
-    bodyParser = { limit: bytes.parse(sizeLimit ?? defaultBodyLimit) as number, limitText };
+    bodyParser = { limit: toBytes(sizeLimit ?? defaultBodyLimit), limitText };
   }
   const { responseLimit = true } = api;
   return Object.freeze({
@@ -53,7 +55,7 @@ export function resolveRouteSettings(config: unknown, defaultBodyLimit: string):
         ? false
         : responseLimit === true
           ? RESPONSE_LIMIT_DEFAULT
-          : (bytes.parse(responseLimit) as number),
+          : toBytes(responseLimit),
     externalResolver: api.externalResolver === true,
   });
 }

@@ -4,27 +4,34 @@ import { isIgnoredName, isRouteFileName } from "./ignore-rules";
 
 /**
  * Every route file below `routesDir`, as `/`-separated paths relative to it, sorted.
- * Symbolic links are followed once; a link back into a folder already seen is skipped.
+ * Symbolic links are followed; a link back into a folder above it (a loop) is skipped.
+ *
+ * @example
+ * await scanRouteFiles("routes"); // ["hello.ts", "users/[id].ts", "users/index.ts"]
  */
 export async function scanRouteFiles(routesDir: string): Promise<string[]> {
   const found: string[] = [];
-  const seen = new Set<string>();
 
-  async function walk(dir: string, relative: string): Promise<void> {
+  // Only the folders on the current path count as "seen": a second link to a sibling folder is a
+  // second set of URLs, and which one a readdir lists first must not decide what gets served.
+  async function walk(dir: string, relative: string, ancestors: ReadonlySet<string>): Promise<void> {
     const real = await fs.realpath(dir);
-    if (seen.has(real)) return;
-    seen.add(real);
+    if (ancestors.has(real)) return;
+    const inside = new Set(ancestors).add(real);
     const entries = await fs.readdir(dir, { withFileTypes: true });
     for (const entry of entries) {
       if (isIgnoredName(entry.name)) continue;
       const full = path.join(dir, entry.name);
       const rel = relative ? `${relative}/${entry.name}` : entry.name;
-      const isDir = entry.isSymbolicLink() ? (await fs.stat(full)).isDirectory() : entry.isDirectory();
-      if (isDir) await walk(full, rel);
+      // A dangling link is kept as a file: its import then fails and is reported with its name.
+      const isDir = entry.isSymbolicLink()
+        ? ((await fs.stat(full).catch(() => undefined))?.isDirectory() ?? false)
+        : entry.isDirectory();
+      if (isDir) await walk(full, rel, inside);
       else if (isRouteFileName(entry.name)) found.push(rel);
     }
   }
 
-  await walk(routesDir, "");
+  await walk(routesDir, "", new Set());
   return found.sort();
 }

@@ -3,23 +3,19 @@ import type { Logger } from "pino";
 import { isApiError } from "../errors";
 import { JSON_CONTENT_TYPE } from "../next/response";
 
-interface ExposedHttpError {
-  status: number;
-  expose: true;
-  message: string;
+/**
+ * True while the request still has body bytes on the wire. Checked on `complete` alone, every
+ * bodiless GET answered synchronously (404, 400) would close its keep-alive connection.
+ */
+function hasUnreadBody(req: Request): boolean {
+  if (req.complete) return false;
+  const length = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && Number(length) > 0);
 }
 
-/** http-errors from Express/connect middleware (body-parser, rate limiters) mark 4xx as `expose`. */
-function isExposedHttpError(error: unknown): error is ExposedHttpError {
-  const candidate = error as Partial<ExposedHttpError> | null;
-  return (
-    typeof candidate === "object" &&
-    candidate !== null &&
-    candidate.expose === true &&
-    typeof candidate.status === "number" &&
-    candidate.status >= 400 &&
-    candidate.status < 500
-  );
+/** An ApiError status we can send: Node throws on anything outside 100–999, Express then answers in HTML. */
+function isErrorStatus(status: number): boolean {
+  return Number.isInteger(status) && status >= 400 && status <= 599;
 }
 
 /** A status line may not carry control characters; Node would throw on writeHead. */
@@ -28,8 +24,8 @@ const SAFE_STATUS_TEXT = /^[\t\x20-\x7e]*$/;
 /** Writes `{ "message": … }` with `status`; the one shape of every error the server produces. */
 export function sendJsonError(req: Request, res: Response, status: number, message: string): void {
   const body = JSON.stringify({ message });
-  // A body left unread (413 on Content-Length, early 4xx) must not be parsed as the next request.
-  if (!req.complete) res.setHeader("Connection", "close");
+  // A body left unread (413 on Content-Length, early 4xx) is not read just to be thrown away.
+  if (hasUnreadBody(req)) res.setHeader("Connection", "close");
   res.statusCode = status;
   if (status !== 500 && SAFE_STATUS_TEXT.test(message) && message.length <= 128) res.statusMessage = message;
   res.setHeader("Content-Type", JSON_CONTENT_TYPE);
@@ -38,23 +34,21 @@ export function sendJsonError(req: Request, res: Response, status: number, messa
 }
 
 /**
- * The one error handler. ApiError keeps its status and message (as in Next); an exposed 4xx from
- * Express middleware keeps its own; anything else is 500 "Internal Server Error" for the client
- * and a full log line with the stack and the request id for the operator, as `err.statusCode`
- * of arbitrary errors is ignored in Next. After the response has started, nothing is sent.
+ * The one error handler. ApiError keeps its status and message (as in Next); anything else is
+ * 500 "Internal Server Error" for the client and a full log line with the stack and the request
+ * id for the operator: like Next, `statusCode`, `status` and `expose` of other errors are ignored.
+ * After the response has started, nothing is sent.
  */
 export function createErrorHandler(logger: Logger) {
   return function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
     const log = (req as { log?: Logger }).log ?? logger;
     const route = (req as { routeFile?: string }).routeFile;
-    const known = isApiError(error)
-      ? { status: error.statusCode, message: error.message }
-      : isExposedHttpError(error)
-        ? { status: error.status, message: error.message }
-        : undefined;
+    const known =
+      isApiError(error) && isErrorStatus(error.statusCode) ? { status: error.statusCode, message: error.message } : undefined;
     if (res.headersSent) {
-      log.error({ err: error, route }, "error after the response had started; the connection is closed");
-      if (!res.writableEnded) res.destroy();
+      const closing = !res.writableEnded;
+      log.error({ err: error, route }, `error after the response had ${closing ? "started; the connection is closed" : "been sent"}`);
+      if (closing) res.destroy();
       return;
     }
     if (known && known.status < 500) {

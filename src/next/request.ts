@@ -1,8 +1,7 @@
 import { parse as parseCookieHeader } from "cookie";
 import type { Params } from "../router/route-tree";
 
-/** Route params of the matched route, set by the dispatcher; merged into `req.query` on first read. */
-export const kParams = Symbol("nextpress.params");
+const kParams = Symbol("nextpress.params");
 const kQuery = Symbol("nextpress.query");
 const kCookies = Symbol("nextpress.cookies");
 
@@ -15,14 +14,27 @@ interface NextRequestState {
 }
 
 /**
+ * Gives the request its route params, merged into `req.query` on the next read (a query read
+ * earlier, by app-level middleware, is dropped so the params are never lost).
+ */
+export function setRouteParams(req: object, params: Params | undefined): void {
+  const state = req as NextRequestState;
+  state[kParams] = params;
+  state[kQuery] = undefined;
+}
+
+/**
  * Next's query: WHATWG parsing of the search string, flat, repeated keys as arrays, then the route
  * params on top (a param wins over a same-named query key). `__proto__` never becomes a key.
  */
 export function buildQuery(url: string, params: Params | undefined): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = {};
-  const queryStart = url.indexOf("?");
-  if (queryStart !== -1 && queryStart < url.length - 1) {
-    for (const [key, value] of new URLSearchParams(url.slice(queryStart + 1))) {
+  // Next reads the query through `new URL(req.url)`: a raw `#fragment` is not part of it.
+  const hashStart = url.indexOf("#");
+  const target = hashStart === -1 ? url : url.slice(0, hashStart);
+  const queryStart = target.indexOf("?");
+  if (queryStart !== -1 && queryStart < target.length - 1) {
+    for (const [key, value] of new URLSearchParams(target.slice(queryStart + 1))) {
       if (key === "__proto__") continue;
       const existing = Object.hasOwn(query, key) ? query[key] : undefined;
       if (existing === undefined) query[key] = value;

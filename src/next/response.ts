@@ -1,5 +1,5 @@
 import { ServerResponse, type IncomingMessage } from "node:http";
-import { Stream } from "node:stream";
+import { Stream, type Readable } from "node:stream";
 import bytes from "bytes";
 import fresh from "fresh";
 import type { Logger } from "pino";
@@ -12,7 +12,7 @@ export const kResponseLimit = Symbol("nextpress.responseLimit");
 const kResponseBytes = Symbol("nextpress.responseBytes");
 
 interface NextResponseState extends ServerResponse {
-  req: IncomingMessage & { log?: Logger; originalUrl?: string };
+  req: IncomingMessage & { log?: Logger; originalUrl?: string; routeFile?: string };
   [kResponseLimit]?: number | false;
   [kResponseBytes]?: number;
 }
@@ -35,6 +35,38 @@ function countBytes(res: NextResponseState, chunk: unknown, encoding: unknown): 
   }
 }
 
+/** Any `stream.Stream`: a legacy one has `pipe` but neither `unpipe` nor `destroy`. */
+type PipeableStream = Stream & Partial<Pick<Readable, "unpipe" | "destroy">>;
+
+const STREAM_FAILED_BODY = JSON.stringify({ message: "Internal Server Error" });
+
+/**
+ * `body.pipe(res)` as Next does, minus its two hazards: a stream `error` with no listener would
+ * crash the process, and a client that leaves would keep the source (a file, a socket) open.
+ * A failure before the first byte is the usual JSON 500; after it, the connection is cut.
+ */
+function pipeBody(res: NextResponseState, source: PipeableStream): void {
+  let failed = false;
+  source.on("error", (error: unknown) => {
+    if (failed) return;
+    failed = true;
+    source.unpipe?.(res);
+    res.req.log?.error({ err: error, route: res.req.routeFile }, "the stream passed to res.send failed");
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.statusCode = 500;
+    res.setHeader("Content-Type", JSON_CONTENT_TYPE);
+    res.setHeader("Content-Length", Buffer.byteLength(STREAM_FAILED_BODY));
+    res.end(STREAM_FAILED_BODY);
+  });
+  res.once("close", () => {
+    if (!res.writableFinished) source.destroy?.();
+  });
+  source.pipe(res);
+}
+
 const nodeWrite = ServerResponse.prototype.write;
 const nodeEnd = ServerResponse.prototype.end;
 
@@ -54,11 +86,15 @@ function send(this: NextResponseState, body: unknown): void {
   const contentType = this.getHeader("Content-Type");
   if (body instanceof Stream) {
     if (!contentType) this.setHeader("Content-Type", "application/octet-stream");
-    (body as unknown as NodeJS.ReadableStream).pipe(this);
+    pipeBody(this, body);
     return;
   }
   const isJsonLike = typeof body === "object" || typeof body === "number" || typeof body === "boolean";
-  const payload = isJsonLike ? JSON.stringify(body) : String(body);
+  if (!isJsonLike && typeof body !== "string") {
+    // Next fails on these too (500); String() would send a function's source code to the client.
+    throw new TypeError(`res.send() cannot send a ${typeof body}: send a string, Buffer, stream or JSON value`);
+  }
+  const payload = isJsonLike ? JSON.stringify(body) : body;
   const etag = generateETag(payload);
   this.setHeader("ETag", etag);
   if (fresh(this.req.headers, { etag })) {

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from "express";
 import type { Route } from "../loader/load-routes";
 import { sendJsonError } from "../middleware/error-handler";
 import { resolveApiRoute } from "../next/api-resolver";
-import { kParams } from "../next/request";
+import { setRouteParams } from "../next/request";
 import type { NextApiRequest, NextApiResponse } from "../types";
 import { decodeSegments, normalizeRequestPath } from "./request-path";
 import { RouteTree, type Match } from "./route-tree";
@@ -43,7 +43,7 @@ export function createDispatcher(routes: readonly Route[], prefix = "/api") {
       match = tree.match(segments);
       if (!match) return next();
     }
-    (req as unknown as Record<symbol, unknown>)[kParams] = match.params;
+    setRouteParams(req, match.params);
     (req as { routeFile?: string }).routeFile = match.route.file;
     return resolveApiRoute(match.route, req as unknown as NextApiRequest, res as unknown as NextApiResponse);
   };

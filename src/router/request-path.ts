@@ -15,7 +15,8 @@ function isUnder(pathname: string, prefix: string): boolean {
  * slashes, backslashes and a trailing slash get a 308 to the clean path, query kept.
  */
 export function normalizeRequestPath(url: string, prefix: string): PathResult {
-  const queryStart = url.indexOf("?");
+  // The path ends at the query or, from a client that sent one, a raw fragment.
+  const queryStart = url.search(/[?#]/);
   const pathname = queryStart === -1 ? url : url.slice(0, queryStart);
   if (NEEDS_CLEANING.test(pathname)) {
     const clean = pathname.replace(/\\/g, "/").replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");

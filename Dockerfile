@@ -1,0 +1,37 @@
+# syntax=docker/dockerfile:1
+# nextpress: multi-stage build; the final image holds compiled JavaScript and production
+# dependencies only, and runs as the unprivileged `node` user.
+
+# --- build: compile src/ and routes/ with the dev dependencies -------------------------------
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY src ./src
+COPY routes ./routes
+RUN node scripts/build.js
+
+# --- deps: production dependencies only --------------------------------------------------------
+FROM node:24-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# --- runtime ---------------------------------------------------------------------------------
+FROM node:24-slim
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000
+WORKDIR /app
+# Owned by root and read-only to the app user: the process cannot rewrite its own code.
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "dist/src/healthcheck.js"]
+# Exec form: node itself is PID 1 and gets `docker stop`'s SIGTERM; server.ts handles it (PID 1 has no default handler).
+CMD ["node", "dist/src/main.js"]

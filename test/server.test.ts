@@ -1,0 +1,108 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { fixture } from "./helpers/app";
+import { PROJECT_ROOT, spawnProcess, stopProcess, waitForListening, type Spawned } from "./helpers/process";
+
+const MAIN = path.join(PROJECT_ROOT, "dist", "src", "main.js");
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once("error", reject);
+  });
+}
+
+async function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+describe("the real server process", () => {
+  let server: Spawned | undefined;
+  beforeAll(() => {
+    // The first test builds through `npm start`; run alone, the others need a build too.
+    if (!existsSync(MAIN)) execFileSync("node", ["scripts/build.js"], { cwd: PROJECT_ROOT });
+  }, 120_000);
+  afterEach(async () => {
+    if (server) await stopProcess(server);
+    server = undefined;
+  });
+
+  it("`npm start` builds, serves the sample routes over HTTP and stops cleanly on SIGTERM", async () => {
+    server = spawnProcess("npm", ["start", "--silent"], { HOST: "127.0.0.1", PORT: "0", API_TOKENS: "ci-token" });
+    const port = await waitForListening(server, 120_000);
+    const base = `http://127.0.0.1:${port}`;
+
+    const hello = await fetch(`${base}/api/hello`);
+    expect(hello.status).toBe(200);
+    expect(await hello.json()).toEqual({ message: "Hello, World!" });
+
+    const created = await fetch(`${base}/api/users`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Ada", email: "ada@example.com" }),
+    });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toEqual({ message: "User created", user: { name: "Ada", email: "ada@example.com" } });
+
+    expect((await fetch(`${base}/api/users`)).status).toBe(405);
+    expect(await (await fetch(`${base}/api/users/7`)).json()).toEqual({ id: "7" });
+    expect((await fetch(`${base}/api/secure-data`)).status).toBe(401);
+    const secure = await fetch(`${base}/api/secure-data`, { headers: { authorization: "Bearer ci-token" } });
+    expect(secure.status).toBe(200);
+
+    await stopProcess(server); // npm itself dies of the signal; the server below it must close cleanly
+    expect(server.stdout()).toContain("server closed");
+    expect(server.stdout()).not.toContain("ci-token");
+    server = undefined;
+  }, 180_000);
+
+  it("serves a ROUTES_DIR of raw TypeScript through tsx, from the compiled server", async () => {
+    server = spawnProcess("node", [MAIN], { HOST: "127.0.0.1", PORT: "0", ROUTES_DIR: "test/fixtures/formats" });
+    const port = await waitForListening(server);
+    for (const [url, file] of [
+      ["/api/typescript", "typescript.ts"],
+      ["/api/esm", "esm.mjs"],
+      ["/api/cjs", "cjs.cjs"],
+      ["/api/esm-pkg/route", "esm-pkg/route.js"],
+    ]) {
+      const res = await fetch(`http://127.0.0.1:${port}${url}`);
+      expect(await res.json()).toMatchObject({ file });
+    }
+    expect(await stopProcess(server)).toBe(0);
+  });
+
+  it("exits non-zero naming the broken file, and never listens", async () => {
+    const port = await freePort();
+    server = spawnProcess("node", [MAIN], { HOST: "127.0.0.1", PORT: String(port), ROUTES_DIR: fixture("server-broken") });
+    expect(await server.exited).toBe(1);
+    expect(server.stderr()).toMatch(/boom\.ts: throws on import: Error: boom\.ts exploded on import/);
+    expect(await isListening(port)).toBe(false);
+  });
+
+  it("exits non-zero when ROUTES_DIR does not exist", async () => {
+    server = spawnProcess("node", [MAIN], { PORT: "0", ROUTES_DIR: "no/such/folder" });
+    expect(await server.exited).toBe(1);
+    expect(server.stderr()).toContain(path.join(PROJECT_ROOT, "no/such/folder"));
+    expect(server.stderr()).toMatch(/does not exist/);
+  });
+
+  it("exits non-zero naming every bad variable", async () => {
+    server = spawnProcess("node", [MAIN], { PORT: "http", LOG_LEVEL: "loud" });
+    expect(await server.exited).toBe(1);
+    expect(server.stderr()).toMatch(/PORT="http"/);
+    expect(server.stderr()).toMatch(/LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, trace, silent/);
+  });
+});
