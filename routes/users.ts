@@ -1,21 +1,19 @@
-import type { NextApiRequest, NextApiResponse } from "nextpress";
+import { defineRoute } from "nextpress";
+import { z } from "zod";
 
-interface User {
-  name: string;
-  email: string;
-}
+const NewUser = z.object({
+  name: z.string().trim().min(1).max(100),
+  email: z.email(),
+});
 
-const isNonEmptyString = (value: unknown): value is string => typeof value === "string" && value.trim() !== "";
+const Created = z.object({ message: z.literal("User created"), user: NewUser });
 
-export default function handler(req: NextApiRequest, res: NextApiResponse) {
-  if (req.method !== "POST") {
-    res.setHeader("Allow", "POST");
-    return res.status(405).json({ message: "Method Not Allowed" });
-  }
-  const { name, email } = (req.body ?? {}) as Partial<User>;
-  if (!isNonEmptyString(name) || !isNonEmptyString(email)) {
-    return res.status(400).json({ message: "name and email are required strings" });
-  }
-  const user: User = { name, email };
-  res.status(201).json({ message: "User created", user });
-}
+// A method export: POST only. Any other method gets 405 with `Allow: POST, OPTIONS`, and an
+// invalid body gets 400 {"message":"Invalid request","issues":[…]} before the handler runs.
+export const POST = defineRoute({
+  schema: { body: NewUser, responses: { 201: Created } },
+  handler(req, res) {
+    const user = req.body; // typed { name: string; email: string } from the schema
+    res.status(201).json({ message: "User created", user });
+  },
+});

@@ -10,10 +10,13 @@ import { installRequestLog, requestContext } from "./middleware/request-context"
 import { installNextRequest } from "./next/request";
 import { installNextResponse } from "./next/response";
 import { createDispatcher } from "./router/dispatch";
+import type { Middleware } from "./types";
 
 export interface CreateAppOptions {
   /** Defaults to a JSON logger on stdout at `config.logLevel`. */
   logger?: Logger;
+  /** `(req, res, next)` middleware run first in every route's chain, before folders' `_middleware`. */
+  middleware?: readonly Middleware[];
 }
 
 /** The route table an app serves, for tools and tests. */
@@ -32,7 +35,10 @@ export function getRoutes(app: Express): readonly Route[] {
  */
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<Express> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const routes = await loadRoutes(config.routesDir, { bodyLimit: config.bodyLimit });
+  const routes = await loadRoutes(config.routesDir, {
+    bodyLimit: config.bodyLimit,
+    globalMiddleware: options.middleware,
+  });
 
   const app = express();
   app.disable("x-powered-by");

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors";
@@ -21,6 +22,7 @@ const envSchema = z.object({
   ROUTES_DIR: z.string().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   API_TOKENS: z.string().default(""),
+  API_TOKENS_FILE: z.string().optional(),
   BODY_LIMIT: sizeString.default("1mb"),
 });
 
@@ -32,7 +34,7 @@ export interface Config {
   /** Absolute path of the routes folder. */
   readonly routesDir: string;
   readonly logLevel: LogLevel;
-  /** Bearer tokens accepted by `authenticate`; empty means every protected route answers 401. */
+  /** Bearer tokens accepted by `authenticate` (API_TOKENS and API_TOKENS_FILE); empty refuses everyone. */
   readonly apiTokens: readonly string[];
   /** Default body limit as written (it is repeated in the 413 message, as Next does). */
   readonly bodyLimit: string;
@@ -62,16 +64,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const values = parsed.data;
+  const fileTokens = values.API_TOKENS_FILE ? readTokensFile(path.resolve(cwd, values.API_TOKENS_FILE)) : [];
   return Object.freeze({
     port: values.PORT,
     host: values.HOST,
     routesDir: values.ROUTES_DIR ? path.resolve(cwd, values.ROUTES_DIR) : DEFAULT_ROUTES_DIR,
     logLevel: values.LOG_LEVEL,
-    apiTokens: Object.freeze(
-      values.API_TOKENS.split(",")
-        .map((token) => token.trim())
-        .filter(Boolean),
-    ),
+    apiTokens: Object.freeze([
+      ...new Set([
+        ...values.API_TOKENS.split(",")
+          .map((token) => token.trim())
+          .filter(Boolean),
+        ...fileTokens,
+      ]),
+    ]),
     bodyLimit: values.BODY_LIMIT,
   });
+}
+
+/** One token per line (a Docker secret); blank lines and `#` comments are skipped. */
+function readTokensFile(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+    throw new ConfigError(`Invalid configuration:\n  API_TOKENS_FILE=${JSON.stringify(file)}: cannot read it (${reason})`);
+  }
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
 }

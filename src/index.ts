@@ -3,10 +3,19 @@
  */
 export { createApp, getRoutes, type CreateAppOptions } from "./app";
 export { loadConfig, type Config } from "./config";
+export { defineRoute, type DefinedHandler, type RouteDefinition, type ValidatedRequest } from "./define-route";
 export { ApiError, RouteLoadError, ConfigError } from "./errors";
 export { createLogger } from "./logger";
-export { authenticate, createAuthenticate } from "./middleware/authenticate";
 export type { Route } from "./loader/load-routes";
+export {
+  authenticate,
+  createAuthenticate,
+  type AuthenticateOptions,
+  type VerifyToken,
+} from "./middleware/authenticate";
+export { withMiddleware } from "./middleware/compose";
+export type { HttpMethod, RouteSchema } from "./validation/route-schema";
+export type { ValidationIssue } from "./validation/validate-request";
 export type {
   AuthInfo,
   Middleware,

@@ -1,8 +1,8 @@
 import http from "node:http";
 import type { Logger } from "pino";
 import { createApp } from "./app";
-import type { Config } from "./config";
-import { RouteLoadError } from "./errors";
+import { loadConfig, type Config } from "./config";
+import { ConfigError, RouteLoadError } from "./errors";
 import { createLogger } from "./logger";
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -56,4 +56,18 @@ export async function startServer(config: Config): Promise<http.Server> {
   const port = typeof address === "object" && address ? address.port : config.port;
   logger.info({ host: config.host, port, routes: app.locals.routes.length }, `listening on http://${config.host}:${port}/api`);
   return server;
+}
+
+/** The process entry: configuration from the environment, then the server; start-up failures exit 1. */
+export function runServer(): void {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) failStartup(error.message);
+    throw error;
+  }
+  startServer(config).catch((error: unknown) => {
+    failStartup(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  });
 }

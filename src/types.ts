@@ -43,10 +43,12 @@ export type Middleware = (
   next: (error?: unknown) => void,
 ) => unknown;
 
+/** What `authenticate` accepted; a custom `verify` may add its own fields (user id, scopes, …). */
 export interface AuthInfo {
   scheme: "bearer";
-  /** Index of the configured token that matched; never the token itself. */
-  tokenIndex: number;
+  /** Index of the configured token that matched (token lists only); never the token itself. */
+  tokenIndex?: number;
+  [key: string]: unknown;
 }
 
 /** Size accepted by `bytes.parse`: `"500kb"`, `"1mb"`, or a number of bytes. */
@@ -60,4 +62,6 @@ export interface PageConfig {
     externalResolver?: boolean;
   };
   maxDuration?: number;
+  /** nextpress: `{ inherit: false }` skips the `_middleware` of every folder above this route. */
+  middleware?: { inherit?: boolean };
 }

@@ -22,17 +22,33 @@ describe("the sample routes", () => {
     expect(res.body).toEqual({ message: "User created", user: { name: "Ada", email: "ada@example.com" } });
   });
 
-  it("POST /api/users without name or email is a 400", async () => {
-    const res = await request(await sampleApp()).post("/api/users").send({ name: "Ada" });
+  it("POST /api/users with a bad email or no name is a 400 listing each issue", async () => {
+    const res = await request(await sampleApp()).post("/api/users").send({ email: "not-an-email" });
     expect(res.status).toBe(400);
-    expect(res.body.message).toMatch(/name and email/);
+    expect(res.body.message).toBe("Invalid request");
+    expect(res.body.issues.map((i: { path: string[] }) => i.path.join("."))).toEqual(["body.name", "body.email"]);
   });
 
-  it.each(["get", "put", "delete"] as const)("%s /api/users is 405 with Allow: POST", async (method) => {
+  it.each(["get", "put", "delete", "patch"] as const)("%s /api/users is 405 with Allow: POST, OPTIONS", async (method) => {
     const res = await request(await sampleApp())[method]("/api/users");
     expect(res.status).toBe(405);
-    expect(res.headers.allow).toBe("POST");
+    expect(res.headers.allow).toBe("POST, OPTIONS");
     expect(res.body).toEqual({ message: "Method Not Allowed" });
+  });
+
+  it("OPTIONS /api/users answers 204 with Allow", async () => {
+    const res = await request(await sampleApp()).options("/api/users");
+    expect(res.status).toBe(204);
+    expect(res.headers.allow).toBe("POST, OPTIONS");
+  });
+
+  it("GET /api/admin/stats is protected by the folder's _middleware", async () => {
+    const app = await sampleApp();
+    expect((await request(app).get("/api/admin/stats")).status).toBe(401);
+    const res = await request(app).get("/api/admin/stats").set("Authorization", "Bearer sample-token");
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ tokenIndex: 0 });
+    expect((await request(app).post("/api/admin/stats").set("Authorization", "Bearer sample-token")).status).toBe(405);
   });
 
   it("GET /api/users/[id] echoes the param", async () => {

@@ -9,6 +9,11 @@ export const PRIVATE_PREFIX = "_";
 const DECLARATION_FILE = /\.d\.[mc]?ts$/;
 const TEST_FILE = /\.(test|spec)\.[^.]+$/;
 
+/** `_middleware.ts` (any script extension): a folder's middleware, for every route in and below it. */
+export function isMiddlewareFileName(name: string): boolean {
+  return SCRIPT_EXTENSIONS.some((ext) => name === `_middleware${ext}`);
+}
+
 /** Files a route folder may hold without them becoming routes. */
 export function isIgnoredName(name: string): boolean {
   return name.startsWith(PRIVATE_PREFIX) || name.startsWith(".") || name === "node_modules";

@@ -1,13 +1,15 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { InvalidRouteError, RouteLoadError, type RouteProblem } from "../errors";
-import type { NextApiHandler } from "../types";
+import type { Middleware, NextApiHandler } from "../types";
+import { buildEndpoints, type RouteEndpoints } from "./build-route";
+import { inheritedMiddleware, loadDirectoryMiddleware } from "./directory-middleware";
 import { isTypeScriptFile } from "./ignore-rules";
 import { importRoute } from "./import-route";
 import { resolveRouteSettings, type RouteSettings } from "./route-config";
 import { findRouteConflicts } from "./route-conflicts";
 import { formatPattern, toSegments, type Segment } from "./route-pattern";
-import { scanRouteFiles } from "./scan";
+import { scanRoutesDir } from "./scan";
 import { ensureTypeScriptRuntime } from "./typescript-runtime";
 
 /** One served route: plain data prepared at start-up, plus its handler. */
@@ -18,14 +20,20 @@ export interface Route {
   /** Next-style URL pattern, e.g. `/api/post/[pid]`. */
   readonly pattern: string;
   readonly segments: readonly Segment[];
-  readonly handler: NextApiHandler;
+  /** The default export (Next style), if the file has one. */
+  readonly handler: NextApiHandler | undefined;
   readonly settings: RouteSettings;
+  readonly endpoints: RouteEndpoints;
+  /** Everything that runs before the endpoint: global, folders' `_middleware`, the file's own. */
+  readonly chain: readonly Middleware[];
 }
 
 export interface LoadRoutesOptions {
   /** Default body limit for routes without `config.api.bodyParser.sizeLimit`. */
   bodyLimit: string;
   prefix?: string;
+  /** Runs first in every route's chain (createApp's `middleware` option). */
+  globalMiddleware?: readonly Middleware[];
 }
 
 async function assertDirectory(routesDir: string): Promise<void> {
@@ -59,8 +67,9 @@ function describeImportError(error: unknown): string {
 export async function loadRoutes(routesDir: string, options: LoadRoutesOptions): Promise<Route[]> {
   const prefix = options.prefix ?? "/api";
   await assertDirectory(routesDir);
-  const files = await scanRouteFiles(routesDir);
+  const { routes: files, middleware: middlewareFiles } = await scanRoutesDir(routesDir);
   const problems: RouteProblem[] = [];
+  const globalMiddleware = options.globalMiddleware ?? [];
 
   const planned = files.flatMap((file) => {
     try {
@@ -74,14 +83,19 @@ export async function loadRoutes(routesDir: string, options: LoadRoutesOptions):
   problems.push(...findRouteConflicts(planned, prefix));
 
   // Import even when names collide, so that one start-up reports every problem in the folder.
-  if (files.some(isTypeScriptFile)) await ensureTypeScriptRuntime();
+  if ([...files, ...middlewareFiles].some(isTypeScriptFile)) await ensureTypeScriptRuntime();
+  const directories = await loadDirectoryMiddleware(routesDir, middlewareFiles, describeImportError);
+  problems.push(...directories.problems);
   const loaded = await Promise.all(
     planned.map(async ({ file, segments }): Promise<Route | RouteProblem> => {
       const absoluteFile = path.join(routesDir, file);
       try {
         const mod = await importRoute(absoluteFile);
         const settings = resolveRouteSettings(mod.config, options.bodyLimit);
-        return { file, absoluteFile, pattern: formatPattern(segments, prefix), segments, handler: mod.handler, settings };
+        const endpoints = buildEndpoints(mod, settings, inheritedMiddleware(file, directories.byDir));
+        const pattern = formatPattern(segments, prefix);
+        const chain = [...globalMiddleware, ...endpoints.chain];
+        return { file, absoluteFile, pattern, segments, handler: mod.handler, settings, endpoints, chain };
       } catch (error) {
         const reason = error instanceof InvalidRouteError ? error.message : describeImportError(error);
         return { files: [file], reason };

@@ -22,6 +22,7 @@ const pageConfigSchema = z
       })
       .loose()
       .optional(),
+    middleware: z.object({ inherit: z.boolean() }, { error: "expected { inherit: boolean }" }).loose().optional(),
   })
   .loose();
 
@@ -31,6 +32,8 @@ export interface RouteSettings {
   readonly bodyParser: false | { readonly limit: number; readonly limitText: string };
   readonly responseLimit: number | false;
   readonly externalResolver: boolean;
+  /** false: the folders' `_middleware` do not apply (config.middleware.inherit). */
+  readonly inheritMiddleware: boolean;
 }
 
 /** Validates a route's exported `config`; the error message lists what is wrong. */
@@ -57,5 +60,6 @@ export function resolveRouteSettings(config: unknown, defaultBodyLimit: string):
           ? RESPONSE_LIMIT_DEFAULT
           : toBytes(responseLimit),
     externalResolver: api.externalResolver === true,
+    inheritMiddleware: parsed.data.middleware?.inherit !== false,
   });
 }

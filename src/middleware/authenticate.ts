@@ -6,11 +6,27 @@ import type { AuthInfo, Middleware, NextApiRequest, NextApiResponse } from "../t
 /** Where createApp keeps the configured `authenticate` for the module-level one to find. */
 const APP_SETTING = "nextpress authenticate";
 
+/** Marks authentication middleware so the route table and OpenAPI know a route is protected. */
+export const kAuthenticates = Symbol.for("nextpress.authenticates");
+
 // RFC 6750 §2.1: `Bearer` then one b64token.
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const BEARER_SCHEME = /^Bearer(?: |$)/i;
 
 const sha256 = (value: string): Buffer => createHash("sha256").update(value).digest();
+
+/** Decides whether a presented token is good: what to put in `req.auth`, or false/undefined to refuse. */
+export type VerifyToken = (
+  token: string,
+  req: NextApiRequest,
+) => AuthInfo | Record<string, unknown> | boolean | null | undefined | Promise<AuthInfo | Record<string, unknown> | boolean | null | undefined>;
+
+export interface AuthenticateOptions {
+  /** Accepted Bearer tokens, compared in constant time. */
+  tokens?: readonly string[];
+  /** A custom check (a JWT, a database lookup), used when no listed token matched. */
+  verify?: VerifyToken;
+}
 
 function reject(res: NextApiResponse, status: 400 | 401, challenge: string, message: string): void {
   const body = JSON.stringify({ message });
@@ -21,19 +37,42 @@ function reject(res: NextApiResponse, status: 400 | 401, challenge: string, mess
   res.end(body);
 }
 
+function markAuthenticates<T extends object>(fn: T): T {
+  return Object.assign(fn, { [kAuthenticates]: true });
+}
+
+/** True for `authenticate`, and for what createAuthenticate returns. */
+export function isAuthenticateMiddleware(fn: unknown): boolean {
+  return typeof fn === "function" && (fn as unknown as Record<symbol, unknown>)[kAuthenticates] === true;
+}
+
+/** Index of the listed token equal to `token`, comparing every one so the time taken reveals nothing. */
+function matchToken(expected: readonly Buffer[], token: string): number {
+  const actual = sha256(token);
+  let tokenIndex = -1;
+  for (let i = 0; i < expected.length; i++) {
+    if (timingSafeEqual(expected[i], actual) && tokenIndex === -1) tokenIndex = i;
+  }
+  return tokenIndex;
+}
+
 /**
- * Bearer-token middleware for a fixed token list. Every candidate is compared as a SHA-256
- * digest with timingSafeEqual, all of them every time, so neither the length nor a matching
- * prefix shows in the response time. With no tokens, every request is refused.
- * It answers 401/400 itself rather than calling `next(err)`, so that a handler calling
- * `authenticate(req, res, () => …)` inline never runs its callback for a refused request.
+ * Bearer-token middleware. Listed tokens are compared as SHA-256 digests with timingSafeEqual,
+ * all of them every time; `verify` handles other schemes (its throw counts as a refusal). With
+ * neither, every request is refused. It answers 401/400 itself (RFC 6750) rather than calling
+ * `next(err)`, so a handler calling `authenticate(req, res, () => …)` inline never runs its
+ * callback for a refused request.
  *
  * @example
- * const authenticate = createAuthenticate(["s3cret"]);
+ * const authenticate = createAuthenticate({ tokens: ["s3cret"] });
+ * const jwtAuth = createAuthenticate({ verify: async (token) => (await checkJwt(token)) ?? false });
  */
-export function createAuthenticate(tokens: readonly string[]): Middleware {
-  const expected = tokens.map(sha256);
-  return function authenticate(req, res, next) {
+export function createAuthenticate(options: AuthenticateOptions): Middleware {
+  const expected = (options.tokens ?? []).map(sha256);
+  const { verify } = options;
+  const refuse = (res: NextApiResponse) => reject(res, 401, 'Bearer realm="api", error="invalid_token"', "Unauthorized");
+
+  return markAuthenticates(function authenticate(req: NextApiRequest, res: NextApiResponse, next: (error?: unknown) => void) {
     const header = req.headers.authorization;
     if (header === undefined || !BEARER_SCHEME.test(header)) {
       return reject(res, 401, 'Bearer realm="api"', "Unauthorized");
@@ -42,34 +81,46 @@ export function createAuthenticate(tokens: readonly string[]): Middleware {
     if (token === undefined) {
       return reject(res, 400, 'Bearer realm="api", error="invalid_request"', "Malformed Authorization header");
     }
-    const actual = sha256(token);
-    let tokenIndex = -1;
-    for (let i = 0; i < expected.length; i++) {
-      if (timingSafeEqual(expected[i], actual) && tokenIndex === -1) tokenIndex = i;
+    const tokenIndex = matchToken(expected, token);
+    if (tokenIndex !== -1) {
+      req.auth = { scheme: "bearer", tokenIndex };
+      return next();
     }
-    if (tokenIndex === -1) return reject(res, 401, 'Bearer realm="api", error="invalid_token"', "Unauthorized");
-    req.auth = { scheme: "bearer", tokenIndex } satisfies AuthInfo;
-    next();
-  };
+    if (!verify) return refuse(res);
+    return Promise.resolve()
+      .then(() => verify(token, req))
+      .then(
+        (result) => {
+          if (!result) return refuse(res);
+          req.auth = result === true ? { scheme: "bearer" } : { ...result, scheme: "bearer" };
+          next();
+        },
+        (error: unknown) => {
+          req.log?.warn({ err: error }, "authenticate: verify threw; the request is refused");
+          refuse(res);
+        },
+      );
+  });
 }
 
 /** Makes `authenticate` use `tokens` for requests served by `app`. */
 export function configureAuthenticate(app: Application, tokens: readonly string[]): void {
-  app.set(APP_SETTING, createAuthenticate(tokens));
+  app.set(APP_SETTING, createAuthenticate({ tokens }));
 }
 
-const refuseAll = createAuthenticate([]);
+const refuseAll = createAuthenticate({});
 
 /**
- * Protects a route with the Bearer tokens from API_TOKENS. Use it in a chain, or inline as in the
- * Next.js guide:
+ * Protects a route with the Bearer tokens from API_TOKENS / API_TOKENS_FILE. Use it in a chain
+ * (`export const middleware = [authenticate]`, a folder's `_middleware`, `withMiddleware`) or
+ * inline, as in the Next.js guide:
  *
  * @example
  * export default function handler(req: NextApiRequest, res: NextApiResponse) {
  *   authenticate(req, res, () => res.json({ secret: 42 }));
  * }
  */
-export function authenticate(req: NextApiRequest, res: NextApiResponse, next: (error?: unknown) => void): unknown {
+export const authenticate: Middleware = markAuthenticates(function authenticate(req, res, next) {
   const configured = req.app?.get(APP_SETTING) as Middleware | undefined;
   return (configured ?? refuseAll)(req, res, next);
-}
+});

@@ -21,9 +21,9 @@ function isErrorStatus(status: number): boolean {
 /** A status line may not carry control characters; Node would throw on writeHead. */
 const SAFE_STATUS_TEXT = /^[\t\x20-\x7e]*$/;
 
-/** Writes `{ "message": … }` with `status`; the one shape of every error the server produces. */
-export function sendJsonError(req: Request, res: Response, status: number, message: string): void {
-  const body = JSON.stringify({ message });
+/** Writes `{ "message": …, ...extra }` with `status`; the one shape of every error the server produces. */
+export function sendJsonError(req: Request, res: Response, status: number, message: string, extra?: object): void {
+  const body = JSON.stringify({ message, ...extra });
   // A body left unread (413 on Content-Length, early 4xx) is not read just to be thrown away.
   if (hasUnreadBody(req)) res.setHeader("Connection", "close");
   res.statusCode = status;

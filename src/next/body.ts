@@ -25,6 +25,32 @@ function parseJson(text: string): unknown {
   }
 }
 
+function decode(type: string, text: string): unknown {
+  if (type === "application/json" || type === "application/ld+json") return parseJson(text);
+  if (type === "application/x-www-form-urlencoded") return querystring.decode(text);
+  return text;
+}
+
+const NO_BODY = Symbol("nextpress.noBody");
+
+/**
+ * What parseBody would return for a request whose framing says it has no body (no
+ * Content-Length or `0`, no Transfer-Encoding) in the default charset, without reading the
+ * stream: `{}` for JSON and urlencoded, `""` otherwise. NO_BODY when the stream must be read.
+ */
+export function readEmptyBody(req: IncomingMessage): unknown {
+  const length = req.headers["content-length"];
+  if ((length !== undefined && length !== "0") || req.headers["transfer-encoding"] !== undefined) return NO_BODY;
+  const { type, parameters } = readContentType(req.headers["content-type"]);
+  const charset = parameters.charset?.toLowerCase();
+  if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") return NO_BODY;
+  return decode(type, "");
+}
+
+export function isNoBody(value: unknown): value is typeof NO_BODY {
+  return value === NO_BODY;
+}
+
 /**
  * Reads and parses a request body exactly as Next's `parseBody`: JSON and urlencoded by type,
  * every other type as a string in the declared charset; 413 `Body exceeded <limit> limit` past
@@ -43,7 +69,5 @@ export async function parseBody(req: IncomingMessage, limit: number, limitText: 
     }
     throw new ApiError(400, "Invalid body");
   }
-  if (type === "application/json" || type === "application/ld+json") return parseJson(text);
-  if (type === "application/x-www-form-urlencoded") return querystring.decode(text);
-  return text;
+  return decode(type, text);
 }

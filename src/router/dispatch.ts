@@ -1,11 +1,17 @@
 import type { NextFunction, Request, Response } from "express";
 import type { Route } from "../loader/load-routes";
 import { sendJsonError } from "../middleware/error-handler";
-import { resolveApiRoute } from "../next/api-resolver";
+import { createRouteRunner } from "../next/api-resolver";
 import { setRouteParams } from "../next/request";
-import type { NextApiRequest, NextApiResponse } from "../types";
 import { decodeSegments, normalizeRequestPath } from "./request-path";
 import { RouteTree, type Match } from "./route-tree";
+
+/** A route with its request runner, composed once. */
+interface Entry {
+  readonly route: Route;
+  readonly segments: Route["segments"];
+  readonly run: ReturnType<typeof createRouteRunner>;
+}
 
 function staticPath(route: Route, prefix: string): string | undefined {
   if (!route.segments.every((s) => s.kind === "static")) return undefined;
@@ -22,17 +28,19 @@ function redirectPermanently(res: Response, location: string): void {
 
 /**
  * The one dispatcher for every route under `prefix`: a Map for static paths, then a segment tree,
- * both built here once. Requests outside the prefix, and unmatched ones, go on to `next()`.
+ * both built here once with each route's runner. Requests outside the prefix, and unmatched ones,
+ * go on to `next()`.
  */
 export function createDispatcher(routes: readonly Route[], prefix = "/api") {
-  const tree = new RouteTree(routes);
-  const statics = new Map<string, Match<Route>>();
-  for (const route of routes) {
-    const path = staticPath(route, prefix);
-    if (path !== undefined) statics.set(path, { route, params: undefined });
+  const entries: Entry[] = routes.map((route) => ({ route, segments: route.segments, run: createRouteRunner(route) }));
+  const tree = new RouteTree(entries);
+  const statics = new Map<string, Match<Entry>>();
+  for (const entry of entries) {
+    const path = staticPath(entry.route, prefix);
+    if (path !== undefined) statics.set(path, { route: entry, params: undefined });
   }
 
-  return function dispatch(req: Request, res: Response, next: NextFunction): Promise<void> | void {
+  return function dispatch(req: Request, res: Response, next: NextFunction): void {
     const target = normalizeRequestPath(req.url, prefix);
     if (target.kind === "outside") return next();
     if (target.kind === "redirect") return redirectPermanently(res, target.location);
@@ -44,7 +52,7 @@ export function createDispatcher(routes: readonly Route[], prefix = "/api") {
       if (!match) return next();
     }
     setRouteParams(req, match.params);
-    (req as { routeFile?: string }).routeFile = match.route.file;
-    return resolveApiRoute(match.route, req as unknown as NextApiRequest, res as unknown as NextApiResponse);
+    (req as { routeFile?: string }).routeFile = match.route.route.file;
+    match.route.run(req, res, next);
   };
 }

@@ -18,8 +18,8 @@ async function loadError(dir: string): Promise<RouteLoadError> {
 }
 
 const NO_HANDLER =
-  "has no default-exported function: add `export default function handler(req, res) { … }` " +
-  "(or `module.exports = handler` in CommonJS)";
+  "has no default-exported function and no method exports: add `export default function handler(req, res) { … }` " +
+  "(or `module.exports = handler` in CommonJS), or `export const GET = …`";
 
 describe("loadRoutes: the route table", () => {
   it("returns one route per file, sorted, with its pattern, segments and absolute path", async () => {
@@ -132,7 +132,7 @@ describe("loadRoutes: start-up errors name the file and the fix", () => {
 describe("createApp: start-up errors", () => {
   it.each([
     ["loader-throws-on-import", /broken\.ts: throws on import: Error: broken\.ts throws on import on purpose/],
-    ["loader-no-default", /named-only\.ts: has no default-exported function: add `export default function handler/],
+    ["loader-no-default", /named-only\.ts: has no default-exported function and no method exports: add `export default function handler/],
     ["loader-bad-config", /bad-config\.ts: invalid `config` export \(config\.api\.bodyParser\.sizeLimit: expected a size/],
     ["loader-no-such-folder", /loader-no-such-folder: the routes folder does not exist: create it, or point ROUTES_DIR/],
     ["loader-many-problems", /\[oops\.ts: [^]*\[id\]\.ts and \[slug\]\.ts: [^]*users\.ts and users\/index\.ts: [^]*named-only\.ts: /],

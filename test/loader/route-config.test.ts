@@ -10,6 +10,7 @@ describe("resolveRouteSettings", () => {
         bodyParser: { limit: 1024 * 1024, limitText: "1mb" },
         responseLimit: RESPONSE_LIMIT_DEFAULT,
         externalResolver: false,
+        inheritMiddleware: true,
       });
     }
   });
@@ -31,6 +32,7 @@ describe("resolveRouteSettings", () => {
       bodyParser: false,
       responseLimit: 8 * 1024 * 1024,
       externalResolver: true,
+      inheritMiddleware: true,
     });
     expect(resolveRouteSettings({ api: { responseLimit: false } }, "1mb").responseLimit).toBe(false);
   });

@@ -66,7 +66,7 @@ describe("authenticate", () => {
   });
 
   it("compares against every configured token, not just the first", () => {
-    const authenticate = createAuthenticate(["a", "b", "c"]);
+    const authenticate = createAuthenticate({ tokens: ["a", "b", "c"] });
     const seen: number[] = [];
     for (const token of ["a", "b", "c"]) {
       const req = { headers: { authorization: `Bearer ${token}` } } as unknown as NextApiRequest;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: rebuild when a source file, route file or build setting is newer than the last
-// build (or a file was added or removed: that changes its folder's mtime), then run the server.
+// `npm start`, `npm run routes`, …: rebuild dist/ when a source file, route file or build setting
+// is newer than the last build (an added or removed file changes its folder's mtime), then run
+// the compiled CLI with the same arguments.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -37,4 +38,4 @@ if (isBuildStale()) {
   }
   require("./build.js");
 }
-require(path.join(root, "dist", "src", "main.js"));
+require(path.join(root, "dist", "src", "cli.js"));

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { formatRouteTable, toRouteRow } from "./cli/route-table";
+import { loadConfig } from "./config";
+import { ConfigError, RouteLoadError } from "./errors";
+import { loadRoutes } from "./loader/load-routes";
+import { runServer } from "./server";
+
+const USAGE = `Usage: nextpress <command> [options]
+
+Commands:
+  start            serve ROUTES_DIR (see README for the environment variables)
+  routes [--json]  print the route table: pattern, methods, file, middleware, auth, schema, body limit
+
+Options:
+  -h, --help       show help for a command`;
+
+const COMMAND_HELP: Record<string, string> = {
+  start: "Usage: nextpress start\n\nServes ROUTES_DIR at /api on HOST:PORT; configured by the environment (README).",
+  routes:
+    "Usage: nextpress routes [--json]\n\nLoads ROUTES_DIR as `start` would and prints the route table; --json prints it as JSON.\n" +
+    "Exits 1 on the same problems that stop start-up.",
+};
+
+class UsageError extends Error {}
+
+function parse(args: string[], options: Record<string, { type: "boolean"; short?: string }>): Record<string, boolean | undefined> {
+  try {
+    const { values } = parseArgs({ args, options: { help: { type: "boolean", short: "h" }, ...options }, allowPositionals: false });
+    return values as Record<string, boolean | undefined>;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function routesCommand(args: string[]): Promise<void> {
+  const flags = parse(args, { json: { type: "boolean" } });
+  if (flags.help) return void console.log(COMMAND_HELP.routes);
+  const config = loadConfig();
+  const routes = await loadRoutes(config.routesDir, { bodyLimit: config.bodyLimit });
+  const rows = routes.map(toRouteRow);
+  console.log(flags.json ? JSON.stringify(rows, null, 2) : formatRouteTable(rows));
+}
+
+async function startCommand(args: string[]): Promise<void> {
+  const flags = parse(args, {});
+  if (flags.help) return void console.log(COMMAND_HELP.start);
+  runServer();
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { routes: routesCommand, start: startCommand };
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (command === undefined || command === "-h" || command === "--help" || command === "help") {
+    console.log(USAGE);
+    return command === undefined ? 1 : 0;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    console.error(`nextpress: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    await run(args);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`nextpress ${command}: ${error.message}\n\n${COMMAND_HELP[command]}`);
+      return 2;
+    }
+    if (error instanceof ConfigError || error instanceof RouteLoadError) {
+      console.error(`nextpress: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // `start` keeps the process alive by listening; every other command ends here.
+    if (code !== 0 || process.argv[2] !== "start") process.exit(code);
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

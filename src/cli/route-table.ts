@@ -1,0 +1,70 @@
+import type { Route } from "../loader/load-routes";
+import { middlewareName } from "../loader/middleware-list";
+import { isAuthenticateMiddleware } from "../middleware/authenticate";
+import { kWrappedMiddleware } from "../middleware/compose";
+import type { Middleware, NextApiHandler } from "../types";
+
+/** One line of `nextpress routes`: plain data, also the `--json` output. */
+export interface RouteRow {
+  pattern: string;
+  /** The methods it answers; "ANY" for a Next-style default export. */
+  methods: string[];
+  file: string;
+  /** The middleware chain in run order, by function name. */
+  middleware: string[];
+  protected: boolean;
+  schema: boolean;
+  /** "off" when `bodyParser: false`. */
+  bodyLimit: string;
+}
+
+function wrapped(handler: NextApiHandler | undefined): Middleware[] {
+  return ((handler as unknown as Record<symbol, Middleware[] | undefined>) ?? {})[kWrappedMiddleware] ?? [];
+}
+
+/** Everything that runs before a route's handlers: its chain, endpoint middleware, withMiddleware's. */
+export function routeMiddleware(route: Route): Middleware[] {
+  const endpoints = [...route.endpoints.byMethod.values(), route.endpoints.fallback];
+  const extra = endpoints.flatMap((e) => [...e.middleware, ...wrapped(e.handler)]);
+  return [...route.chain, ...new Set(extra)];
+}
+
+export function isProtected(route: Route): boolean {
+  return routeMiddleware(route).some(isAuthenticateMiddleware);
+}
+
+export function toRouteRow(route: Route): RouteRow {
+  const { endpoints, settings } = route;
+  const methods =
+    endpoints.allow !== undefined
+      ? endpoints.allow.split(", ")
+      : endpoints.methods.length > 0
+        ? [...endpoints.methods, "ANY"]
+        : ["ANY"];
+  const schema = [...endpoints.byMethod.values(), endpoints.fallback].some((e) => e.schema !== undefined);
+  return {
+    pattern: route.pattern,
+    methods,
+    file: route.file,
+    middleware: routeMiddleware(route).map(middlewareName),
+    protected: isProtected(route),
+    schema,
+    bodyLimit: settings.bodyParser ? settings.bodyParser.limitText : "off",
+  };
+}
+
+/** The rows as an aligned text table. */
+export function formatRouteTable(rows: readonly RouteRow[]): string {
+  const header = ["ROUTE", "METHODS", "FILE", "MIDDLEWARE", "AUTH", "SCHEMA", "BODY LIMIT"];
+  const cells = rows.map((r) => [
+    r.pattern,
+    r.methods.join(","),
+    r.file,
+    r.middleware.join(" → ") || "-",
+    r.protected ? "yes" : "no",
+    r.schema ? "yes" : "no",
+    r.bodyLimit,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  return [header, ...cells].map((line) => line.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}

@@ -1,0 +1,47 @@
+import type { z } from "zod";
+import type { Middleware, NextApiHandler, NextApiRequest, NextApiResponse } from "./types";
+import type { RouteSchema } from "./validation/route-schema";
+
+type Parsed<T, Otherwise> = T extends z.ZodType ? z.output<T> : Otherwise;
+
+/** The request a validated handler receives: `query` and `body` typed by the schema. */
+export type ValidatedRequest<S extends RouteSchema> = Omit<NextApiRequest, "query" | "body"> & {
+  query: Parsed<S["query"], NextApiRequest["query"]>;
+  body: Parsed<S["body"], NextApiRequest["body"]>;
+};
+
+/** The union of the documented response bodies, or unknown when none are. */
+export type ResponseData<S extends RouteSchema> =
+  S["responses"] extends Record<number, z.ZodType> ? z.input<S["responses"][keyof S["responses"]]> : unknown;
+
+export interface RouteDefinition<S extends RouteSchema> {
+  schema?: S;
+  /** Runs after the file's and folders' middleware, before validation. */
+  middleware?: Middleware[];
+  handler: (req: ValidatedRequest<S>, res: NextApiResponse<ResponseData<S>>) => unknown;
+}
+
+/** A handler that carries its schema and middleware for the loader to find. */
+export type DefinedHandler<S extends RouteSchema = RouteSchema> = NextApiHandler & {
+  schema?: S;
+  middleware?: Middleware[];
+};
+
+/**
+ * A handler whose `req.query` and `req.body` are typed from its zod schema, and validated before
+ * it runs (400 `{"message":"Invalid request","issues":[…]}` otherwise). Use it as the default
+ * export or as a method export.
+ *
+ * @example
+ * export const POST = defineRoute({
+ *   schema: { body: z.object({ name: z.string(), email: z.email() }) },
+ *   handler: (req, res) => res.status(201).json({ user: req.body }), // req.body: { name; email }
+ * });
+ */
+export function defineRoute<S extends RouteSchema>(definition: RouteDefinition<S>): DefinedHandler<S> {
+  const handler = definition.handler as unknown as NextApiHandler;
+  return Object.assign((req: NextApiRequest, res: NextApiResponse) => handler(req, res), {
+    schema: definition.schema,
+    middleware: definition.middleware,
+  });
+}
