@@ -12,4 +12,5 @@ module.exports = {
   // Route fixtures are imported with a real import(); jest must not watch or cover them.
   modulePathIgnorePatterns: ["<rootDir>/dist/"],
   testTimeout: 20000,
+  globalSetup: "<rootDir>/test/global-setup.js",
 };

@@ -22,10 +22,15 @@ function copyPackageFiles(from, to) {
   }
 }
 
-fs.rmSync(dist, { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json")], {
-  stdio: "inherit",
-  cwd: root,
-});
-copyPackageFiles(path.join(root, "routes"), path.join(dist, "routes"));
-fs.writeFileSync(path.join(dist, ".build-stamp"), new Date().toISOString() + "\n");
+function build() {
+  fs.rmSync(dist, { recursive: true, force: true });
+  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json")], {
+    stdio: "inherit",
+    cwd: root,
+  });
+  copyPackageFiles(path.join(root, "routes"), path.join(dist, "routes"));
+  fs.writeFileSync(path.join(dist, ".build-stamp"), new Date().toISOString() + "\n");
+}
+
+module.exports = { build };
+if (require.main === module) build();

@@ -1,12 +1,14 @@
+import cors from "cors";
 import express, { type Express } from "express";
-import helmet from "helmet";
 import type { Logger } from "pino";
 import type { Config } from "./config";
 import { createLogger } from "./logger";
 import { loadRoutes, type Route } from "./loader/load-routes";
 import { configureAuthenticate } from "./middleware/authenticate";
 import { createErrorHandler, notFound } from "./middleware/error-handler";
+import { createReadiness, liveness, type Lifecycle } from "./middleware/health";
 import { installRequestLog, requestContext } from "./middleware/request-context";
+import { createSecurityHeaders } from "./middleware/security-headers";
 import { installNextRequest } from "./next/request";
 import { installNextResponse } from "./next/response";
 import { createDispatcher } from "./router/dispatch";
@@ -24,9 +26,21 @@ export function getRoutes(app: Express): readonly Route[] {
   return (app.locals.routes as readonly Route[] | undefined) ?? [];
 }
 
+/** The app's lifecycle flags: the server sets `draining` on SIGTERM, /readyz reads it. */
+export function getLifecycle(app: Express): Lifecycle {
+  return app.locals.lifecycle as Lifecycle;
+}
+
+/** `cors` for CORS_ORIGINS: none → no CORS headers; `*` → any origin; else exactly the listed ones. */
+function createCors(origins: readonly string[]) {
+  if (origins.length === 0) return undefined;
+  return cors({ origin: origins.includes("*") ? "*" : [...origins], maxAge: 600 });
+}
+
 /**
  * Loads every route under `config.routesDir` and assembles the Express app that serves them at
- * `/api/...` with Next's semantics. It never listens: hand it to `http.createServer` or supertest.
+ * `/api/...` with Next's semantics, behind helmet's headers, request ids and logs, health
+ * checks and CORS. It never listens: hand it to `http.createServer` or supertest.
  * Rejects with a RouteLoadError naming every broken or conflicting route file.
  *
  * @example
@@ -34,16 +48,19 @@ export function getRoutes(app: Express): readonly Route[] {
  * http.createServer(app).listen(3000);
  */
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<Express> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const routes = await loadRoutes(config.routesDir, {
     bodyLimit: config.bodyLimit,
     globalMiddleware: options.middleware,
   });
+  const lifecycle: Lifecycle = { draining: false };
 
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
+  app.set("trust proxy", config.trustProxy);
   app.locals.routes = routes;
+  app.locals.lifecycle = lifecycle;
   installNextRequest(app.request);
   installNextResponse(app.response);
   installRequestLog(app.request, logger);
@@ -52,14 +69,13 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     logger.warn("API_TOKENS is empty: every route protected by authenticate answers 401");
   }
 
-  app.use(
-    helmet({
-      // A JSON API serves no documents: nothing may be loaded or framed from its responses.
-      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    }),
-  );
+  // Every response, errors and 404s included, gets the security headers and a request id.
+  app.use(createSecurityHeaders());
   app.use(requestContext);
-  app.get("/healthz", (_req, res) => res.json({ status: "ok" }));
+  app.get("/healthz", liveness);
+  app.get("/readyz", createReadiness(lifecycle));
+  const corsMiddleware = createCors(config.corsOrigins);
+  if (corsMiddleware) app.use(corsMiddleware);
   app.use(createDispatcher(routes));
   app.use(notFound);
   app.use(createErrorHandler(logger));

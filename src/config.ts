@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import proxyAddr from "proxy-addr";
 import { z } from "zod";
 import { ConfigError } from "./errors";
 import { isSize, SIZE_MESSAGE } from "./size";
@@ -10,6 +11,34 @@ export const DEFAULT_ROUTES_DIR = path.resolve(__dirname, "..", "routes");
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const sizeString = z.string().refine(isSize, SIZE_MESSAGE);
+
+const milliseconds = (fallback: number) =>
+  z.coerce.number({ message: "expected milliseconds" }).int("expected whole milliseconds").min(0, "expected 0 or more").default(fallback);
+
+const count = (fallback: number, min: number) =>
+  z.coerce.number({ message: "expected a number" }).int("expected a whole number").min(min, `expected ${min} or more`).default(fallback);
+
+/** Express's `trust proxy`: "1" must become the number 1 (as a string Express would trust an address called "1"). */
+export type TrustProxy = boolean | number | string[];
+
+function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
+  if (value.toLowerCase() === "false") return false;
+  if (value.toLowerCase() === "true") return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const list = value.split(",").map((item) => item.trim()).filter(Boolean);
+  try {
+    proxyAddr.compile(list);
+  } catch (error) {
+    ctx.addIssue({
+      code: "custom",
+      message: `expected false, true, a hop count such as 1, or IP addresses/CIDR ranges/loopback,uniquelocal,linklocal (${(error as Error).message})`,
+    });
+    return z.NEVER;
+  }
+  return list;
+}
+
+const LOG_FORMATS = ["json", "pretty"] as const;
 
 const envSchema = z.object({
   PORT: z.coerce
@@ -24,7 +53,21 @@ const envSchema = z.object({
   API_TOKENS: z.string().default(""),
   API_TOKENS_FILE: z.string().optional(),
   BODY_LIMIT: sizeString.default("1mb"),
+  LOG_FORMAT: z.enum(LOG_FORMATS, { message: `expected one of ${LOG_FORMATS.join(", ")}` }).default("json"),
+  CORS_ORIGINS: z.string().default(""),
+  TRUST_PROXY: z.string().default("false").transform(parseTrustProxy),
+  // A client has this long to send its headers (slowloris); Node's default is 60 s.
+  HEADERS_TIMEOUT_MS: milliseconds(10_000),
+  // ... and this long for the whole request, body included; Node's default is 300 s.
+  REQUEST_TIMEOUT_MS: milliseconds(30_000),
+  // Longer than a proxy's idle timeout (nginx, AWS ALB: 60 s), so the proxy closes first.
+  KEEP_ALIVE_TIMEOUT_MS: milliseconds(65_000),
+  MAX_HEADER_SIZE: count(16_384, 1024),
+  MAX_REQUESTS_PER_SOCKET: count(0, 0),
+  SHUTDOWN_TIMEOUT_MS: milliseconds(10_000),
 });
+
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -38,6 +81,23 @@ export interface Config {
   readonly apiTokens: readonly string[];
   /** Default body limit as written (it is repeated in the 413 message, as Next does). */
   readonly bodyLimit: string;
+  readonly logFormat: LogFormat;
+  /** Origins allowed by CORS; empty: no CORS headers at all; ["*"]: any origin. */
+  readonly corsOrigins: readonly string[];
+  readonly trustProxy: TrustProxy;
+  readonly server: ServerLimits;
+}
+
+/** The http.Server limits, all explicit. Times in milliseconds; 0 disables a timeout. */
+export interface ServerLimits {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  /** Bytes of request line + headers; more is a 431. */
+  readonly maxHeaderSize: number;
+  /** 0: unlimited. */
+  readonly maxRequestsPerSocket: number;
+  readonly shutdownTimeoutMs: number;
 }
 
 /**
@@ -55,7 +115,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       .map((key) => [key, env[key]?.trim()])
       .filter(([, value]) => value !== undefined && value !== ""),
   );
-  const parsed = envSchema.safeParse(present);
+  const parsed = envSchema
+    .refine((v) => v.REQUEST_TIMEOUT_MS === 0 || v.HEADERS_TIMEOUT_MS <= v.REQUEST_TIMEOUT_MS, {
+      message: "must not be longer than REQUEST_TIMEOUT_MS",
+      path: ["HEADERS_TIMEOUT_MS"],
+    })
+    .safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
@@ -79,6 +144,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ]),
     ]),
     bodyLimit: values.BODY_LIMIT,
+    logFormat: values.LOG_FORMAT,
+    corsOrigins: Object.freeze(
+      values.CORS_ORIGINS.split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
+    trustProxy: values.TRUST_PROXY,
+    server: Object.freeze({
+      headersTimeoutMs: values.HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: values.REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: values.KEEP_ALIVE_TIMEOUT_MS,
+      maxHeaderSize: values.MAX_HEADER_SIZE,
+      maxRequestsPerSocket: values.MAX_REQUESTS_PER_SOCKET,
+      shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    }),
   });
 }
 

@@ -1,5 +1,5 @@
 import pino, { type Logger } from "pino";
-import type { LogLevel } from "./config";
+import type { LogFormat, LogLevel } from "./config";
 
 /** Header values that must never reach a log line, wherever they are nested. */
 export const REDACTED_PATHS = [
@@ -8,23 +8,41 @@ export const REDACTED_PATHS = [
   "res.headers['set-cookie']",
   "headers.authorization",
   "headers.cookie",
+  "headers['set-cookie']",
   "authorization",
   "cookie",
 ];
 
+/** Bound on what the asynchronous destination may hold when stdout is slower than the traffic. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+function prettyStream(): pino.DestinationStream | undefined {
+  try {
+    // An optional dev dependency: only `LOG_FORMAT=pretty` needs it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pretty = require("pino-pretty") as (options: object) => pino.DestinationStream;
+    return pretty({ colorize: process.stdout.isTTY, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" });
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The process logger: JSON lines on stdout at `level`, credentials redacted.
+ * The process logger at `level`, credentials redacted. JSON lines through pino's asynchronous
+ * destination (written in the background, flushed on exit), or human-readable lines with
+ * `format: "pretty"` when pino-pretty is installed. `destination` replaces stdout (tests).
  *
  * @example
  * const logger = createLogger("info");
  */
-export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
-  return pino(
-    {
-      level,
-      base: undefined,
-      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
-    },
-    destination,
+export function createLogger(level: LogLevel, destination?: pino.DestinationStream, format: LogFormat = "json"): Logger {
+  const options: pino.LoggerOptions = { level, base: undefined, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
+  if (destination) return pino(options, destination);
+  const pretty = format === "pretty" ? prettyStream() : undefined;
+  const logger = pino(
+    options,
+    pretty ?? pino.destination({ dest: 1, sync: false, maxLength: MAX_BUFFERED_BYTES }),
   );
+  if (format === "pretty" && !pretty) logger.warn("LOG_FORMAT=pretty needs pino-pretty (npm i -D pino-pretty): logging JSON");
+  return logger;
 }

@@ -11,6 +11,17 @@ describe("loadConfig", () => {
       logLevel: "info",
       apiTokens: [],
       bodyLimit: "1mb",
+      logFormat: "json",
+      corsOrigins: [],
+      trustProxy: false,
+      server: {
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 30_000,
+        keepAliveTimeoutMs: 65_000,
+        maxHeaderSize: 16_384,
+        maxRequestsPerSocket: 0,
+        shutdownTimeoutMs: 10_000,
+      },
     });
   });
 

@@ -1,5 +1,3 @@
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fixture } from "./helpers/app";
@@ -31,16 +29,12 @@ async function isListening(port: number): Promise<boolean> {
 
 describe("the real server process", () => {
   let server: Spawned | undefined;
-  beforeAll(() => {
-    // The first test builds through `npm start`; run alone, the others need a build too.
-    if (!existsSync(MAIN)) execFileSync("node", ["scripts/build.js"], { cwd: PROJECT_ROOT });
-  }, 120_000);
   afterEach(async () => {
     if (server) await stopProcess(server);
     server = undefined;
   });
 
-  it("`npm start` builds, serves the sample routes over HTTP and stops cleanly on SIGTERM", async () => {
+  it("`npm start` (building if needed) serves the sample routes over HTTP and stops cleanly on SIGTERM", async () => {
     server = spawnProcess("npm", ["start", "--silent"], { HOST: "127.0.0.1", PORT: "0", API_TOKENS: "ci-token" });
     const port = await waitForListening(server, 120_000);
     const base = `http://127.0.0.1:${port}`;

@@ -2,7 +2,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import type { Express } from "express";
 import pino, { type Logger } from "pino";
-import { createApp } from "../../src/app";
+import { createApp, type CreateAppOptions } from "../../src/app";
 import { loadConfig } from "../../src/config";
 
 export const FIXTURES = path.join(__dirname, "..", "fixtures");
@@ -36,10 +36,14 @@ export interface TestApp {
   logs: ReturnType<typeof captureLogger>;
 }
 
-/** createApp over a fixture tree, logs captured, env as the server would read it. */
-export async function buildTestApp(name: string, env: Record<string, string> = {}): Promise<TestApp> {
+/** createApp over a fixture tree, logs captured, env as the server would read it; `options` as createApp takes them. */
+export async function buildTestApp(
+  name: string,
+  env: Record<string, string> = {},
+  options: Omit<CreateAppOptions, "logger"> = {},
+): Promise<TestApp> {
   const logs = captureLogger();
   const config = loadConfig({ ROUTES_DIR: fixture(name), API_TOKENS: "test-token", ...env });
-  const app = await createApp(config, { logger: logs.logger });
+  const app = await createApp(config, { ...options, logger: logs.logger });
   return { app, logs };
 }
