@@ -32,7 +32,8 @@ export function readExports(mod: Exports): { main: unknown; named: (name: string
   const outer = asObject(mod.default);
   // A compiled TS/ESM module loaded as CommonJS arrives as { default: { __esModule, default: fn, … } }.
   const inner = outer ? asObject(outer.default) : undefined;
-  const main = typeof mod.default === "function" ? mod.default : outer?.default;
+  // A function or an array (a `_middleware` list) is the export itself, not a namespace around it.
+  const main = typeof mod.default === "function" || Array.isArray(mod.default) ? mod.default : outer?.default;
   return { main, named: (name) => mod[name] ?? outer?.[name] ?? inner?.[name] };
 }
 

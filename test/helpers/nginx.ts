@@ -1,0 +1,100 @@
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+export interface Nginx {
+  port: number;
+  stop: () => Promise<void>;
+}
+
+export function findNginx(): string {
+  for (const candidate of ["/usr/sbin/nginx", "/usr/bin/nginx"]) {
+    try {
+      execFileSync(candidate, ["-v"], { stdio: "ignore" });
+      return candidate;
+    } catch {
+      // try the next one
+    }
+  }
+  throw new Error("nginx is not installed: `apt-get install nginx-light` (.ci/run does this)");
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once("error", reject);
+  });
+}
+
+/**
+ * A real nginx on a loopback port in front of `upstreamPort`, configured as the README's
+ * deployment example: X-Forwarded-For appended, -Proto and -Host set, X-Request-Id passed through
+ * or generated. Everything lives in a temp folder; stop() sends SIGQUIT to its PID.
+ */
+export async function startNginx(upstreamPort: number): Promise<Nginx> {
+  const binary = findNginx();
+  const dir = mkdtempSync(path.join(os.tmpdir(), "nextpress-nginx-"));
+  for (const sub of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(path.join(dir, sub));
+  // Workers run as nobody when the master is root: they need to reach the temp folders.
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  writeFileSync(
+    path.join(dir, "nginx.conf"),
+    `worker_processes 1;
+events { worker_connections 128; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/client_body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  map $http_x_request_id $forwarded_request_id { default $http_x_request_id; "" $request_id; }
+  upstream api { server 127.0.0.1:${upstreamPort}; keepalive 8; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://api;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Forwarded-Host $host;
+      proxy_set_header X-Request-Id $forwarded_request_id;
+    }
+  }
+}
+`,
+  );
+  const child: ChildProcess = spawn(
+    binary,
+    ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-e", path.join(dir, "error.log"), "-g", `daemon off; pid ${dir}/nginx.pid;`],
+    { stdio: "ignore" },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1");
+      socket.once("connect", () => (socket.destroy(), resolve(true)));
+      socket.once("error", () => resolve(false));
+    });
+    if (up) break;
+    if (child.exitCode !== null) throw new Error(`nginx exited: ${readFileSync(path.join(dir, "error.log"), "utf8")}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    port,
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGQUIT");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
