@@ -1,13 +1,14 @@
 import cors from "cors";
-import express, { type Express } from "express";
+import express, { type Express, type Request, type RequestHandler, type Response } from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config";
 import { createLogger } from "./logger";
 import { loadRoutes, type Route } from "./loader/load-routes";
 import { configureAuthenticate } from "./middleware/authenticate";
 import { createErrorHandler, notFound } from "./middleware/error-handler";
-import { createReadiness, liveness, type Lifecycle } from "./middleware/health";
-import { installRequestLog, requestContext } from "./middleware/request-context";
+import { createHealthChecks, type Lifecycle } from "./middleware/health";
+import { createRequestContext, installRequestLog } from "./middleware/request-context";
+import { createFastHandler } from "./http/fast-path";
 import { createSecurityHeaders } from "./middleware/security-headers";
 import { installNextRequest } from "./next/request";
 import { installNextResponse } from "./next/response";
@@ -24,6 +25,15 @@ export interface CreateAppOptions {
 /** The route table an app serves, for tools and tests. */
 export function getRoutes(app: Express): readonly Route[] {
   return (app.locals.routes as readonly Route[] | undefined) ?? [];
+}
+
+/**
+ * The same app without Express's router in the way (see http/fast-path.ts): what the server
+ * listens with. supertest and `http.createServer(app)` get the plain Express app; both run the
+ * same middleware in the same order.
+ */
+export function getFastHandler(app: Express): (req: Request, res: Response) => void {
+  return app.locals.fastHandler as (req: Request, res: Response) => void;
 }
 
 /** The app's lifecycle flags: the server sets `draining` on SIGTERM, /readyz reads it. */
@@ -70,14 +80,18 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   }
 
   // Every response, errors and 404s included, gets the security headers and a request id.
-  app.use(createSecurityHeaders());
-  app.use(requestContext);
-  app.get("/healthz", liveness);
-  app.get("/readyz", createReadiness(lifecycle));
   const corsMiddleware = createCors(config.corsOrigins);
-  if (corsMiddleware) app.use(corsMiddleware);
-  app.use(createDispatcher(routes));
-  app.use(notFound);
-  app.use(createErrorHandler(logger));
+  const stack: RequestHandler[] = [
+    createSecurityHeaders(),
+    createRequestContext(logger),
+    createHealthChecks(lifecycle),
+    ...(corsMiddleware ? [corsMiddleware] : []),
+    createDispatcher(routes),
+    notFound,
+  ];
+  const errorHandler = createErrorHandler(logger);
+  for (const handler of stack) app.use(handler);
+  app.use(errorHandler);
+  app.locals.fastHandler = createFastHandler(stack, errorHandler);
   return app;
 }

@@ -1,7 +1,9 @@
 import http from "node:http";
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
-import { createApp, getLifecycle } from "./app";
+import type { Express } from "express";
+import { createApp, getFastHandler, getLifecycle } from "./app";
+import { createMessageClasses } from "./http/fast-path";
 import { loadConfig, type Config, type ServerLimits } from "./config";
 import { ConfigError, RouteLoadError } from "./errors";
 import { createLogger } from "./logger";
@@ -16,8 +18,11 @@ export function failStartup(message: string, logger?: Logger): never {
   process.exit(1);
 }
 
-/** An http.Server with every limit explicit; Node checks its timeouts every connectionsCheckingInterval. */
-export function createHttpServer(app: http.RequestListener, limits: ServerLimits): http.Server {
+/**
+ * An http.Server for a nextpress app: requests are born with the app's prototypes and go through
+ * its fast handler; every limit is explicit (Node checks its timeouts every connectionsCheckingInterval).
+ */
+export function createHttpServer(app: Express, limits: ServerLimits): http.Server {
   const shortest = Math.min(...[limits.headersTimeoutMs, limits.requestTimeoutMs].filter((ms) => ms > 0), 30_000);
   const server = http.createServer(
     {
@@ -27,8 +32,9 @@ export function createHttpServer(app: http.RequestListener, limits: ServerLimits
       keepAliveTimeout: limits.keepAliveTimeoutMs,
       // Node's default (30 s) would let a slowloris client outlive a 10 s headersTimeout by 30 s.
       connectionsCheckingInterval: Math.max(100, Math.floor(shortest / 4)),
+      ...createMessageClasses(app),
     },
-    app,
+    getFastHandler(app) as unknown as http.RequestListener,
   );
   server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
   return server;

@@ -1,4 +1,4 @@
-import type { Request, Response } from "express";
+import type { NextFunction, Request, Response } from "express";
 import { JSON_CONTENT_TYPE } from "../next/response";
 
 /** The process's place in its life: routes are loaded before the app exists, draining starts on SIGTERM. */
@@ -18,15 +18,17 @@ const ALIVE = JSON.stringify({ status: "ok" });
 const READY = JSON.stringify({ status: "ready" });
 const DRAINING = JSON.stringify({ status: "draining" });
 
-/** GET /healthz: the process is up and answering. Outside /api, no auth. */
-export function liveness(_req: Request, res: Response): void {
-  sendStatus(res, 200, ALIVE);
-}
-
-/** GET /readyz: 200 once the routes are loaded (the app exists), 503 while draining for shutdown. */
-export function createReadiness(lifecycle: Lifecycle) {
-  return function readiness(_req: Request, res: Response): void {
-    if (lifecycle.draining) sendStatus(res, 503, DRAINING);
-    else sendStatus(res, 200, READY);
+/**
+ * GET/HEAD /healthz: the process is up and answering. GET/HEAD /readyz: 200 once the routes are
+ * loaded (the app exists), 503 while draining for shutdown. Outside /api, no auth.
+ */
+export function createHealthChecks(lifecycle: Lifecycle) {
+  return function healthChecks(req: Request, res: Response, next: NextFunction): void {
+    const url = req.url;
+    if (url.charCodeAt(1) === 0x61 /* a */ || (req.method !== "GET" && req.method !== "HEAD")) return next();
+    const path = url.includes("?") ? url.slice(0, url.indexOf("?")) : url;
+    if (path === "/healthz") return sendStatus(res, 200, ALIVE);
+    if (path === "/readyz") return sendStatus(res, lifecycle.draining ? 503 : 200, lifecycle.draining ? DRAINING : READY);
+    next();
   };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
 
@@ -8,6 +9,12 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 /** Health probes run every few seconds: their lines go to debug, not info. */
 const QUIET_PATHS = new Set(["/healthz", "/readyz"]);
 
+function isQuiet(url: string): boolean {
+  if (url.charCodeAt(1) === 0x61 /* "/a…": the API */) return false;
+  const queryStart = url.indexOf("?");
+  return QUIET_PATHS.has(queryStart === -1 ? url : url.slice(0, queryStart));
+}
+
 const kLog = Symbol("nextpress.log");
 const kStart = Symbol("nextpress.start");
 
@@ -15,7 +22,7 @@ interface ContextRequest extends Request {
   id: string;
   log: Logger;
   [kLog]?: Logger;
-  [kStart]: bigint;
+  [kStart]: number;
 }
 
 export function readRequestId(header: string | string[] | undefined): string {
@@ -32,31 +39,35 @@ export function installRequestLog(proto: object, logger: Logger): void {
   });
 }
 
-function logCompleted(this: Response): void {
-  const req = this.req as ContextRequest;
-  const durationMs = Number(process.hrtime.bigint() - req[kStart]) / 1e6;
-  const line = {
-    method: req.method,
-    url: req.originalUrl,
-    status: this.statusCode,
-    durationMs: Math.round(durationMs * 1000) / 1000,
-    remoteAddress: req.ip,
-    // The client went away before the response was complete.
-    ...(this.writableFinished ? {} : { aborted: true }),
-  };
-  if (QUIET_PATHS.has(req.path)) req.log.debug(line, "request completed");
-  else req.log.info(line, "request completed");
-}
-
 /**
  * Gives every request an id (the client's X-Request-Id when safe, else a UUID), echoes it in the
- * response, and writes one log line when the exchange ends, completed or aborted.
+ * response, and writes one log line when the exchange ends, completed or aborted. The line is
+ * written by the root logger with the id as a field: no child logger per request.
  */
-export function requestContext(req: Request, res: Response, next: NextFunction): void {
-  const request = req as ContextRequest;
-  request.id = readRequestId(req.headers["x-request-id"]);
-  request[kStart] = process.hrtime.bigint();
-  res.setHeader("X-Request-Id", request.id);
-  res.once("close", logCompleted);
-  next();
+export function createRequestContext(logger: Logger) {
+  function logCompleted(this: Response): void {
+    const req = this.req as ContextRequest;
+    const line = {
+      reqId: req.id,
+      method: req.method,
+      url: req.originalUrl ?? req.url,
+      status: this.statusCode,
+      durationMs: Math.round((performance.now() - req[kStart]) * 1000) / 1000,
+      remoteAddress: req.ip,
+      // The client went away before the response was complete.
+      aborted: this.writableFinished ? undefined : true,
+    };
+    if (isQuiet(req.url)) logger.debug(line, "request completed");
+    else logger.info(line, "request completed");
+  }
+
+  return function requestContext(req: Request, res: Response, next: NextFunction): void {
+    const request = req as ContextRequest;
+    request.id = readRequestId(req.headers["x-request-id"]);
+    request[kStart] = performance.now();
+    res.setHeader("X-Request-Id", request.id);
+    // `on`, not `once`: a response closes once, and `once` allocates a wrapper per request.
+    res.on("close", logCompleted);
+    next();
+  };
 }
