@@ -76,7 +76,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   installRequestLog(app.request, logger);
   configureAuthenticate(app, config.apiTokens);
   if (config.apiTokens.length === 0) {
-    logger.warn("API_TOKENS is empty: every route protected by authenticate answers 401");
+    logger.warn("no API tokens configured (API_TOKENS, API_TOKENS_FILE): every route protected by authenticate answers 401");
   }
 
   // Every response, errors and 404s included, gets the security headers and a request id.

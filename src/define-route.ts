@@ -1,8 +1,10 @@
 import type { z } from "zod";
-import type { Middleware, NextApiHandler, NextApiRequest, NextApiResponse } from "./types";
+import { kWrappedMiddleware, wrappedMiddleware, type AnyMiddleware } from "./middleware/compose";
+import type { NextApiHandler, NextApiRequest, NextApiResponse } from "./types";
 import type { RouteSchema } from "./validation/route-schema";
 
-type Parsed<T, Otherwise> = T extends z.ZodType ? z.output<T> : Otherwise;
+// Not distributive: without a schema, S["query"] is `ZodType | undefined` and must give NextApiRequest's type, not unknown.
+type Parsed<T, Otherwise> = [T] extends [z.ZodType] ? z.output<T> : Otherwise;
 
 /** The request a validated handler receives: `query` and `body` typed by the schema. */
 export type ValidatedRequest<S extends RouteSchema> = Omit<NextApiRequest, "query" | "body"> & {
@@ -17,14 +19,14 @@ export type ResponseData<S extends RouteSchema> =
 export interface RouteDefinition<S extends RouteSchema> {
   schema?: S;
   /** Runs after the file's and folders' middleware, before validation. */
-  middleware?: Middleware[];
+  middleware?: AnyMiddleware[];
   handler: (req: ValidatedRequest<S>, res: NextApiResponse<ResponseData<S>>) => unknown;
 }
 
 /** A handler that carries its schema and middleware for the loader to find. */
 export type DefinedHandler<S extends RouteSchema = RouteSchema> = NextApiHandler & {
   schema?: S;
-  middleware?: Middleware[];
+  middleware?: AnyMiddleware[];
 };
 
 /**
@@ -43,5 +45,7 @@ export function defineRoute<S extends RouteSchema>(definition: RouteDefinition<S
   return Object.assign((req: NextApiRequest, res: NextApiResponse) => handler(req, res), {
     schema: definition.schema,
     middleware: definition.middleware,
+    // `handler: withMiddleware(authenticate, …)`: keep what it wraps visible to the route table.
+    [kWrappedMiddleware]: wrappedMiddleware(handler),
   });
 }

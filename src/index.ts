@@ -13,7 +13,7 @@ export {
   type AuthenticateOptions,
   type VerifyToken,
 } from "./middleware/authenticate";
-export { withMiddleware } from "./middleware/compose";
+export { withMiddleware, type AnyMiddleware } from "./middleware/compose";
 export type { HttpMethod, RouteSchema } from "./validation/route-schema";
 export type { ValidationIssue } from "./validation/validate-request";
 export type {

@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { DEFAULT_ROUTES_DIR, loadConfig } from "../src/config";
 import { ConfigError } from "../src/errors";
@@ -64,5 +66,50 @@ describe("loadConfig", () => {
 
   it("names every bad variable at once", () => {
     expect(() => loadConfig({ PORT: "x", LOG_LEVEL: "y" })).toThrow(/PORT="x"[\s\S]*LOG_LEVEL="y"/);
+  });
+});
+
+describe("loadConfig: API_TOKENS_FILE", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "nextpress-config-"));
+    writeFileSync(path.join(dir, "tokens"), "# one token per line\nalpha\n\n   beta   \r\ngamma\r\n  # indented comment\n");
+    writeFileSync(path.join(dir, "empty"), "\n# nothing here\n\n");
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reads one token per line, trimmed, skipping blank lines and # comments (CRLF too)", () => {
+    expect(loadConfig({ API_TOKENS_FILE: path.join(dir, "tokens") }).apiTokens).toStrictEqual(["alpha", "beta", "gamma"]);
+  });
+
+  it("adds the file's tokens after API_TOKENS, without duplicates", () => {
+    expect(loadConfig({ API_TOKENS: "zeta,alpha", API_TOKENS_FILE: path.join(dir, "tokens") }).apiTokens).toStrictEqual([
+      "zeta",
+      "alpha",
+      "beta",
+      "gamma",
+    ]);
+  });
+
+  it("resolves a relative path against the working directory", () => {
+    expect(loadConfig({ API_TOKENS_FILE: "tokens" }, dir).apiTokens).toStrictEqual(["alpha", "beta", "gamma"]);
+  });
+
+  it("gives no tokens for a file of comments and blank lines", () => {
+    expect(loadConfig({ API_TOKENS_FILE: path.join(dir, "empty") }).apiTokens).toStrictEqual([]);
+  });
+
+  it("treats an empty API_TOKENS_FILE as unset", () => {
+    expect(loadConfig({ API_TOKENS_FILE: " " }).apiTokens).toStrictEqual([]);
+  });
+
+  it("stops start-up naming the variable and the path when the file is missing", () => {
+    const missing = path.join(dir, "no-such-file");
+    expect(() => loadConfig({ API_TOKENS_FILE: missing })).toThrow(ConfigError);
+    expect(() => loadConfig({ API_TOKENS_FILE: missing })).toThrow(`API_TOKENS_FILE=${JSON.stringify(missing)}: cannot read it (no such file)`);
+  });
+
+  it("stops start-up when the path is a folder", () => {
+    expect(() => loadConfig({ API_TOKENS_FILE: dir })).toThrow(/API_TOKENS_FILE=.*cannot read it/);
   });
 });

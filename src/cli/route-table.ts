@@ -1,8 +1,8 @@
 import type { Route } from "../loader/load-routes";
 import { middlewareName } from "../loader/middleware-list";
 import { isAuthenticateMiddleware } from "../middleware/authenticate";
-import { kWrappedMiddleware } from "../middleware/compose";
-import type { Middleware, NextApiHandler } from "../types";
+import { wrappedMiddleware } from "../middleware/compose";
+import type { Middleware } from "../types";
 
 /** One line of `nextpress routes`: plain data, also the `--json` output. */
 export interface RouteRow {
@@ -18,14 +18,10 @@ export interface RouteRow {
   bodyLimit: string;
 }
 
-function wrapped(handler: NextApiHandler | undefined): Middleware[] {
-  return ((handler as unknown as Record<symbol, Middleware[] | undefined>) ?? {})[kWrappedMiddleware] ?? [];
-}
-
 /** Everything that runs before a route's handlers: its chain, endpoint middleware, withMiddleware's. */
 export function routeMiddleware(route: Route): Middleware[] {
   const endpoints = [...route.endpoints.byMethod.values(), route.endpoints.fallback];
-  const extra = endpoints.flatMap((e) => [...e.middleware, ...wrapped(e.handler)]);
+  const extra = endpoints.flatMap((e) => [...e.middleware, ...wrappedMiddleware(e.handler)]);
   return [...route.chain, ...new Set(extra)];
 }
 

@@ -36,7 +36,7 @@ export function createFastHandler(stack: readonly RequestHandler[], errorHandler
     req.originalUrl = req.url;
     let index = 0;
     const next: NextFunction = (error?: unknown) => {
-      if (error !== undefined && error !== null && error !== "route" && error !== "router") return fail(error, req, res);
+      if (error && error !== "route" && error !== "router") return fail(error, req, res);
       const fn = stack[index++];
       if (fn === undefined) return;
       try {

@@ -77,7 +77,9 @@ export function readExports(mod: Exports): { main: unknown; named: (name: string
   const inner = outer ? asObject(outer.default) : undefined;
   // A function or an array (a `_middleware` list) is the export itself, not a namespace around it.
   const main = typeof mod.default === "function" || Array.isArray(mod.default) ? mod.default : outer?.default;
-  return { main, named: (name) => mod[name] ?? outer?.[name] ?? inner?.[name] };
+  // `!== undefined`, not `??`: an export set to null is still there, and must be reported, not skipped.
+  const named = (name: string) => [mod, outer, inner].map((source) => source?.[name]).find((value) => value !== undefined);
+  return { main, named };
 }
 
 /** Imports a route file and reads what nextpress uses from it. */

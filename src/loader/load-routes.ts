@@ -6,6 +6,7 @@ import { buildEndpoints, type RouteEndpoints } from "./build-route";
 import { inheritedMiddleware, loadDirectoryMiddleware } from "./directory-middleware";
 import { isTypeScriptFile } from "./ignore-rules";
 import { importRoute } from "./import-route";
+import { toMiddlewareList } from "./middleware-list";
 import { resolveRouteSettings, type RouteSettings } from "./route-config";
 import { findRouteConflicts } from "./route-conflicts";
 import { formatPattern, toSegments, type Segment } from "./route-pattern";
@@ -69,7 +70,8 @@ export async function loadRoutes(routesDir: string, options: LoadRoutesOptions):
   await assertDirectory(routesDir);
   const { routes: files, middleware: middlewareFiles } = await scanRoutesDir(routesDir);
   const problems: RouteProblem[] = [];
-  const globalMiddleware = options.globalMiddleware ?? [];
+  // Checked like a route's: a non-function here would otherwise be a 500 on every request.
+  const globalMiddleware = toMiddlewareList(options.globalMiddleware ?? [], "createApp's `middleware` option");
 
   const planned = files.flatMap((file) => {
     try {

@@ -13,7 +13,8 @@ export function toMiddlewareList(value: unknown, where: string): Middleware[] {
       );
     }
   });
-  return list as Middleware[];
+  // A copy: the chain is fixed at start-up, whatever the module does with its array later.
+  return [...list] as Middleware[];
 }
 
 /** How the route table names a middleware: its function name. */

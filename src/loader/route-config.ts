@@ -38,6 +38,8 @@ export interface RouteSettings {
 
 /** Validates a route's exported `config`; the error message lists what is wrong. */
 export function resolveRouteSettings(config: unknown, defaultBodyLimit: string): RouteSettings {
+  // Most routes export no config: one shared, frozen answer per default limit, no parsing.
+  if (config === undefined || config === null) return defaultSettings(defaultBodyLimit);
   const parsed = pageConfigSchema.safeParse(config ?? {});
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${["config", ...i.path].join(".")}: ${i.message}`);
@@ -62,4 +64,12 @@ export function resolveRouteSettings(config: unknown, defaultBodyLimit: string):
     externalResolver: api.externalResolver === true,
     inheritMiddleware: parsed.data.middleware?.inherit !== false,
   });
+}
+
+const defaults = new Map<string, RouteSettings>();
+
+function defaultSettings(defaultBodyLimit: string): RouteSettings {
+  let settings = defaults.get(defaultBodyLimit);
+  if (!settings) defaults.set(defaultBodyLimit, (settings = resolveRouteSettings({}, defaultBodyLimit)));
+  return settings;
 }

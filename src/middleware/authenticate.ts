@@ -96,7 +96,8 @@ export function createAuthenticate(options: AuthenticateOptions): Middleware {
           next();
         },
         (error: unknown) => {
-          req.log?.warn({ err: error }, "authenticate: verify threw; the request is refused");
+          // Only the error's name: its message could quote the token.
+          req.log?.warn({ errorName: (error as Error | undefined)?.name }, "authenticate: verify threw; the request is refused");
           refuse(res);
         },
       );

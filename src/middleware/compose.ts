@@ -1,4 +1,15 @@
+import type { Request, Response } from "express";
 import type { Middleware, NextApiHandler, NextApiRequest, NextApiResponse } from "../types";
+
+/**
+ * What `withMiddleware` and `defineRoute` accept: a nextpress Middleware, or one typed against
+ * Express's own request and response (express-rate-limit, …). At run time a request is both.
+ */
+export type AnyMiddleware = (
+  req: NextApiRequest & Request,
+  res: NextApiResponse & Response,
+  next: (error?: unknown) => void,
+) => unknown;
 
 /** `done()` after the handler; `done(error)` on any error; `done(SKIP)` for Express's `next("route")`. */
 export type Done = (error?: unknown) => void;
@@ -41,7 +52,8 @@ export function composeMiddleware(middleware: readonly Middleware[], finish: Run
     let index = 0;
     const next = (error?: unknown): void => {
       if (error === "route" || error === "router") return done(SKIP);
-      if (error !== undefined && error !== null) return done(error);
+      // As in Express: a falsy argument (undefined, null, false, 0, "") means "go on".
+      if (error) return done(error);
       const fn = middleware[index++];
       if (fn === undefined) return finish(req, res, done);
       try {
@@ -57,18 +69,26 @@ export function composeMiddleware(middleware: readonly Middleware[], finish: Run
 /**
  * Runs `(req, res, next)` middleware before a handler and returns a plain Next handler: the
  * one-expression form of a route's `middleware` export. An error in the chain rejects the
- * handler's promise, so it reaches the error handler like a throw in the handler.
+ * handler's promise, so it reaches the error handler like a throw in the handler; `next("route")`
+ * falls through to 404 as it does in a route's chain.
  *
  * @example
  * export default withMiddleware(authenticate, cors(), async (req, res) => res.json({ ok: true }));
  */
-export function withMiddleware(...chain: [...Middleware[], NextApiHandler]): NextApiHandler {
+export function withMiddleware(...chain: [...AnyMiddleware[], NextApiHandler]): NextApiHandler {
   const handler = chain[chain.length - 1] as NextApiHandler;
   const middleware = chain.slice(0, -1) as Middleware[];
   const run = composeMiddleware(middleware, runHandler(handler));
   const wrapped: NextApiHandler = (req, res) =>
     new Promise<void>((resolve, reject) =>
-      run(req, res, (error) => (error === undefined || error === SKIP ? resolve() : reject(error))),
+      // SKIP rejects too: the dispatcher then falls through to the next route (404), as for a route's chain.
+      run(req, res, (error) => (error === undefined ? resolve() : reject(error))),
     );
-  return Object.assign(wrapped, { [kWrappedMiddleware]: middleware });
+  // What the handler wraps in turn (a nested withMiddleware) runs too: the route table must see it.
+  return Object.assign(wrapped, { [kWrappedMiddleware]: [...middleware, ...wrappedMiddleware(handler)] });
+}
+
+/** The middleware a `withMiddleware` (or a defineRoute around one) runs inside `handler`. */
+export function wrappedMiddleware(handler: unknown): readonly Middleware[] {
+  return (handler as Record<symbol, readonly Middleware[] | undefined> | undefined)?.[kWrappedMiddleware] ?? [];
 }

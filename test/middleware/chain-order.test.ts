@@ -64,3 +64,52 @@ describe("middleware order: global → folders from the root down → the file's
     expect(res.headers["x-trace"]).toBeUndefined();
   });
 });
+
+describe("opting out of folder middleware with config.middleware.inherit = false", () => {
+  let app: Express;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp("mw-opt-out", {}, { middleware: [tracer("global")] }));
+  });
+
+  it("keeps every ancestor folder's _middleware for a route that does not opt out", async () => {
+    const res = await request(app).get("/api/sub/inherits");
+    expect(res.body.trace).toStrictEqual(["global", "root", "sub", "file"]);
+  });
+
+  it("keeps them with an explicit inherit: true", async () => {
+    const res = await request(app).get("/api/sub/inherits-explicitly");
+    expect(res.body.trace).toStrictEqual(["global", "root", "sub", "file"]);
+  });
+
+  it("skips every folder's _middleware, not just the nearest, but still runs global and own middleware", async () => {
+    const res = await request(app).get("/api/sub/opted-out");
+    expect(res.status).toBe(200);
+    expect(res.body).toStrictEqual({ file: "sub/opted-out.ts", trace: ["global", "file"] });
+  });
+
+  it("keeps the rest of the config of a route that opts out", async () => {
+    const res = await request(app).post("/api/sub/opted-out").set("Content-Type", "text/plain").send("x".repeat(2049));
+    expect(res.status).toBe(413);
+  });
+
+  it("skips them for a method-export route deeper down too", async () => {
+    const res = await request(app).get("/api/sub/deeper/opted-out");
+    expect(res.body.trace).toStrictEqual(["global"]);
+  });
+});
+
+describe("createApp's middleware option", () => {
+  it("stops start-up when an element is not a function", async () => {
+    const broken = [tracer("ok"), "cors" as unknown as Middleware];
+    await expect(buildTestApp("mw-order", {}, { middleware: broken })).rejects.toThrow(
+      "createApp's `middleware` option[1] is not a middleware function",
+    );
+  });
+
+  it("is fixed at start-up: changing the array afterwards changes nothing", async () => {
+    const global = [tracer("first")];
+    const { app } = await buildTestApp("mw-order", {}, { middleware: global });
+    global.push(tracer("late"));
+    expect((await request(app).get("/api/top")).body.trace).toStrictEqual(["first", "root"]);
+  });
+});

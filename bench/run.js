@@ -1,0 +1,189 @@
+#!/usr/bin/env node
+// npm run bench [-- --quick] — nextpress's production stack against bare Express 5, measured in
+// one run on this machine: req/s, p50/p99, peak RSS, route-count scaling and start-up, each as
+// a ratio against its baseline with the target and PASS/FAIL. Loopback only, bounded in time;
+// every process it starts is stopped by PID.
+"use strict";
+const { spawn } = require("node:child_process");
+const fs = require("node:fs");
+const http = require("node:http");
+const os = require("node:os");
+const path = require("node:path");
+const { load, pinned, HAS_WRK, HAS_TASKSET } = require("./load");
+const { makeTempRoot, writeRouteTree } = require("./route-trees");
+
+const ROOT = path.resolve(__dirname, "..");
+const QUICK = process.argv.includes("--quick");
+const ROUNDS = QUICK ? 3 : 5;
+const SECONDS = QUICK ? 2 : 6;
+const CONNECTIONS = 50;
+const STARTUP_RUNS = QUICK ? 3 : 7;
+const USER_BODY = JSON.stringify({ name: "Ada", email: "ada@example.com" });
+
+const running = new Set();
+const stopAll = () => {
+  for (const child of running) child.kill("SIGKILL");
+};
+process.on("exit", stopAll);
+process.on("SIGINT", () => process.exit(130));
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function get(port, urlPath) {
+  return new Promise((resolve) => {
+    const req = http.get({ host: "127.0.0.1", port, path: urlPath, agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode));
+    });
+    req.on("error", () => resolve(0));
+  });
+}
+
+let nextPort = 41000 + Math.floor(Math.random() * 2000);
+
+/** Starts a server pinned to core 0 and waits (≤ 20 s) until `probe` answers 200. */
+async function startServer(name, script, env, probe) {
+  const port = nextPort++;
+  const [command, args] = pinned(0, process.execPath, [script]);
+  const logFile = path.join(os.tmpdir(), `nextpress-bench-${name}-${port}.log`);
+  const out = fs.openSync(logFile, "w");
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), ...env },
+    stdio: ["ignore", out, out],
+  });
+  running.add(child);
+  for (let i = 0; i < 400; i++) {
+    if ((await get(port, probe)) === 200) return { name, port, child, logFile };
+    if (child.exitCode !== null) break;
+    await sleep(50);
+  }
+  throw new Error(`${name} did not start; see ${logFile}`);
+}
+
+async function stopServer(server) {
+  server.child.kill("SIGTERM");
+  await new Promise((resolve) => (server.child.exitCode !== null ? resolve() : server.child.once("exit", resolve)));
+  running.delete(server.child);
+  fs.rmSync(server.logFile, { force: true });
+}
+
+/** The process's peak resident set (VmHWM), in MB. */
+function peakRssMb(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Spawn → first 200 on `url`, in ms. */
+async function measureStartup(script, env, url) {
+  const port = nextPort++;
+  const [command, args] = pinned(0, process.execPath, [script]);
+  const started = process.hrtime.bigint();
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info", ...env },
+    stdio: "ignore",
+  });
+  running.add(child);
+  try {
+    for (let i = 0; i < 4000; i++) {
+      if ((await get(port, url)) === 200) return Number(process.hrtime.bigint() - started) / 1e6;
+      if (child.exitCode !== null) throw new Error(`${script} exited during start-up`);
+      await sleep(2);
+    }
+    throw new Error(`${script} did not answer ${url}`);
+  } finally {
+    child.kill("SIGKILL");
+    running.delete(child);
+  }
+}
+
+const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+
+async function main() {
+  const distMain = path.join(ROOT, "dist", "src", "main.js");
+  require(path.join(ROOT, "scripts", "ensure-build.js")).ensureBuild();
+  const bare = path.join(__dirname, "servers", "bare-express.js");
+  const tmp = makeTempRoot();
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "nextpress-bench-logs-"));
+  console.log(
+    `nextpress bench${QUICK ? " --quick" : ""}: node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0].model}), ` +
+      `${HAS_WRK ? "wrk" : "autocannon"}, ${HAS_TASKSET ? "server on core 0, load on core 1" : "unpinned"}, ` +
+      `${ROUNDS} rounds × ${SECONDS}s, ${CONNECTIONS} connections`,
+  );
+
+  const trees = {};
+  for (const kind of ["static", "dynamic"]) for (const count of [1, 100, 1000]) trees[`${kind}-${count}`] = writeRouteTree(tmp, kind, count);
+
+  // Production defaults: helmet headers, request ids, one info line per request written to a file.
+  const npEnv = (extra) => ({ LOG_LEVEL: "info", NODE_ENV: "production", ...extra });
+  const servers = {
+    bare: await startServer("bare-express", bare, {}, "/api/hello"),
+    nextpress: await startServer("nextpress", distMain, npEnv({}), "/api/hello"),
+  };
+  for (const [key, tree] of Object.entries(trees)) servers[key] = await startServer(key, distMain, npEnv({ ROUTES_DIR: tree.dir }), tree.url);
+
+  const scenarios = [
+    { key: "hello:bare", server: "bare", url: "/api/hello" },
+    { key: "hello:nextpress", server: "nextpress", url: "/api/hello" },
+    { key: "post:bare", server: "bare", url: "/api/users", postBody: USER_BODY },
+    { key: "post:nextpress", server: "nextpress", url: "/api/users", postBody: USER_BODY },
+    ...Object.entries(trees).map(([key, tree]) => ({ key: `routes:${key}`, server: key, url: tree.url })),
+  ];
+  const results = Object.fromEntries(scenarios.map((s) => [s.key, []]));
+  for (const s of scenarios) await load({ url: `http://127.0.0.1:${servers[s.server].port}${s.url}`, seconds: 1, connections: CONNECTIONS, postBody: s.postBody });
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const s of scenarios) {
+      const result = await load({ url: `http://127.0.0.1:${servers[s.server].port}${s.url}`, seconds: SECONDS, connections: CONNECTIONS, postBody: s.postBody });
+      if (result.non2xx > 0 || result.errors) throw new Error(`${s.key}: ${result.non2xx} non-2xx answers ${result.errors}`);
+      results[s.key].push(result);
+    }
+    process.stdout.write(`  round ${round}/${ROUNDS} done\n`);
+  }
+  const rss = { bare: peakRssMb(servers.bare.child.pid), nextpress: peakRssMb(servers.nextpress.child.pid) };
+  for (const server of Object.values(servers)) await stopServer(server);
+
+  const startup = { bare: [], nextpress: [] };
+  for (let i = 0; i < STARTUP_RUNS; i++) {
+    startup.bare.push(await measureStartup(bare, {}, "/api/hello"));
+    startup.nextpress.push(await measureStartup(distMain, { ROUTES_DIR: trees["static-1000"].dir }, trees["static-1000"].url));
+  }
+
+  const m = (key, field) => median(results[key].map((r) => r[field]));
+  console.log("\n| scenario | req/s | p50 ms | p99 ms |\n|---|---|---|---|");
+  for (const s of scenarios) console.log(`| ${s.key} | ${fmt(m(s.key, "requestsPerSec"))} | ${fmt(m(s.key, "p50"), 2)} | ${fmt(m(s.key, "p99"), 2)} |`);
+  console.log(`\npeak RSS: bare Express ${fmt(rss.bare, 1)} MB, nextpress ${fmt(rss.nextpress, 1)} MB`);
+  console.log(`start-up (spawn → first 200, median of ${STARTUP_RUNS}): bare Express 1 route ${fmt(median(startup.bare))} ms, nextpress 1,000 routes ${fmt(median(startup.nextpress))} ms`);
+
+  const ratio = (a, b) => m(a, "requestsPerSec") / m(b, "requestsPerSec");
+  const targets = [
+    ["GET /api/hello vs bare Express", ratio("hello:nextpress", "hello:bare"), ">=", 1.2, "x"],
+    ["POST /api/users vs bare Express + express.json()", ratio("post:nextpress", "post:bare"), ">=", 1.2, "x"],
+    ["1,000 static routes vs 1", ratio("routes:static-1000", "routes:static-1"), ">=", 0.95, "x"],
+    ["1,000 dynamic [id] routes vs 1", ratio("routes:dynamic-1000", "routes:dynamic-1"), ">=", 0.95, "x"],
+    ["start-up, 1,000 routes vs bare Express 1 route", median(startup.nextpress) / median(startup.bare), "<=", 2.6, "x"],
+    ["peak RSS under load minus bare Express's", rss.nextpress - rss.bare, "<=", 15, " MB"],
+    ["p99 latency, hello, vs bare Express", m("hello:nextpress", "p99") / m("hello:bare", "p99"), "<=", 1.0, "x"],
+  ];
+  console.log("\n| target | measured | goal | |\n|---|---|---|---|");
+  let failed = 0;
+  for (const [name, value, op, goal, unit] of targets) {
+    const pass = op === ">=" ? value >= goal : value <= goal;
+    if (!pass) failed++;
+    console.log(`| ${name} | ${fmt(value, 2)}${unit} | ${op} ${goal}${unit} | ${pass ? "PASS" : "FAIL"} |`);
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.rmSync(logDir, { recursive: true, force: true });
+  if (failed > 0 && process.argv.includes("--strict")) process.exitCode = 1;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
