@@ -4,4 +4,6 @@
 const path = require("node:path");
 
 require("./ensure-build.js").ensureBuild();
+// Node 22.1+ caches compiled code between starts; Node 20 has no such API.
+require("node:module").enableCompileCache?.();
 require(path.join(__dirname, "..", "dist", "src", "cli.js"));
