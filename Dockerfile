@@ -1,4 +1,5 @@
 # syntax=docker/dockerfile:1
+# Install scripts never run (--ignore-scripts): nothing here needs one, and none may phone home.
 # nextpress: multi-stage build; the final image holds compiled JavaScript and production
 # dependencies only, and runs as the unprivileged `node` user.
 
@@ -6,7 +7,7 @@
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
@@ -17,7 +18,7 @@ RUN node scripts/build.js
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # --- runtime ---------------------------------------------------------------------------------
 FROM node:24-slim

@@ -23,13 +23,17 @@ function copyPackageFiles(from, to) {
 }
 
 function build() {
+  // The stamp carries the time the build started: a file saved during the build is newer, so stale.
+  const started = new Date();
   fs.rmSync(dist, { recursive: true, force: true });
   execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json")], {
     stdio: "inherit",
     cwd: root,
   });
   copyPackageFiles(path.join(root, "routes"), path.join(dist, "routes"));
-  fs.writeFileSync(path.join(dist, ".build-stamp"), new Date().toISOString() + "\n");
+  const stamp = path.join(dist, ".build-stamp");
+  fs.writeFileSync(stamp, started.toISOString() + "\n");
+  fs.utimesSync(stamp, started, started);
 }
 
 module.exports = { build };
