@@ -3,14 +3,14 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  testPathIgnorePatterns: ["/node_modules/", "/test/fixtures/", "/dist/"],
+  testPathIgnorePatterns: ["/node_modules/", "/test/fixtures/", "<rootDir>/dist"],
   moduleFileExtensions: ["ts", "js", "mjs", "cjs", "json"],
   transform: {
     "^.+\\.[mc]?ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
   },
   moduleNameMapper: { "^nextpress$": "<rootDir>/src/index.ts" },
   // Route fixtures are imported with a real import(); jest must not watch or cover them.
-  modulePathIgnorePatterns: ["<rootDir>/dist/"],
+  modulePathIgnorePatterns: ["<rootDir>/dist"],
   testTimeout: 20000,
   globalSetup: "<rootDir>/test/global-setup.js",
 };

@@ -25,15 +25,23 @@ function copyPackageFiles(from, to) {
 function build() {
   // The stamp carries the time the build started: a file saved during the build is newer, so stale.
   const started = new Date();
-  fs.rmSync(dist, { recursive: true, force: true });
-  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json")], {
-    stdio: "inherit",
-    cwd: root,
-  });
-  copyPackageFiles(path.join(root, "routes"), path.join(dist, "routes"));
-  const stamp = path.join(dist, ".build-stamp");
+  // Compiled beside dist/ and swapped in by rename: a server or test running from dist/ never
+  // sees it half-deleted, and a failed build leaves the last good one in place.
+  const next = `${dist}.next-${process.pid}`;
+  fs.rmSync(next, { recursive: true, force: true });
+  execFileSync(
+    process.execPath,
+    [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json"), "--outDir", next],
+    { stdio: "inherit", cwd: root },
+  );
+  copyPackageFiles(path.join(root, "routes"), path.join(next, "routes"));
+  const stamp = path.join(next, ".build-stamp");
   fs.writeFileSync(stamp, started.toISOString() + "\n");
   fs.utimesSync(stamp, started, started);
+  const old = `${dist}.old-${process.pid}`;
+  if (fs.existsSync(dist)) fs.renameSync(dist, old);
+  fs.renameSync(next, dist);
+  fs.rmSync(old, { recursive: true, force: true });
 }
 
 module.exports = { build };

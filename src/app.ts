@@ -10,6 +10,7 @@ import { createHealthChecks, type Lifecycle } from "./middleware/health";
 import { createRequestContext, installRequestLog } from "./middleware/request-context";
 import { createFastHandler } from "./http/fast-path";
 import { createSecurityHeaders } from "./middleware/security-headers";
+import { createDocsMiddleware, documentRoutes } from "./openapi";
 import { installNextRequest } from "./next/request";
 import { installNextResponse } from "./next/response";
 import { createDispatcher } from "./router/dispatch";
@@ -86,6 +87,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     createRequestContext(logger),
     createHealthChecks(lifecycle),
     ...(corsMiddleware ? [corsMiddleware] : []),
+    // GET /openapi.json and /docs, documented once here from the route table (OPENAPI=false: neither).
+    ...(config.openapi ? [createDocsMiddleware(documentRoutes(routes, config.routesDir))] : []),
     createDispatcher(routes),
     notFound,
   ];

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { OPENAPI_HELP, openapiCommand, POSTMAN_HELP, postmanCommand } from "./cli/openapi-commands";
 import { formatRouteTable, toRouteRow } from "./cli/route-table";
 import { loadConfig } from "./config";
+import { runDevServer } from "./dev/command";
 import { ConfigError, RouteLoadError } from "./errors";
 import { loadRoutes } from "./loader/load-routes";
 import { runServer } from "./server";
@@ -10,16 +12,25 @@ const USAGE = `Usage: nextpress <command> [options]
 
 Commands:
   start            serve ROUTES_DIR (see README for the environment variables)
+  dev              serve the routes' TypeScript sources, reloading on every change
   routes [--json]  print the route table: pattern, methods, file, middleware, auth, schema, body limit
+  openapi          print the routes' OpenAPI 3.1 document, as served at /openapi.json [--out file]
+  postman          print a Postman collection of that document [--out file]
 
 Options:
   -h, --help       show help for a command`;
 
 const COMMAND_HELP: Record<string, string> = {
   start: "Usage: nextpress start\n\nServes ROUTES_DIR at /api on HOST:PORT; configured by the environment (README).",
+  dev:
+    "Usage: nextpress dev\n\nServes ROUTES_DIR (default: the routes/ source folder) from its TypeScript sources, no build step,\n" +
+    "and reloads when a file below it is added, changed or deleted. A file that fails to load answers\n" +
+    "500 with its error until it is fixed. Logs are pretty unless LOG_FORMAT is set (README: Dev server).",
   routes:
     "Usage: nextpress routes [--json]\n\nLoads ROUTES_DIR as `start` would and prints the route table; --json prints it as JSON.\n" +
     "Exits 1 on the same problems that stop start-up.",
+  openapi: OPENAPI_HELP,
+  postman: POSTMAN_HELP,
 };
 
 class UsageError extends Error {}
@@ -48,7 +59,13 @@ async function startCommand(args: string[]): Promise<void> {
   runServer();
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { routes: routesCommand, start: startCommand };
+async function devCommand(args: string[]): Promise<void> {
+  const flags = parse(args, {});
+  if (flags.help) return void console.log(COMMAND_HELP.dev);
+  await runDevServer(process.env); // runs until stopped; throws if it cannot start
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { routes: routesCommand, start: startCommand, dev: devCommand, openapi: openapiCommand, postman: postmanCommand };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;

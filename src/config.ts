@@ -65,6 +65,8 @@ const envSchema = z.object({
   MAX_HEADER_SIZE: count(16_384, 1024),
   MAX_REQUESTS_PER_SOCKET: count(0, 0),
   SHUTDOWN_TIMEOUT_MS: milliseconds(10_000),
+  // GET /openapi.json and /docs.
+  OPENAPI: z.stringbool({ error: "expected true or false" }).default(true),
 });
 
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -86,6 +88,8 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   readonly trustProxy: TrustProxy;
   readonly server: ServerLimits;
+  /** Serve GET /openapi.json and /docs (OPENAPI). */
+  readonly openapi: boolean;
 }
 
 /** The http.Server limits, all explicit. Times in milliseconds; 0 disables a timeout. */
@@ -159,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxRequestsPerSocket: values.MAX_REQUESTS_PER_SOCKET,
       shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     }),
+    openapi: values.OPENAPI,
   });
 }
 

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { kWrappedMiddleware, wrappedMiddleware, type AnyMiddleware } from "./middleware/compose";
+import type { OpenApiMetadata } from "./openapi/route-docs";
 import type { NextApiHandler, NextApiRequest, NextApiResponse } from "./types";
 import type { RouteSchema } from "./validation/route-schema";
 
@@ -20,6 +21,8 @@ export interface RouteDefinition<S extends RouteSchema> {
   schema?: S;
   /** Runs after the file's and folders' middleware, before validation. */
   middleware?: AnyMiddleware[];
+  /** What /openapi.json says about this endpoint (summary, description, tags, operationId, examples). */
+  openapi?: OpenApiMetadata;
   handler: (req: ValidatedRequest<S>, res: NextApiResponse<ResponseData<S>>) => unknown;
 }
 
@@ -27,6 +30,7 @@ export interface RouteDefinition<S extends RouteSchema> {
 export type DefinedHandler<S extends RouteSchema = RouteSchema> = NextApiHandler & {
   schema?: S;
   middleware?: AnyMiddleware[];
+  openapi?: OpenApiMetadata;
 };
 
 /**
@@ -45,6 +49,7 @@ export function defineRoute<S extends RouteSchema>(definition: RouteDefinition<S
   return Object.assign((req: NextApiRequest, res: NextApiResponse) => handler(req, res), {
     schema: definition.schema,
     middleware: definition.middleware,
+    openapi: definition.openapi,
     // `handler: withMiddleware(authenticate, …)`: keep what it wraps visible to the route table.
     [kWrappedMiddleware]: wrappedMiddleware(handler),
   });

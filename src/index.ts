@@ -6,6 +6,7 @@ export { loadConfig, type Config } from "./config";
 export { defineRoute, type DefinedHandler, type RouteDefinition, type ValidatedRequest } from "./define-route";
 export { ApiError, RouteLoadError, ConfigError } from "./errors";
 export { createLogger } from "./logger";
+export { createTestApp, type LogLine, type TestApp, type TestAppOptions } from "./testing";
 export type { Route } from "./loader/load-routes";
 export {
   authenticate,

@@ -1,12 +1,16 @@
 import http from "node:http";
-import type { Socket } from "node:net";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Logger } from "pino";
-import type { Express } from "express";
+import type { Express, Request, Response } from "express";
 import { createApp, getFastHandler, getLifecycle } from "./app";
 import { createMessageClasses } from "./http/fast-path";
+import { createClientErrorHandler } from "./http/client-error";
+import { MAX_HEADERS_COUNT } from "./http/request-framing";
 import { loadConfig, type Config, type ServerLimits } from "./config";
 import { ConfigError, RouteLoadError } from "./errors";
 import { createLogger } from "./logger";
+import { sendJsonError } from "./middleware/error-handler";
+import { currentRequestScope } from "./middleware/request-context";
 
 /** How often idle keep-alive sockets are closed while draining. */
 const DRAIN_SWEEP_MS = 100;
@@ -32,12 +36,68 @@ export function createHttpServer(app: Express, limits: ServerLimits): http.Serve
       keepAliveTimeout: limits.keepAliveTimeoutMs,
       // Node's default (30 s) would let a slowloris client outlive a 10 s headersTimeout by 30 s.
       connectionsCheckingInterval: Math.max(100, Math.floor(shortest / 4)),
+      // Node's answer is an empty 400: the request context answers in JSON instead.
+      requireHostHeader: false,
       ...createMessageClasses(app),
     },
     getFastHandler(app) as unknown as http.RequestListener,
   );
   server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
+  server.maxHeadersCount = MAX_HEADERS_COUNT;
+  // An `Expect` other than 100-continue: Node's answer would be an empty 417.
+  server.on("checkExpectation", (req: Request, res: Response) => sendJsonError(req, res, 417, "Expectation Failed"));
   return server;
+}
+
+/**
+ * An exception or rejection nobody handled, thrown by code running for a request (a timer or
+ * callback its handler started, an `error` event with no listener): logged with the request id and
+ * route, the request answered 500 if still open (cut if its response had started), and the
+ * server goes on serving. False when it belongs to no request.
+ */
+function failRequestInScope(logger: Logger, error: unknown, origin: string): boolean {
+  const scope = currentRequestScope();
+  if (!scope) return false;
+  const { req } = scope;
+  const route = (req as { routeFile?: string } | undefined)?.routeFile ?? scope.route;
+  const res = req?.res;
+  const answer = !res || res.writableEnded ? "after its response" : res.headersSent ? "the connection is cut" : "answered 500";
+  logger.error({ err: error, reqId: scope.id, route, origin }, `${origin} in a request${route ? ` to ${route}` : ""}: ${answer}, still serving`);
+  if (req && res && !res.writableEnded) {
+    if (res.headersSent) res.destroy();
+    else sendJsonError(req, res, 500, "Internal Server Error");
+  }
+  return true;
+}
+
+/** How often the event-loop monitor samples; each sample is the time between two ticks. */
+const EVENT_LOOP_RESOLUTION_MS = 10;
+
+/**
+ * The event loop's delay, measured only when the logger would write it (LOG_LEVEL=debug or
+ * trace): a 10 ms sampling timer, its percentiles (past the 10 ms it waits by design) logged
+ * when the process stops.
+ */
+function monitorEventLoop(logger: Logger): () => void {
+  if (!logger.isLevelEnabled("debug")) return () => undefined;
+  const histogram = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+  histogram.enable();
+  const ms = (ns: number) => Math.max(0, Math.round(ns / 1e4 - EVENT_LOOP_RESOLUTION_MS * 100) / 100);
+  return () => {
+    histogram.disable();
+    logger.debug(
+      {
+        eventLoopDelayMs: {
+          mean: ms(histogram.mean),
+          p50: ms(histogram.percentile(50)),
+          p99: ms(histogram.percentile(99)),
+          max: ms(histogram.max),
+        },
+        samples: histogram.count,
+      },
+      "event loop delay",
+    );
+  };
 }
 
 interface Stoppable {
@@ -45,16 +105,20 @@ interface Stoppable {
   logger: Logger;
   shutdownTimeoutMs: number;
   onDrain: () => void;
+  /** Last words before exit (the event-loop report). */
+  onExit?: () => void;
 }
 
 /**
  * SIGTERM/SIGINT: readiness goes 503, the server stops accepting, in-flight requests complete,
  * idle keep-alive sockets are closed as they become idle, exit 0. A second signal or the
- * timeout forces exit 1. An uncaught exception is logged and takes the same path.
+ * timeout forces exit 1. An uncaught exception thrown for a request fails that request only;
+ * one outside any request is logged at fatal and takes the shutdown path with exit 1.
  */
-function handleShutdown({ server, logger, shutdownTimeoutMs, onDrain }: Stoppable): void {
+function handleShutdown({ server, logger, shutdownTimeoutMs, onDrain, onExit }: Stoppable): void {
   let stopping = false;
   const exit = (code: number) => {
+    onExit?.();
     logger.flush();
     process.exit(code);
   };
@@ -82,10 +146,12 @@ function handleShutdown({ server, logger, shutdownTimeoutMs, onDrain }: Stoppabl
   process.on("SIGTERM", () => stop("SIGTERM", 0));
   process.on("SIGINT", () => stop("SIGINT", 0));
   process.on("uncaughtException", (error) => {
+    if (failRequestInScope(logger, error, "uncaught exception")) return;
     logger.fatal({ err: error }, "uncaught exception outside a request: shutting down");
     stop("uncaughtException", 1);
   });
   process.on("unhandledRejection", (reason) => {
+    if (failRequestInScope(logger, reason, "unhandled rejection")) return;
     logger.error({ err: reason }, "unhandled promise rejection");
   });
 }
@@ -101,18 +167,15 @@ export async function startServer(config: Config): Promise<http.Server> {
     throw error;
   }
   const server = createHttpServer(app, config.server);
-  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
-    logger.debug({ err: error, code: error.code }, "client error");
-    if (!socket.writable || socket.destroyed) return;
-    const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
-    const body = JSON.stringify({ message: http.STATUS_CODES[status] });
-    socket.end(
-      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  });
+  server.on("clientError", createClientErrorHandler(logger));
   const lifecycle = getLifecycle(app);
-  handleShutdown({ server, logger, shutdownTimeoutMs: config.server.shutdownTimeoutMs, onDrain: () => (lifecycle.draining = true) });
+  handleShutdown({
+    server,
+    logger,
+    shutdownTimeoutMs: config.server.shutdownTimeoutMs,
+    onDrain: () => (lifecycle.draining = true),
+    onExit: monitorEventLoop(logger),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, resolve);

@@ -24,6 +24,7 @@ describe("loadConfig", () => {
         maxRequestsPerSocket: 0,
         shutdownTimeoutMs: 10_000,
       },
+      openapi: true,
     });
   });
 

@@ -13,6 +13,8 @@ export interface RouteModule {
   middleware: unknown;
   schema: unknown;
   config: unknown;
+  /** For the OpenAPI document: `export const openapi` and `export const methods`, checked by openapi/route-docs. */
+  docs?: { openapi: unknown; methods: unknown };
 }
 
 type Exports = Record<string, unknown>;
@@ -94,5 +96,9 @@ export async function importRoute(file: string): Promise<RouteModule> {
   }
   // `module.exports = handler; module.exports.config = …` puts config on the function itself.
   const config = named("config") ?? (handler as { config?: unknown } | undefined)?.config;
-  return { handler, methods, middleware: named("middleware"), schema: named("schema"), config };
+  const docs = {
+    openapi: named("openapi") ?? (handler as { openapi?: unknown } | undefined)?.openapi,
+    methods: named("methods") ?? (handler as { methods?: unknown } | undefined)?.methods,
+  };
+  return { handler, methods, middleware: named("middleware"), schema: named("schema"), config, docs };
 }

@@ -1,6 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { InvalidRouteError, RouteLoadError, type RouteProblem } from "../errors";
+import { readRouteDocs, type RouteDocs } from "../openapi/route-docs";
 import type { Middleware, NextApiHandler } from "../types";
 import { buildEndpoints, type RouteEndpoints } from "./build-route";
 import { inheritedMiddleware, loadDirectoryMiddleware } from "./directory-middleware";
@@ -27,6 +28,8 @@ export interface Route {
   readonly endpoints: RouteEndpoints;
   /** Everything that runs before the endpoint: global, folders' `_middleware`, the file's own. */
   readonly chain: readonly Middleware[];
+  /** What the OpenAPI document says about it: `export const openapi`, `export const methods`, defineRoute's `openapi`. */
+  readonly docs: RouteDocs;
 }
 
 export interface LoadRoutesOptions {
@@ -97,7 +100,8 @@ export async function loadRoutes(routesDir: string, options: LoadRoutesOptions):
         const endpoints = buildEndpoints(mod, settings, inheritedMiddleware(file, directories.byDir));
         const pattern = formatPattern(segments, prefix);
         const chain = [...globalMiddleware, ...endpoints.chain];
-        return { file, absoluteFile, pattern, segments, handler: mod.handler, settings, endpoints, chain };
+        const docs = readRouteDocs(mod);
+        return { file, absoluteFile, pattern, segments, handler: mod.handler, settings, endpoints, chain, docs };
       } catch (error) {
         const reason = error instanceof InvalidRouteError ? error.message : describeImportError(error);
         return { files: [file], reason };

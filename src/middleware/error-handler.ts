@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
 import { isApiError } from "../errors";
+import { lingerAfterResponse } from "../http/lingering-close";
 import { JSON_CONTENT_TYPE } from "../next/response";
 
 /**
@@ -24,8 +25,12 @@ const SAFE_STATUS_TEXT = /^[\t\x20-\x7e]*$/;
 /** Writes `{ "message": …, ...extra }` with `status`; the one shape of every error the server produces. */
 export function sendJsonError(req: Request, res: Response, status: number, message: string, extra?: object): void {
   const body = JSON.stringify({ message, ...extra });
-  // A body left unread (413 on Content-Length, early 4xx) is not read just to be thrown away.
-  if (hasUnreadBody(req)) res.setHeader("Connection", "close");
+  // A body left unread (413 on Content-Length, early 4xx) is not read just to be thrown away,
+  // but the connection lingers a moment so that the client reads this answer, not a reset.
+  if (hasUnreadBody(req)) {
+    res.setHeader("Connection", "close");
+    if (req.socket) lingerAfterResponse(req.socket, req);
+  }
   res.statusCode = status;
   if (status !== 500 && SAFE_STATUS_TEXT.test(message) && message.length <= 128) res.statusMessage = message;
   res.setHeader("Content-Type", JSON_CONTENT_TYPE);

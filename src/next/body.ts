@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import querystring from "node:querystring";
 import contentType from "content-type";
@@ -16,8 +17,30 @@ function readContentType(header: string | undefined): { type: string; parameters
   }
 }
 
+/** Deeper JSON parses fine but overflows the stack of whatever walks it next (JSON.stringify, a deep clone). */
+export const MAX_JSON_DEPTH = 1000;
+
+/** True when brackets outside strings nest deeper than `max`; a text shorter than 2·max cannot. */
+function isNestedDeeperThan(text: string, max: number): boolean {
+  if (text.length <= max * 2) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) depth--;
+  }
+  return false;
+}
+
 function parseJson(text: string): unknown {
   if (text.length === 0) return {};
+  if (isNestedDeeperThan(text, MAX_JSON_DEPTH)) throw new ApiError(400, `Invalid JSON: nested deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(text);
   } catch {
@@ -25,8 +48,10 @@ function parseJson(text: string): unknown {
   }
 }
 
+const isJsonType = (type: string) => type === "application/json" || type === "application/ld+json";
+
 function decode(type: string, text: string): unknown {
-  if (type === "application/json" || type === "application/ld+json") return parseJson(text);
+  if (isJsonType(type)) return parseJson(text);
   if (type === "application/x-www-form-urlencoded") return querystring.decode(text);
   return text;
 }
@@ -51,23 +76,44 @@ export function isNoBody(value: unknown): value is typeof NO_BODY {
   return value === NO_BODY;
 }
 
+/** nextpress decompresses nothing: a coded body would reach the handler as bytes it cannot read. */
+function refuseContentEncoding(header: string | undefined): void {
+  if (header === undefined) return;
+  for (const coding of header.split(",")) {
+    const name = coding.trim().toLowerCase();
+    if (name !== "" && name !== "identity") throw new ApiError(415, "Unsupported Content-Encoding");
+  }
+}
+
+/** UTF-8 as iconv-lite decodes it for raw-body (a leading BOM dropped); for JSON, invalid bytes are an error. */
+function decodeUtf8(body: Buffer, strict: boolean): string {
+  if (strict && !isUtf8(body)) throw new ApiError(400, "Invalid JSON");
+  const text = body.toString("utf8");
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /**
- * Reads and parses a request body exactly as Next's `parseBody`: JSON and urlencoded by type,
- * every other type as a string in the declared charset; 413 `Body exceeded <limit> limit` past
- * `limit` bytes of raw body, 400 `Invalid body` for any other read error.
+ * Reads and parses a request body as Next's `parseBody`: JSON and urlencoded by type, every
+ * other type as a string in the declared charset; 413 `Body exceeded <limit> limit` past `limit`
+ * bytes of raw body, 400 `Invalid body` for any other read error. Stricter than Next: a
+ * Content-Encoding other than identity is 415 before a byte is read, and JSON that is not valid
+ * UTF-8 or nests deeper than MAX_JSON_DEPTH is 400.
  */
 export async function parseBody(req: IncomingMessage, limit: number, limitText: string): Promise<unknown> {
+  refuseContentEncoding(req.headers["content-encoding"]);
   const { type, parameters } = readContentType(req.headers["content-type"]);
-  const encoding = parameters.charset || "utf-8";
+  const charset = parameters.charset?.toLowerCase() || "utf-8";
+  const utf8 = charset === "utf-8" || charset === "utf8";
   const declared = req.headers["content-length"];
-  let text: string;
+  let body: string | Buffer;
   try {
-    text = await getRawBody(req, { encoding, limit, length: declared === undefined ? undefined : Number(declared) });
+    const options = { limit, length: declared === undefined ? undefined : Number(declared) };
+    body = utf8 ? await getRawBody(req, options) : await getRawBody(req, { ...options, encoding: charset });
   } catch (error) {
     if ((error as { type?: string }).type === "entity.too.large") {
       throw new ApiError(413, `Body exceeded ${limitText} limit`);
     }
     throw new ApiError(400, "Invalid body");
   }
-  return decode(type, text);
+  return decode(type, typeof body === "string" ? body : decodeUtf8(body, isJsonType(type)));
 }

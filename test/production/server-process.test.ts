@@ -116,12 +116,26 @@ describe("the server process in production", () => {
     server = undefined;
   });
 
-  it("logs an uncaught exception outside a request and shuts down instead of hanging", async () => {
+  it("logs an exception thrown later on behalf of a request with its id and route, and keeps serving", async () => {
     server = startServer();
     const port = await waitForListening(server);
-    expect((await fetch(`http://127.0.0.1:${port}/api/crash-later`)).status).toBe(200);
+    const res = await fetch(`http://127.0.0.1:${port}/api/crash-later`, { headers: { "x-request-id": "crash-later-1" } });
+    expect(res.status).toBe(200);
+    for (let i = 0; i < 100 && !/crash-later\.ts: uncaught/.test(server.stdout()); i++) await sleep(50);
+    const line = server.stdout().split("\n").find((l) => l.includes("crash-later.ts: uncaught")) ?? "";
+    expect(JSON.parse(line)).toMatchObject({ level: 50, reqId: "crash-later-1", route: "crash-later.ts" });
+    expect((await fetch(`http://127.0.0.1:${port}/api/whoami`)).status).toBe(200);
+    expect(server.child.exitCode).toBeNull();
+    expect(await stopProcess(server)).toBe(0);
+    server = undefined;
+  });
+
+  it("logs an uncaught exception outside any request at fatal and shuts down instead of hanging", async () => {
+    server = startServer({ ROUTES_DIR: fixture("hostile-outside") });
+    const port = await waitForListening(server);
+    expect((await fetch(`http://127.0.0.1:${port}/api/arm`)).status).toBe(200);
     expect(await server.exited).toBe(1);
-    expect(server.stdout()).toMatch(/"level":60[^\n]*crash-later\.ts: uncaught, outside the request/);
+    expect(server.stdout()).toMatch(/"level":60[^\n]*arm\.ts: thrown by a timer outside any request[^\n]*uncaught exception outside a request/);
     server = undefined;
   });
 

@@ -1,0 +1,45 @@
+import type { Socket } from "node:net";
+import type { Readable } from "node:stream";
+
+/** How long, and for how many bytes, a closing connection keeps reading what the client still sends. */
+export const LINGER_MS = 1000;
+export const LINGER_BYTES = 4 * 1024 * 1024;
+
+const lingering = new WeakSet<Socket>();
+
+export function isLingering(socket: Socket): boolean {
+  return lingering.has(socket);
+}
+
+/**
+ * Closes a connection after an answer sent before the request was read to its end (413, 415,
+ * 408, a parse error). Closed at once, the unread bytes make the kernel send a RST that can
+ * overtake the answer, and the client sees "connection reset" instead of its 4xx. So: half-close,
+ * read and drop what still arrives (through `incoming`, the request, when the HTTP parser owns
+ * the socket), and close when the client does, after LINGER_MS, or past LINGER_BYTES — the
+ * lingering close of Apache and Go.
+ */
+export function closeLingering(socket: Socket, incoming?: Readable): void {
+  if (socket.destroyed || lingering.has(socket)) return;
+  lingering.add(socket);
+  if (socket.writable) socket.end();
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once("close", () => clearTimeout(timer));
+  if (incoming && !incoming.destroyed) {
+    let dropped = 0;
+    incoming.on("data", (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > LINGER_BYTES) socket.destroy();
+    });
+    incoming.resume();
+  }
+}
+
+/**
+ * Makes Node's own close of `socket` after the current response (it calls `destroySoon()` when
+ * the response says `Connection: close`) a lingering one.
+ */
+export function lingerAfterResponse(socket: Socket, incoming: Readable): void {
+  socket.destroySoon = () => closeLingering(socket, incoming);
+}

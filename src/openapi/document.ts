@@ -1,0 +1,154 @@
+import { RouteLoadError } from "../errors";
+import type { Route } from "../loader/load-routes";
+import type { Segment } from "../loader/route-pattern";
+import { HTTP_METHODS, type HttpMethod } from "../validation/route-schema";
+import { reserveErrorSchemas, standardComponents } from "./components";
+import { SchemaComponents, type JsonSchema } from "./json-schema";
+import { buildOperation, type BuildContext, type Operation, type PlannedOperation } from "./operations";
+import type { ApiInfo } from "./project-info";
+import type { OpenApiMetadata } from "./route-docs";
+
+export type PathItem = Partial<Record<Lowercase<HttpMethod>, Operation>>;
+
+/** An OpenAPI 3.1 document, as plain JSON data. */
+export interface OpenApiDocument {
+  openapi: "3.1.0";
+  info: ApiInfo;
+  servers: { url: string; description: string }[];
+  tags: { name: string; description?: string }[];
+  paths: Record<string, PathItem>;
+  components: {
+    schemas?: Record<string, JsonSchema>;
+    responses?: Record<string, unknown>;
+    securitySchemes?: Record<string, unknown>;
+  };
+}
+
+/** What a default export that declares nothing is documented with: it receives every method. */
+const ANY_METHODS: readonly HttpMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+function methodsOf(route: Route): { method: HttpMethod; anyMethod: boolean }[] {
+  const exported = route.endpoints.methods;
+  const declared = route.docs.defaultMethods;
+  const fromDefault = route.endpoints.handler ? (declared ?? ANY_METHODS).filter((m) => !exported.includes(m)) : [];
+  return HTTP_METHODS.filter((m) => exported.includes(m) || fromDefault.includes(m)).map((method) => ({
+    method,
+    anyMethod: !exported.includes(method) && declared === undefined,
+  }));
+}
+
+/** `[[...slug]]` also serves its folder: documented as a second path without the parameter. */
+function pathVariants(segments: readonly Segment[]): (readonly Segment[])[] {
+  const last = segments[segments.length - 1];
+  return last?.kind === "optionalCatchAll" ? [segments.slice(0, -1), segments] : [segments];
+}
+
+function toPath(segments: readonly Segment[], prefix: string): string {
+  return [prefix, ...segments.map((s) => (s.kind === "static" ? s.value : `{${s.name}}`))].join("/") || "/";
+}
+
+function pascal(text: string): string {
+  return text
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word[0].toUpperCase() + word.slice(1))
+    .join("");
+}
+
+/** `getApiUsersById`: the method, then the path, params as `By<Name>`. */
+function defaultOperationId(method: HttpMethod, segments: readonly Segment[], prefix: string): string {
+  const words = segments.map((s) => (s.kind === "static" ? pascal(s.value) : `By${pascal(s.name)}`));
+  return method.toLowerCase() + pascal(prefix) + words.join("");
+}
+
+function defaultTag(segments: readonly Segment[], prefix: string): string {
+  const first = segments[0];
+  if (first === undefined) return prefix.replace(/^\//, "") || "root";
+  return first.kind === "static" ? first.value : first.name;
+}
+
+/** The file's metadata, then the default export's (for the methods it serves), then the method export's. */
+function metadataFor(route: Route, method: HttpMethod): OpenApiMetadata {
+  const fromDefault = route.endpoints.methods.includes(method) ? undefined : route.docs.endpoints.default;
+  return { ...route.docs.file, ...fromDefault, ...route.docs.endpoints[method] };
+}
+
+/**
+ * The OpenAPI 3.1 document of a route table: every route's paths and methods, its zod schemas as
+ * parameters, request bodies and responses, Bearer security where `authenticate` guards it, and
+ * nextpress's own error shapes. Throws a RouteLoadError for metadata that cannot be documented
+ * (a duplicate operationId, an example its schema rejects).
+ *
+ * @example
+ * const doc = createOpenApiDocument(await loadRoutes(dir, { bodyLimit: "1mb" }), readApiInfo(dir));
+ */
+export function createOpenApiDocument(routes: readonly Route[], info: ApiInfo, prefix = "/api"): OpenApiDocument {
+  const ctx: BuildContext = { components: new SchemaComponents(), used: new Set(), problems: [] };
+  const errorRefs = reserveErrorSchemas(ctx.components);
+
+  // Plan every operation first: generated operationIds must avoid every one a route chose.
+  const planned: PlannedOperation[] = [];
+  const chosen = new Map<string, string>();
+  for (const route of routes) {
+    const variants = pathVariants(route.segments);
+    const local = new Set<string>();
+    const reported = new Set<string>();
+    for (const [index, segments] of variants.entries()) {
+      for (const { method, anyMethod } of methodsOf(route)) {
+        const metadata = metadataFor(route, method);
+        // An optional catch-all's folder path gets a generated id: the route's own names its full path.
+        const own = metadata.operationId && index === variants.length - 1 ? metadata.operationId : undefined;
+        if (own && local.has(own)) {
+          if (!reported.has(own)) {
+            ctx.problems.push({
+              files: [route.file],
+              reason: `the operationId "${own}" would name several operations of this file: set one per method, with defineRoute({ openapi: { operationId } })`,
+            });
+          }
+          reported.add(own);
+        } else if (own && chosen.has(own)) {
+          ctx.problems.push({ files: [chosen.get(own) as string, route.file], reason: `both use the operationId "${own}": make them unique` });
+        }
+        if (own) {
+          local.add(own);
+          chosen.set(own, chosen.get(own) ?? route.file);
+        }
+        const tags = metadata.tags ?? [defaultTag(route.segments, prefix)];
+        planned.push({ route, method, endpoint: route.endpoints.byMethod.get(method) as PlannedOperation["endpoint"], segments, operationId: own ?? "", anyMethod, metadata: { ...metadata, tags } });
+      }
+    }
+  }
+  const taken = new Set(chosen.keys());
+  for (const op of planned) {
+    if (op.operationId) continue;
+    const base = defaultOperationId(op.method, op.segments, prefix);
+    let id = base;
+    for (let n = 2; taken.has(id); n++) id = `${base}${n}`;
+    taken.add(id);
+    op.operationId = id;
+  }
+
+  const paths: Record<string, PathItem> = {};
+  const tags = new Map<string, string | undefined>();
+  for (const op of planned) {
+    const item = (paths[toPath(op.segments, prefix)] ??= {});
+    item[op.method.toLowerCase() as Lowercase<HttpMethod>] = buildOperation(op, ctx);
+    const fallback = defaultTag(op.route.segments, prefix);
+    for (const tag of op.metadata.tags ?? []) {
+      if (!tags.has(tag)) tags.set(tag, tag === fallback ? `Routes under \`${toPath(op.route.segments.slice(0, 1), prefix)}\`` : undefined);
+    }
+  }
+  if (ctx.problems.length > 0) {
+    const first = routes[0];
+    throw new RouteLoadError(first.absoluteFile.slice(0, -first.file.length - 1), ctx.problems);
+  }
+
+  return {
+    openapi: "3.1.0",
+    info,
+    servers: [{ url: "/", description: "This server" }],
+    tags: [...tags].map(([name, description]) => (description ? { name, description } : { name })),
+    paths,
+    components: standardComponents(ctx.components, errorRefs, ctx.used),
+  };
+}

@@ -1,0 +1,20 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { PROJECT_ROOT } from "../helpers/process";
+
+/** The first ```ts block of README.md's section `heading`. */
+function firstTypeScriptBlock(heading: string): string | undefined {
+  const readme = readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+  const start = readme.indexOf(`\n${heading}\n`);
+  if (start === -1) return undefined;
+  const end = readme.indexOf("\n## ", start + 1);
+  const section = readme.slice(start, end === -1 ? undefined : end);
+  return /\n```ts\n([\s\S]*?)```\n/.exec(section)?.[1];
+}
+
+describe("README.md", () => {
+  it("shows, under “Testing your routes”, exactly the example that test/testing/readme-example.test.ts runs", () => {
+    const example = readFileSync(path.join(__dirname, "readme-example.test.ts"), "utf8");
+    expect(firstTypeScriptBlock("## Testing your routes")).toBe(example);
+  });
+});
