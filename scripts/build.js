@@ -35,6 +35,12 @@ function build() {
     { stdio: "inherit", cwd: root },
   );
   copyPackageFiles(path.join(root, "routes"), path.join(next, "routes"));
+  // Validate every compiled route now and record them, so that `npm start` may import lazily.
+  execFileSync(process.execPath, [path.join(next, "src", "cli.js"), "check", "--write-manifest"], {
+    stdio: ["ignore", "ignore", "inherit"],
+    cwd: root,
+    env: { PATH: process.env.PATH, ROUTES_DIR: path.join(next, "routes"), LOG_LEVEL: "silent" },
+  });
   const stamp = path.join(next, ".build-stamp");
   fs.writeFileSync(stamp, started.toISOString() + "\n");
   fs.utimesSync(stamp, started, started);

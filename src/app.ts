@@ -3,14 +3,14 @@ import express, { type Express, type Request, type RequestHandler, type Response
 import type { Logger } from "pino";
 import type { Config } from "./config";
 import { createLogger } from "./logger";
-import { loadRoutes, type Route } from "./loader/load-routes";
+import { loadRoutes, loadRoutesLazily, type Route } from "./loader/load-routes";
 import { configureAuthenticate } from "./middleware/authenticate";
 import { createErrorHandler, notFound } from "./middleware/error-handler";
 import { createHealthChecks, type Lifecycle } from "./middleware/health";
 import { createRequestContext, installRequestLog } from "./middleware/request-context";
 import { createFastHandler } from "./http/fast-path";
 import { createSecurityHeaders } from "./middleware/security-headers";
-import { createDocsMiddleware, documentRoutes } from "./openapi";
+import { createDocsMiddleware, createLazyDocsMiddleware, documentRoutes } from "./openapi";
 import { installNextRequest } from "./next/request";
 import { installNextResponse } from "./next/response";
 import { createDispatcher } from "./router/dispatch";
@@ -21,6 +21,12 @@ export interface CreateAppOptions {
   logger?: Logger;
   /** `(req, res, next)` middleware run first in every route's chain, before folders' `_middleware`. */
   middleware?: readonly Middleware[];
+  /**
+   * Import route modules on first use when the routes folder holds a current manifest written by
+   * `nextpress check --write-manifest` (which `npm run build` runs); without one, every module is
+   * imported now, as usual. The server sets it; getRoutes() is then empty.
+   */
+  lazyRoutes?: boolean;
 }
 
 /** The route table an app serves, for tools and tests. */
@@ -60,10 +66,10 @@ function createCors(origins: readonly string[]) {
  */
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<Express> {
   const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
-  const routes = await loadRoutes(config.routesDir, {
-    bodyLimit: config.bodyLimit,
-    globalMiddleware: options.middleware,
-  });
+  const loadOptions = { bodyLimit: config.bodyLimit, globalMiddleware: options.middleware };
+  const lazy = options.lazyRoutes ? await loadRoutesLazily(config.routesDir, loadOptions) : undefined;
+  const routes = lazy ? [] : await loadRoutes(config.routesDir, loadOptions);
+  const allRoutes = lazy ? () => Promise.all(lazy.map((route) => route.load())) : () => Promise.resolve(routes);
   const lifecycle: Lifecycle = { draining: false };
 
   const app = express();
@@ -88,8 +94,14 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     createHealthChecks(lifecycle),
     ...(corsMiddleware ? [corsMiddleware] : []),
     // GET /openapi.json and /docs, documented once here from the route table (OPENAPI=false: neither).
-    ...(config.openapi ? [createDocsMiddleware(documentRoutes(routes, config.routesDir))] : []),
-    createDispatcher(routes),
+    ...(config.openapi
+      ? [
+          lazy
+            ? createLazyDocsMiddleware(async () => createDocsMiddleware(documentRoutes(await allRoutes(), config.routesDir)))
+            : createDocsMiddleware(documentRoutes(routes, config.routesDir)),
+        ]
+      : []),
+    createDispatcher(lazy ?? routes),
     notFound,
   ];
   const errorHandler = createErrorHandler(logger);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { CHECK_HELP, checkRoutes } from "./cli/check-command";
 import { OPENAPI_HELP, openapiCommand, POSTMAN_HELP, postmanCommand } from "./cli/openapi-commands";
 import { formatRouteTable, toRouteRow } from "./cli/route-table";
 import { loadConfig } from "./config";
@@ -16,6 +17,7 @@ Commands:
   routes [--json]  print the route table: pattern, methods, file, middleware, auth, schema, body limit
   openapi          print the routes' OpenAPI 3.1 document, as served at /openapi.json [--out file]
   postman          print a Postman collection of that document [--out file]
+  check            import and check every route as start-up does [--write-manifest]
 
 Options:
   -h, --help       show help for a command`;
@@ -31,6 +33,7 @@ const COMMAND_HELP: Record<string, string> = {
     "Exits 1 on the same problems that stop start-up.",
   openapi: OPENAPI_HELP,
   postman: POSTMAN_HELP,
+  check: CHECK_HELP,
 };
 
 class UsageError extends Error {}
@@ -53,6 +56,12 @@ async function routesCommand(args: string[]): Promise<void> {
   console.log(flags.json ? JSON.stringify(rows, null, 2) : formatRouteTable(rows));
 }
 
+async function checkCommand(args: string[]): Promise<void> {
+  const flags = parse(args, { "write-manifest": { type: "boolean" } });
+  if (flags.help) return void console.log(COMMAND_HELP.check);
+  console.log(await checkRoutes(flags["write-manifest"] === true));
+}
+
 async function startCommand(args: string[]): Promise<void> {
   const flags = parse(args, {});
   if (flags.help) return void console.log(COMMAND_HELP.start);
@@ -65,7 +74,7 @@ async function devCommand(args: string[]): Promise<void> {
   await runDevServer(process.env); // runs until stopped; throws if it cannot start
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { routes: routesCommand, start: startCommand, dev: devCommand, openapi: openapiCommand, postman: postmanCommand };
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { routes: routesCommand, start: startCommand, dev: devCommand, openapi: openapiCommand, postman: postmanCommand, check: checkCommand };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;

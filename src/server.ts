@@ -161,7 +161,7 @@ export async function startServer(config: Config): Promise<http.Server> {
   const logger = createLogger(config.logLevel, undefined, config.logFormat);
   let app;
   try {
-    app = await createApp(config, { logger });
+    app = await createApp(config, { logger, lazyRoutes: true });
   } catch (error) {
     if (error instanceof RouteLoadError) failStartup(error.message, logger);
     throw error;

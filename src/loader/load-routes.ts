@@ -6,6 +6,7 @@ import type { Middleware, NextApiHandler } from "../types";
 import { buildEndpoints, type RouteEndpoints } from "./build-route";
 import { inheritedMiddleware, loadDirectoryMiddleware } from "./directory-middleware";
 import { isTypeScriptFile } from "./ignore-rules";
+import { isManifestCurrent } from "./manifest";
 import { importRoute } from "./import-route";
 import { toMiddlewareList } from "./middleware-list";
 import { resolveRouteSettings, type RouteSettings } from "./route-config";
@@ -49,6 +50,67 @@ async function assertDirectory(routesDir: string): Promise<void> {
   throw new RouteLoadError(routesDir, [{ files: [routesDir], reason }]);
 }
 
+/** A route whose module is imported on first use (see loadRoutesLazily). */
+export interface LazyRoute {
+  readonly file: string;
+  readonly absoluteFile: string;
+  readonly pattern: string;
+  readonly segments: readonly Segment[];
+  /** Imports and checks the module once; every call returns the same promise. */
+  readonly load: () => Promise<Route>;
+}
+
+interface PlannedRoute {
+  file: string;
+  segments: Segment[];
+}
+
+interface Context {
+  routesDir: string;
+  prefix: string;
+  options: LoadRoutesOptions;
+  globalMiddleware: Middleware[];
+  directories: Awaited<ReturnType<typeof loadDirectoryMiddleware>>;
+}
+
+/** Scan, names and conflicts: everything that needs no import. Problems are collected, not thrown. */
+async function planRoutes(routesDir: string, options: LoadRoutesOptions) {
+  const prefix = options.prefix ?? "/api";
+  await assertDirectory(routesDir);
+  const { routes: files, middleware: middlewareFiles } = await scanRoutesDir(routesDir);
+  const problems: RouteProblem[] = [];
+  // Checked like a route's: a non-function here would otherwise be a 500 on every request.
+  const globalMiddleware = toMiddlewareList(options.globalMiddleware ?? [], "createApp's `middleware` option");
+  const planned = files.flatMap((file): PlannedRoute[] => {
+    try {
+      return [{ file, segments: toSegments(file) }];
+    } catch (error) {
+      if (!(error instanceof InvalidRouteError)) throw error;
+      problems.push({ files: [file], reason: error.message });
+      return [];
+    }
+  });
+  problems.push(...findRouteConflicts(planned, prefix));
+  return { prefix, files, middlewareFiles, problems, globalMiddleware, planned };
+}
+
+/** Imports one route file and resolves everything about it, or names its problem. */
+async function loadRoute({ file, segments }: PlannedRoute, context: Context): Promise<Route | RouteProblem> {
+  const absoluteFile = path.join(context.routesDir, file);
+  try {
+    const mod = await importRoute(absoluteFile);
+    const settings = resolveRouteSettings(mod.config, context.options.bodyLimit);
+    const endpoints = buildEndpoints(mod, settings, inheritedMiddleware(file, context.directories.byDir));
+    const pattern = formatPattern(segments, context.prefix);
+    const chain = [...context.globalMiddleware, ...endpoints.chain];
+    const docs = readRouteDocs(mod);
+    return { file, absoluteFile, pattern, segments, handler: mod.handler, settings, endpoints, chain, docs };
+  } catch (error) {
+    const reason = error instanceof InvalidRouteError ? error.message : describeImportError(error);
+    return { files: [file], reason };
+  }
+}
+
 function isRoute(result: Route | RouteProblem): result is Route {
   return "handler" in result;
 }
@@ -69,47 +131,46 @@ function describeImportError(error: unknown): string {
  * const routes = await loadRoutes("/srv/app/routes", { bodyLimit: "1mb" });
  */
 export async function loadRoutes(routesDir: string, options: LoadRoutesOptions): Promise<Route[]> {
-  const prefix = options.prefix ?? "/api";
-  await assertDirectory(routesDir);
-  const { routes: files, middleware: middlewareFiles } = await scanRoutesDir(routesDir);
-  const problems: RouteProblem[] = [];
-  // Checked like a route's: a non-function here would otherwise be a 500 on every request.
-  const globalMiddleware = toMiddlewareList(options.globalMiddleware ?? [], "createApp's `middleware` option");
-
-  const planned = files.flatMap((file) => {
-    try {
-      return [{ file, segments: toSegments(file) }];
-    } catch (error) {
-      if (!(error instanceof InvalidRouteError)) throw error;
-      problems.push({ files: [file], reason: error.message });
-      return [];
-    }
-  });
-  problems.push(...findRouteConflicts(planned, prefix));
-
+  const plan = await planRoutes(routesDir, options);
+  const { problems } = plan;
   // Import even when names collide, so that one start-up reports every problem in the folder.
-  if ([...files, ...middlewareFiles].some(isTypeScriptFile)) await ensureTypeScriptRuntime();
-  const directories = await loadDirectoryMiddleware(routesDir, middlewareFiles, describeImportError);
+  if ([...plan.files, ...plan.middlewareFiles].some(isTypeScriptFile)) await ensureTypeScriptRuntime();
+  const directories = await loadDirectoryMiddleware(routesDir, plan.middlewareFiles, describeImportError);
   problems.push(...directories.problems);
-  const loaded = await Promise.all(
-    planned.map(async ({ file, segments }): Promise<Route | RouteProblem> => {
-      const absoluteFile = path.join(routesDir, file);
-      try {
-        const mod = await importRoute(absoluteFile);
-        const settings = resolveRouteSettings(mod.config, options.bodyLimit);
-        const endpoints = buildEndpoints(mod, settings, inheritedMiddleware(file, directories.byDir));
-        const pattern = formatPattern(segments, prefix);
-        const chain = [...globalMiddleware, ...endpoints.chain];
-        const docs = readRouteDocs(mod);
-        return { file, absoluteFile, pattern, segments, handler: mod.handler, settings, endpoints, chain, docs };
-      } catch (error) {
-        const reason = error instanceof InvalidRouteError ? error.message : describeImportError(error);
-        return { files: [file], reason };
-      }
-    }),
-  );
+  const context: Context = { routesDir, prefix: plan.prefix, options, globalMiddleware: plan.globalMiddleware, directories };
+  const loaded = await Promise.all(plan.planned.map((planned) => loadRoute(planned, context)));
   // In file order, whichever import settled first.
   for (const result of loaded) if (!isRoute(result)) problems.push(result);
   if (problems.length > 0) throw new RouteLoadError(routesDir, problems);
   return loaded.filter(isRoute);
+}
+
+/**
+ * The route table with each module imported on first use, when `nextpress check --write-manifest`
+ * (run by `npm run build`) has already imported and checked this exact set of files: names,
+ * conflicts and `_middleware` are still checked now. Undefined when there is no current manifest:
+ * then every file must be imported at start-up (loadRoutes), so that a broken one stops it.
+ */
+export async function loadRoutesLazily(routesDir: string, options: LoadRoutesOptions): Promise<LazyRoute[] | undefined> {
+  const plan = await planRoutes(routesDir, options);
+  if (plan.problems.length > 0) throw new RouteLoadError(routesDir, plan.problems);
+  if (!(await isManifestCurrent(routesDir, [...plan.files, ...plan.middlewareFiles]))) return undefined;
+  if ([...plan.files, ...plan.middlewareFiles].some(isTypeScriptFile)) await ensureTypeScriptRuntime();
+  const directories = await loadDirectoryMiddleware(routesDir, plan.middlewareFiles, describeImportError);
+  if (directories.problems.length > 0) throw new RouteLoadError(routesDir, directories.problems);
+  const context: Context = { routesDir, prefix: plan.prefix, options, globalMiddleware: plan.globalMiddleware, directories };
+  return plan.planned.map((planned) => {
+    let loading: Promise<Route> | undefined;
+    return {
+      file: planned.file,
+      absoluteFile: path.join(routesDir, planned.file),
+      pattern: formatPattern(planned.segments, plan.prefix),
+      segments: planned.segments,
+      load: () =>
+        (loading ??= loadRoute(planned, context).then((result) => {
+          if (isRoute(result)) return result;
+          throw new RouteLoadError(routesDir, [result]);
+        })),
+    };
+  });
 }

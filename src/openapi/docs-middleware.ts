@@ -132,3 +132,17 @@ export function createDocsMiddleware(document: OpenApiDocument) {
     asset(name).then((loaded) => send(req, res, loaded), next);
   };
 }
+
+/**
+ * For lazily loaded routes: the document needs every route module, so it is built (once) on the
+ * first request for /openapi.json or /docs rather than at start-up.
+ */
+export function createLazyDocsMiddleware(build: () => Promise<ReturnType<typeof createDocsMiddleware>>) {
+  let ready: Promise<ReturnType<typeof createDocsMiddleware>> | undefined;
+  return function lazyDocs(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
+    const url = req.url ?? "";
+    if (!url.startsWith("/openapi.json") && !url.startsWith("/docs")) return next();
+    ready ??= build();
+    ready.then((docs) => docs(req, res, next), next);
+  };
+}

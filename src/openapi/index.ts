@@ -2,7 +2,7 @@ import type { Route } from "../loader/load-routes";
 import { createOpenApiDocument, type OpenApiDocument } from "./document";
 import { readApiInfo } from "./project-info";
 
-export { createDocsMiddleware } from "./docs-middleware";
+export { createDocsMiddleware, createLazyDocsMiddleware } from "./docs-middleware";
 export type { OpenApiDocument } from "./document";
 
 /** The OpenAPI document of a loaded route table, `info` from the package.json nearest to `routesDir`. */

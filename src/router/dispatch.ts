@@ -1,19 +1,36 @@
 import type { NextFunction, Request, Response } from "express";
-import type { Route } from "../loader/load-routes";
+import type { LazyRoute, Route } from "../loader/load-routes";
 import { sendJsonError } from "../middleware/error-handler";
 import { createRouteRunner } from "../next/api-resolver";
 import { setRouteParams } from "../next/request";
 import { decodeSegments, normalizeRequestPath } from "./request-path";
 import { RouteTree, type Match } from "./route-tree";
 
+type RouteRunner = ReturnType<typeof createRouteRunner>;
+
 /** A route with its request runner, composed once. */
 interface Entry {
-  readonly route: Route;
+  readonly route: Route | LazyRoute;
   readonly segments: Route["segments"];
-  readonly run: ReturnType<typeof createRouteRunner>;
+  readonly run: RouteRunner;
 }
 
-function staticPath(route: Route, prefix: string): string | undefined {
+/** A lazy route's runner: the first request imports the module and composes the real runner. */
+function lazyRunner(route: LazyRoute): RouteRunner {
+  let run: RouteRunner | undefined;
+  let loading: Promise<RouteRunner> | undefined;
+  return (req, res, next) => {
+    if (run) return run(req, res, next);
+    loading ??= route.load().then((loaded) => (run = createRouteRunner(loaded)));
+    loading.then((ready) => ready(req, res, next), next);
+  };
+}
+
+function isLazy(route: Route | LazyRoute): route is LazyRoute {
+  return "load" in route;
+}
+
+function staticPath(route: Route | LazyRoute, prefix: string): string | undefined {
   if (!route.segments.every((s) => s.kind === "static")) return undefined;
   return [prefix, ...route.segments.map((s) => (s.kind === "static" ? s.value : ""))].join("/");
 }
@@ -31,8 +48,12 @@ function redirectPermanently(res: Response, location: string): void {
  * both built here once with each route's runner. Requests outside the prefix, and unmatched ones,
  * go on to `next()`.
  */
-export function createDispatcher(routes: readonly Route[], prefix = "/api") {
-  const entries: Entry[] = routes.map((route) => ({ route, segments: route.segments, run: createRouteRunner(route) }));
+export function createDispatcher(routes: readonly (Route | LazyRoute)[], prefix = "/api") {
+  const entries: Entry[] = routes.map((route) => ({
+    route,
+    segments: route.segments,
+    run: isLazy(route) ? lazyRunner(route) : createRouteRunner(route),
+  }));
   const tree = new RouteTree(entries);
   const statics = new Map<string, Match<Entry>>();
   for (const entry of entries) {

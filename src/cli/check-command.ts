@@ -1,0 +1,25 @@
+import { loadConfig } from "../config";
+import { loadRoutes } from "../loader/load-routes";
+import { MANIFEST_FILE, writeManifest } from "../loader/manifest";
+import { scanRoutesDir } from "../loader/scan";
+import { documentRoutes } from "../openapi";
+
+export const CHECK_HELP =
+  "Usage: nextpress check [--write-manifest]\n\n" +
+  "Imports every route and _middleware file of ROUTES_DIR and checks them as start-up does (and the\n" +
+  `OpenAPI document, unless OPENAPI=false). --write-manifest then records the files in ROUTES_DIR/${MANIFEST_FILE}:\n` +
+  "while they stay unchanged, `start` imports each route on its first request instead of all at start-up.\n" +
+  "`npm run build` runs it on the compiled routes. Exits 1 on any problem.";
+
+/** `nextpress check`: the build step that lets `start` load routes lazily and still never serve a broken one. */
+export async function checkRoutes(writeManifestFile: boolean): Promise<string> {
+  const config = loadConfig();
+  const routes = await loadRoutes(config.routesDir, { bodyLimit: config.bodyLimit });
+  if (config.openapi) documentRoutes(routes, config.routesDir);
+  let summary = `nextpress check: ${routes.length} routes in ${config.routesDir} load cleanly`;
+  if (writeManifestFile) {
+    const { routes: files, middleware } = await scanRoutesDir(config.routesDir);
+    summary += `; manifest written to ${await writeManifest(config.routesDir, [...files, ...middleware])}`;
+  }
+  return summary;
+}
