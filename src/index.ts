@@ -8,6 +8,8 @@ export { ApiError, RouteLoadError, ConfigError } from "./errors";
 export { createLogger } from "./logger";
 export { createTestApp, type LogLine, type TestApp, type TestAppOptions } from "./testing";
 export type { Route } from "./loader/load-routes";
+export type { OpenApiMetadata } from "./openapi/route-docs";
+export type { OpenApiDocument } from "./openapi";
 export {
   authenticate,
   createAuthenticate,
