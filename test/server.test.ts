@@ -1,20 +1,10 @@
 import net from "node:net";
 import path from "node:path";
 import { fixture } from "./helpers/app";
+import { freePort } from "./helpers/nginx";
 import { PROJECT_ROOT, spawnProcess, stopProcess, waitForListening, type Spawned } from "./helpers/process";
 
 const MAIN = path.join(PROJECT_ROOT, "dist", "src", "main.js");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once("error", reject);
-  });
-}
 
 async function isListening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
