@@ -35,19 +35,21 @@ function build() {
     { stdio: "inherit", cwd: root },
   );
   copyPackageFiles(path.join(root, "routes"), path.join(next, "routes"));
-  // Validate every compiled route now and record them, so that `npm start` may import lazily.
-  execFileSync(process.execPath, [path.join(next, "src", "cli.js"), "check", "--write-manifest"], {
-    stdio: ["ignore", "ignore", "inherit"],
-    cwd: root,
-    env: { PATH: process.env.PATH, ROUTES_DIR: path.join(next, "routes"), LOG_LEVEL: "silent" },
-  });
-  const stamp = path.join(next, ".build-stamp");
-  fs.writeFileSync(stamp, started.toISOString() + "\n");
-  fs.utimesSync(stamp, started, started);
   const old = `${dist}.old-${process.pid}`;
   if (fs.existsSync(dist)) fs.renameSync(dist, old);
   fs.renameSync(next, dist);
   fs.rmSync(old, { recursive: true, force: true });
+  // Validate every compiled route in place (they import "nextpress", i.e. dist/src) and record
+  // them, so that `npm start` may import lazily. Only then is the build stamped: a failed check
+  // leaves it unstamped, to be rebuilt, and with no manifest the server imports (and refuses) eagerly.
+  execFileSync(process.execPath, [path.join(dist, "src", "cli.js"), "check", "--write-manifest"], {
+    stdio: ["ignore", "ignore", "inherit"],
+    cwd: root,
+    env: { PATH: process.env.PATH, ROUTES_DIR: path.join(dist, "routes"), LOG_LEVEL: "silent" },
+  });
+  const stamp = path.join(dist, ".build-stamp");
+  fs.writeFileSync(stamp, started.toISOString() + "\n");
+  fs.utimesSync(stamp, started, started);
 }
 
 module.exports = { build };
