@@ -7,6 +7,7 @@
 const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
 const http = require("node:http");
+const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 const { load, pinned, HAS_WRK, HAS_TASKSET } = require("./load");
@@ -39,11 +40,21 @@ function get(port, urlPath) {
   });
 }
 
-let nextPort = 41000 + Math.floor(Math.random() * 2000);
+/** A port the OS says is free right now (a fixed range could collide with ephemeral client ports). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.once("error", reject);
+  });
+}
 
 /** Starts a server pinned to core 0 and waits (≤ 20 s) until `probe` answers 200. */
 async function startServer(name, script, env, probe) {
-  const port = nextPort++;
+  const port = await freePort();
   const [command, args] = pinned(0, process.execPath, [script]);
   const logFile = path.join(os.tmpdir(), `nextpress-bench-${name}-${port}.log`);
   const out = fs.openSync(logFile, "w");
@@ -82,7 +93,7 @@ function median(values) {
 
 /** Spawn → first 200 on `url`, in ms. */
 async function measureStartup(script, env, url) {
-  const port = nextPort++;
+  const port = await freePort();
   const [command, args] = pinned(0, process.execPath, [script]);
   const started = process.hrtime.bigint();
   const child = spawn(command, args, {
