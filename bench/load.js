@@ -70,4 +70,4 @@ async function load(options) {
   return HAS_WRK ? runWrk(options) : runAutocannon(options);
 }
 
-module.exports = { load, pinned, HAS_WRK, HAS_TASKSET };
+module.exports = { load, pinned, toMs, HAS_WRK, HAS_TASKSET };

@@ -6,11 +6,10 @@
 "use strict";
 const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
-const http = require("node:http");
-const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 const { load, pinned, HAS_WRK, HAS_TASKSET } = require("./load");
+const { freePort, getStatus } = require("./loopback");
 const { makeTempRoot, writeRouteTree } = require("./route-trees");
 
 const ROOT = path.resolve(__dirname, "..");
@@ -30,27 +29,7 @@ process.on("SIGINT", () => process.exit(130));
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function get(port, urlPath) {
-  return new Promise((resolve) => {
-    const req = http.get({ host: "127.0.0.1", port, path: urlPath, agent: false }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode));
-    });
-    req.on("error", () => resolve(0));
-  });
-}
 
-/** A port the OS says is free right now (a fixed range could collide with ephemeral client ports). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.once("error", reject);
-  });
-}
 
 /** Starts a server pinned to core 0 and waits (≤ 20 s) until `probe` answers 200. */
 async function startServer(name, script, env, probe) {
@@ -65,7 +44,7 @@ async function startServer(name, script, env, probe) {
   });
   running.add(child);
   for (let i = 0; i < 400; i++) {
-    if ((await get(port, probe)) === 200) return { name, port, child, logFile };
+    if ((await getStatus(port, probe)) === 200) return { name, port, child, logFile };
     if (child.exitCode !== null) break;
     await sleep(50);
   }
@@ -104,7 +83,7 @@ async function measureStartup(script, env, url) {
   running.add(child);
   try {
     for (let i = 0; i < 4000; i++) {
-      if ((await get(port, url)) === 200) return Number(process.hrtime.bigint() - started) / 1e6;
+      if ((await getStatus(port, url)) === 200) return Number(process.hrtime.bigint() - started) / 1e6;
       if (child.exitCode !== null) throw new Error(`${script} exited during start-up`);
       await sleep(2);
     }

@@ -6,10 +6,8 @@
 // The server runs at LOG_LEVEL=debug so that it logs its event-loop delay percentiles when it
 // stops. Prints a summary table; exits 1 when a target is missed. Stops what it started by PID.
 "use strict";
-const { execFile, spawn, spawnSync } = require("node:child_process");
+const { execFile, spawn } = require("node:child_process");
 const fs = require("node:fs");
-const http = require("node:http");
-const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 
@@ -52,32 +50,8 @@ process.on("exit", () => {
 process.on("SIGINT", () => process.exit(130));
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const hasCommand = (name) => spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
-const HAS_TASKSET = hasCommand("taskset") && os.cpus().length >= 2;
-const HAS_WRK = hasCommand("wrk");
-/** Server on core 0, load on core 1 when taskset is there. */
-const pinned = (core, command, commandArgs) => (HAS_TASKSET ? ["taskset", ["-c", String(core), command, ...commandArgs]] : [command, commandArgs]);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.once("error", reject);
-  });
-}
-
-function getStatus(port, urlPath) {
-  return new Promise((resolve) => {
-    const req = http.get({ host: "127.0.0.1", port, path: urlPath, agent: false }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode));
-    });
-    req.on("error", () => resolve(0));
-  });
-}
+const { HAS_TASKSET, HAS_WRK, pinned, toMs } = require("../bench/load.js");
+const { freePort, getStatus } = require("../bench/loopback.js");
 
 function rssBytes(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
@@ -154,13 +128,6 @@ end
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "nextpress-soak-")), "mix.lua");
   fs.writeFileSync(file, script);
   return file;
-}
-
-function toMs(text) {
-  const match = /([\d.]+)(us|ms|s)\b/.exec(text ?? "");
-  if (!match) return NaN;
-  const value = Number(match[1]);
-  return match[2] === "us" ? value / 1000 : match[2] === "s" ? value * 1000 : value;
 }
 
 function runWrk(port, script) {
