@@ -1,13 +1,15 @@
 /**
  * nextpress: Next.js API routes, standalone. The public surface; everything else is internal.
  */
-export { createApp, getRoutes, type CreateAppOptions } from "./app";
+export { createApp, type CreateAppOptions, type NextpressApp } from "./app/create-app";
+export type { RequestHandler } from "./app/request-handler";
+export type { RouteRef } from "./http/request-state";
 export { loadConfig, type Config } from "./config";
 export { defineRoute, type DefinedHandler, type RouteDefinition, type ValidatedRequest } from "./define-route";
 export { ApiError, RouteLoadError, ConfigError } from "./errors";
 export { createLogger } from "./logger";
 export { createTestApp, type LogLine, type TestApp, type TestAppOptions } from "./testing";
-export type { Route } from "./loader/load-routes";
+export type { LazyRoute, Route } from "./loader/load-routes";
 export type { OpenApiMetadata } from "./openapi/route-docs";
 export type { OpenApiDocument } from "./openapi";
 export {
@@ -17,7 +19,8 @@ export {
   type VerifyToken,
 } from "./middleware/authenticate";
 export { withMiddleware, type AnyMiddleware } from "./middleware/compose";
-export type { HttpMethod, RouteSchema } from "./validation/route-schema";
+export type { HttpMethod } from "./http/methods";
+export type { RouteSchema } from "./validation/route-schema";
 export type { ValidationIssue } from "./validation/validate-request";
 export type {
   AuthInfo,

@@ -1,15 +1,12 @@
-import http from "node:http";
+import type http from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Logger } from "pino";
-import type { Express, Request, Response } from "express";
-import { createApp, getFastHandler, getLifecycle } from "./app";
-import { createMessageClasses } from "./http/fast-path";
-import { createClientErrorHandler } from "./http/client-error";
-import { MAX_HEADERS_COUNT } from "./http/request-framing";
-import { loadConfig, type Config, type ServerLimits } from "./config";
+import { createAppServer } from "./app/app-server";
+import { createApp, type NextpressApp } from "./app/create-app";
+import { loadConfig, type Config } from "./config";
 import { ConfigError, RouteLoadError } from "./errors";
+import { sendJsonError } from "./http/json-error";
 import { createLogger } from "./logger";
-import { sendJsonError } from "./middleware/error-handler";
 import { currentRequestScope } from "./middleware/request-context";
 
 /** How often idle keep-alive sockets are closed while draining. */
@@ -22,31 +19,15 @@ export function failStartup(message: string, logger?: Logger): never {
   process.exit(1);
 }
 
-/**
- * An http.Server for a nextpress app: requests are born with the app's prototypes and go through
- * its fast handler; every limit is explicit (Node checks its timeouts every connectionsCheckingInterval).
- */
-export function createHttpServer(app: Express, limits: ServerLimits): http.Server {
-  const shortest = Math.min(...[limits.headersTimeoutMs, limits.requestTimeoutMs].filter((ms) => ms > 0), 30_000);
-  const server = http.createServer(
-    {
-      maxHeaderSize: limits.maxHeaderSize,
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-      // Node's default (30 s) would let a slowloris client outlive a 10 s headersTimeout by 30 s.
-      connectionsCheckingInterval: Math.max(100, Math.floor(shortest / 4)),
-      // Node's answer is an empty 400: the request context answers in JSON instead.
-      requireHostHeader: false,
-      ...createMessageClasses(app),
-    },
-    getFastHandler(app) as unknown as http.RequestListener,
-  );
-  server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
-  server.maxHeadersCount = MAX_HEADERS_COUNT;
-  // An `Expect` other than 100-continue: Node's answer would be an empty 417.
-  server.on("checkExpectation", (req: Request, res: Response) => sendJsonError(req, res, 417, "Expectation Failed"));
-  return server;
+/** "listening" with the number of routes served, and the table itself at debug level. */
+export function logRoutes(built: NextpressApp, message: string, fields: Record<string, unknown>): void {
+  const { routes, lazy, logger } = built;
+  logger.info({ ...fields, routes: routes.length, lazy }, message);
+  if (!logger.isLevelEnabled("debug")) return;
+  for (const route of routes) {
+    const methods = "endpoints" in route ? (route.endpoints.allow ?? (route.endpoints.methods.length > 0 ? [...route.endpoints.methods, "ANY"].join(", ") : "ANY")) : undefined;
+    logger.debug({ pattern: route.pattern, file: route.file, methods, loaded: "endpoints" in route }, "route");
+  }
 }
 
 /**
@@ -58,9 +39,9 @@ export function createHttpServer(app: Express, limits: ServerLimits): http.Serve
 function failRequestInScope(logger: Logger, error: unknown, origin: string): boolean {
   const scope = currentRequestScope();
   if (!scope) return false;
-  const { req } = scope;
-  const route = (req as { routeFile?: string } | undefined)?.routeFile ?? scope.route;
-  const res = req?.res;
+  const req = scope.req;
+  const route = scope.route?.file;
+  const res = (req as (http.IncomingMessage & { res?: http.ServerResponse }) | undefined)?.res;
   const answer = !res || res.writableEnded ? "after its response" : res.headersSent ? "the connection is cut" : "answered 500";
   logger.error({ err: error, reqId: scope.id, route, origin }, `${origin} in a request${route ? ` to ${route}` : ""}: ${answer}, still serving`);
   if (req && res && !res.writableEnded) {
@@ -159,16 +140,15 @@ function handleShutdown({ server, logger, shutdownTimeoutMs, onDrain, onExit }: 
 /** `npm start`: configuration → logger → app → listen, with a clean stop on SIGTERM/SIGINT. */
 export async function startServer(config: Config): Promise<http.Server> {
   const logger = createLogger(config.logLevel, undefined, config.logFormat);
-  let app;
+  let built: NextpressApp;
   try {
-    app = await createApp(config, { logger, lazyRoutes: true });
+    built = await createApp(config, { logger, lazyRoutes: true });
   } catch (error) {
     if (error instanceof RouteLoadError) failStartup(error.message, logger);
     throw error;
   }
-  const server = createHttpServer(app, config.server);
-  server.on("clientError", createClientErrorHandler(logger));
-  const lifecycle = getLifecycle(app);
+  const server = createAppServer(built);
+  const { lifecycle } = built;
   handleShutdown({
     server,
     logger,
@@ -182,7 +162,7 @@ export async function startServer(config: Config): Promise<http.Server> {
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  logger.info({ host: config.host, port, routes: app.locals.routes.length }, `listening on http://${config.host}:${port}/api`);
+  logRoutes(built, `listening on http://${config.host}:${port}/api`, { host: config.host, port });
   return server;
 }
 

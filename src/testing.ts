@@ -1,6 +1,5 @@
-import type { Express } from "express";
 import type { Logger } from "pino";
-import { createApp } from "./app";
+import { createApp, type NextpressApp } from "./app/create-app";
 import { loadConfig, type Config } from "./config";
 import { createLogger } from "./logger";
 import type { Middleware } from "./types";
@@ -27,9 +26,8 @@ export interface LogLine {
   [field: string]: unknown;
 }
 
-export interface TestApp {
-  /** The Express app, never listening: hand it to supertest's `request(app)`. */
-  app: Express;
+/** What createApp builds (`app` for supertest's `request(app)`, `handle`, `routes`, …), plus the logs. */
+export interface TestApp extends NextpressApp {
   /** The configuration the app was built with. */
   config: Config;
   /** Every line logged at `LOG_LEVEL` and above so far, parsed; it grows as requests run. */
@@ -37,8 +35,8 @@ export interface TestApp {
 }
 
 /**
- * Builds the app for `routesDir` as `npm start` would, for in-process tests of your own routes
- * with supertest: the configuration comes from `env` alone, logs are captured (at `LOG_LEVEL`,
+ * Builds the app for `routesDir` as `npm start` would (the same createApp, the same request
+ * handler), for in-process tests of your own routes with supertest: the configuration comes from `env` alone, logs are captured (at `LOG_LEVEL`,
  * `silent` unless you set it). Rejects with a RouteLoadError or ConfigError as start-up would fail.
  *
  * @example
@@ -51,6 +49,6 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
   const logs: LogLine[] = [];
   // A destination written synchronously: a line is in `logs` as soon as it is logged.
   const logger = options.logger ?? createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
-  const app = await createApp(config, { logger, middleware: options.middleware });
-  return { app, config, logs };
+  const built = await createApp(config, { logger, middleware: options.middleware });
+  return { ...built, config, logs };
 }

@@ -1,5 +1,5 @@
 import request from "supertest";
-import { createApp } from "../src/app";
+import { createApp } from "../src/app/create-app";
 import { loadConfig } from "../src/config";
 import { captureLogger } from "./helpers/app";
 
@@ -7,7 +7,7 @@ import { captureLogger } from "./helpers/app";
 describe("the sample routes", () => {
   async function sampleApp() {
     const { logger } = captureLogger();
-    return createApp(loadConfig({ API_TOKENS: "sample-token" }), { logger });
+    return (await createApp(loadConfig({ API_TOKENS: "sample-token" }), { logger })).app;
   }
 
   it("GET /api/hello says hello", async () => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { JSON_CONTENT_TYPE } from "../next/response";
+import { JSON_CONTENT_TYPE } from "../http/json-error";
 import { withoutStackFrames } from "./failed-files";
 
 function send(res: ServerResponse, status: number, message: string): void {

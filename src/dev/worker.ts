@@ -1,11 +1,12 @@
-import http from "node:http";
+import type http from "node:http";
 import type { Logger } from "pino";
-import { createApp, getRoutes } from "../app";
+import { createAppServer } from "../app/app-server";
+import { createApp } from "../app/create-app";
 import type { Config } from "../config";
 import { RouteLoadError } from "../errors";
+import { createHttpServer } from "../http/server";
 import { createLogger } from "../logger";
 import { ensureTypeScriptRuntime } from "../loader/typescript-runtime";
-import { createHttpServer } from "../server";
 import { findFailedFiles, installFailedFiles } from "./failed-files";
 import { isSupervisorMessage, type FailedFile, type WorkerMessage } from "./protocol";
 import { createTableErrorHandler } from "./table-error";
@@ -34,8 +35,9 @@ type Built =
   | { kind: "serve"; server: http.Server; routes: number; failed: readonly FailedFile[]; tableError?: string }
   | { kind: "retry"; failed: FailedFile[] };
 
-function tableError(error: RouteLoadError): Built {
-  return { kind: "serve", server: http.createServer(createTableErrorHandler(error.message)), routes: 0, failed: [], tableError: error.message };
+function tableError(error: RouteLoadError, config: Config, log: Logger): Built {
+  const server = createHttpServer(createTableErrorHandler(error.message), { limits: config.server, logger: log });
+  return { kind: "serve", server, routes: 0, failed: [], tableError: error.message };
 }
 
 /**
@@ -47,8 +49,8 @@ function tableError(error: RouteLoadError): Built {
  */
 async function build(config: Config, atStart: readonly FailedFile[], log: Logger): Promise<Built> {
   const attempt = async (failed: readonly FailedFile[]): Promise<Built> => {
-    const app = await createApp(config, { logger: log });
-    return { kind: "serve", server: createHttpServer(app, config.server), routes: getRoutes(app).length, failed };
+    const built = await createApp(config, { logger: log });
+    return { kind: "serve", server: createAppServer(built), routes: built.routes.length, failed };
   };
   let more: FailedFile[] | undefined;
   try {
@@ -56,7 +58,7 @@ async function build(config: Config, atStart: readonly FailedFile[], log: Logger
   } catch (error) {
     if (!(error instanceof RouteLoadError)) throw error;
     more = findFailedFiles(error, config.routesDir, atStart);
-    if (!more) return tableError(error);
+    if (!more) return tableError(error, config, log);
   }
   installFailedFiles(config.routesDir, more);
   try {
@@ -64,7 +66,7 @@ async function build(config: Config, atStart: readonly FailedFile[], log: Logger
   } catch (error) {
     if (!(error instanceof RouteLoadError)) throw error;
     const stillFailing = findFailedFiles(error, config.routesDir, atStart);
-    if (!stillFailing) return tableError(error);
+    if (!stillFailing) return tableError(error, config, log);
     const retry = new Map([...atStart, ...more, ...stillFailing].map((failed) => [failed.file, failed]));
     return { kind: "retry", failed: [...retry.values()] };
   }

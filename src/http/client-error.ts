@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
-import { closeLingering, isLingering } from "./lingering-close";
+import { closeLingering, isRefusingRequests } from "./lingering-close";
 
 /** A status for what Node's parser refused, as Node's own clientError answer picks it. */
 function clientErrorStatus(code: string | undefined): number {
@@ -13,7 +13,7 @@ function clientErrorStatus(code: string | undefined): number {
 
 /** Writes the JSON answer to a refused request on the raw socket, then closes it lingering. */
 function refuseOnSocket(socket: Socket, status: number): void {
-  if (!socket.writable) {
+  if (!socket.writable || isRefusingRequests(socket)) {
     socket.destroy();
     return;
   }
@@ -30,12 +30,15 @@ function refuseOnSocket(socket: Socket, status: number): void {
  * out) with a JSON error and a lingering close. Only the error's code is logged: its `rawPacket`
  * holds the request's bytes, Authorization and Cookie included. A malformed request pipelined
  * behind one still being answered is refused after that answer, which is not lost; a connection
- * whose own response has started can only be cut.
+ * whose own response has started can only be cut. A connection whose last answer is already
+ * decided (a refusal, `Connection: close`) gets no second one: what follows it is dropped.
  */
 export function createClientErrorHandler(logger: Logger) {
   return function answerClientError(error: NodeJS.ErrnoException & { reason?: string }, socket: Socket): void {
-    if (isLingering(socket)) return;
     logger.debug({ code: error.code, reason: error.reason ?? error.message }, "client error");
+    // The answer already on its way is the connection's last: let it finish (and the lingering
+    // close read what still arrives), answer nothing more.
+    if (isRefusingRequests(socket)) return;
     if (error.code === "ECONNRESET" || !socket.writable) {
       socket.destroy();
       return;

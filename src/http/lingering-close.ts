@@ -6,9 +6,25 @@ export const LINGER_MS = 1000;
 export const LINGER_BYTES = 4 * 1024 * 1024;
 
 const lingering = new WeakSet<Socket>();
+const closing = new WeakSet<Socket>();
 
 export function isLingering(socket: Socket): boolean {
   return lingering.has(socket);
+}
+
+/**
+ * Marks a connection whose current answer is its last (a refusal, `Connection: close`): any
+ * request parsed on it afterwards is dropped unanswered and unhandled, and a parse error is not
+ * answered either. One response per refused connection: a second one would be a desync.
+ */
+export function refuseFurtherRequests(socket: Socket): void {
+  closing.add(socket);
+}
+
+/** True when nothing more may be answered on `socket`: it is closing, or its last answer is on its way. */
+export function isRefusingRequests(socket: Socket | null | undefined): boolean {
+  // writableEnded: Node ended it after a response that said `Connection: close`.
+  return socket != null && (closing.has(socket) || socket.writableEnded);
 }
 
 /**
@@ -22,6 +38,7 @@ export function isLingering(socket: Socket): boolean {
 export function closeLingering(socket: Socket, incoming?: Readable): void {
   if (socket.destroyed || lingering.has(socket)) return;
   lingering.add(socket);
+  closing.add(socket);
   if (socket.writable) socket.end();
   const timer = setTimeout(() => socket.destroy(), LINGER_MS);
   timer.unref();

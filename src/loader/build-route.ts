@@ -1,6 +1,7 @@
 import { InvalidRouteError } from "../errors";
 import type { Middleware, NextApiHandler } from "../types";
-import { HTTP_METHODS, readFileSchema, checkRouteSchema, type HttpMethod, type RouteSchema } from "../validation/route-schema";
+import { HTTP_METHODS, type HttpMethod } from "../http/methods";
+import { readFileSchema, checkRouteSchema, type RouteSchema } from "../validation/route-schema";
 import type { DirectoryMiddleware } from "./directory-middleware";
 import type { RouteModule } from "./import-route";
 import { toMiddlewareList } from "./middleware-list";

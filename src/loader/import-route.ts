@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { NextApiHandler } from "../types";
-import { HTTP_METHODS, type HttpMethod } from "../validation/route-schema";
+import { HTTP_METHODS, type HttpMethod } from "../http/methods";
 
 /** What a route file exports, found whatever its module format; checked by build-route. */
 export interface RouteModule {

@@ -1,13 +1,12 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { InvalidRouteError, RouteLoadError, type RouteProblem } from "../errors";
-import { readRouteDocs, type RouteDocs } from "../openapi/route-docs";
 import type { Middleware, NextApiHandler } from "../types";
 import { buildEndpoints, type RouteEndpoints } from "./build-route";
 import { inheritedMiddleware, loadDirectoryMiddleware } from "./directory-middleware";
 import { isTypeScriptFile } from "./ignore-rules";
 import { isManifestCurrent } from "./manifest";
-import { importRoute } from "./import-route";
+import { importRoute, type RouteModule } from "./import-route";
 import { toMiddlewareList } from "./middleware-list";
 import { resolveRouteSettings, type RouteSettings } from "./route-config";
 import { findRouteConflicts } from "./route-conflicts";
@@ -29,8 +28,8 @@ export interface Route {
   readonly endpoints: RouteEndpoints;
   /** Everything that runs before the endpoint: global, folders' `_middleware`, the file's own. */
   readonly chain: readonly Middleware[];
-  /** What the OpenAPI document says about it: `export const openapi`, `export const methods`, defineRoute's `openapi`. */
-  readonly docs: RouteDocs;
+  /** Everything the file exports that nextpress reads (the OpenAPI document reads its `openapi` and `methods`). */
+  readonly module: RouteModule;
 }
 
 export interface LoadRoutesOptions {
@@ -103,8 +102,7 @@ async function loadRoute({ file, segments }: PlannedRoute, context: Context): Pr
     const endpoints = buildEndpoints(mod, settings, inheritedMiddleware(file, context.directories.byDir));
     const pattern = formatPattern(segments, context.prefix);
     const chain = [...context.globalMiddleware, ...endpoints.chain];
-    const docs = readRouteDocs(mod);
-    return { file, absoluteFile, pattern, segments, handler: mod.handler, settings, endpoints, chain, docs };
+    return { file, absoluteFile, pattern, segments, handler: mod.handler, settings, endpoints, chain, module: mod };
   } catch (error) {
     const reason = error instanceof InvalidRouteError ? error.message : describeImportError(error);
     return { files: [file], reason };

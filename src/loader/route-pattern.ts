@@ -67,3 +67,28 @@ export function formatPattern(segments: readonly Segment[], prefix = "/api"): st
   });
   return [prefix, ...parts].join("/");
 }
+
+/** Characters path-to-regexp 8 (Express 5) reads as syntax in a literal segment. */
+const EXPRESS_SYNTAX = /[:*?+(){}[\]\\!]/g;
+
+/** `/api/post/:pid`, `/api/docs/*slug`, `/api/shop{/*slug}`: the same pattern in Express 5's syntax (`req.route.path`). */
+export function formatExpressPath(segments: readonly Segment[], prefix = "/api"): string {
+  let path = prefix;
+  for (const segment of segments) {
+    switch (segment.kind) {
+      case "static":
+        path += `/${segment.value.replace(EXPRESS_SYNTAX, "\\$&")}`;
+        break;
+      case "dynamic":
+        path += `/:${segment.name}`;
+        break;
+      case "catchAll":
+        path += `/*${segment.name}`;
+        break;
+      case "optionalCatchAll":
+        path += `{/*${segment.name}}`;
+        break;
+    }
+  }
+  return path;
+}

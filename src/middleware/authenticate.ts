@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Application } from "express";
-import { JSON_CONTENT_TYPE } from "../next/response";
+import { JSON_CONTENT_TYPE } from "../http/json-error";
 import type { AuthInfo, Middleware, NextApiRequest, NextApiResponse } from "../types";
 
 /** Where createApp keeps the configured `authenticate` for the module-level one to find. */

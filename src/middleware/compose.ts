@@ -13,7 +13,9 @@ export type AnyMiddleware = (
 
 /** `done()` after the handler; `done(error)` on any error; `done(SKIP)` for Express's `next("route")`. */
 export type Done = (error?: unknown) => void;
-export type Runner = (req: NextApiRequest, res: NextApiResponse, done: Done) => void;
+export type Runner<Req = NextApiRequest, Res = NextApiResponse> = (req: Req, res: Res, done: Done) => void;
+/** A `(req, res, next)` function of any request and response type. */
+export type Step<Req, Res> = (req: Req, res: Res, next: (error?: unknown) => void) => unknown;
 
 /** Express's `next("route")` / `next("router")`: leave this route, as if it had not matched. */
 export const SKIP = Symbol("nextpress.skip");
@@ -42,11 +44,15 @@ export function runHandler(handler: NextApiHandler): Runner {
 }
 
 /**
- * Composes `middleware` and a final runner into one runner, once. A middleware may be sync or
- * async, call `next()`, `next(error)`, throw, or answer and stop; errors reach `done(error)`.
- * A request allocates one `next` closure, and none when there is no middleware.
+ * The one composer: `middleware` and a final runner as one runner, composed once. A middleware
+ * may be sync or async, call `next()`, `next(error)`, throw, or answer and stop; errors reach
+ * `done(error)`. As in Express, `req.next` is the chain's `next` while it runs. A request
+ * allocates one `next` closure, and none when there is no middleware.
  */
-export function composeMiddleware(middleware: readonly Middleware[], finish: Runner): Runner {
+export function composeMiddleware<Req extends { next?: unknown }, Res>(
+  middleware: readonly Step<Req, Res>[],
+  finish: Runner<Req, Res>,
+): Runner<Req, Res> {
   if (middleware.length === 0) return finish;
   return function run(req, res, done) {
     let index = 0;
@@ -62,6 +68,7 @@ export function composeMiddleware(middleware: readonly Middleware[], finish: Run
         done(thrown);
       }
     };
+    req.next = next;
     next();
   };
 }

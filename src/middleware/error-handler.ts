@@ -1,42 +1,15 @@
-import type { NextFunction, Request, Response } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { isApiError } from "../errors";
-import { lingerAfterResponse } from "../http/lingering-close";
-import { JSON_CONTENT_TYPE } from "../next/response";
-
-/**
- * True while the request still has body bytes on the wire. Checked on `complete` alone, every
- * bodiless GET answered synchronously (404, 400) would close its keep-alive connection.
- */
-function hasUnreadBody(req: Request): boolean {
-  if (req.complete) return false;
-  const length = req.headers["content-length"];
-  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && Number(length) > 0);
-}
+import { sendJsonError } from "../http/json-error";
+import { requestState } from "../http/request-state";
 
 /** An ApiError status we can send: Node throws on anything outside 100–999, Express then answers in HTML. */
 function isErrorStatus(status: number): boolean {
   return Number.isInteger(status) && status >= 400 && status <= 599;
 }
 
-/** A status line may not carry control characters; Node would throw on writeHead. */
-const SAFE_STATUS_TEXT = /^[\t\x20-\x7e]*$/;
-
-/** Writes `{ "message": …, ...extra }` with `status`; the one shape of every error the server produces. */
-export function sendJsonError(req: Request, res: Response, status: number, message: string, extra?: object): void {
-  const body = JSON.stringify({ message, ...extra });
-  // A body left unread (413 on Content-Length, early 4xx) is not read just to be thrown away,
-  // but the connection lingers a moment so that the client reads this answer, not a reset.
-  if (hasUnreadBody(req)) {
-    res.setHeader("Connection", "close");
-    if (req.socket) lingerAfterResponse(req.socket, req);
-  }
-  res.statusCode = status;
-  if (status !== 500 && SAFE_STATUS_TEXT.test(message) && message.length <= 128) res.statusMessage = message;
-  res.setHeader("Content-Type", JSON_CONTENT_TYPE);
-  res.setHeader("Content-Length", Buffer.byteLength(body));
-  res.end(body);
-}
+type LoggedRequest = IncomingMessage & { log?: Logger; originalUrl?: string };
 
 /**
  * The one error handler. ApiError keeps its status and message (as in Next); anything else is
@@ -45,9 +18,9 @@ export function sendJsonError(req: Request, res: Response, status: number, messa
  * After the response has started, nothing is sent.
  */
 export function createErrorHandler(logger: Logger) {
-  return function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
-    const log = (req as { log?: Logger }).log ?? logger;
-    const route = (req as { routeFile?: string }).routeFile;
+  return function errorHandler(error: unknown, req: LoggedRequest, res: ServerResponse, _next?: unknown): void {
+    const log = req.log ?? logger;
+    const route = requestState(req).route?.file;
     const known =
       isApiError(error) && isErrorStatus(error.statusCode) ? { status: error.statusCode, message: error.message } : undefined;
     if (res.headersSent) {
@@ -61,12 +34,14 @@ export function createErrorHandler(logger: Logger) {
       sendJsonError(req, res, known.status, known.message);
       return;
     }
-    log.error({ err: error, route }, `${req.method} ${req.originalUrl} failed`);
+    log.error({ err: error, route }, `${req.method} ${req.originalUrl ?? req.url} failed`);
     sendJsonError(req, res, known?.status ?? 500, known?.message ?? "Internal Server Error");
   };
 }
 
+export type ErrorHandler = ReturnType<typeof createErrorHandler>;
+
 /** JSON 404 for anything no route claims. */
-export function notFound(req: Request, res: Response): void {
+export function notFound(req: IncomingMessage, res: ServerResponse): void {
   sendJsonError(req, res, 404, "Not Found");
 }

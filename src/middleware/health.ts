@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from "express";
-import { JSON_CONTENT_TYPE } from "../next/response";
+import { JSON_CONTENT_TYPE } from "../http/json-error";
 
 /** The process's place in its life: routes are loaded before the app exists, draining starts on SIGTERM. */
 export interface Lifecycle {

@@ -1,13 +1,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
+import { closeAfterResponse, sendJsonError } from "../http/json-error";
 import { checkRequestFraming } from "../http/request-framing";
-import { sendJsonError } from "./error-handler";
-
-/** A client's X-Request-Id is kept only when short and plain, so it cannot forge log lines. */
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+import { requestState, type RequestState } from "../http/request-state";
 
 /** Health probes run every few seconds: their lines go to debug, not info. */
 const QUIET_PATHS = new Set(["/healthz", "/readyz"]);
@@ -18,47 +15,43 @@ function isQuiet(url: string): boolean {
   return QUIET_PATHS.has(queryStart === -1 ? url : url.slice(0, queryStart));
 }
 
-const kLog = Symbol("nextpress.log");
-const kStart = Symbol("nextpress.start");
-const kScope = Symbol("nextpress.scope");
-
-/** Whose work is running: the request, until its response closes; its id and route file for good. */
-export interface RequestScope {
-  readonly id: string;
-  req: Request | undefined;
-  route: string | undefined;
-}
-
-interface ContextRequest extends Request {
-  id: string;
-  log: Logger;
-  routeFile?: string;
-  [kLog]?: Logger;
-  [kStart]: number;
-  [kScope]: RequestScope;
-}
-
-const requestScope = new AsyncLocalStorage<RequestScope>();
+const requestScope = new AsyncLocalStorage<RequestState>();
 
 /**
- * The request on whose behalf the current code runs, through every callback, timer and promise
- * its handling started (the process's uncaughtException handler reads it to tell a request's
- * failure from the process's own); undefined outside any request.
+ * The state of the request on whose behalf the current code runs, through every callback, timer
+ * and promise its handling started (the process's uncaughtException handler reads it to tell a
+ * request's failure from the process's own); undefined outside any request.
  */
-export function currentRequestScope(): RequestScope | undefined {
+export function currentRequestScope(): RequestState | undefined {
   return requestScope.getStore();
 }
 
-export function readRequestId(header: string | string[] | undefined): string {
-  return typeof header === "string" && SAFE_REQUEST_ID.test(header) ? header : randomUUID();
+type ContextRequest = IncomingMessage & { id: string; originalUrl?: string; ip?: string };
+
+/** An assignment (pino-http and request-id middleware set `req.id`, `req.log`) shadows the getter. */
+function shadow(name: string) {
+  return function (this: object, value: unknown): void {
+    Object.defineProperty(this, name, { value, writable: true, configurable: true, enumerable: true });
+  };
 }
 
-/** `req.log`: a child logger carrying the request id, made on first use only. */
+/** `req.id` and `req.log` (a child logger carrying the request id, made on first use only). */
 export function installRequestLog(proto: object, logger: Logger): void {
-  Object.defineProperty(proto, "log", {
-    configurable: true,
-    get(this: ContextRequest) {
-      return (this[kLog] ??= logger.child({ reqId: this.id }));
+  Object.defineProperties(proto, {
+    id: {
+      configurable: true,
+      get(this: IncomingMessage) {
+        return requestState(this).id;
+      },
+      set: shadow("id"),
+    },
+    log: {
+      configurable: true,
+      get(this: IncomingMessage) {
+        const state = requestState(this);
+        return (state.log ??= logger.child({ reqId: state.id }));
+      },
+      set: shadow("log"),
     },
   });
 }
@@ -67,45 +60,41 @@ export function installRequestLog(proto: object, logger: Logger): void {
  * Gives every request an id (the client's X-Request-Id when safe, else a UUID), echoes it in the
  * response, and writes one log line when the exchange ends, completed or aborted. The line is
  * written by the root logger with the id as a field: no child logger per request. A request whose
- * framing no handler should see is refused here (see http/request-framing.ts); every other one
- * runs the rest of the stack inside its RequestScope.
+ * framing no handler should see is refused here (see http/request-framing.ts), and its
+ * connection answers nothing more; every other one runs the rest of the stack inside its scope.
  */
 export function createRequestContext(logger: Logger) {
-  function logCompleted(this: Response): void {
+  function logCompleted(this: ServerResponse): void {
     const req = this.req as ContextRequest;
+    const state = requestState(req);
     // Timers the request started may outlive it: they keep its id and route, not the request.
-    const scope = req[kScope];
-    scope.route = req.routeFile;
-    scope.req = undefined;
+    state.req = undefined;
+    const finished = this.writableFinished;
     const line = {
-      reqId: req.id,
+      reqId: state.id,
       method: req.method,
       url: req.originalUrl ?? req.url,
       status: this.statusCode,
-      durationMs: Math.round((performance.now() - req[kStart]) * 1000) / 1000,
+      durationMs: Math.round((performance.now() - state.startedAt) * 1000) / 1000,
       remoteAddress: req.ip,
       // The client went away before the response was complete: which route kept it waiting.
-      aborted: this.writableFinished ? undefined : true,
-      route: this.writableFinished ? undefined : req.routeFile,
+      aborted: finished ? undefined : true,
+      route: finished ? undefined : state.route?.file,
     };
-    if (isQuiet(req.url)) logger.debug(line, "request completed");
+    if (isQuiet(req.url ?? "")) logger.debug(line, "request completed");
     else logger.info(line, "request completed");
   }
 
-  return function requestContext(req: Request, res: Response, next: NextFunction): void {
-    const request = req as ContextRequest;
-    request.id = readRequestId(req.headers["x-request-id"]);
-    request[kStart] = performance.now();
-    res.setHeader("X-Request-Id", request.id);
-    const scope: RequestScope = { id: request.id, req, route: undefined };
-    request[kScope] = scope;
+  return function requestContext(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+    const state = requestState(req);
+    res.setHeader("X-Request-Id", state.id);
     // `on`, not `once`: a response closes once, and `once` allocates a wrapper per request.
     res.on("close", logCompleted);
     const refusal = checkRequestFraming(req);
     if (refusal) {
-      res.setHeader("Connection", "close");
+      closeAfterResponse(req, res);
       return sendJsonError(req, res, refusal.status, refusal.message);
     }
-    requestScope.run(scope, next);
+    requestScope.run(state, next);
   };
 }

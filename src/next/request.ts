@@ -1,26 +1,15 @@
+import type { IncomingMessage } from "node:http";
 import { parse as parseCookieHeader } from "cookie";
-import type { Params } from "../router/route-tree";
-
-const kParams = Symbol("nextpress.params");
-const kQuery = Symbol("nextpress.query");
-const kCookies = Symbol("nextpress.cookies");
-
-interface NextRequestState {
-  url?: string;
-  headers: { cookie?: string };
-  [kParams]?: Params;
-  [kQuery]?: Record<string, unknown>;
-  [kCookies]?: Record<string, string | undefined>;
-}
+import { requestState, type Params } from "../http/request-state";
 
 /**
  * Gives the request its route params, merged into `req.query` on the next read (a query read
  * earlier, by app-level middleware, is dropped so the params are never lost).
  */
-export function setRouteParams(req: object, params: Params | undefined): void {
-  const state = req as NextRequestState;
-  state[kParams] = params;
-  state[kQuery] = undefined;
+export function setRouteParams(req: IncomingMessage, params: Params | undefined): void {
+  const state = requestState(req);
+  state.params = params;
+  state.query = undefined;
 }
 
 /**
@@ -66,22 +55,24 @@ export function installNextRequest(proto: object): void {
     query: {
       configurable: true,
       enumerable: true,
-      get(this: NextRequestState) {
-        return (this[kQuery] ??= buildQuery(this.url ?? "", this[kParams]));
+      get(this: IncomingMessage) {
+        const state = requestState(this);
+        return (state.query ??= buildQuery(this.url ?? "", state.params));
       },
-      set(this: NextRequestState, value: Record<string, unknown>) {
-        this[kQuery] = value;
+      set(this: IncomingMessage, value: Record<string, unknown>) {
+        requestState(this).query = value;
       },
     },
     cookies: {
       configurable: true,
       enumerable: true,
-      get(this: NextRequestState) {
+      get(this: IncomingMessage) {
+        const state = requestState(this);
         const header = this.headers.cookie;
-        return (this[kCookies] ??= header ? parseCookieHeader(header, { decode: decodeCookieValue }) : {});
+        return (state.cookies ??= header ? parseCookieHeader(header, { decode: decodeCookieValue }) : {});
       },
-      set(this: NextRequestState, value: Record<string, string | undefined>) {
-        this[kCookies] = value;
+      set(this: IncomingMessage, value: Record<string, string | undefined>) {
+        requestState(this).cookies = value;
       },
     },
   });

@@ -3,18 +3,12 @@ import { Stream, type Readable } from "node:stream";
 import bytes from "bytes";
 import fresh from "fresh";
 import type { Logger } from "pino";
+import { JSON_CONTENT_TYPE } from "../http/json-error";
+import { peekRequestState, type RequestState } from "../http/request-state";
 import { generateETag } from "./etag";
 
-export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
-
-/** The route's `responseLimit` in bytes, set by the dispatcher; counting stops when unset. */
-export const kResponseLimit = Symbol("nextpress.responseLimit");
-const kResponseBytes = Symbol("nextpress.responseBytes");
-
 interface NextResponseState extends ServerResponse {
-  req: IncomingMessage & { log?: Logger; originalUrl?: string; routeFile?: string };
-  [kResponseLimit]?: number | false;
-  [kResponseBytes]?: number;
+  req: IncomingMessage & { log?: Logger; originalUrl?: string };
 }
 
 const REDIRECT_ARGUMENTS_ERROR =
@@ -27,12 +21,9 @@ function unsupported(name: string): () => never {
   };
 }
 
-function countBytes(res: NextResponseState, chunk: unknown, encoding: unknown): void {
-  if (typeof chunk === "string") {
-    res[kResponseBytes] = (res[kResponseBytes] ?? 0) + Buffer.byteLength(chunk, encoding as BufferEncoding);
-  } else if (chunk instanceof Uint8Array) {
-    res[kResponseBytes] = (res[kResponseBytes] ?? 0) + chunk.byteLength;
-  }
+function countBytes(state: RequestState, chunk: unknown, encoding: unknown): void {
+  if (typeof chunk === "string") state.responseBytes += Buffer.byteLength(chunk, encoding as BufferEncoding);
+  else if (chunk instanceof Uint8Array) state.responseBytes += chunk.byteLength;
 }
 
 /** Any `stream.Stream`: a legacy one has `pipe` but neither `unpipe` nor `destroy`. */
@@ -51,7 +42,7 @@ function pipeBody(res: NextResponseState, source: PipeableStream): void {
     if (failed) return;
     failed = true;
     source.unpipe?.(res);
-    res.req.log?.error({ err: error, route: res.req.routeFile }, "the stream passed to res.send failed");
+    res.req.log?.error({ err: error, route: peekRequestState(res.req)?.route?.file }, "the stream passed to res.send failed");
     if (res.headersSent) {
       res.destroy();
       return;
@@ -149,15 +140,17 @@ export function installNextResponse(proto: object): void {
     setPreviewData: unsupported("setPreviewData"),
     clearPreviewData: unsupported("clearPreviewData"),
     write(this: NextResponseState, chunk: unknown, encoding?: unknown, callback?: unknown) {
-      if (this[kResponseLimit]) countBytes(this, chunk, encoding);
+      const state = peekRequestState(this.req);
+      if (state?.responseLimit) countBytes(state, chunk, encoding);
       return nodeWrite.call(this, chunk, encoding as BufferEncoding, callback as () => void);
     },
     end(this: NextResponseState, chunk?: unknown, encoding?: unknown, callback?: unknown) {
-      const limit = this[kResponseLimit];
-      if (limit) {
-        if (typeof chunk !== "function") countBytes(this, chunk, encoding);
-        if ((this[kResponseBytes] ?? 0) >= limit) {
-          this[kResponseLimit] = false;
+      const state = peekRequestState(this.req);
+      const limit = state?.responseLimit;
+      if (state && limit) {
+        if (typeof chunk !== "function") countBytes(state, chunk, encoding);
+        if (state.responseBytes >= limit) {
+          state.responseLimit = false;
           this.req.log?.warn(
             `API response for ${this.req.originalUrl ?? this.req.url} exceeds ${bytes.format(limit)}. ` +
               "API Routes are meant to respond quickly. https://nextjs.org/docs/messages/api-routes-response-size-limit",

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import fresh from "fresh";
 import { generateETag } from "../next/etag";
-import { JSON_CONTENT_TYPE } from "../next/response";
+import { JSON_CONTENT_TYPE } from "../http/json-error";
 import type { OpenApiDocument } from "./document";
 
 /**

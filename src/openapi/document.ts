@@ -1,12 +1,12 @@
-import { RouteLoadError } from "../errors";
+import { InvalidRouteError, RouteLoadError, type RouteProblem } from "../errors";
 import type { Route } from "../loader/load-routes";
 import type { Segment } from "../loader/route-pattern";
-import { HTTP_METHODS, type HttpMethod } from "../validation/route-schema";
+import { HTTP_METHODS, type HttpMethod } from "../http/methods";
 import { reserveErrorSchemas, standardComponents } from "./components";
 import { SchemaComponents, type JsonSchema } from "./json-schema";
 import { buildOperation, type BuildContext, type Operation, type PlannedOperation } from "./operations";
 import type { ApiInfo } from "./project-info";
-import type { OpenApiMetadata } from "./route-docs";
+import { readRouteDocs, type OpenApiMetadata, type RouteDocs } from "./route-docs";
 
 export type PathItem = Partial<Record<Lowercase<HttpMethod>, Operation>>;
 
@@ -27,9 +27,9 @@ export interface OpenApiDocument {
 /** What a default export that declares nothing is documented with: it receives every method. */
 const ANY_METHODS: readonly HttpMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
-function methodsOf(route: Route): { method: HttpMethod; anyMethod: boolean }[] {
+function methodsOf(route: Route, docs: RouteDocs): { method: HttpMethod; anyMethod: boolean }[] {
   const exported = route.endpoints.methods;
-  const declared = route.docs.defaultMethods;
+  const declared = docs.defaultMethods;
   const fromDefault = route.endpoints.handler ? (declared ?? ANY_METHODS).filter((m) => !exported.includes(m)) : [];
   return HTTP_METHODS.filter((m) => exported.includes(m) || fromDefault.includes(m)).map((method) => ({
     method,
@@ -68,9 +68,23 @@ function defaultTag(segments: readonly Segment[], prefix: string): string {
 }
 
 /** The file's metadata, then the default export's (for the methods it serves), then the method export's. */
-function metadataFor(route: Route, method: HttpMethod): OpenApiMetadata {
-  const fromDefault = route.endpoints.methods.includes(method) ? undefined : route.docs.endpoints.default;
-  return { ...route.docs.file, ...fromDefault, ...route.docs.endpoints[method] };
+function metadataFor(route: Route, docs: RouteDocs, method: HttpMethod): OpenApiMetadata {
+  const fromDefault = route.endpoints.methods.includes(method) ? undefined : docs.endpoints.default;
+  return { ...docs.file, ...fromDefault, ...docs.endpoints[method] };
+}
+
+/** Each route's `openapi`/`methods` exports, checked; a route whose metadata is unusable is a problem, not a page. */
+function readDocs(routes: readonly Route[], problems: RouteProblem[]): Map<Route, RouteDocs> {
+  const docs = new Map<Route, RouteDocs>();
+  for (const route of routes) {
+    try {
+      docs.set(route, readRouteDocs(route.module));
+    } catch (error) {
+      if (!(error instanceof InvalidRouteError)) throw error;
+      problems.push({ files: [route.file], reason: error.message });
+    }
+  }
+  return docs;
 }
 
 /**
@@ -89,13 +103,16 @@ export function createOpenApiDocument(routes: readonly Route[], info: ApiInfo, p
   // Plan every operation first: generated operationIds must avoid every one a route chose.
   const planned: PlannedOperation[] = [];
   const chosen = new Map<string, string>();
+  const docsOf = readDocs(routes, ctx.problems);
   for (const route of routes) {
+    const docs = docsOf.get(route);
+    if (!docs) continue;
     const variants = pathVariants(route.segments);
     const local = new Set<string>();
     const reported = new Set<string>();
     for (const [index, segments] of variants.entries()) {
-      for (const { method, anyMethod } of methodsOf(route)) {
-        const metadata = metadataFor(route, method);
+      for (const { method, anyMethod } of methodsOf(route, docs)) {
+        const metadata = metadataFor(route, docs, method);
         // An optional catch-all's folder path gets a generated id: the route's own names its full path.
         const own = metadata.operationId && index === variants.length - 1 ? metadata.operationId : undefined;
         if (own && local.has(own)) {

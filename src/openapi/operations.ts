@@ -6,7 +6,7 @@ import type { Route } from "../loader/load-routes";
 import type { Segment } from "../loader/route-pattern";
 import { isAuthenticateMiddleware } from "../middleware/authenticate";
 import { wrappedMiddleware } from "../middleware/compose";
-import type { HttpMethod } from "../validation/route-schema";
+import type { HttpMethod } from "../http/methods";
 import type { StandardResponse } from "./components";
 import { exampleFor, isValidExample } from "./examples";
 import type { JsonSchema, SchemaComponents } from "./json-schema";

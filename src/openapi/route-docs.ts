@@ -1,6 +1,7 @@
 import { InvalidRouteError } from "../errors";
 import type { RouteModule } from "../loader/import-route";
-import { HTTP_METHODS, readFileSchema, type HttpMethod } from "../validation/route-schema";
+import { HTTP_METHODS, type HttpMethod } from "../http/methods";
+import { readFileSchema } from "../validation/route-schema";
 
 /**
  * What the generated OpenAPI document says about a route: `export const openapi = { … }` for every

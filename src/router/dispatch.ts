@@ -1,68 +1,98 @@
-import type { NextFunction, Request, Response } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { sendJsonError } from "../http/json-error";
+import { requestState, type Params, type RouteRef } from "../http/request-state";
 import type { LazyRoute, Route } from "../loader/load-routes";
-import { sendJsonError } from "../middleware/error-handler";
-import { createRouteRunner } from "../next/api-resolver";
+import { formatExpressPath } from "../loader/route-pattern";
 import { setRouteParams } from "../next/request";
+import type { NextApiRequest, NextApiResponse } from "../types";
 import { decodeSegments, normalizeRequestPath } from "./request-path";
 import { RouteTree, type Match } from "./route-tree";
-
-type RouteRunner = ReturnType<typeof createRouteRunner>;
+import { createRouteRunner, SKIP, type RouteRunner } from "./run-route";
 
 /** A route with its request runner, composed once. */
 interface Entry {
-  readonly route: Route | LazyRoute;
   readonly segments: Route["segments"];
+  /** What `req.route` shows; a lazy route's methods are known once it is loaded. */
+  ref: RouteRef;
   readonly run: RouteRunner;
-}
-
-/** A lazy route's runner: the first request imports the module and composes the real runner. */
-function lazyRunner(route: LazyRoute): RouteRunner {
-  let run: RouteRunner | undefined;
-  let loading: Promise<RouteRunner> | undefined;
-  return (req, res, next) => {
-    if (run) return run(req, res, next);
-    loading ??= route.load().then((loaded) => (run = createRouteRunner(loaded)));
-    loading.then((ready) => ready(req, res, next), next);
-  };
 }
 
 function isLazy(route: Route | LazyRoute): route is LazyRoute {
   return "load" in route;
 }
 
-function staticPath(route: Route | LazyRoute, prefix: string): string | undefined {
-  if (!route.segments.every((s) => s.kind === "static")) return undefined;
-  return [prefix, ...route.segments.map((s) => (s.kind === "static" ? s.value : ""))].join("/");
+const ALL_METHODS = Object.freeze({ _all: true as const });
+
+/** Express's `route.methods`: the exported methods, or `_all` for a handler of every method. */
+function methodsOf(route: Route): Readonly<Record<string, true>> {
+  const { methods, handler } = route.endpoints;
+  if (handler || methods.length === 0) return ALL_METHODS;
+  return Object.freeze(Object.fromEntries(methods.map((m) => [m.toLowerCase(), true as const])));
+}
+
+function toRef(route: Route | LazyRoute, prefix: string): RouteRef {
+  return Object.freeze({
+    path: formatExpressPath(route.segments, prefix),
+    pattern: route.pattern,
+    file: route.file,
+    methods: isLazy(route) ? ALL_METHODS : methodsOf(route),
+  });
+}
+
+function toEntry(route: Route | LazyRoute, prefix: string): Entry {
+  if (!isLazy(route)) return { segments: route.segments, ref: toRef(route, prefix), run: createRouteRunner(route) };
+  // A lazy route: the first request imports the module and composes the real runner.
+  let run: RouteRunner | undefined;
+  let loading: Promise<RouteRunner> | undefined;
+  const entry: Entry = {
+    segments: route.segments,
+    ref: toRef(route, prefix),
+    run: (req, res, done) => {
+      if (run) return run(req, res, done);
+      loading ??= route.load().then((loaded) => {
+        entry.ref = toRef(loaded, prefix);
+        requestState(req).route = entry.ref;
+        req.route = entry.ref as unknown as NextApiRequest["route"];
+        return (run = createRouteRunner(loaded));
+      });
+      loading.then((ready) => ready(req, res, done), done);
+    },
+  };
+  return entry;
+}
+
+function staticPath(segments: Route["segments"], prefix: string): string | undefined {
+  if (!segments.every((s) => s.kind === "static")) return undefined;
+  return [prefix, ...segments.map((s) => (s.kind === "static" ? s.value : ""))].join("/");
 }
 
 /** Next's 308 for a trailing slash, repeated slashes or backslashes; the body is the destination. */
-function redirectPermanently(res: Response, location: string): void {
+function redirectPermanently(res: ServerResponse, location: string): void {
   res.statusCode = 308;
   res.setHeader("Location", location);
   res.setHeader("Refresh", `0;url=${location}`);
   res.end(location);
 }
 
+type DispatchRequest = IncomingMessage & { params?: Params; route?: unknown };
+
 /**
  * The one dispatcher for every route under `prefix`: a Map for static paths, then a segment tree,
- * both built here once with each route's runner. Requests outside the prefix, and unmatched ones,
- * go on to `next()`.
+ * both built here once with each route's runner. A match gets what Express gives a matched
+ * route (`req.params`, `req.route`) and Next's params in `req.query`; requests outside the
+ * prefix, unmatched ones and `next("route")` go on to `next()`.
  */
 export function createDispatcher(routes: readonly (Route | LazyRoute)[], prefix = "/api") {
-  const entries: Entry[] = routes.map((route) => ({
-    route,
-    segments: route.segments,
-    run: isLazy(route) ? lazyRunner(route) : createRouteRunner(route),
-  }));
+  const entries = routes.map((route) => toEntry(route, prefix));
   const tree = new RouteTree(entries);
   const statics = new Map<string, Match<Entry>>();
   for (const entry of entries) {
-    const path = staticPath(entry.route, prefix);
+    const path = staticPath(entry.segments, prefix);
     if (path !== undefined) statics.set(path, { route: entry, params: undefined });
   }
 
-  return function dispatch(req: Request, res: Response, next: NextFunction): void {
-    const target = normalizeRequestPath(req.url, prefix);
+  return function dispatch(req: DispatchRequest, res: ServerResponse, next: (error?: unknown) => void): void {
+    const target = normalizeRequestPath(req.url ?? "/", prefix);
     if (target.kind === "outside") return next();
     if (target.kind === "redirect") return redirectPermanently(res, target.location);
     let match = statics.get(target.pathname);
@@ -72,8 +102,14 @@ export function createDispatcher(routes: readonly (Route | LazyRoute)[], prefix 
       match = tree.match(segments);
       if (!match) return next();
     }
+    const entry = match.route;
+    requestState(req).route = entry.ref;
     setRouteParams(req, match.params);
-    (req as { routeFile?: string }).routeFile = match.route.route.file;
-    match.route.run(req, res, next);
+    req.params = match.params ?? {};
+    req.route = entry.ref;
+    entry.run(req as unknown as NextApiRequest, res as unknown as NextApiResponse, (error) => {
+      if (error === SKIP) next();
+      else if (error !== undefined) next(error);
+    });
   };
 }

@@ -1,6 +1,7 @@
+import type { Params } from "../http/request-state";
 import type { Segment } from "../loader/route-pattern";
 
-export type Params = Record<string, string | string[]>;
+export type { Params };
 
 export interface Match<R> {
   route: R;

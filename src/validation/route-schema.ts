@@ -1,8 +1,7 @@
 import type { z } from "zod";
 import { InvalidRouteError } from "../errors";
+import { HTTP_METHODS, type HttpMethod } from "../http/methods";
 
-export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
-export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 const REQUEST_PARTS = ["query", "body", "headers"] as const;
 export type RequestPart = (typeof REQUEST_PARTS)[number];

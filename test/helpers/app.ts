@@ -1,8 +1,7 @@
 import path from "node:path";
 import { Writable } from "node:stream";
-import type { Express } from "express";
 import pino, { type Logger } from "pino";
-import { createApp, type CreateAppOptions } from "../../src/app";
+import { createApp, type CreateAppOptions, type NextpressApp } from "../../src/app/create-app";
 import { loadConfig } from "../../src/config";
 
 export const FIXTURES = path.join(__dirname, "..", "fixtures");
@@ -31,8 +30,7 @@ export function captureLogger(level: pino.LevelWithSilent = "debug"): { logger: 
   };
 }
 
-export interface TestApp {
-  app: Express;
+export interface TestApp extends NextpressApp {
   logs: ReturnType<typeof captureLogger>;
 }
 
@@ -44,6 +42,6 @@ export async function buildTestApp(
 ): Promise<TestApp> {
   const logs = captureLogger();
   const config = loadConfig({ ROUTES_DIR: fixture(name), API_TOKENS: "test-token", ...env });
-  const app = await createApp(config, { ...options, logger: logs.logger });
-  return { app, logs };
+  const built = await createApp(config, { ...options, logger: logs.logger });
+  return { ...built, logs };
 }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import request from "supertest";
 import { currentRequestScope } from "../../src/middleware/request-context";
-import { createHttpServer } from "../../src/server";
+import { createAppServer } from "../../src/app/app-server";
 import type { Middleware } from "../../src/types";
 import { buildTestApp } from "../helpers/app";
 import { eventually, exchange, head } from "./support";
@@ -21,7 +21,7 @@ function recorder(seen: Seen[]): Middleware {
     seen.push(entry);
     const look = () => {
       const scope = currentRequestScope();
-      return scope && { id: scope.id, route: scope.route ?? (scope.req as { routeFile?: string } | undefined)?.routeFile, hasRequest: scope.req !== undefined };
+      return scope && { id: scope.id, route: scope.route?.file, hasRequest: scope.req !== undefined };
     };
     setTimeout(() => (entry.inTimer = look()), 5);
     // slow-stream.ts answers for 100 ms.
@@ -31,7 +31,7 @@ function recorder(seen: Seen[]): Middleware {
 }
 
 describe("the request scope (AsyncLocalStorage) that lets an uncaught exception name its request", () => {
-  it("is set on the Express path (supertest, http.createServer(app)), across the body read", async () => {
+  it("is set for supertest (http.createServer(app)), across the body read", async () => {
     const seen: Seen[] = [];
     const { app } = await buildTestApp("hostile-input", {}, { middleware: [recorder(seen)] });
     await request(app).post("/api/slow-stream?ms=100").set("X-Request-Id", "express-1").send({ a: "x".repeat(100_000) }).expect(200);
@@ -43,10 +43,10 @@ describe("the request scope (AsyncLocalStorage) that lets an uncaught exception 
     });
   });
 
-  it("is set on the fast path the real server listens with", async () => {
+  it("is set in the server the real process listens with", async () => {
     const seen: Seen[] = [];
-    const { app } = await buildTestApp("hostile-input", {}, { middleware: [recorder(seen)] });
-    const server = createHttpServer(app, { headersTimeoutMs: 5000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 1000, maxHeaderSize: 16_384, maxRequestsPerSocket: 0, shutdownTimeoutMs: 1000 });
+    const built = await buildTestApp("hostile-input", {}, { middleware: [recorder(seen)] });
+    const server = createAppServer(built);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
       const { port } = server.address() as AddressInfo;

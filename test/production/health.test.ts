@@ -1,5 +1,4 @@
 import request from "supertest";
-import { getLifecycle } from "../../src/app";
 import { buildTestApp } from "../helpers/app";
 
 describe("health checks", () => {
@@ -11,9 +10,9 @@ describe("health checks", () => {
   });
 
   it("GET /readyz is 200 once the routes are loaded and 503 while draining", async () => {
-    const { app } = await buildTestApp("production");
+    const { app, lifecycle } = await buildTestApp("production");
     expect((await request(app).get("/readyz")).body).toEqual({ status: "ready" });
-    getLifecycle(app).draining = true;
+    lifecycle.draining = true;
     const draining = await request(app).get("/readyz");
     expect(draining.status).toBe(503);
     expect(draining.body).toEqual({ status: "draining" });

@@ -1,12 +1,11 @@
-import type { NextFunction, Request, Response } from "express";
 import type { Endpoint } from "../loader/build-route";
 import type { Route } from "../loader/load-routes";
+import { sendJsonError } from "../http/json-error";
+import { requestState } from "../http/request-state";
 import { composeMiddleware, runHandler, SKIP, type Done, type Runner } from "../middleware/compose";
-import { sendJsonError } from "../middleware/error-handler";
+import { isNoBody, parseBody, readEmptyBody } from "../next/body";
 import type { NextApiHandler, NextApiRequest, NextApiResponse } from "../types";
 import { validateRequest } from "../validation/validate-request";
-import { isNoBody, parseBody, readEmptyBody } from "./body";
-import { kResponseLimit } from "./response";
 
 /** Readable.pipe() adds an `unpipe` listener to its destination: how Next's "wasPiped" is seen for free. */
 function isPipedInto(res: NextApiResponse): boolean {
@@ -30,7 +29,7 @@ function automaticAnswer(allow: string): Runner {
       res.statusCode = 204;
       res.end();
     } else {
-      sendJsonError(req as unknown as Request, res as unknown as Response, 405, "Method Not Allowed");
+      sendJsonError(req, res, 405, "Method Not Allowed");
     }
     done();
   };
@@ -45,7 +44,7 @@ function endpointRunner(route: Route, endpoint: Endpoint): Runner {
     ? async (req, res) => {
         const issues = await validateRequest(schema, req);
         if (issues) {
-          sendJsonError(req as unknown as Request, res as unknown as Response, 400, "Invalid request", { issues });
+          sendJsonError(req, res, 400, "Invalid request", { issues });
           return;
         }
         await handler(req, res);
@@ -58,27 +57,24 @@ function endpointRunner(route: Route, endpoint: Endpoint): Runner {
   return composeMiddleware(endpoint.middleware, runHandler(final));
 }
 
+/** What a route's runner reports back: nothing (answered), an error, or SKIP (`next("route")`). */
+export type RouteRunner = (req: NextApiRequest, res: NextApiResponse, done: Done) => void;
+
 /**
  * Composes, once, everything one route does for a request, as Next's apiResolver plus our
  * middleware and method exports: body parsed (unless `bodyParser: false` or a body is already
  * there) → the route's middleware chain → the endpoint for the method (405/OPTIONS, validation,
- * handler). Errors go to Express's `next(error)`; `next("route")` in a middleware falls through.
+ * handler). `done(error)` on an error, `done(SKIP)` when a middleware calls `next("route")`.
  */
-export function createRouteRunner(route: Route): (req: Request, res: Response, next: NextFunction) => void {
+export function createRouteRunner(route: Route): RouteRunner {
   const { bodyParser, responseLimit } = route.settings;
   const runners = new Map([...route.endpoints.byMethod].map(([method, endpoint]) => [method, endpointRunner(route, endpoint)]));
   const fallback = endpointRunner(route, route.endpoints.fallback);
   const dispatchMethod: Runner = (req, res, done) => (runners.get(req.method) ?? fallback)(req, res, done);
   const chain = composeMiddleware(route.chain, dispatchMethod);
 
-  return function runRoute(request, response, next) {
-    const req = request as unknown as NextApiRequest;
-    const res = response as unknown as NextApiResponse;
-    (res as unknown as Record<symbol, unknown>)[kResponseLimit] = responseLimit;
-    const done: Done = (error) => {
-      if (error === SKIP) next();
-      else if (error !== undefined) next(error);
-    };
+  return function runRoute(req, res, done) {
+    requestState(req).responseLimit = responseLimit;
     if (!bodyParser || req.body !== undefined) return chain(req, res, done);
     const empty = readEmptyBody(req);
     if (!isNoBody(empty)) {
@@ -91,3 +87,5 @@ export function createRouteRunner(route: Route): (req: Request, res: Response, n
     }, done);
   };
 }
+
+export { SKIP };

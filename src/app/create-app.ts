@@ -1,0 +1,120 @@
+import cors from "cors";
+import express, { type Express } from "express";
+import type { Logger } from "pino";
+import type { Config } from "../config";
+import { createLogger } from "../logger";
+import { loadRoutes, loadRoutesLazily, type LazyRoute, type Route } from "../loader/load-routes";
+import { configureAuthenticate } from "../middleware/authenticate";
+import type { Step } from "../middleware/compose";
+import { createErrorHandler, notFound } from "../middleware/error-handler";
+import { createHealthChecks, type Lifecycle } from "../middleware/health";
+import { createRequestContext, installRequestLog } from "../middleware/request-context";
+import { createSecurityHeaders } from "../middleware/security-headers";
+import { installNextRequest } from "../next/request";
+import { installNextResponse } from "../next/response";
+import { createDocsMiddleware, createLazyDocsMiddleware, documentRoutes } from "../openapi";
+import { createDispatcher } from "../router/dispatch";
+import type { Middleware } from "../types";
+import { createRequestHandler, type AppRequest, type AppResponse, type RequestHandler } from "./request-handler";
+
+export interface CreateAppOptions {
+  /** Defaults to a JSON logger on stdout at `config.logLevel`. */
+  logger?: Logger;
+  /** `(req, res, next)` middleware run first in every route's chain, before folders' `_middleware`. */
+  middleware?: readonly Middleware[];
+  /**
+   * Import route modules on first use when the routes folder holds a current manifest written by
+   * `nextpress check --write-manifest` (which `npm run build` runs); without one, every module is
+   * imported now, as usual. The server sets it.
+   */
+  lazyRoutes?: boolean;
+}
+
+/** What createApp built. */
+export interface NextpressApp {
+  /**
+   * The Express app, never listening: hand it to `http.createServer`, supertest, or mount it in
+   * another Express app with `outer.use(app)`. `app.use(…)` adds middleware that runs for every
+   * request after the request id and health checks and before the routes, as in any Express app.
+   */
+  readonly app: Express;
+  /** The one request handler (`app` runs it too): what the server listens with. */
+  readonly handle: RequestHandler;
+  /** Every route served, in file order: loaded, or, when `lazy`, known by file and pattern until first used. */
+  readonly routes: readonly (Route | LazyRoute)[];
+  /** True when route modules are imported on first use (a current manifest was found). */
+  readonly lazy: boolean;
+  /** The server sets `draining` on SIGTERM; /readyz reads it. */
+  readonly lifecycle: Lifecycle;
+  readonly config: Config;
+  readonly logger: Logger;
+}
+
+/** `cors` for CORS_ORIGINS: none → no CORS headers; `*` → any origin; else exactly the listed ones. */
+function createCors(origins: readonly string[]) {
+  if (origins.length === 0) return undefined;
+  return cors({ origin: origins.includes("*") ? "*" : [...origins], maxAge: 600 });
+}
+
+/** What the user added with `app.use`/`app.get` after createApp, run by Express's own router. */
+function createAppLayers(app: Express): Step<AppRequest, AppResponse> {
+  const router = app.router as unknown as { stack: unknown[]; handle: (req: AppRequest, res: AppResponse, done: (error?: unknown) => void) => void };
+  return function appLayers(req, res, next) {
+    if (router.stack.length === 0) return next();
+    router.handle(req, res, next);
+  };
+}
+
+/**
+ * Loads every route under `config.routesDir` and assembles the app that serves them at
+ * `/api/...` with Next's semantics, behind helmet's headers, request ids and logs, health checks
+ * and CORS. It never listens. Rejects with a RouteLoadError naming every broken or conflicting
+ * route file.
+ *
+ * @example
+ * const { app } = await createApp(loadConfig());
+ * http.createServer(app).listen(3000);
+ */
+export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<NextpressApp> {
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
+  const loadOptions = { bodyLimit: config.bodyLimit, globalMiddleware: options.middleware };
+  const lazyRoutes = options.lazyRoutes ? await loadRoutesLazily(config.routesDir, loadOptions) : undefined;
+  const routes = lazyRoutes ?? (await loadRoutes(config.routesDir, loadOptions));
+  const lifecycle: Lifecycle = { draining: false };
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.set("trust proxy", config.trustProxy);
+  installNextRequest(app.request);
+  installNextResponse(app.response);
+  installRequestLog(app.request, logger);
+  configureAuthenticate(app, config.apiTokens);
+  if (config.apiTokens.length === 0) {
+    logger.warn("no API tokens configured (API_TOKENS, API_TOKENS_FILE): every route protected by authenticate answers 401");
+  }
+
+  // GET /openapi.json and /docs, documented from the route table (OPENAPI=false: neither). Eagerly
+  // loaded routes are documented now, so that unusable metadata stops start-up.
+  const docs = !config.openapi
+    ? undefined
+    : lazyRoutes
+      ? createLazyDocsMiddleware(async () => createDocsMiddleware(documentRoutes(await Promise.all(lazyRoutes.map((r) => r.load())), config.routesDir)))
+      : createDocsMiddleware(documentRoutes(routes as Route[], config.routesDir));
+  const corsMiddleware = createCors(config.corsOrigins);
+  // Every response, errors and 404s included, gets the security headers and a request id.
+  const stack = [
+    createSecurityHeaders(),
+    createRequestContext(logger),
+    createHealthChecks(lifecycle),
+    corsMiddleware,
+    createAppLayers(app),
+    docs,
+    createDispatcher(routes),
+  ].filter((step) => step !== undefined) as Step<AppRequest, AppResponse>[];
+  const handle = createRequestHandler(app, stack, { notFound, errorHandler: createErrorHandler(logger) });
+  // Express's app function calls `app.handle`: http.createServer(app), supertest and a mounting
+  // app all run the one handler.
+  (app as unknown as { handle: RequestHandler }).handle = handle;
+  return { app, handle, routes, lazy: lazyRoutes !== undefined, lifecycle, config, logger };
+}

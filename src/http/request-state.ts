@@ -1,0 +1,71 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { performance } from "node:perf_hooks";
+import type { Logger } from "pino";
+
+/** Route params from the URL: a string per `[name]`, an array per catch-all. */
+export type Params = Record<string, string | string[]>;
+
+/**
+ * The route a request matched, as Express's `req.route` shows a matched route: `path` in
+ * Express 5 syntax, plus nextpress's own `pattern` (Next's syntax) and `file`.
+ */
+export interface RouteRef {
+  /** `/api/users/:id`, `/api/docs/*slug`, `/api/shop{/*slug}`. */
+  readonly path: string;
+  /** `/api/users/[id]`: the template logs, metrics and traces name a route by. */
+  readonly pattern: string;
+  /** Relative to the routes folder, `/`-separated. */
+  readonly file: string;
+  /** As Express's Route: lower-case method names, or `{ _all: true }` for a handler of every method. */
+  readonly methods: Readonly<Record<string, true>>;
+}
+
+/** A client's X-Request-Id is kept only when short and plain, so it cannot forge log lines. */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+export function readRequestId(header: string | string[] | undefined): string {
+  return typeof header === "string" && SAFE_REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+/**
+ * Everything nextpress keeps for one request, in one typed object (one allocation, one shape)
+ * rather than properties spread over `req`. Work that outlives the request (a timer it
+ * started) reads it after `req` itself is let go.
+ */
+export class RequestState {
+  readonly id: string;
+  readonly startedAt = performance.now();
+  /** The route that matched; undefined until the dispatcher finds one. */
+  route: RouteRef | undefined = undefined;
+  params: Params | undefined = undefined;
+  /** Next's `req.query` and `req.cookies`, parsed on first read. */
+  query: Record<string, unknown> | undefined = undefined;
+  cookies: Record<string, string | undefined> | undefined = undefined;
+  /** `req.log`, made on first use. */
+  log: Logger | undefined = undefined;
+  /** The route's `responseLimit` in bytes (false: not counted) and the bytes written so far. */
+  responseLimit: number | false = false;
+  responseBytes = 0;
+  /** The request itself until its response closes; the uncaught-exception handler answers through it. */
+  req: IncomingMessage | undefined;
+
+  constructor(req: IncomingMessage) {
+    this.id = readRequestId(req.headers["x-request-id"]);
+    this.req = req;
+  }
+}
+
+const kState = Symbol("nextpress.state");
+
+type WithState = IncomingMessage & { [kState]?: RequestState };
+
+/** The request's state, made on first use (by the request context, first in the stack). */
+export function requestState(req: IncomingMessage): RequestState {
+  return ((req as WithState)[kState] ??= new RequestState(req));
+}
+
+/** The state, or undefined for a request nextpress never saw. */
+export function peekRequestState(req: IncomingMessage | undefined): RequestState | undefined {
+  return (req as WithState | undefined)?.[kState];
+}
