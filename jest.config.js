@@ -1,6 +1,6 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: "node",
+  testEnvironment: "<rootDir>/test/environment.js",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/test/fixtures/", "<rootDir>/dist"],
@@ -13,4 +13,5 @@ module.exports = {
   modulePathIgnorePatterns: ["<rootDir>/dist"],
   testTimeout: 20000,
   globalSetup: "<rootDir>/test/global-setup.js",
+  globalTeardown: "<rootDir>/test/global-teardown.js",
 };

@@ -1,4 +1,7 @@
-// Suites that spawn the real server run dist/: build it once, before any worker starts.
+// Before any test worker starts: what the suites need from Debian (installed when missing, see
+// scripts/ensure-system-packages.js), and dist/ built once for the suites that spawn the real server.
 module.exports = function globalSetup() {
+  require("../scripts/ensure-system-packages.js").ensureSystemPackages();
   require("../scripts/ensure-build.js").ensureBuild();
+  require("./helpers/leftover-processes.js").forgetLeftovers();
 };

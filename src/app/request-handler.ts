@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Express } from "express";
-import { isRefusingRequests } from "../http/lingering-close";
+import { isAfterLastAnswer } from "../http/lingering-close";
 import { composeMiddleware, SKIP, type Done, type Step } from "../middleware/compose";
 
 /** What Express gives every request and response that its app handles. */
@@ -25,6 +25,30 @@ export interface Terminals {
   errorHandler: (error: unknown, req: IncomingMessage, res: ServerResponse) => void;
 }
 
+const isPrototypeOf = Object.prototype.isPrototypeOf;
+
+function ownValue(target: object, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, writable: true, configurable: true, enumerable: true });
+}
+
+/**
+ * `res.locals`, as Express's app.handle gives every response (an object without a prototype),
+ * made on first use: most API requests never touch it.
+ */
+function installLocals(responseProto: object): void {
+  Object.defineProperty(responseProto, "locals", {
+    configurable: true,
+    get(this: object) {
+      const locals = Object.create(null) as Record<string, unknown>;
+      ownValue(this, "locals", locals);
+      return locals;
+    },
+    set(this: object, value: unknown) {
+      ownValue(this, "locals", value);
+    },
+  });
+}
+
 /**
  * Builds the handler that everything runs (`npm start`, `nextpress dev`, createTestApp,
  * `http.createServer(app)`, supertest, an Express app that mounts this one). It does what
@@ -37,6 +61,7 @@ export interface Terminals {
 export function createRequestHandler(app: Express, stack: readonly Step<AppRequest, AppResponse>[], terminals: Terminals): RequestHandler {
   const requestProto = app.request as object;
   const responseProto = app.response as object;
+  installLocals(responseProto);
   // The end of the stack: nothing answered the request.
   const run = composeMiddleware<AppRequest, AppResponse>(stack, (_req, _res, done) => done());
 
@@ -44,18 +69,17 @@ export function createRequestHandler(app: Express, stack: readonly Step<AppReque
     const req = request as AppRequest;
     const res = response as AppResponse;
     // The connection's last answer is already decided (a refusal, `Connection: close`): a request
-    // parsed after it on the same bytes is dropped, never handled, never answered.
-    if (isRefusingRequests(req.socket)) {
+    // parsed after it is dropped, never handled, never answered.
+    if (isAfterLastAnswer(req.socket, res)) {
       req.resume();
       return;
     }
     // As Express's app.handle: circular references, the app's prototypes (requests born with
-    // them, see http/server.ts, skip the swap), locals.
+    // them, see http/server.ts, skip the swap); `res.locals` comes with the prototype.
     req.res = res;
     res.req = req;
-    if (Object.getPrototypeOf(req) !== requestProto) Object.setPrototypeOf(req, requestProto);
-    if (Object.getPrototypeOf(res) !== responseProto) Object.setPrototypeOf(res, responseProto);
-    res.locals ??= Object.create(null) as Record<string, unknown>;
+    if (!isPrototypeOf.call(requestProto, req)) Object.setPrototypeOf(req, requestProto);
+    if (!isPrototypeOf.call(responseProto, res)) Object.setPrototypeOf(res, responseProto);
     // As Express's router for a layer at "/": the mount path (or ""), the URL as received, params.
     const { baseUrl, next: reqNext, params } = req;
     req.baseUrl = baseUrl ?? "";

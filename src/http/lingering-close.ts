@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 
@@ -25,6 +26,21 @@ export function refuseFurtherRequests(socket: Socket): void {
 export function isRefusingRequests(socket: Socket | null | undefined): boolean {
   // writableEnded: Node ended it after a response that said `Connection: close`.
   return socket != null && (closing.has(socket) || socket.writableEnded);
+}
+
+/** Node's own bookkeeping: the response being written on a socket, and whether it closes the connection. */
+type HttpSocket = Socket & { _httpMessage?: (ServerResponse & { _last?: boolean }) | null };
+
+/**
+ * True for a request parsed after its connection's last answer: a refusal, or a response whose
+ * headers said `Connection: close` (RFC 9112 §9.6: the server "MUST NOT process any further
+ * requests received on that connection"). `res` is the request's own response.
+ */
+export function isAfterLastAnswer(socket: Socket | null | undefined, res: ServerResponse): boolean {
+  if (socket == null) return false;
+  if (isRefusingRequests(socket)) return true;
+  const inFlight = (socket as HttpSocket)._httpMessage;
+  return inFlight != null && inFlight !== res && inFlight._last === true;
 }
 
 /**

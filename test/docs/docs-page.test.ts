@@ -3,7 +3,8 @@ import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { PROJECT_ROOT, spawnProcess, stopProcess, waitForListening, type Spawned } from "../helpers/process";
 
-// Debian's chromium (.ci/run installs it): `npx playwright install` needs a download we do not allow.
+// Debian's chromium (npm test installs it, see scripts/ensure-system-packages.js): `npx playwright
+// install` needs a download we do not allow.
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
   "--headless",
@@ -22,7 +23,7 @@ let origin: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (npm test installs it when run as root)`);
   server = spawnProcess("node", [MAIN], { HOST: "127.0.0.1", PORT: "0", API_TOKENS: "docs-token" });
   origin = `http://127.0.0.1:${await waitForListening(server)}`;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });

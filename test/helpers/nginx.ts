@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { trackProcess } from "./process";
 
 export interface Nginx {
   port: number;
@@ -18,7 +19,7 @@ export function findNginx(): string {
       // try the next one
     }
   }
-  throw new Error("nginx is not installed: `apt-get install nginx-light` (.ci/run does this)");
+  throw new Error("nginx is not installed: `apt-get install nginx-light` (npm test installs it when run as root)");
 }
 
 export async function freePort(): Promise<number> {
@@ -76,9 +77,10 @@ http {
   const child: ChildProcess = spawn(
     binary,
     ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-e", path.join(dir, "error.log"), "-g", `daemon off; pid ${dir}/nginx.pid;`],
-    { stdio: "ignore" },
+    { stdio: "ignore", detached: true },
   );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // Stopped with the test file whatever happens (see helpers/process.ts), SIGQUIT below when all goes well.
+  const { exited } = trackProcess(child);
   for (let i = 0; i < 100; i++) {
     const up = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, "127.0.0.1");

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS, shared with jest's global teardown
+const leftovers = require("./leftover-processes.js") as { record: (pid: number) => void; forget: (pid: number) => void };
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -8,6 +10,38 @@ export interface Spawned {
   stdout: () => string;
   stderr: () => string;
   exited: Promise<number | null>;
+}
+
+/** How long a process has to exit after SIGTERM before its group is killed. */
+const STOP_GRACE_MS = 10_000;
+
+/** Every process group started by this test file and not yet stopped: test/environment.js stops them when the file ends. */
+const running: Set<Spawned> = ((globalThis as { __nextpressProcesses?: Set<Spawned> }).__nextpressProcesses ??= new Set());
+
+/**
+ * Puts a process started elsewhere (nginx, redis-server, …) under the same guarantee as
+ * spawnProcess: stopped after its test file in every outcome, killed by jest's global teardown
+ * if its worker dies first. It should lead its own process group (`detached: true`).
+ */
+export function trackProcess(child: ChildProcess): Spawned {
+  const exited = new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once("close", (code) => resolve(code));
+  });
+  const spawned: Spawned = { child, stdout: () => "", stderr: () => "", exited };
+  register(spawned);
+  return spawned;
+}
+
+function register(spawned: Spawned): void {
+  const pid = spawned.child.pid;
+  if (pid === undefined) return;
+  running.add(spawned);
+  leftovers.record(pid);
+  void spawned.exited.then(() => {
+    running.delete(spawned);
+    leftovers.forget(pid);
+  });
 }
 
 /** Starts a process with a clean environment plus `env`; everything it prints is kept. */
@@ -25,7 +59,9 @@ export function spawnProcess(command: string, args: string[], env: Record<string
   child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
   // "close": the process has exited and so has everything that shared its output (npm's children).
   const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
+  const spawned = { child, stdout: () => out, stderr: () => err, exited };
+  register(spawned);
+  return spawned;
 }
 
 /** Resolves with the port from the server's "listening" log line. */
@@ -40,15 +76,30 @@ export async function waitForListening(spawned: Spawned, timeoutMs = 60_000): Pr
   throw new Error(`server did not start:\n${spawned.stdout()}\n${spawned.stderr()}`);
 }
 
-/** SIGTERM to the whole process group (as a terminal's Ctrl-C or `docker stop` reaches it), then the exit code. */
-export async function stopProcess(spawned: Spawned): Promise<number | null> {
-  const { child } = spawned;
-  if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
     try {
-      process.kill(-child.pid, "SIGTERM");
+      child.kill(signal);
     } catch {
       // Already gone.
     }
   }
-  return spawned.exited;
+}
+
+/**
+ * SIGTERM to the whole process group (as a terminal's Ctrl-C or `docker stop` reaches it), then
+ * the exit code; SIGKILL to the group if it is still there after STOP_GRACE_MS.
+ */
+export async function stopProcess(spawned: Spawned, signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+  const { child } = spawned;
+  if (child.exitCode === null && child.signalCode === null) signalGroup(child, signal);
+  const timer = setTimeout(() => signalGroup(child, "SIGKILL"), STOP_GRACE_MS);
+  try {
+    return await spawned.exited;
+  } finally {
+    clearTimeout(timer);
+  }
 }

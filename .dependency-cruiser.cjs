@@ -1,0 +1,53 @@
+// The architecture, held by a tool rather than by review: each folder of src/ may import only the
+// folders below it. Bottom to top: the shared leaf files → http/ (Node's HTTP: JSON errors,
+// methods, per-request state, the server) → next/ (Next's request and response semantics) →
+// middleware/ → validation/ → loader/ (files → route table) → router/ (dispatch, run a route) →
+// openapi/ → app/ with config and logger (createApp, the one request handler) → the entry points
+// (server.ts, cli/, dev/, testing.ts, index.ts). `npm run lint` runs it.
+"use strict";
+
+const LAYERS = [
+  ["leaf files", "^src/(errors|size|types)\\.ts$"],
+  ["http", "^src/http/"],
+  ["next", "^src/next/"],
+  ["middleware", "^src/middleware/"],
+  ["validation", "^src/validation/"],
+  ["loader", "^src/loader/"],
+  ["router", "^src/router/"],
+  ["openapi", "^src/openapi/"],
+  ["app", "^src/(app/|config\\.ts$|logger\\.ts$)"],
+];
+
+const upward = LAYERS.slice(0, -1).map(([name, path], index) => ({
+  name: `no-upward-import-from-${name.replace(/ /g, "-")}`,
+  comment: `${name} sits below ${LAYERS.slice(index + 1).map(([above]) => above).join(", ")} and the entry points: it may not import them`,
+  severity: "error",
+  from: { path },
+  to: { path: "^src/", pathNot: LAYERS.slice(0, index + 1).map(([, below]) => below) },
+}));
+
+module.exports = {
+  forbidden: [
+    ...upward,
+    {
+      name: "no-circular",
+      comment: "a cycle makes two modules one: merge them, or move what both need below both",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { circular: true },
+    },
+    {
+      name: "no-import-of-entry-points",
+      comment: "main.ts and cli.ts are run, index.ts is imported from outside src/: nothing inside imports them",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { path: "^src/(main|cli|index)\\.ts$" },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default", "types"] },
+  },
+};

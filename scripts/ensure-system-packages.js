@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// What the test suite needs from Debian: a real nginx (reverse-proxy tests), a real Chromium (the
+// /docs page), a real Redis and PostgreSQL server when their suites land. Installed with apt-get
+// when missing and the tests run as root (a fresh container, CI); otherwise `npm test` stops at
+// once with one line saying what to install. Services are never started by the install: each
+// test starts its own server on a loopback port and stops it.
+"use strict";
+const { execFileSync } = require("node:child_process");
+const fs = require("node:fs");
+
+/** Each package, the binaries that tell it is there, and which tests need it. */
+const PACKAGES = [
+  { name: "nginx-light", binaries: ["/usr/sbin/nginx", "/usr/bin/nginx"], neededBy: "the reverse-proxy tests" },
+  { name: "chromium", binaries: ["/usr/bin/chromium"], neededBy: "the /docs browser test" },
+];
+
+const POLICY_RC = "/usr/sbin/policy-rc.d";
+
+function missingPackages() {
+  return PACKAGES.filter((pkg) => !pkg.binaries.some((binary) => fs.existsSync(binary)));
+}
+
+/** apt-get install, with Debian's maintainer scripts told not to start the services they install. */
+function aptInstall(names) {
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const ownPolicy = !fs.existsSync(POLICY_RC);
+  if (ownPolicy) fs.writeFileSync(POLICY_RC, "#!/bin/sh\nexit 101\n", { mode: 0o755 });
+  try {
+    execFileSync("apt-get", ["update", "-qq"], { env, stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...names], { env, stdio: ["ignore", "ignore", "inherit"] });
+  } finally {
+    if (ownPolicy) fs.rmSync(POLICY_RC, { force: true });
+  }
+}
+
+/** Installs what is missing, or exits 1 with one line naming it; true when something was installed. */
+function ensureSystemPackages() {
+  const missing = missingPackages();
+  if (missing.length === 0) return false;
+  const names = missing.map((pkg) => pkg.name);
+  const why = missing.map((pkg) => `${pkg.name} (${pkg.neededBy})`).join(", ");
+  const canInstall = process.getuid?.() === 0 && fs.existsSync("/usr/bin/apt-get");
+  if (!canInstall) {
+    process.stderr.write(`nextpress tests need ${why}: run \`sudo apt-get install -y ${names.join(" ")}\`, or run npm test as root to have them installed\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`nextpress tests: installing ${why} from Debian's packages\n`);
+  try {
+    aptInstall(names);
+  } catch (error) {
+    process.stderr.write(`nextpress tests: apt-get install ${names.join(" ")} failed (${error.message.split("\n")[0]})\n`);
+    process.exit(1);
+  }
+  const still = missingPackages();
+  if (still.length > 0) {
+    process.stderr.write(`nextpress tests: ${still.map((pkg) => pkg.name).join(", ")} still missing after apt-get install\n`);
+    process.exit(1);
+  }
+  return true;
+}
+
+module.exports = { ensureSystemPackages, PACKAGES };
+if (require.main === module) ensureSystemPackages();
