@@ -53,6 +53,21 @@ describe("the real server process", () => {
     server = undefined;
   }, 180_000);
 
+  it("says how many routes it serves when it loads them lazily from the build's manifest, and lists them at debug level", async () => {
+    server = spawnProcess("node", [MAIN], { HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "debug" });
+    await waitForListening(server);
+    const lines = server
+      .stdout()
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const listening = lines.find((line) => String(line.msg).startsWith("listening on"));
+    const table = lines.filter((line) => line.msg === "route").map((line) => line.pattern);
+    expect(table).toEqual(["/api/admin/stats", "/api/hello", "/api/secure-data", "/api/users", "/api/users/[id]"]);
+    expect(listening).toMatchObject({ routes: table.length, lazy: true });
+    expect(await stopProcess(server)).toBe(0);
+  });
+
   it("serves a ROUTES_DIR of raw TypeScript through tsx, from the compiled server", async () => {
     server = spawnProcess("node", [MAIN], { HOST: "127.0.0.1", PORT: "0", ROUTES_DIR: "test/fixtures/formats" });
     const port = await waitForListening(server);

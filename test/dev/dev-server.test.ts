@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { fixture } from "../helpers/app";
 import { freePort } from "../helpers/nginx";
+import { exchange } from "../hostile/support";
 import { PROJECT_ROOT, spawnProcess, stopProcess, type Spawned } from "../helpers/process";
 
 // `nextpress dev` as a user runs it, over a copy of test/fixtures/dev-basic that the tests edit.
@@ -118,6 +119,13 @@ describe.each(VARIANTS)("%s", (_name, start) => {
     expect(await get(port, "/api/hello")).toEqual({ status: 200, body: { file: "hello.ts", version: 1 } });
     expect(await get(port, "/api/other")).toEqual({ status: 200, body: { file: "other.ts" } });
     expect(logLines().some((line) => typeof line.msg === "string" && line.msg.startsWith("dev server listening on"))).toBe(true);
+  });
+
+  it("answers a malformed request as `npm start` does: a JSON 400 on the same server setup", async () => {
+    const { responses } = await exchange(port, "GARBAGE\r\n\r\n", { responses: 1 });
+    expect(responses[0]?.status).toBe(400);
+    expect(responses[0]?.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(JSON.parse(responses[0]?.body ?? "null")).toEqual({ message: "Bad Request" });
   });
 
   it("serves a changed file on the next requests, refusing none, while a request in flight finishes where it started", async () => {
