@@ -8,7 +8,7 @@ const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
 const stamp = path.join(root, "dist", ".build-stamp");
-const inputs = ["src", "routes", "tsconfig.json", "tsconfig.build.json", "package.json"];
+const inputs = ["src", "routes", "app", "instrumentation.ts", "tsconfig.json", "tsconfig.build.json", "package.json"];
 
 function newestMtime(target) {
   let stat;

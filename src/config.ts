@@ -3,6 +3,7 @@ import path from "node:path";
 import proxyAddr from "proxy-addr";
 import { z } from "zod";
 import { ConfigError } from "./errors";
+import type { ServerLimits } from "./http/server";
 import { isSize, SIZE_MESSAGE } from "./size";
 
 /** Where `npm start` looks when ROUTES_DIR is unset: the project's routes/, compiled beside this file. */
@@ -67,7 +68,11 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: milliseconds(10_000),
   // GET /openapi.json and /docs.
   OPENAPI: z.stringbool({ error: "expected true or false" }).default(true),
+  // How long instrumentation's ready() may take before /readyz counts it as not ready.
+  READY_TIMEOUT_MS: milliseconds(2_000),
 });
+
+export type { ServerLimits };
 
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
@@ -90,18 +95,8 @@ export interface Config {
   readonly server: ServerLimits;
   /** Serve GET /openapi.json and /docs (OPENAPI). */
   readonly openapi: boolean;
-}
-
-/** The http.Server limits, all explicit. Times in milliseconds; 0 disables a timeout. */
-export interface ServerLimits {
-  readonly headersTimeoutMs: number;
-  readonly requestTimeoutMs: number;
-  readonly keepAliveTimeoutMs: number;
-  /** Bytes of request line + headers; more is a 431. */
-  readonly maxHeaderSize: number;
-  /** 0: unlimited. */
-  readonly maxRequestsPerSocket: number;
-  readonly shutdownTimeoutMs: number;
+  /** How long instrumentation's `ready()` may take (READY_TIMEOUT_MS). */
+  readonly readyTimeoutMs: number;
 }
 
 /**
@@ -164,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     }),
     openapi: values.OPENAPI,
+    readyTimeoutMs: values.READY_TIMEOUT_MS,
   });
 }
 

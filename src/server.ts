@@ -86,6 +86,8 @@ interface Stoppable {
   logger: Logger;
   shutdownTimeoutMs: number;
   onDrain: () => void;
+  /** Once the last connection closed: the app's own shutdown (instrumentation's `shutdown`). */
+  onClosed?: () => Promise<void>;
   /** Last words before exit (the event-loop report). */
   onExit?: () => void;
 }
@@ -96,7 +98,7 @@ interface Stoppable {
  * timeout forces exit 1. An uncaught exception thrown for a request fails that request only;
  * one outside any request is logged at fatal and takes the shutdown path with exit 1.
  */
-function handleShutdown({ server, logger, shutdownTimeoutMs, onDrain, onExit }: Stoppable): void {
+function handleShutdown({ server, logger, shutdownTimeoutMs, onDrain, onClosed, onExit }: Stoppable): void {
   let stopping = false;
   const exit = (code: number) => {
     onExit?.();
@@ -113,7 +115,7 @@ function handleShutdown({ server, logger, shutdownTimeoutMs, onDrain, onExit }: 
     logger.info({ reason }, "shutting down: finishing in-flight requests");
     server.close(() => {
       logger.info("server closed");
-      exit(code);
+      void (onClosed?.() ?? Promise.resolve()).then(() => exit(code));
     });
     const sweep = setInterval(() => server.closeIdleConnections(), DRAIN_SWEEP_MS);
     sweep.unref();
@@ -154,6 +156,7 @@ export async function startServer(config: Config): Promise<http.Server> {
     logger,
     shutdownTimeoutMs: config.server.shutdownTimeoutMs,
     onDrain: () => (lifecycle.draining = true),
+    onClosed: built.close,
     onExit: monitorEventLoop(logger),
   });
   await new Promise<void>((resolve, reject) => {

@@ -3,10 +3,12 @@ import express, { type Express } from "express";
 import type { Logger } from "pino";
 import type { Config } from "../config";
 import { createLogger } from "../logger";
+import { loadInstrumentation, runRegister, type Instrumentation } from "../loader/instrumentation";
 import { loadRoutes, loadRoutesLazily, type LazyRoute, type Route } from "../loader/load-routes";
 import { configureAuthenticate } from "../middleware/authenticate";
 import type { Step } from "../middleware/compose";
-import { createErrorHandler, notFound } from "../middleware/error-handler";
+import { requestState } from "../http/request-state";
+import { createErrorHandler, notFound, type ErrorListener } from "../middleware/error-handler";
 import { createHealthChecks, type Lifecycle } from "../middleware/health";
 import { createRequestContext, installRequestLog } from "../middleware/request-context";
 import { createSecurityHeaders } from "../middleware/security-headers";
@@ -48,6 +50,10 @@ export interface NextpressApp {
   readonly lifecycle: Lifecycle;
   readonly config: Config;
   readonly logger: Logger;
+  /** `instrumentation.ts` beside the routes folder: its hooks, or none. */
+  readonly instrumentation: Instrumentation;
+  /** After the last request: runs instrumentation's `shutdown` (close pools, flush exporters). Never rejects. */
+  close(): Promise<void>;
 }
 
 /** `cors` for CORS_ORIGINS: none → no CORS headers; `*` → any origin; else exactly the listed ones. */
@@ -77,6 +83,9 @@ function createAppLayers(app: Express): Step<AppRequest, AppResponse> {
  */
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<NextpressApp> {
   const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
+  // As Next: register() runs before any route module is imported (so it can instrument them).
+  const instrumentation = await loadInstrumentation(config.routesDir);
+  await runRegister(instrumentation, config.routesDir);
   const loadOptions = { bodyLimit: config.bodyLimit, globalMiddleware: options.middleware };
   const lazyRoutes = options.lazyRoutes ? await loadRoutesLazily(config.routesDir, loadOptions) : undefined;
   const routes = lazyRoutes ?? (await loadRoutes(config.routesDir, loadOptions));
@@ -106,15 +115,35 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   const stack = [
     createSecurityHeaders(),
     createRequestContext(logger),
-    createHealthChecks(lifecycle),
+    createHealthChecks(lifecycle, { ready: instrumentation.ready, readyTimeoutMs: config.readyTimeoutMs, logger }),
     corsMiddleware,
     createAppLayers(app),
     docs,
     createDispatcher(routes),
   ].filter((step) => step !== undefined) as Step<AppRequest, AppResponse>[];
-  const handle = createRequestHandler(app, stack, { notFound, errorHandler: createErrorHandler(logger) });
+  const handle = createRequestHandler(app, stack, { notFound, errorHandler: createErrorHandler(logger, reportError(instrumentation, logger)) });
   // Express's app function calls `app.handle`: http.createServer(app), supertest and a mounting
   // app all run the one handler.
   (app as unknown as { handle: RequestHandler }).handle = handle;
-  return { app, handle, routes, lazy: lazyRoutes !== undefined, lifecycle, config, logger };
+  const close = async () => {
+    try {
+      await instrumentation.shutdown?.();
+    } catch (error) {
+      logger.error({ err: error, file: instrumentation.file }, "instrumentation shutdown() failed");
+    }
+  };
+  return { app, handle, routes, lazy: lazyRoutes !== undefined, lifecycle, config, logger, instrumentation, close };
+}
+
+/** instrumentation's `onRequestError`, called as Next calls it; what it throws is logged, never the request's problem. */
+function reportError({ onRequestError, file }: Instrumentation, logger: Logger): ErrorListener | undefined {
+  if (!onRequestError) return undefined;
+  return (error, req) => {
+    const route = requestState(req).route;
+    const request = { path: (req as { originalUrl?: string }).originalUrl ?? req.url ?? "", method: req.method ?? "", headers: req.headers };
+    const context = { routerKind: "Pages Router" as const, routePath: route?.pattern ?? "", routeType: "route" as const };
+    Promise.resolve()
+      .then(() => onRequestError(error, request, context))
+      .catch((failure: unknown) => logger.error({ err: failure, file }, "instrumentation onRequestError() failed"));
+  };
 }

@@ -1,4 +1,5 @@
 import { loadConfig } from "../config";
+import { loadInstrumentation } from "../loader/instrumentation";
 import { loadRoutes } from "../loader/load-routes";
 import { MANIFEST_FILE, writeManifest } from "../loader/manifest";
 import { scanRoutesDir } from "../loader/scan";
@@ -14,6 +15,8 @@ export const CHECK_HELP =
 /** `nextpress check`: the build step that lets `start` load routes lazily and still never serve a broken one. */
 export async function checkRoutes(writeManifestFile: boolean): Promise<string> {
   const config = loadConfig();
+  // Imported and checked, not run: register() (migrations, say) belongs to start-up, not to the build.
+  await loadInstrumentation(config.routesDir);
   const routes = await loadRoutes(config.routesDir, { bodyLimit: config.bodyLimit });
   if (config.openapi) documentRoutes(routes, config.routesDir);
   let summary = `nextpress check: ${routes.length} routes in ${config.routesDir} load cleanly`;

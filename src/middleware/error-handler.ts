@@ -11,18 +11,23 @@ function isErrorStatus(status: number): boolean {
 
 type LoggedRequest = IncomingMessage & { log?: Logger; originalUrl?: string };
 
+/** Told of every error a request ends with (instrumentation's `onRequestError`, as in Next). */
+export type ErrorListener = (error: unknown, req: IncomingMessage) => void;
+
 /**
  * The one error handler. ApiError keeps its status and message (as in Next); anything else is
  * 500 "Internal Server Error" for the client and a full log line with the stack and the request
  * id for the operator: like Next, `statusCode`, `status` and `expose` of other errors are ignored.
  * After the response has started, nothing is sent.
  */
-export function createErrorHandler(logger: Logger) {
+export function createErrorHandler(logger: Logger, onError?: ErrorListener) {
   return function errorHandler(error: unknown, req: LoggedRequest, res: ServerResponse, _next?: unknown): void {
     const log = req.log ?? logger;
     const route = requestState(req).route?.file;
     const known =
       isApiError(error) && isErrorStatus(error.statusCode) ? { status: error.statusCode, message: error.message } : undefined;
+    // An ApiError with a 4xx is an answer the route chose, not a failure.
+    if (!known || known.status >= 500) onError?.(error, req);
     if (res.headersSent) {
       const closing = !res.writableEnded;
       log.error({ err: error, route }, `error after the response had ${closing ? "started; the connection is closed" : "been sent"}`);

@@ -1,4 +1,5 @@
-import type { NextFunction, Request, Response } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
 import { JSON_CONTENT_TYPE } from "../http/json-error";
 
 /** The process's place in its life: routes are loaded before the app exists, draining starts on SIGTERM. */
@@ -6,7 +7,15 @@ export interface Lifecycle {
   draining: boolean;
 }
 
-function sendStatus(res: Response, status: number, body: string): void {
+export interface HealthOptions {
+  /** The app's own readiness (instrumentation's `ready`): false or a throw makes /readyz 503. */
+  ready?: () => unknown;
+  /** How long `ready` may take before it counts as not ready. */
+  readyTimeoutMs: number;
+  logger: Logger;
+}
+
+function sendStatus(res: ServerResponse, status: number, body: string): void {
   res.statusCode = status;
   res.setHeader("Content-Type", JSON_CONTENT_TYPE);
   res.setHeader("Cache-Control", "no-store");
@@ -17,18 +26,46 @@ function sendStatus(res: Response, status: number, body: string): void {
 const ALIVE = JSON.stringify({ status: "ok" });
 const READY = JSON.stringify({ status: "ready" });
 const DRAINING = JSON.stringify({ status: "draining" });
+const UNAVAILABLE = JSON.stringify({ status: "unavailable" });
+
+const TIMED_OUT = Symbol("timed out");
+
+/** `ready()` within `timeoutMs`: true, or why not (false, a throw, too slow). */
+async function checkReady(ready: () => unknown, timeoutMs: number): Promise<true | string | Error> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+  });
+  try {
+    const answer = await Promise.race([Promise.resolve().then(ready), timeout]);
+    if (answer === TIMED_OUT) return `ready() did not answer within ${timeoutMs} ms`;
+    return answer === false ? "ready() returned false" : true;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * GET/HEAD /healthz: the process is up and answering. GET/HEAD /readyz: 200 once the routes are
- * loaded (the app exists), 503 while draining for shutdown. Outside /api, no auth.
+ * loaded (the app exists) and the app's own `ready()` says so, 503 while draining for shutdown or
+ * while `ready()` says no (logged at warn with why). Outside /api, no auth.
  */
-export function createHealthChecks(lifecycle: Lifecycle) {
-  return function healthChecks(req: Request, res: Response, next: NextFunction): void {
-    const url = req.url;
+export function createHealthChecks(lifecycle: Lifecycle, options: HealthOptions) {
+  const { ready, readyTimeoutMs, logger } = options;
+  return function healthChecks(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+    const url = req.url ?? "";
     if (url.charCodeAt(1) === 0x61 /* a */ || (req.method !== "GET" && req.method !== "HEAD")) return next();
     const path = url.includes("?") ? url.slice(0, url.indexOf("?")) : url;
     if (path === "/healthz") return sendStatus(res, 200, ALIVE);
-    if (path === "/readyz") return sendStatus(res, lifecycle.draining ? 503 : 200, lifecycle.draining ? DRAINING : READY);
-    next();
+    if (path !== "/readyz") return next();
+    if (lifecycle.draining) return sendStatus(res, 503, DRAINING);
+    if (!ready) return sendStatus(res, 200, READY);
+    void checkReady(ready, readyTimeoutMs).then((answer) => {
+      if (answer === true) return lifecycle.draining ? sendStatus(res, 503, DRAINING) : sendStatus(res, 200, READY);
+      logger.warn(typeof answer === "string" ? { reason: answer } : { err: answer }, "not ready: /readyz answers 503");
+      sendStatus(res, 503, UNAVAILABLE);
+    });
   };
 }
