@@ -1,7 +1,7 @@
 // The architecture, held by a tool rather than by review: each folder of src/ may import only the
 // folders below it. Bottom to top: the shared leaf files → http/ (Node's HTTP: JSON errors,
 // methods, per-request state, the server) → next/ (Next's request and response semantics) →
-// middleware/ → validation/ → loader/ (files → route table) → router/ (dispatch, run a route) →
+// web/ (Next's Web-standard API: NextRequest, NextResponse, next/headers, …) → middleware/ → validation/ → loader/ (files → route table) → router/ (dispatch, run a route) →
 // openapi/ → app/ with config and logger (createApp, the one request handler) → the entry points
 // (server.ts, cli/, dev/, testing.ts, index.ts). `npm run lint` runs it.
 "use strict";
@@ -10,6 +10,7 @@ const LAYERS = [
   ["leaf files", "^src/(errors|size|types)\\.ts$"],
   ["http", "^src/http/"],
   ["next", "^src/next/"],
+  ["web", "^src/web/"],
   ["middleware", "^src/middleware/"],
   ["validation", "^src/validation/"],
   ["loader", "^src/loader/"],

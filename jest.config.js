@@ -8,7 +8,13 @@ module.exports = {
   transform: {
     "^.+\\.[mc]?ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
   },
-  moduleNameMapper: { "^nextpress$": "<rootDir>/src/index.ts" },
+  moduleNameMapper: {
+    "^nextpress$": "<rootDir>/src/index.ts",
+    // As the loader's aliases resolve them in the server (src/loader/next-aliases.ts).
+    "^next/server(\\.js)?$": "<rootDir>/src/web/next-server.ts",
+    "^next/headers(\\.js)?$": "<rootDir>/src/web/next-headers.ts",
+    "^next/navigation(\\.js)?$": "<rootDir>/src/web/next-navigation.ts",
+  },
   // Route fixtures are imported with a real import(); jest must not watch or cover them.
   modulePathIgnorePatterns: ["<rootDir>/dist"],
   testTimeout: 20000,

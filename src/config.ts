@@ -50,6 +50,8 @@ const envSchema = z.object({
     .default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   ROUTES_DIR: z.string().optional(),
+  // The app-router folder; default: app/ beside the routes folder, when it exists.
+  APP_DIR: z.string().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   API_TOKENS: z.string().default(""),
   API_TOKENS_FILE: z.string().optional(),
@@ -70,6 +72,10 @@ const envSchema = z.object({
   OPENAPI: z.stringbool({ error: "expected true or false" }).default(true),
   // How long instrumentation's ready() may take before /readyz counts it as not ready.
   READY_TIMEOUT_MS: milliseconds(2_000),
+  // Signs preview and draft mode cookies; the same on every replica, kept across restarts.
+  PREVIEW_SECRET: z.string().min(32, "expected at least 32 characters (say, `openssl rand -hex 32`)").optional(),
+  // As Next reads it: "development" relaxes preview cookies for plain http://localhost.
+  NODE_ENV: z.string().optional(),
 });
 
 export type { ServerLimits };
@@ -83,6 +89,8 @@ export interface Config {
   readonly host: string;
   /** Absolute path of the routes folder. */
   readonly routesDir: string;
+  /** Absolute path of the app-router folder (APP_DIR, or app/ beside the routes folder); it may not exist. */
+  readonly appDir: string;
   readonly logLevel: LogLevel;
   /** Bearer tokens accepted by `authenticate` (API_TOKENS and API_TOKENS_FILE); empty refuses everyone. */
   readonly apiTokens: readonly string[];
@@ -97,6 +105,10 @@ export interface Config {
   readonly openapi: boolean;
   /** How long instrumentation's `ready()` may take (READY_TIMEOUT_MS). */
   readonly readyTimeoutMs: number;
+  /** PREVIEW_SECRET; undefined: a random key per process. */
+  readonly previewSecret: string | undefined;
+  /** NODE_ENV=development. */
+  readonly development: boolean;
 }
 
 /**
@@ -128,11 +140,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const values = parsed.data;
+  const routesDir = values.ROUTES_DIR ? path.resolve(cwd, values.ROUTES_DIR) : DEFAULT_ROUTES_DIR;
   const fileTokens = values.API_TOKENS_FILE ? readTokensFile(path.resolve(cwd, values.API_TOKENS_FILE)) : [];
   return Object.freeze({
     port: values.PORT,
     host: values.HOST,
-    routesDir: values.ROUTES_DIR ? path.resolve(cwd, values.ROUTES_DIR) : DEFAULT_ROUTES_DIR,
+    routesDir,
+    appDir: values.APP_DIR ? path.resolve(cwd, values.APP_DIR) : path.join(path.dirname(routesDir), "app"),
     logLevel: values.LOG_LEVEL,
     apiTokens: Object.freeze([
       ...new Set([
@@ -160,6 +174,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     }),
     openapi: values.OPENAPI,
     readyTimeoutMs: values.READY_TIMEOUT_MS,
+    previewSecret: values.PREVIEW_SECRET,
+    development: values.NODE_ENV === "development",
   });
 }
 

@@ -3,6 +3,7 @@ import { kWrappedMiddleware, wrappedMiddleware, type AnyMiddleware } from "./mid
 import type { OpenApiMetadata } from "./openapi/route-docs";
 import type { NextApiHandler, NextApiRequest, NextApiResponse } from "./types";
 import type { RouteSchema } from "./validation/route-schema";
+import type { NextRequest } from "./web/next-request";
 
 // Not distributive: without a schema, S["query"] is `ZodType | undefined` and must give NextApiRequest's type, not unknown.
 type Parsed<T, Otherwise> = [T] extends [z.ZodType] ? z.output<T> : Otherwise;
@@ -52,5 +53,48 @@ export function defineRoute<S extends RouteSchema>(definition: RouteDefinition<S
     openapi: definition.openapi,
     // `handler: withMiddleware(authenticate, …)`: keep what it wraps visible to the route table.
     [kWrappedMiddleware]: wrappedMiddleware(handler),
+  });
+}
+
+/** What a Web handler made by defineRouteHandler receives beside the request: params, and the validated query and body. */
+export interface RouteHandlerContext<S extends RouteSchema> {
+  /** The route's params, as Next gives them: a promise (undefined on a static route). */
+  params?: Promise<Record<string, string | string[]>>;
+  query: Parsed<S["query"], Record<string, string | string[]>>;
+  body: Parsed<S["body"], undefined>;
+}
+
+export interface RouteHandlerDefinition<S extends RouteSchema> {
+  schema?: S;
+  /** Runs after the file's and folders' middleware, before validation. */
+  middleware?: AnyMiddleware[];
+  openapi?: OpenApiMetadata;
+  handler: (request: NextRequest, context: RouteHandlerContext<S>) => Response | Promise<Response>;
+}
+
+/** An app-router method export that carries its schema and middleware for the loader to find. */
+export type DefinedRouteHandler<S extends RouteSchema = RouteSchema> = ((request: NextRequest, context: RouteHandlerContext<S>) => Response | Promise<Response>) & {
+  schema?: S;
+  middleware?: AnyMiddleware[];
+  openapi?: OpenApiMetadata;
+};
+
+/**
+ * defineRoute for app-router route handlers (`app/**\/route.ts`): the query and body are
+ * validated before the handler runs (400 `{"message":"Invalid request","issues":[…]}`
+ * otherwise) and arrive typed in its context; `request.json()` still reads the same body.
+ *
+ * @example
+ * export const POST = defineRouteHandler({
+ *   schema: { body: z.object({ name: z.string() }) },
+ *   handler: async (request, { body }) => Response.json({ hello: body.name }, { status: 201 }),
+ * });
+ */
+export function defineRouteHandler<S extends RouteSchema>(definition: RouteHandlerDefinition<S>): DefinedRouteHandler<S> {
+  const handler = definition.handler;
+  return Object.assign((request: NextRequest, context: RouteHandlerContext<S>) => handler(request, context), {
+    schema: definition.schema,
+    middleware: definition.middleware,
+    openapi: definition.openapi,
   });
 }

@@ -5,7 +5,17 @@ export { createApp, type CreateAppOptions, type NextpressApp } from "./app/creat
 export type { RequestHandler } from "./app/request-handler";
 export type { RouteRef } from "./http/request-state";
 export { loadConfig, type Config } from "./config";
-export { defineRoute, type DefinedHandler, type RouteDefinition, type ValidatedRequest } from "./define-route";
+export {
+  defineRoute,
+  defineRouteHandler,
+  type DefinedHandler,
+  type DefinedRouteHandler,
+  type RouteDefinition,
+  type RouteHandlerContext,
+  type RouteHandlerDefinition,
+  type ValidatedRequest,
+} from "./define-route";
+export type { Instrumentation } from "./loader/instrumentation";
 export { ApiError, RouteLoadError, ConfigError } from "./errors";
 export { createLogger } from "./logger";
 export { createTestApp, type LogLine, type TestApp, type TestAppOptions } from "./testing";

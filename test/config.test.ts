@@ -10,6 +10,7 @@ describe("loadConfig", () => {
       port: 3000,
       host: "0.0.0.0",
       routesDir: DEFAULT_ROUTES_DIR,
+      appDir: path.join(path.dirname(DEFAULT_ROUTES_DIR), "app"),
       logLevel: "info",
       apiTokens: [],
       bodyLimit: "1mb",
@@ -25,7 +26,20 @@ describe("loadConfig", () => {
         shutdownTimeoutMs: 10_000,
       },
       openapi: true,
+      readyTimeoutMs: 2_000,
+      previewSecret: undefined,
+      development: false,
     });
+  });
+
+  it("puts APP_DIR beside the routes folder unless it is set", () => {
+    expect(loadConfig({ ROUTES_DIR: "api/routes" }, "/srv/app").appDir).toBe("/srv/app/api/app");
+    expect(loadConfig({ ROUTES_DIR: "api/routes", APP_DIR: "web" }, "/srv/app").appDir).toBe("/srv/app/web");
+  });
+
+  it("refuses a PREVIEW_SECRET too short to sign with", () => {
+    expect(() => loadConfig({ PREVIEW_SECRET: "short" })).toThrow(/PREVIEW_SECRET="short": expected at least 32 characters/);
+    expect(loadConfig({ PREVIEW_SECRET: "x".repeat(32) }).previewSecret).toBe("x".repeat(32));
   });
 
   it("defaults ROUTES_DIR to the project's routes/ folder", () => {

@@ -12,6 +12,7 @@ import { createErrorHandler, notFound, type ErrorListener } from "../middleware/
 import { createHealthChecks, type Lifecycle } from "../middleware/health";
 import { createRequestContext, installRequestLog } from "../middleware/request-context";
 import { createSecurityHeaders } from "../middleware/security-headers";
+import { createPreviewKeys } from "../next/preview";
 import { installNextRequest } from "../next/request";
 import { installNextResponse } from "../next/response";
 import { createDocsMiddleware, createLazyDocsMiddleware, documentRoutes } from "../openapi";
@@ -86,7 +87,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   // As Next: register() runs before any route module is imported (so it can instrument them).
   const instrumentation = await loadInstrumentation(config.routesDir);
   await runRegister(instrumentation, config.routesDir);
-  const loadOptions = { bodyLimit: config.bodyLimit, globalMiddleware: options.middleware };
+  const loadOptions = { bodyLimit: config.bodyLimit, globalMiddleware: options.middleware, appDir: config.appDir };
   const lazyRoutes = options.lazyRoutes ? await loadRoutesLazily(config.routesDir, loadOptions) : undefined;
   const routes = lazyRoutes ?? (await loadRoutes(config.routesDir, loadOptions));
   const lifecycle: Lifecycle = { draining: false };
@@ -95,8 +96,9 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("trust proxy", config.trustProxy);
-  installNextRequest(app.request);
-  installNextResponse(app.response);
+  const previewKeys = createPreviewKeys(config.previewSecret, config.development);
+  installNextRequest(app.request, previewKeys);
+  installNextResponse(app.response, previewKeys);
   installRequestLog(app.request, logger);
   configureAuthenticate(app, config.apiTokens);
   if (config.apiTokens.length === 0) {
@@ -119,7 +121,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     corsMiddleware,
     createAppLayers(app),
     docs,
-    createDispatcher(routes),
+    createDispatcher(routes, { previewKeys }),
   ].filter((step) => step !== undefined) as Step<AppRequest, AppResponse>[];
   const handle = createRequestHandler(app, stack, { notFound, errorHandler: createErrorHandler(logger, reportError(instrumentation, logger)) });
   // Express's app function calls `app.handle`: http.createServer(app), supertest and a mounting
@@ -141,7 +143,7 @@ function reportError({ onRequestError, file }: Instrumentation, logger: Logger):
   return (error, req) => {
     const route = requestState(req).route;
     const request = { path: (req as { originalUrl?: string }).originalUrl ?? req.url ?? "", method: req.method ?? "", headers: req.headers };
-    const context = { routerKind: "Pages Router" as const, routePath: route?.pattern ?? "", routeType: "route" as const };
+    const context = { routerKind: route?.kind === "app" ? ("App Router" as const) : ("Pages Router" as const), routePath: route?.pattern ?? "", routeType: "route" as const };
     Promise.resolve()
       .then(() => onRequestError(error, request, context))
       .catch((failure: unknown) => logger.error({ err: failure, file }, "instrumentation onRequestError() failed"));

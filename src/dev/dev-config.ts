@@ -18,7 +18,7 @@ const isUnset = (value: string | undefined): boolean => value === undefined || v
 
 /**
  * The environment `nextpress dev` configures itself from: `env` with dev defaults for what it leaves
- * unset (LOG_FORMAT=pretty, ROUTES_DIR=the routes/ source folder). loadConfig then validates it.
+ * unset (LOG_FORMAT=pretty, ROUTES_DIR=the routes/ source folder, NODE_ENV=development). loadConfig then validates it.
  *
  * @example
  * loadConfig(toDevEnv(process.env));
@@ -28,5 +28,7 @@ export function toDevEnv(env: Env, routesDir = SOURCE_ROUTES_DIR): Record<string
     ...env,
     LOG_FORMAT: isUnset(env.LOG_FORMAT) ? "pretty" : env.LOG_FORMAT,
     ROUTES_DIR: isUnset(env.ROUTES_DIR) ? routesDir : env.ROUTES_DIR,
+    // As `next dev`: preview cookies without Secure, for plain http://localhost.
+    NODE_ENV: isUnset(env.NODE_ENV) ? "development" : env.NODE_ENV,
   };
 }

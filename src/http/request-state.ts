@@ -19,6 +19,8 @@ export interface RouteRef {
   readonly file: string;
   /** As Express's Route: lower-case method names, or `{ _all: true }` for a handler of every method. */
   readonly methods: Readonly<Record<string, true>>;
+  /** `pages`, `edge` or `app` (unknown until a lazily loaded route is first used). */
+  readonly kind: string | undefined;
 }
 
 /** A client's X-Request-Id is kept only when short and plain, so it cannot forge log lines. */

@@ -15,6 +15,10 @@ export interface RouteModule {
   config: unknown;
   /** For the OpenAPI document: `export const openapi` and `export const methods`, checked by openapi/route-docs. */
   docs?: { openapi: unknown; methods: unknown };
+  /** Any named export, wherever the module format put it (app routes' segment config, …). */
+  named?: (name: string) => unknown;
+  /** The default export, function or not. */
+  defaultExport?: unknown;
 }
 
 type Exports = Record<string, unknown>;
@@ -100,5 +104,5 @@ export async function importRoute(file: string): Promise<RouteModule> {
     openapi: named("openapi") ?? (handler as { openapi?: unknown } | undefined)?.openapi,
     methods: named("methods") ?? (handler as { methods?: unknown } | undefined)?.methods,
   };
-  return { handler, methods, middleware: named("middleware"), schema: named("schema"), config, docs };
+  return { handler, methods, middleware: named("middleware"), schema: named("schema"), config, docs, named, defaultExport: main };
 }

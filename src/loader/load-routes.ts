@@ -2,29 +2,41 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { InvalidRouteError, RouteLoadError, type RouteProblem } from "../errors";
 import type { Middleware, NextApiHandler } from "../types";
+import { scanAppDir } from "./app-scan";
 import { buildEndpoints, type RouteEndpoints } from "./build-route";
+import { buildAppEndpoints, checkEdgeRoute, edgeSettings, isEdgeConfig, resolveSegmentConfig, type RouteKind, type WebSettings } from "./build-web-route";
 import { inheritedMiddleware, loadDirectoryMiddleware } from "./directory-middleware";
 import { isTypeScriptFile } from "./ignore-rules";
 import { isManifestCurrent } from "./manifest";
 import { importRoute, type RouteModule } from "./import-route";
 import { toMiddlewareList } from "./middleware-list";
+import { installNextAliases } from "./next-aliases";
 import { resolveRouteSettings, type RouteSettings } from "./route-config";
 import { findRouteConflicts } from "./route-conflicts";
-import { formatPattern, toSegments, type Segment } from "./route-pattern";
+import { formatPattern, toAppSegments, toSegments, type Segment } from "./route-pattern";
 import { scanRoutesDir } from "./scan";
 import { ensureTypeScriptRuntime } from "./typescript-runtime";
 
+export type { RouteKind, WebSettings };
+
 /** One served route: plain data prepared at start-up, plus its handler. */
 export interface Route {
-  /** Path relative to the routes folder, `/`-separated. */
+  /** `pages` (routes/), `edge` (routes/ with `runtime: 'edge'`), `app` (app/**\/route.ts). */
+  readonly kind: RouteKind;
+  /** For pages routes, relative to the routes folder; for app routes, `app/…/route.ts` (the app folder's name first). `/`-separated. */
   readonly file: string;
   readonly absoluteFile: string;
   /** Next-style URL pattern, e.g. `/api/post/[pid]`. */
   readonly pattern: string;
+  /** Where the route's segments start: `/api` for routes/, `` for app/. */
+  readonly mount: string;
+  /** The URL's segments below `mount`. */
   readonly segments: readonly Segment[];
   /** The default export (Next style), if the file has one. */
   readonly handler: NextApiHandler | undefined;
   readonly settings: RouteSettings;
+  /** Web routes (edge, app): segment config, body limit. */
+  readonly web?: WebSettings;
   readonly endpoints: RouteEndpoints;
   /** Everything that runs before the endpoint: global, folders' `_middleware`, the file's own. */
   readonly chain: readonly Middleware[];
@@ -38,71 +50,139 @@ export interface LoadRoutesOptions {
   prefix?: string;
   /** Runs first in every route's chain (createApp's `middleware` option). */
   globalMiddleware?: readonly Middleware[];
+  /** The app-router folder (APP_DIR): its `route.ts` files are served beside the routes folder's. */
+  appDir?: string;
 }
 
-async function assertDirectory(routesDir: string): Promise<void> {
-  const stat = await fs.stat(routesDir).catch(() => undefined);
-  if (stat?.isDirectory()) return;
-  const reason = stat
-    ? "is a file, not the routes folder: point ROUTES_DIR at the folder that holds the route files"
-    : "the routes folder does not exist: create it, or point ROUTES_DIR at an existing folder";
+/** Paths nextpress answers itself, before any route: an app route there would never be reached. */
+const RESERVED = ["/healthz", "/readyz", "/openapi.json", "/docs"];
+
+/** Web routes read their own body (`request.json()`), and end every request themselves. */
+const WEB_SETTINGS: RouteSettings = Object.freeze({ bodyParser: false, responseLimit: false, externalResolver: true, inheritMiddleware: true });
+
+async function folderKind(dir: string): Promise<"folder" | "file" | "missing"> {
+  const stat = await fs.stat(dir).catch(() => undefined);
+  return stat?.isDirectory() ? "folder" : stat ? "file" : "missing";
+}
+
+async function assertDirectory(routesDir: string, optional: boolean): Promise<boolean> {
+  const kind = await folderKind(routesDir);
+  if (kind === "folder") return true;
+  if (kind === "missing" && optional) return false;
+  const reason =
+    kind === "file"
+      ? "is a file, not the routes folder: point ROUTES_DIR at the folder that holds the route files"
+      : "the routes folder does not exist: create it, or point ROUTES_DIR at an existing folder";
   throw new RouteLoadError(routesDir, [{ files: [routesDir], reason }]);
 }
 
 /** A route whose module is imported on first use (see loadRoutesLazily). */
 export interface LazyRoute {
+  readonly kind: RouteKind | undefined;
   readonly file: string;
   readonly absoluteFile: string;
   readonly pattern: string;
+  readonly mount: string;
   readonly segments: readonly Segment[];
   /** Imports and checks the module once; every call returns the same promise. */
   readonly load: () => Promise<Route>;
 }
 
 interface PlannedRoute {
+  /** As routes are named in messages and the table. */
   file: string;
+  /** Relative to its own root folder. */
+  relative: string;
+  root: "routes" | "app";
   segments: Segment[];
 }
 
+type Directories = Awaited<ReturnType<typeof loadDirectoryMiddleware>>;
+
 interface Context {
   routesDir: string;
+  appDir: string | undefined;
   prefix: string;
   options: LoadRoutesOptions;
   globalMiddleware: Middleware[];
-  directories: Awaited<ReturnType<typeof loadDirectoryMiddleware>>;
+  directories: Directories;
+  appDirectories: Directories | undefined;
+}
+
+/** How an app route is named: under its folder's own name, e.g. `app/api/users/route.ts`. */
+function appFileName(appDir: string, relative: string): string {
+  return `${path.basename(appDir)}/${relative}`;
 }
 
 /** Scan, names and conflicts: everything that needs no import. Problems are collected, not thrown. */
 async function planRoutes(routesDir: string, options: LoadRoutesOptions) {
   const prefix = options.prefix ?? "/api";
-  await assertDirectory(routesDir);
-  const { routes: files, middleware: middlewareFiles } = await scanRoutesDir(routesDir);
+  const appDir = options.appDir;
+  const app = appDir && (await folderKind(appDir)) === "folder" ? await scanAppDir(appDir) : undefined;
+  const hasRoutesDir = await assertDirectory(routesDir, app !== undefined && app.routes.length > 0);
+  const { routes: files, middleware: middlewareFiles } = hasRoutesDir ? await scanRoutesDir(routesDir) : { routes: [], middleware: [] };
   const problems: RouteProblem[] = [];
   // Checked like a route's: a non-function here would otherwise be a 500 on every request.
   const globalMiddleware = toMiddlewareList(options.globalMiddleware ?? [], "createApp's `middleware` option");
-  const planned = files.flatMap((file): PlannedRoute[] => {
+  // A name that is not a valid route is a problem of its file; the other files are still planned.
+  const plan = (file: string, make: () => PlannedRoute): PlannedRoute[] => {
     try {
-      return [{ file, segments: toSegments(file) }];
+      return [make()];
     } catch (error) {
       if (!(error instanceof InvalidRouteError)) throw error;
       problems.push({ files: [file], reason: error.message });
       return [];
     }
-  });
-  problems.push(...findRouteConflicts(planned, prefix));
-  return { prefix, files, middlewareFiles, problems, globalMiddleware, planned };
+  };
+  const planned = files.flatMap((file) => plan(file, () => ({ file, relative: file, root: "routes", segments: toSegments(file) })));
+  const appPlanned =
+    appDir && app
+      ? app.routes.flatMap((relative) => {
+          const file = appFileName(appDir, relative);
+          return plan(file, () => ({ file, relative, root: "app", segments: toAppSegments(relative) }));
+        })
+      : [];
+  if (app && appDir) problems.push(...app.problems.map((p) => ({ ...p, files: p.files.map((f) => appFileName(appDir, f)) })));
+  if (appPlanned.length === 0) {
+    problems.push(...findRouteConflicts(planned, prefix));
+  } else {
+    // One URL space: a pages route sits under its prefix, an app route at its folders.
+    const mountSegments = prefix.split("/").filter(Boolean).map((value): Segment => ({ kind: "static", value }));
+    const everything = [...planned.map((p) => ({ ...p, segments: [...mountSegments, ...p.segments] })), ...appPlanned];
+    problems.push(...findRouteConflicts(everything, ""));
+    for (const route of appPlanned) {
+      const pattern = formatPattern(route.segments, "");
+      const reserved = RESERVED.find((path) => pattern === path || pattern.startsWith(`${path}/`));
+      if (reserved) problems.push({ files: [route.file], reason: `${pattern} is answered by nextpress itself (health checks, OpenAPI): move this route` });
+    }
+  }
+  return { prefix, files, middlewareFiles, problems, globalMiddleware, planned, appPlanned, appDir: app ? appDir : undefined, app };
 }
 
 /** Imports one route file and resolves everything about it, or names its problem. */
-async function loadRoute({ file, segments }: PlannedRoute, context: Context): Promise<Route | RouteProblem> {
-  const absoluteFile = path.join(context.routesDir, file);
+async function loadRoute(planned: PlannedRoute, context: Context): Promise<Route | RouteProblem> {
+  const { file, relative, segments } = planned;
+  const isApp = planned.root === "app";
+  const absoluteFile = path.join(isApp ? (context.appDir as string) : context.routesDir, relative);
   try {
     const mod = await importRoute(absoluteFile);
+    if (isApp) {
+      const web = resolveSegmentConfig(mod, context.options.bodyLimit);
+      const directories = context.appDirectories ? inheritedMiddleware(relative, context.appDirectories.byDir) : [];
+      const endpoints = buildAppEndpoints(mod, directories);
+      const chain = [...context.globalMiddleware, ...endpoints.chain];
+      const pattern = formatPattern(segments, "");
+      return { kind: "app", file, absoluteFile, pattern, mount: "", segments, handler: undefined, settings: WEB_SETTINGS, web, endpoints, chain, module: mod };
+    }
     const settings = resolveRouteSettings(mod.config, context.options.bodyLimit);
-    const endpoints = buildEndpoints(mod, settings, inheritedMiddleware(file, context.directories.byDir));
+    const edge = isEdgeConfig(mod.config);
+    if (edge) checkEdgeRoute(mod);
+    const endpoints = buildEndpoints(mod, settings, inheritedMiddleware(relative, context.directories.byDir));
     const pattern = formatPattern(segments, context.prefix);
     const chain = [...context.globalMiddleware, ...endpoints.chain];
-    return { file, absoluteFile, pattern, segments, handler: mod.handler, settings, endpoints, chain, module: mod };
+    const route = { file, absoluteFile, pattern, mount: context.prefix, segments, handler: mod.handler, endpoints, chain, module: mod };
+    if (!edge) return { ...route, kind: "pages", settings };
+    return { ...route, kind: "edge", settings: { ...WEB_SETTINGS, inheritMiddleware: settings.inheritMiddleware }, web: edgeSettings(settings.bodyParser, context.options.bodyLimit) };
   } catch (error) {
     const reason = error instanceof InvalidRouteError ? error.message : describeImportError(error);
     return { files: [file], reason };
@@ -121,48 +201,71 @@ function describeImportError(error: unknown): string {
   return `throws on import: ${detail}`;
 }
 
+/** What the error names: the routes folder, and the app folder when there is one. */
+function label(routesDir: string, appDir: string | undefined): string {
+  return appDir ? `${routesDir} and ${appDir}` : routesDir;
+}
+
+async function loadDirectories(plan: Awaited<ReturnType<typeof planRoutes>>, routesDir: string) {
+  const directories = await loadDirectoryMiddleware(routesDir, plan.middlewareFiles, describeImportError);
+  const appDirectories = plan.appDir && plan.app ? await loadDirectoryMiddleware(plan.appDir, plan.app.middleware, describeImportError) : undefined;
+  if (appDirectories && plan.appDir) {
+    const appDir = plan.appDir;
+    appDirectories.problems = appDirectories.problems.map((p) => ({ ...p, files: p.files.map((f) => appFileName(appDir, f)) }));
+  }
+  return { directories, appDirectories };
+}
+
 /**
- * Scan → patterns → conflicts → import: the route table for `routesDir`, or a RouteLoadError
- * listing every broken or conflicting file. Nothing is served from a half-loaded folder.
+ * Scan → patterns → conflicts → import: the route table for `routesDir` (and `options.appDir`),
+ * or a RouteLoadError listing every broken or conflicting file. Nothing is served from a
+ * half-loaded folder.
  *
  * @example
- * const routes = await loadRoutes("/srv/app/routes", { bodyLimit: "1mb" });
+ * const routes = await loadRoutes("/srv/app/routes", { bodyLimit: "1mb", appDir: "/srv/app/app" });
  */
 export async function loadRoutes(routesDir: string, options: LoadRoutesOptions): Promise<Route[]> {
   const plan = await planRoutes(routesDir, options);
   const { problems } = plan;
+  installNextAliases();
   // Import even when names collide, so that one start-up reports every problem in the folder.
-  if ([...plan.files, ...plan.middlewareFiles].some(isTypeScriptFile)) await ensureTypeScriptRuntime();
-  const directories = await loadDirectoryMiddleware(routesDir, plan.middlewareFiles, describeImportError);
-  problems.push(...directories.problems);
-  const context: Context = { routesDir, prefix: plan.prefix, options, globalMiddleware: plan.globalMiddleware, directories };
-  const loaded = await Promise.all(plan.planned.map((planned) => loadRoute(planned, context)));
+  const allFiles = [...plan.files, ...plan.middlewareFiles, ...(plan.app?.routes ?? []), ...(plan.app?.middleware ?? [])];
+  if (allFiles.some(isTypeScriptFile)) await ensureTypeScriptRuntime();
+  const { directories, appDirectories } = await loadDirectories(plan, routesDir);
+  problems.push(...directories.problems, ...(appDirectories?.problems ?? []));
+  const context: Context = { routesDir, appDir: plan.appDir, prefix: plan.prefix, options, globalMiddleware: plan.globalMiddleware, directories, appDirectories };
+  const loaded = await Promise.all([...plan.planned, ...plan.appPlanned].map((planned) => loadRoute(planned, context)));
   // In file order, whichever import settled first.
   for (const result of loaded) if (!isRoute(result)) problems.push(result);
-  if (problems.length > 0) throw new RouteLoadError(routesDir, problems);
+  if (problems.length > 0) throw new RouteLoadError(label(routesDir, plan.appDir), problems);
   return loaded.filter(isRoute);
 }
 
 /**
  * The route table with each module imported on first use, when `nextpress check --write-manifest`
  * (run by `npm run build`) has already imported and checked this exact set of files: names,
- * conflicts and `_middleware` are still checked now. Undefined when there is no current manifest:
- * then every file must be imported at start-up (loadRoutes), so that a broken one stops it.
+ * conflicts and `_middleware` are still checked now. Undefined when there is no current manifest
+ * or the project has app routes: then every file must be imported at start-up (loadRoutes), so
+ * that a broken one stops it.
  */
 export async function loadRoutesLazily(routesDir: string, options: LoadRoutesOptions): Promise<LazyRoute[] | undefined> {
   const plan = await planRoutes(routesDir, options);
-  if (plan.problems.length > 0) throw new RouteLoadError(routesDir, plan.problems);
+  if (plan.problems.length > 0) throw new RouteLoadError(label(routesDir, plan.appDir), plan.problems);
+  if (plan.appPlanned.length > 0) return undefined;
   if (!(await isManifestCurrent(routesDir, [...plan.files, ...plan.middlewareFiles]))) return undefined;
+  installNextAliases();
   if ([...plan.files, ...plan.middlewareFiles].some(isTypeScriptFile)) await ensureTypeScriptRuntime();
-  const directories = await loadDirectoryMiddleware(routesDir, plan.middlewareFiles, describeImportError);
+  const { directories } = await loadDirectories(plan, routesDir);
   if (directories.problems.length > 0) throw new RouteLoadError(routesDir, directories.problems);
-  const context: Context = { routesDir, prefix: plan.prefix, options, globalMiddleware: plan.globalMiddleware, directories };
+  const context: Context = { routesDir, appDir: undefined, prefix: plan.prefix, options, globalMiddleware: plan.globalMiddleware, directories, appDirectories: undefined };
   return plan.planned.map((planned) => {
     let loading: Promise<Route> | undefined;
     return {
+      kind: undefined,
       file: planned.file,
       absoluteFile: path.join(routesDir, planned.file),
       pattern: formatPattern(planned.segments, plan.prefix),
+      mount: plan.prefix,
       segments: planned.segments,
       load: () =>
         (loading ??= loadRoute(planned, context).then((result) => {

@@ -12,7 +12,8 @@ const CATCH_ALL = /^\[\.\.\.([^[\]/]+)\]$/;
 const DYNAMIC = /^\[([^[\]/.][^[\]/]*)\]$/;
 
 
-function toSegment(part: string): Segment {
+/** One file or folder name as a URL segment. */
+export function toSegment(part: string): Segment {
   let match = OPTIONAL_CATCH_ALL.exec(part);
   if (match) return { kind: "optionalCatchAll", name: match[1] };
   if ((match = CATCH_ALL.exec(part))) return { kind: "catchAll", name: match[1] };
@@ -35,7 +36,25 @@ function toSegment(part: string): Segment {
 export function toSegments(relativeFile: string): Segment[] {
   const parts = stripScriptExtension(relativeFile).split("/");
   if (parts[parts.length - 1] === "index") parts.pop();
-  const segments = parts.map(toSegment);
+  return checkSegments(parts.map(toSegment));
+}
+
+/** A route group folder, `(name)`: it organises files and is not part of the URL. */
+const ROUTE_GROUP = /^\([^()/.][^()/]*\)$/;
+
+/**
+ * The URL segments an app-router `route.ts` serves, as Next maps `app/<folders>/route.ts`: its
+ * folders, route groups `(name)` left out.
+ *
+ * @example
+ * toAppSegments("(shop)/api/items/[id]/route.ts"); // api, items, [id]
+ */
+export function toAppSegments(relativeFile: string): Segment[] {
+  const folders = relativeFile.split("/").slice(0, -1).filter((folder) => !ROUTE_GROUP.test(folder));
+  return checkSegments(folders.map(toSegment));
+}
+
+function checkSegments(segments: Segment[]): Segment[] {
   const names = new Set<string>();
   segments.forEach((segment, index) => {
     if (segment.kind === "static") return;
@@ -65,7 +84,7 @@ export function formatPattern(segments: readonly Segment[], prefix = "/api"): st
         return `[[...${segment.name}]]`;
     }
   });
-  return [prefix, ...parts].join("/");
+  return [prefix, ...parts].join("/") || "/";
 }
 
 /** Characters path-to-regexp 8 (Express 5) reads as syntax in a literal segment. */
@@ -90,5 +109,5 @@ export function formatExpressPath(segments: readonly Segment[], prefix = "/api")
         break;
     }
   }
-  return path;
+  return path || "/";
 }

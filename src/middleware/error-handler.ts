@@ -23,7 +23,8 @@ export type ErrorListener = (error: unknown, req: IncomingMessage) => void;
 export function createErrorHandler(logger: Logger, onError?: ErrorListener) {
   return function errorHandler(error: unknown, req: LoggedRequest, res: ServerResponse, _next?: unknown): void {
     const log = req.log ?? logger;
-    const route = requestState(req).route?.file;
+    const matched = requestState(req).route;
+    const route = matched?.file;
     const known =
       isApiError(error) && isErrorStatus(error.statusCode) ? { status: error.statusCode, message: error.message } : undefined;
     // An ApiError with a 4xx is an answer the route chose, not a failure.
@@ -40,6 +41,12 @@ export function createErrorHandler(logger: Logger, onError?: ErrorListener) {
       return;
     }
     log.error({ err: error, route }, `${req.method} ${req.originalUrl ?? req.url} failed`);
+    if (matched?.kind === "app" && !known) {
+      // An app-router route handler that throws is a 500 with an empty body, as in Next.
+      res.statusCode = 500;
+      res.end();
+      return;
+    }
     sendJsonError(req, res, known?.status ?? 500, known?.message ?? "Internal Server Error");
   };
 }

@@ -117,3 +117,20 @@ export async function parseBody(req: IncomingMessage, limit: number, limitText: 
   }
   return decode(type, typeof body === "string" ? body : decodeUtf8(body, isJsonType(type)));
 }
+
+/**
+ * What parseBody makes of a body already read (a Web route's, validated before its handler
+ * reads it again): JSON and urlencoded by type, other types as a string in the declared charset.
+ */
+export function decodeBodyBuffer(body: Buffer, contentTypeHeader: string | undefined): unknown {
+  const { type, parameters } = readContentType(contentTypeHeader);
+  const charset = parameters.charset?.toLowerCase() || "utf-8";
+  if (charset === "utf-8" || charset === "utf8") return decode(type, decodeUtf8(body, isJsonType(type)));
+  let text: string;
+  try {
+    text = new TextDecoder(charset).decode(body);
+  } catch {
+    throw new ApiError(400, "Invalid body");
+  }
+  return decode(type, text);
+}

@@ -1,6 +1,7 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseCookieHeader } from "cookie";
 import { requestState, type Params } from "../http/request-state";
+import { readPreviewData, type PreviewKeys } from "./preview";
 
 /**
  * Gives the request its route params, merged into `req.query` on the next read (a query read
@@ -50,8 +51,24 @@ function decodeCookieValue(value: string): string {
  * Puts Next's `req.query` and `req.cookies` on a request prototype as lazy, cached, assignable
  * properties: a route that never reads them never pays for parsing.
  */
-export function installNextRequest(proto: object): void {
+export function installNextRequest(proto: object, previewKeys: PreviewKeys): void {
+  // Next's lazy `req.previewData`, `req.preview` and `req.draftMode` (api-resolver.ts), cached on first read.
+  const lazy = (name: string, get: (req: IncomingMessage & { res?: ServerResponse; cookies: Record<string, string | undefined> }) => unknown) => ({
+    configurable: true,
+    enumerable: true,
+    get(this: IncomingMessage & { res?: ServerResponse; cookies: Record<string, string | undefined> }) {
+      const value = get(this);
+      Object.defineProperty(this, name, { value, writable: true, configurable: true, enumerable: true });
+      return value;
+    },
+    set(this: IncomingMessage, value: unknown) {
+      Object.defineProperty(this, name, { value, writable: true, configurable: true, enumerable: true });
+    },
+  });
   Object.defineProperties(proto, {
+    previewData: lazy("previewData", (req) => (req.res ? readPreviewData(req.cookies, req.res, previewKeys) : false)),
+    preview: lazy("preview", (req) => ((req as unknown as { previewData: unknown }).previewData !== false ? true : undefined)),
+    draftMode: lazy("draftMode", (req) => (req as unknown as { preview: unknown }).preview),
     query: {
       configurable: true,
       enumerable: true,

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { JSON_CONTENT_TYPE } from "../http/json-error";
 import { peekRequestState, type RequestState } from "../http/request-state";
 import { generateETag } from "./etag";
+import { clearPreviewData, setDraftMode, setPreviewData, type PreviewKeys } from "./preview";
 
 interface NextResponseState extends ServerResponse {
   req: IncomingMessage & { log?: Logger; originalUrl?: string };
@@ -15,10 +16,13 @@ const REDIRECT_ARGUMENTS_ERROR =
   "Invalid redirect arguments. Please use a single argument URL, e.g. res.redirect('/destination') " +
   "or use a status code and URL, e.g. res.redirect(307, '/destination').";
 
-function unsupported(name: string): () => never {
-  return () => {
-    throw new Error(`res.${name}() is not supported by nextpress: preview and draft mode need Next's pages`);
-  };
+/** Said once per process: preview cookies signed with a random key do not outlive it. */
+let warnedRandomKey = false;
+
+function warnIfRandomKey(res: NextResponseState, keys: PreviewKeys): void {
+  if (keys.fromSecret || warnedRandomKey) return;
+  warnedRandomKey = true;
+  res.req.log?.warn("PREVIEW_SECRET is not set: preview and draft mode cookies are signed with a random key, and stop working on restart and across replicas");
 }
 
 function countBytes(state: RequestState, chunk: unknown, encoding: unknown): void {
@@ -109,7 +113,7 @@ function send(this: NextResponseState, body: unknown): void {
  * (different Content-Type, ETag and redirect rules), and counts body bytes for `responseLimit`.
  * Express's other helpers (`set`, `cookie`, `type`, …) stay as they are.
  */
-export function installNextResponse(proto: object): void {
+export function installNextResponse(proto: object, previewKeys: PreviewKeys): void {
   Object.assign(proto, {
     status(this: ServerResponse, statusCode: number) {
       this.statusCode = statusCode;
@@ -136,9 +140,20 @@ export function installNextResponse(proto: object): void {
         new Error(`Failed to revalidate ${urlPath}: res.revalidate() is not supported by a standalone server (there are no pages to revalidate)`),
       );
     },
-    setDraftMode: unsupported("setDraftMode"),
-    setPreviewData: unsupported("setPreviewData"),
-    clearPreviewData: unsupported("clearPreviewData"),
+    setDraftMode(this: NextResponseState, options: { enable?: boolean } = { enable: true }) {
+      warnIfRandomKey(this, previewKeys);
+      setDraftMode(this, previewKeys, options);
+      return this;
+    },
+    setPreviewData(this: NextResponseState, data: object | string, options: { maxAge?: number; path?: string } = {}) {
+      warnIfRandomKey(this, previewKeys);
+      setPreviewData(this, previewKeys, data, options);
+      return this;
+    },
+    clearPreviewData(this: NextResponseState, options: { path?: string } = {}) {
+      clearPreviewData(this, previewKeys, options);
+      return this;
+    },
     write(this: NextResponseState, chunk: unknown, encoding?: unknown, callback?: unknown) {
       const state = peekRequestState(this.req);
       if (state?.responseLimit) countBytes(state, chunk, encoding);

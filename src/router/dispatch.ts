@@ -8,6 +8,7 @@ import type { NextApiRequest, NextApiResponse } from "../types";
 import { decodeSegments, normalizeRequestPath } from "./request-path";
 import { RouteTree, type Match } from "./route-tree";
 import { createRouteRunner, SKIP, type RouteRunner } from "./run-route";
+import type { WebRunnerOptions } from "./run-web-route";
 
 /** A route with its request runner, composed once. */
 interface Entry {
@@ -30,30 +31,39 @@ function methodsOf(route: Route): Readonly<Record<string, true>> {
   return Object.freeze(Object.fromEntries(methods.map((m) => [m.toLowerCase(), true as const])));
 }
 
-function toRef(route: Route | LazyRoute, prefix: string): RouteRef {
+function toRef(route: Route | LazyRoute): RouteRef {
   return Object.freeze({
-    path: formatExpressPath(route.segments, prefix),
+    path: formatExpressPath(route.segments, route.mount),
     pattern: route.pattern,
     file: route.file,
     methods: isLazy(route) ? ALL_METHODS : methodsOf(route),
+    kind: route.kind,
   });
 }
 
-function toEntry(route: Route | LazyRoute, prefix: string): Entry {
-  if (!isLazy(route)) return { segments: route.segments, ref: toRef(route, prefix), run: createRouteRunner(route) };
+/** The route's segments below the dispatcher's prefix: a pages route's own prefix (`/api`) first, when the dispatcher serves every path. */
+function segmentsBelow(route: Route | LazyRoute, prefix: string): Route["segments"] {
+  if (route.mount === prefix) return route.segments;
+  const mount = route.mount.split("/").filter(Boolean).map((value) => ({ kind: "static" as const, value }));
+  return [...mount, ...route.segments];
+}
+
+function toEntry(route: Route | LazyRoute, prefix: string, options: WebRunnerOptions): Entry {
+  const segments = segmentsBelow(route, prefix);
+  if (!isLazy(route)) return { segments, ref: toRef(route), run: createRouteRunner(route, options) };
   // A lazy route: the first request imports the module and composes the real runner.
   let run: RouteRunner | undefined;
   let loading: Promise<RouteRunner> | undefined;
   const entry: Entry = {
-    segments: route.segments,
-    ref: toRef(route, prefix),
+    segments,
+    ref: toRef(route),
     run: (req, res, done) => {
       if (run) return run(req, res, done);
       loading ??= route.load().then((loaded) => {
-        entry.ref = toRef(loaded, prefix);
+        entry.ref = toRef(loaded);
         requestState(req).route = entry.ref;
         req.route = entry.ref as unknown as NextApiRequest["route"];
-        return (run = createRouteRunner(loaded));
+        return (run = createRouteRunner(loaded, options));
       });
       loading.then((ready) => ready(req, res, done), done);
     },
@@ -63,7 +73,7 @@ function toEntry(route: Route | LazyRoute, prefix: string): Entry {
 
 function staticPath(segments: Route["segments"], prefix: string): string | undefined {
   if (!segments.every((s) => s.kind === "static")) return undefined;
-  return [prefix, ...segments.map((s) => (s.kind === "static" ? s.value : ""))].join("/");
+  return [prefix, ...segments.map((s) => (s.kind === "static" ? s.value : ""))].join("/") || "/";
 }
 
 /** Next's 308 for a trailing slash, repeated slashes or backslashes; the body is the destination. */
@@ -77,13 +87,16 @@ function redirectPermanently(res: ServerResponse, location: string): void {
 type DispatchRequest = IncomingMessage & { params?: Params; route?: unknown };
 
 /**
- * The one dispatcher for every route under `prefix`: a Map for static paths, then a segment tree,
- * both built here once with each route's runner. A match gets what Express gives a matched
- * route (`req.params`, `req.route`) and Next's params in `req.query`; requests outside the
- * prefix, unmatched ones and `next("route")` go on to `next()`.
+ * The one dispatcher for every route: a Map for static paths, then a segment tree, both built here
+ * once with each route's runner. It serves `/api` (the routes folder's prefix), or every path
+ * when there are app routes (which live at their folders' paths), with Next's normalisation (308
+ * for a trailing slash, 400 for malformed encoding) there. A match gets what Express gives a
+ * matched route (`req.params`, `req.route`) and Next's params in `req.query`; requests outside
+ * the prefix, unmatched ones and `next("route")` go on to `next()`.
  */
-export function createDispatcher(routes: readonly (Route | LazyRoute)[], prefix = "/api") {
-  const entries = routes.map((route) => toEntry(route, prefix));
+export function createDispatcher(routes: readonly (Route | LazyRoute)[], options: WebRunnerOptions) {
+  const prefix = routes.some((route) => route.mount === "") ? "" : "/api";
+  const entries = routes.map((route) => toEntry(route, prefix, options));
   const tree = new RouteTree(entries);
   const statics = new Map<string, Match<Entry>>();
   for (const entry of entries) {

@@ -32,7 +32,7 @@ export function normalizeRequestPath(url: string, prefix: string): PathResult {
  * segments, which a client should have resolved: both are a 400.
  */
 export function decodeSegments(pathname: string, prefix: string): string[] | undefined {
-  if (pathname.length === prefix.length) return [];
+  if (pathname.length === prefix.length || (prefix === "" && pathname === "/")) return [];
   const segments = pathname.slice(prefix.length + 1).split("/");
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i];

@@ -6,6 +6,7 @@ import { composeMiddleware, runHandler, SKIP, type Done, type Runner } from "../
 import { isNoBody, parseBody, readEmptyBody } from "../next/body";
 import type { NextApiHandler, NextApiRequest, NextApiResponse } from "../types";
 import { validateRequest } from "../validation/validate-request";
+import { createWebRouteRunner, type WebRunnerOptions } from "./run-web-route";
 
 /** Readable.pipe() adds an `unpipe` listener to its destination: how Next's "wasPiped" is seen for free. */
 function isPipedInto(res: NextApiResponse): boolean {
@@ -66,7 +67,8 @@ export type RouteRunner = (req: NextApiRequest, res: NextApiResponse, done: Done
  * there) → the route's middleware chain → the endpoint for the method (405/OPTIONS, validation,
  * handler). `done(error)` on an error, `done(SKIP)` when a middleware calls `next("route")`.
  */
-export function createRouteRunner(route: Route): RouteRunner {
+export function createRouteRunner(route: Route, options: WebRunnerOptions): RouteRunner {
+  if (route.kind !== "pages") return createWebRouteRunner(route, options);
   const { bodyParser, responseLimit } = route.settings;
   const runners = new Map([...route.endpoints.byMethod].map(([method, endpoint]) => [method, endpointRunner(route, endpoint)]));
   const fallback = endpointRunner(route, route.endpoints.fallback);

@@ -1,0 +1,180 @@
+import { z } from "zod";
+import { InvalidRouteError } from "../errors";
+import { HTTP_METHODS, type HttpMethod } from "../http/methods";
+import { isSize, SIZE_MESSAGE, toBytes } from "../size";
+import type { Middleware } from "../types";
+import { checkRouteSchema, readFileSchema, type RouteSchema } from "../validation/route-schema";
+import type { Endpoint, RouteEndpoints } from "./build-route";
+import type { DirectoryMiddleware } from "./directory-middleware";
+import type { RouteModule } from "./import-route";
+import { toMiddlewareList } from "./middleware-list";
+
+/** `pages`: Next's (req, res) API route; `edge`: a pages route with `runtime: 'edge'`; `app`: app/**\/route.ts. */
+export type RouteKind = "pages" | "edge" | "app";
+
+/** A Web handler: `(request, context)` for app routes, `(request, event)` for edge pages routes; returns a Response. */
+export type WebHandler = (request: Request, context: never) => unknown;
+
+export type Dynamic = "auto" | "force-dynamic" | "force-static" | "error";
+
+/** An app route's segment config (and an edge route's body limit), resolved once at start-up. */
+export interface WebSettings {
+  readonly dynamic: Dynamic;
+  /** Seconds a GET answer may be cached by a shared cache; false: forever; undefined: not cached. */
+  readonly revalidate: number | false | undefined;
+  /** What `request.json()`/`text()`/`body` may read. */
+  readonly bodyLimit: { readonly bytes: number; readonly text: string };
+  /** `dynamicParams = false`: params `generateStaticParams` did not list are a 404. */
+  readonly dynamicParams: boolean;
+  readonly generateStaticParams: (() => unknown) | undefined;
+}
+
+const size = z.union([z.number(), z.string()], { error: SIZE_MESSAGE }).refine(isSize, SIZE_MESSAGE);
+
+// Next's segment options (packages/next/src/build/segment-config/app/app-segment-config.ts), read as Next reads them.
+const segmentConfigSchema = z.object({
+  dynamic: z.enum(["auto", "force-dynamic", "force-static", "error"]).optional(),
+  revalidate: z.union([z.literal(false), z.number().min(0)], { error: "expected false or a number of seconds" }).optional(),
+  fetchCache: z
+    .enum(["auto", "default-cache", "only-cache", "force-cache", "force-no-store", "default-no-store", "only-no-store"])
+    .optional(),
+  dynamicParams: z.boolean().optional(),
+  runtime: z.enum(["nodejs", "edge", "experimental-edge"]).optional(),
+  preferredRegion: z.union([z.string(), z.array(z.string())]).optional(),
+  maxDuration: z.number().min(0).optional(),
+  generateStaticParams: z.function().optional(),
+  // nextpress's own: what request.json()/text()/body may read (BODY_LIMIT by default); false: no limit.
+  bodySizeLimit: z.union([z.literal(false), size]).optional(),
+});
+
+const SEGMENT_KEYS = Object.keys(segmentConfigSchema.shape);
+
+function limitOf(value: string | number | false | undefined, defaultLimit: string): WebSettings["bodyLimit"] {
+  if (value === false) return { bytes: Infinity, text: "unlimited" };
+  const text = value === undefined ? defaultLimit : String(value);
+  return { bytes: toBytes(value ?? defaultLimit), text };
+}
+
+/** Reads and checks an app route's segment config exports. */
+export function resolveSegmentConfig(mod: RouteModule, defaultBodyLimit: string): WebSettings {
+  const named = mod.named ?? (() => undefined);
+  const raw = Object.fromEntries(SEGMENT_KEYS.map((key) => [key, named(key)]).filter(([, value]) => value !== undefined));
+  const parsed = segmentConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `export const ${issue.path.join(".")}: ${issue.message}`);
+    throw new InvalidRouteError(`invalid segment config (${issues.join("; ")})`);
+  }
+  const config = parsed.data;
+  if (config.runtime === "edge" || config.runtime === "experimental-edge") {
+    // Accepted: nextpress runs every route on Node, with the same Web APIs an edge route uses.
+  }
+  return Object.freeze({
+    dynamic: config.dynamic ?? "auto",
+    revalidate: config.dynamic === "force-dynamic" ? 0 : config.revalidate,
+    bodyLimit: limitOf(config.bodySizeLimit, defaultBodyLimit),
+    dynamicParams: config.dynamicParams ?? true,
+    generateStaticParams: config.generateStaticParams as (() => unknown) | undefined,
+  });
+}
+
+function checkWebHandler(value: unknown, name: string): WebHandler {
+  if (typeof value !== "function") throw new InvalidRouteError(`\`export const ${name}\` is not a function: export a (request, context) handler`);
+  return value as WebHandler;
+}
+
+/** Next's automatic `Allow`: the exported methods, OPTIONS, HEAD wherever GET is, sorted. */
+function appAllow(methods: readonly HttpMethod[]): string {
+  const allowed = new Set<string>(["OPTIONS", ...methods]);
+  if (allowed.has("GET")) allowed.add("HEAD");
+  return [...allowed].sort().join(", ");
+}
+
+interface OwnMetadata {
+  schema?: unknown;
+  middleware?: unknown;
+}
+
+/**
+ * Turns an imported `route.ts` into its endpoints, as Next reads one: named method exports only
+ * (a default export, lowercase names or no method at all stop start-up with Next's own words),
+ * HEAD served by GET, OPTIONS answered automatically, any other method 405. nextpress's
+ * `middleware` and `schema` exports work as in a pages route.
+ */
+export function buildAppEndpoints(mod: RouteModule, directoryMiddleware: readonly DirectoryMiddleware[]): RouteEndpoints {
+  const named = mod.named ?? (() => undefined);
+  const lowercase = HTTP_METHODS.map((m) => m.toLowerCase()).filter((m) => named(m) !== undefined);
+  if (lowercase.length > 0) {
+    throw new InvalidRouteError(
+      lowercase.map((m) => `Detected lowercase method '${m}'. Export the uppercase '${m.toUpperCase()}' method name to fix this error.`).join(" "),
+    );
+  }
+  if (mod.defaultExport !== undefined) {
+    throw new InvalidRouteError("Detected default export. Export a named export for each HTTP method instead (`export async function GET(request) { … }`).");
+  }
+  if (mod.config !== undefined) {
+    throw new InvalidRouteError("`export const config` is the pages router's: a route handler uses segment config exports (`export const dynamic = …`, `export const runtime = …`).");
+  }
+  const methods = HTTP_METHODS.filter((m) => mod.methods[m] !== undefined);
+  if (methods.length === 0) throw new InvalidRouteError("No HTTP methods exported. Export a named export for each HTTP method (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS).");
+  const handlers = new Map(methods.map((m) => [m, checkWebHandler(mod.methods[m], m)]));
+  const fileMiddleware = toMiddlewareList(mod.middleware, "`export const middleware`");
+  const fileSchema = readFileSchema(mod.schema);
+  for (const method of Object.keys(fileSchema.perMethod) as HttpMethod[]) {
+    if (!handlers.has(method)) throw new InvalidRouteError(`\`schema.${method}\` has no ${method} handler: export one, or remove it`);
+  }
+
+  const byMethod = new Map<string, Endpoint>();
+  for (const method of HTTP_METHODS) {
+    const own = handlers.get(method) ?? (method === "HEAD" ? handlers.get("GET") : undefined);
+    const name = handlers.has(method) ? method : "GET";
+    const metadata = (own ?? {}) as OwnMetadata;
+    const schema =
+      metadata.schema !== undefined && metadata.schema !== mod.schema
+        ? checkRouteSchema(metadata.schema, `${name}.schema`)
+        : (fileSchema.perMethod[method] ?? (method === "HEAD" ? fileSchema.perMethod.GET : undefined) ?? fileSchema.common);
+    byMethod.set(method, {
+      handler: own as Endpoint["handler"],
+      schema: own ? (schema as RouteSchema | undefined) : undefined,
+      middleware: own && metadata.middleware !== mod.middleware ? toMiddlewareList(metadata.middleware, `${name}.middleware`) : ([] as Middleware[]),
+    });
+  }
+  return {
+    handler: undefined,
+    methods,
+    allow: appAllow(methods),
+    byMethod,
+    // A token that is not an HTTP method: Next answers 400.
+    fallback: { handler: undefined, schema: undefined, middleware: [] },
+    chain: [...directoryMiddleware.flatMap((d) => d.middleware), ...fileMiddleware],
+    directoryMiddleware,
+    fileMiddleware,
+  };
+}
+
+/** True for a pages route whose `config.runtime` is Next's edge runtime: its default export is a Web handler. */
+export function isEdgeConfig(config: unknown): boolean {
+  const runtime = (config as { runtime?: unknown } | null | undefined)?.runtime;
+  return runtime === "edge" || runtime === "experimental-edge";
+}
+
+/** An edge pages route: one default-exported Web handler for every method. */
+export function checkEdgeRoute(mod: RouteModule): void {
+  if (typeof mod.handler !== "function") {
+    throw new InvalidRouteError("The Edge Function must export a default function: `export default async function handler(request) { return new Response(…) }`");
+  }
+  const methods = HTTP_METHODS.filter((m) => mod.methods[m] !== undefined);
+  if (methods.length > 0) {
+    throw new InvalidRouteError(`an edge route's default export answers every method: remove the method exports (${methods.join(", ")})`);
+  }
+}
+
+/** An edge pages route's body limit, from `config.api.bodyParser.sizeLimit` as a pages route's. */
+export function edgeSettings(bodyLimit: { limit: number; limitText: string } | false, defaultBodyLimit: string): WebSettings {
+  return Object.freeze({
+    dynamic: "auto" as const,
+    revalidate: undefined,
+    bodyLimit: bodyLimit ? { bytes: bodyLimit.limit, text: bodyLimit.limitText } : limitOf(defaultBodyLimit, defaultBodyLimit),
+    dynamicParams: true,
+    generateStaticParams: undefined,
+  });
+}

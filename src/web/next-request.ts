@@ -1,0 +1,265 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { RequestCookies } from "@edge-runtime/cookies";
+import { NextURL } from "./next-url";
+import { nodeBodyStream, readNodeBody, readWebStream, type BodyLimit } from "./request-body";
+
+/** An incoming request seen through the Web API: built from Node's on first use of each part. */
+interface NodeSource {
+  readonly req: IncomingMessage & { protocol?: string; host?: string; originalUrl?: string };
+  readonly res: ServerResponse;
+  readonly method: string;
+  readonly limit: BodyLimit;
+  /** `dynamic = "force-static"`: the request as a static render sees it: no headers, cookies or search. */
+  readonly stripped: boolean;
+  /** Told when the handler reads headers or cookies (dynamic usage: no shared caching). */
+  readonly onDynamicUse?: (what: string) => void;
+  url?: string;
+  headers?: Headers;
+  body?: ReadableStream<Uint8Array> | null;
+  buffer?: Buffer;
+  consumed: boolean;
+  signal?: AbortSignal;
+}
+
+const kNode: unique symbol = Symbol.for("nextpress.nodeRequest") as never;
+const kCookies: unique symbol = Symbol.for("nextpress.requestCookies") as never;
+const kNextUrl: unique symbol = Symbol.for("nextpress.nextUrl") as never;
+
+const NO_BODY_METHODS = new Set(["GET", "HEAD"]);
+const UNLIMITED: BodyLimit = { bytes: Infinity, text: "unlimited" };
+
+/** A getter of Request.prototype on a real request (TypeScript has no `super.x` for accessors). */
+function inherited<T>(self: object, name: string): T {
+  return Reflect.get(Request.prototype, name, self) as T;
+}
+
+/** Node's headers, every line kept (repeated ones appended), as Web `Headers`. */
+function toHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    try {
+      headers.append(raw[i], raw[i + 1]);
+    } catch {
+      // A name or value Headers refuses (Node let it through): the handler cannot see it.
+    }
+  }
+  return headers;
+}
+
+function absoluteUrl(source: NodeSource): string {
+  const { req } = source;
+  // Express's getters: X-Forwarded-Proto and -Host count only from a proxy TRUST_PROXY trusts.
+  const protocol = req.protocol ?? "http";
+  const host = req.host ?? req.headers.host ?? "localhost";
+  const path = req.originalUrl ?? req.url ?? "/";
+  const url = `${protocol}://${host}${path.startsWith("/") ? path : `/${path}`}`;
+  if (!source.stripped) return url;
+  const parsed = new URL(url);
+  parsed.search = "";
+  return parsed.href;
+}
+
+/**
+ * Next's `NextRequest`: a Web `Request` (it is an `instanceof Request`) with `cookies` and
+ * `nextUrl`. Constructed by a user (`new NextRequest(url, init)`) it is a real Request. The one a
+ * route handler receives is built from Node's request lazily: the URL, the headers, the body
+ * stream and the abort signal cost nothing until the handler reads them, so a handler that only
+ * answers pays for none of them. Such a request cannot be passed as-is to `new Request(request)`
+ * or `fetch(request)` (they read Request's internal state): use `request.clone()`.
+ */
+export class NextRequest extends Request {
+  declare [kNode]?: NodeSource;
+  declare [kCookies]?: RequestCookies;
+  declare [kNextUrl]?: NextURL;
+
+  constructor(input: string | URL | Request, init: RequestInit = {}) {
+    const source = typeof input === "object" && input !== null ? (input as NextRequest)[kNode] : undefined;
+    if (source) {
+      const from = input as NextRequest;
+      const body = NO_BODY_METHODS.has(from.method) ? null : from.body;
+      super(from.url, { method: from.method, headers: from.headers, body, duplex: "half", signal: from.signal, ...init } as RequestInit);
+    } else {
+      super(input, init);
+    }
+  }
+
+  /** The request a route handler receives, read from Node's request as it is used. */
+  static fromNode(
+    req: NodeSource["req"],
+    res: ServerResponse,
+    options: { method?: string; limit?: BodyLimit; stripped?: boolean; buffer?: Buffer; onDynamicUse?: (what: string) => void } = {},
+  ): NextRequest {
+    const request = Object.create(NextRequest.prototype) as NextRequest;
+    request[kNode] = {
+      req,
+      res,
+      method: options.method ?? req.method ?? "GET",
+      limit: options.limit ?? UNLIMITED,
+      stripped: options.stripped ?? false,
+      onDynamicUse: options.onDynamicUse,
+      buffer: options.buffer,
+      consumed: false,
+    };
+    return request;
+  }
+
+  get cookies(): RequestCookies {
+    return (this[kCookies] ??= new RequestCookies(this.headers));
+  }
+
+  get nextUrl(): NextURL {
+    return (this[kNextUrl] ??= new NextURL(this.url));
+  }
+}
+
+
+// Request declares these as properties, so a subclass cannot override them as accessors in
+// TypeScript: they are defined here, on NextRequest.prototype, over Request.prototype's.
+const DEFAULTS: Record<string, unknown> = {
+  cache: "default",
+  credentials: "same-origin",
+  destination: "",
+  integrity: "",
+  keepalive: false,
+  mode: "cors",
+  redirect: "follow",
+  referrer: "about:client",
+  referrerPolicy: "",
+};
+
+const accessors: Record<string, (this: NextRequest) => unknown> = {
+  url(this: NextRequest): string {
+    const source = this[kNode];
+    if (!source) return inherited(this, "url");
+    return (source.url ??= absoluteUrl(source));
+  },
+  method(this: NextRequest): string {
+    return this[kNode]?.method ?? inherited(this, "method");
+  },
+  headers(this: NextRequest): Headers {
+    const source = this[kNode];
+    if (!source) return inherited(this, "headers");
+    if (!source.headers) {
+      source.onDynamicUse?.("headers");
+      source.headers = source.stripped ? new Headers() : toHeaders(source.req);
+    }
+    return source.headers;
+  },
+  body(this: NextRequest): ReadableStream<Uint8Array> | null {
+    const source = this[kNode];
+    if (!source) return inherited(this, "body");
+    if (source.body === undefined) {
+      if (NO_BODY_METHODS.has(source.method)) source.body = null;
+      else if (source.buffer) source.body = new Response(source.buffer).body;
+      else source.body = nodeBodyStream(source.req, source.limit);
+    }
+    return source.body;
+  },
+  bodyUsed(this: NextRequest): boolean {
+    const source = this[kNode];
+    if (!source) return inherited(this, "bodyUsed");
+    return source.consumed || (source.body?.locked ?? false);
+  },
+  signal(this: NextRequest): AbortSignal {
+    const source = this[kNode];
+    if (!source) return inherited(this, "signal");
+    if (!source.signal) {
+      const controller = new AbortController();
+      source.signal = controller.signal;
+      const { res } = source;
+      const abortIfLeft = () => {
+        if (!res.writableFinished) controller.abort(new DOMException("The client went away before the response was complete", "AbortError"));
+      };
+      if (res.closed) abortIfLeft();
+      else res.once("close", abortIfLeft);
+    }
+    return source.signal;
+  },
+  duplex(this: NextRequest): string {
+    return "half";
+  },
+};
+for (const name of Object.keys(DEFAULTS)) {
+  accessors[name] = function (this: NextRequest) {
+    return this[kNode] ? DEFAULTS[name] : inherited(this, name);
+  };
+}
+for (const [name, get] of Object.entries(accessors)) {
+  Object.defineProperty(NextRequest.prototype, name, { get, configurable: true, enumerable: true });
+}
+
+
+/** The whole body, once: from what was already read, the stream handed out, or Node's request. */
+async function readAll(source: NodeSource): Promise<Buffer> {
+  if (source.consumed) throw new TypeError("Body is unusable: Body has already been read");
+  source.consumed = true;
+  if (NO_BODY_METHODS.has(source.method)) return Buffer.alloc(0);
+  if (source.buffer) return source.buffer;
+  if (source.body) return readWebStream(source.body, source.limit);
+  return readNodeBody(source.req, source.limit);
+}
+
+type Method = (this: NextRequest, ...args: never[]) => unknown;
+
+/** Request's own method, for a real request. */
+function inheritedCall<T>(self: NextRequest, name: string): T {
+  return (Reflect.get(Request.prototype, name) as (this: Request) => T).call(self);
+}
+
+// Likewise the body methods and clone(), which Request's types declare as properties.
+const methods: Record<string, Method> = {
+  async text(this: NextRequest): Promise<string> {
+    const source = this[kNode];
+    if (!source) return inheritedCall<Promise<string>>(this, "text");
+    return new TextDecoder().decode(await readAll(source));
+  },
+  async json(this: NextRequest): Promise<unknown> {
+    if (!this[kNode]) return inheritedCall<Promise<unknown>>(this, "json");
+    return JSON.parse(await this.text());
+  },
+  async arrayBuffer(this: NextRequest): Promise<ArrayBuffer> {
+    const source = this[kNode];
+    if (!source) return inheritedCall<Promise<ArrayBuffer>>(this, "arrayBuffer");
+    const bytes = await readAll(source);
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  },
+  async bytes(this: NextRequest): Promise<Uint8Array> {
+    const source = this[kNode];
+    if (!source) return new Uint8Array(await inheritedCall<Promise<ArrayBuffer>>(this, "arrayBuffer"));
+    return new Uint8Array(await readAll(source));
+  },
+  async blob(this: NextRequest): Promise<Blob> {
+    const source = this[kNode];
+    if (!source) return inheritedCall<Promise<Blob>>(this, "blob");
+    return new Blob([await readAll(source)], { type: this.headers.get("content-type") ?? "" });
+  },
+  async formData(this: NextRequest): Promise<FormData> {
+    const source = this[kNode];
+    if (!source) return inheritedCall<Promise<FormData>>(this, "formData");
+    const type = this.headers.get("content-type") ?? "";
+    return new Response(await readAll(source), { headers: { "content-type": type } }).formData();
+  },
+  /** A real Request with the same URL, method, headers and body; the body is shared by tee-ing it. */
+  clone(this: NextRequest): NextRequest {
+    const source = this[kNode];
+    if (!source) return new NextRequest(inheritedCall<Request>(this, "clone"));
+    if (source.consumed) throw new TypeError("Body is unusable: Body has already been read");
+    let body: ReadableStream<Uint8Array> | null = null;
+    const stream = this.body;
+    if (stream) {
+      const [mine, theirs] = stream.tee();
+      source.body = mine;
+      body = theirs;
+    }
+    return new NextRequest(this.url, { method: this.method, headers: new Headers(this.headers), body, duplex: "half", signal: this.signal } as RequestInit);
+  },
+};
+for (const [name, value] of Object.entries(methods)) {
+  Object.defineProperty(NextRequest.prototype, name, { value, writable: true, configurable: true, enumerable: false });
+}
+
+/** True for the request a route handler received from nextpress (not one a user constructed). */
+export function isNodeBacked(request: Request): boolean {
+  return (request as NextRequest)[kNode] !== undefined;
+}

@@ -1,0 +1,66 @@
+import { ResponseCookies } from "@edge-runtime/cookies";
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Where a response's body came from, when nextpress built it: written as it is, no stream read. */
+export const kBodySource: unique symbol = Symbol.for("nextpress.bodySource") as never;
+const kCookies: unique symbol = Symbol.for("nextpress.responseCookies") as never;
+
+/** Marks a response from `NextResponse.next()` / `.rewrite()`: middleware answers, an error in a route handler. */
+export const MIDDLEWARE_ONLY_HEADERS = ["x-middleware-next", "x-middleware-rewrite"] as const;
+
+function validUrl(url: string | URL): string {
+  try {
+    return String(new URL(String(url)));
+  } catch (error) {
+    throw new Error(`URL is malformed "${String(url)}". Please use only absolute URLs - https://nextjs.org/docs/messages/middleware-relative-urls`, { cause: error });
+  }
+}
+
+/**
+ * Next's `NextResponse`: a Web `Response` with `cookies` (a ResponseCookies over its headers) and
+ * the static helpers `json`, `redirect` (301/302/303/307/308 only, as Next), `next` and `rewrite`
+ * (middleware answers: returned from a route handler they are a 500, as in Next).
+ */
+export class NextResponse<Body = unknown> extends Response {
+  declare [kBodySource]?: string | Uint8Array | null;
+  declare [kCookies]?: ResponseCookies;
+  /** For type inference only (`NextResponse<{ id: string }>`): never set. */
+  declare readonly __body?: Body;
+
+  constructor(body?: ConstructorParameters<typeof Response>[0], init?: ResponseInit) {
+    super(body, init);
+    if (body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array) this[kBodySource] = body ?? null;
+  }
+
+  get cookies(): ResponseCookies {
+    return (this[kCookies] ??= new ResponseCookies(this.headers));
+  }
+
+  static override json<JsonBody>(body: JsonBody, init?: ResponseInit): NextResponse<JsonBody> {
+    const headers = new Headers(init?.headers);
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+    return new NextResponse(JSON.stringify(body), { ...init, headers }) as NextResponse<JsonBody>;
+  }
+
+  static override redirect(url: string | URL, init?: number | ResponseInit): NextResponse {
+    const status = typeof init === "number" ? init : (init?.status ?? 307);
+    if (!REDIRECTS.has(status)) throw new RangeError('Failed to execute "redirect" on "response": Invalid status code');
+    const options = typeof init === "object" ? init : {};
+    const headers = new Headers(options.headers);
+    headers.set("Location", validUrl(url));
+    return new NextResponse(null, { ...options, headers, status });
+  }
+
+  static rewrite(destination: string | URL, init?: ResponseInit): NextResponse {
+    const headers = new Headers(init?.headers);
+    headers.set("x-middleware-rewrite", validUrl(destination));
+    return new NextResponse(null, { ...init, headers });
+  }
+
+  static next(init?: ResponseInit): NextResponse {
+    const headers = new Headers(init?.headers);
+    headers.set("x-middleware-next", "1");
+    return new NextResponse(null, { ...init, headers });
+  }
+}

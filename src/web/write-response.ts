@@ -1,0 +1,114 @@
+import { STATUS_CODES, type ServerResponse } from "node:http";
+import { kBodySource } from "./next-response";
+
+export interface WriteOptions {
+  /** HEAD, or a status that has no body: headers only. */
+  readonly head: boolean;
+  /** `Set-Cookie` lines to add (what `cookies().set/delete` asked for). */
+  readonly cookies?: readonly string[];
+  /** A `Cache-Control` to add when the response sets none (a route's `revalidate`). */
+  readonly cacheControl?: string;
+}
+
+/**
+ * Where undici (Node 20's fetch) keeps a Response's internal state: its body's `source` is the
+ * string or bytes it was made from, which can be written at once instead of read back through a
+ * stream (a third of the cost of a small JSON answer there). Node 22+ keeps it private: undefined.
+ */
+const undiciState: symbol | undefined = Object.getOwnPropertySymbols(new Response("")).find((symbol) => symbol.description === "state");
+
+type Source = string | Uint8Array | null;
+
+/** The body as the string or bytes it was built from, when that can be known without reading it. */
+function knownSource(response: Response): Source | undefined {
+  if (response.bodyUsed) return undefined;
+  const own = (response as Response & { [kBodySource]?: Source })[kBodySource];
+  if (own !== undefined) return own;
+  if (!undiciState) return undefined;
+  const body = (response as unknown as Record<symbol, { body?: { source?: unknown } | null } | undefined>)[undiciState]?.body;
+  if (body === null) return null;
+  const source = body?.source;
+  return typeof source === "string" || source instanceof Uint8Array ? source : undefined;
+}
+
+const STATUS_WITHOUT_BODY = new Set([101, 103, 204, 205, 304]);
+const SAFE_STATUS_TEXT = /^[\t\x20-\x7e]*$/;
+
+function writeHeaders(response: Response, res: ServerResponse, options: WriteOptions): void {
+  res.statusCode = response.status;
+  const text = response.statusText;
+  if (text && text !== STATUS_CODES[response.status] && SAFE_STATUS_TEXT.test(text)) res.statusMessage = text;
+  for (const [name, value] of response.headers) {
+    if (name !== "set-cookie") res.setHeader(name, value);
+  }
+  // Each cookie its own line (Headers would join them with commas): the response's, then those
+  // `cookies()` set, after any a middleware set before the handler ran.
+  const earlier = res.getHeader("set-cookie");
+  const cookies = [
+    ...(earlier === undefined ? [] : Array.isArray(earlier) ? earlier : [String(earlier)]),
+    ...response.headers.getSetCookie(),
+    ...(options.cookies ?? []),
+  ];
+  if (cookies.length > 0) res.setHeader("Set-Cookie", cookies);
+  if (options.cacheControl && !response.headers.has("cache-control")) res.setHeader("Cache-Control", options.cacheControl);
+}
+
+/** Resolves when `res` can take more (drained), or is gone (closed): never hangs on a client that left. */
+function writable(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
+/**
+ * Writes a Web `Response` to Node's: status, headers (every `Set-Cookie` on its own line), and the
+ * body: at once when it is a known string or bytes, else streamed chunk by chunk with
+ * backpressure (a slow client holds the stream, it does not fill memory), flushed as it comes
+ * (server-sent events). A client that leaves cancels the stream. Resolves once written; a stream
+ * that fails before its first chunk rejects (the caller answers 500), after it cuts the connection.
+ */
+export async function writeWebResponse(response: Response, res: ServerResponse, options: WriteOptions): Promise<void> {
+  writeHeaders(response, res, options);
+  const body = response.body;
+  if (options.head || STATUS_WITHOUT_BODY.has(response.status) || body === null) {
+    const source = options.head ? knownSource(response) : undefined;
+    if (source && !res.hasHeader("content-length")) res.setHeader("Content-Length", typeof source === "string" ? Buffer.byteLength(source) : source.byteLength);
+    if (body && !body.locked) void body.cancel().catch(() => undefined);
+    res.end();
+    return;
+  }
+  const source = knownSource(response);
+  if (source !== undefined) {
+    res.end(source ?? undefined);
+    return;
+  }
+  const reader = body.getReader();
+  // An event stream's client waits for the headers to open it, not for the first event.
+  if (response.headers.get("content-type")?.startsWith("text/event-stream")) res.flushHeaders();
+  const cancel = () => {
+    if (!res.writableFinished) void reader.cancel().catch(() => undefined);
+  };
+  res.once("close", cancel);
+  let started = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (res.destroyed) return;
+      started = true;
+      if (!res.write(value)) await writable(res);
+    }
+    res.end();
+  } catch (error) {
+    if (!started && !res.headersSent) throw error;
+    res.destroy(error instanceof Error ? error : new Error(String(error)));
+  } finally {
+    res.off("close", cancel);
+  }
+}
