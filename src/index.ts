@@ -29,6 +29,7 @@ export {
   type VerifyToken,
 } from "./middleware/authenticate";
 export { withMiddleware, type AnyMiddleware } from "./middleware/compose";
+export { securityHeaders } from "./middleware/security-headers";
 export type { HttpMethod } from "./http/methods";
 export type { RouteSchema } from "./validation/route-schema";
 export type { ValidationIssue } from "./validation/validate-request";

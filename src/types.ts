@@ -19,6 +19,12 @@ export interface NextApiRequest extends Omit<Request, "query" | "cookies" | "bod
   log: Logger;
   /** What `authenticate` accepted: set for the handler when the request passed. */
   auth?: AuthInfo;
+  /** True in preview or draft mode (the request carries this server's preview cookies). */
+  preview?: boolean;
+  /** What `res.setPreviewData()` stored; `{}` in draft mode; false outside both. */
+  previewData?: unknown;
+  /** True in draft mode, as Next sets it: the same as `preview`. */
+  draftMode?: boolean;
 }
 
 /** The response a handler receives: Express's response with Next's `send`, `json`, `redirect`. */
@@ -29,6 +35,12 @@ export interface NextApiResponse<Data = unknown> extends Omit<Response, "status"
   redirect(url: string): NextApiResponse<Data>;
   redirect(status: number, url: string): NextApiResponse<Data>;
   revalidate(urlPath: string, opts?: { unstable_onlyGenerated?: boolean }): Promise<void>;
+  /** Next's preview mode: both preview cookies set, `data` sealed with PREVIEW_SECRET's key (2 KB at most). */
+  setPreviewData(data: object | string, options?: { maxAge?: number; path?: string }): NextApiResponse<Data>;
+  /** Both preview cookies expired. */
+  clearPreviewData(options?: { path?: string }): NextApiResponse<Data>;
+  /** Next's draft mode: the bypass cookie set (`enable: true`) or expired. */
+  setDraftMode(options: { enable: boolean }): NextApiResponse<Data>;
 }
 
 export type NextApiHandler<Data = unknown> = (

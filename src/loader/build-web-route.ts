@@ -159,12 +159,12 @@ export function isEdgeConfig(config: unknown): boolean {
 
 /** An edge pages route: one default-exported Web handler for every method. */
 export function checkEdgeRoute(mod: RouteModule): void {
-  if (typeof mod.handler !== "function") {
-    throw new InvalidRouteError("The Edge Function must export a default function: `export default async function handler(request) { return new Response(…) }`");
-  }
   const methods = HTTP_METHODS.filter((m) => mod.methods[m] !== undefined);
   if (methods.length > 0) {
     throw new InvalidRouteError(`an edge route's default export answers every method: remove the method exports (${methods.join(", ")})`);
+  }
+  if (typeof mod.handler !== "function") {
+    throw new InvalidRouteError("The Edge Function must export a default function: `export default async function handler(request) { return new Response(…) }`");
   }
 }
 

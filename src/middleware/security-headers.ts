@@ -35,3 +35,26 @@ export function createSecurityHeaders(options?: Readonly<HelmetOptions>) {
     next();
   };
 }
+
+/** Every header the default API policy sets: a route's own policy removes those it does not set. */
+const API_HEADER_NAMES = computeHelmetHeaders().map(([name]) => name);
+
+/**
+ * A route's or a folder's own security headers, in place of the strict API defaults: helmet's
+ * defaults with `options` (say, a Content-Security-Policy that lets a GraphiQL or docs page
+ * load its scripts), or `false` for none at all. Computed once; as middleware, per route
+ * (`export const middleware`) or per folder (`_middleware`), Web routes included.
+ *
+ * @example
+ * export const middleware = [securityHeaders({ contentSecurityPolicy: { directives: { scriptSrc: ["'self'", "'unsafe-inline'"] } } })];
+ */
+export function securityHeaders(options: Readonly<HelmetOptions> | false = {}) {
+  const headers = options === false ? [] : computeHelmetHeaders(options);
+  const own = new Set(headers.map(([name]) => name.toLowerCase()));
+  const removed = API_HEADER_NAMES.filter((name) => !own.has(name.toLowerCase()));
+  return function routeSecurityHeaders(_req: IncomingMessage, res: ServerResponse, next: () => void): void {
+    for (const name of removed) res.removeHeader(name);
+    for (let i = 0; i < headers.length; i++) res.setHeader(headers[i][0], headers[i][1]);
+    next();
+  };
+}

@@ -63,6 +63,7 @@ function pipeBody(res: NextResponseState, source: PipeableStream): void {
 }
 
 const nodeWrite = ServerResponse.prototype.write;
+const nodeSetHeader = ServerResponse.prototype.setHeader;
 const nodeEnd = ServerResponse.prototype.end;
 
 /** Next's sendData: the body's type decides Content-Type, ETag and how it is written. */
@@ -153,6 +154,16 @@ export function installNextResponse(proto: object, previewKeys: PreviewKeys): vo
     clearPreviewData(this: NextResponseState, options: { path?: string } = {}) {
       clearPreviewData(this, previewKeys, options);
       return this;
+    },
+    // Next's patchSetHeaderWithCookieSupport: Set-Cookie is always kept as an array (read back
+    // with getHeader, appended to by Next's examples), and a header set after the response
+    // started is ignored rather than thrown.
+    setHeader(this: ServerResponse, name: string, value: number | string | readonly string[]) {
+      if (this.headersSent) return this;
+      if (name.length === 10 && name.toLowerCase() === "set-cookie") {
+        value = [...new Set(typeof value === "string" ? [value] : Array.isArray(value) ? value : [String(value)])];
+      }
+      return nodeSetHeader.call(this, name, value);
     },
     write(this: NextResponseState, chunk: unknown, encoding?: unknown, callback?: unknown) {
       const state = peekRequestState(this.req);
