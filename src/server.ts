@@ -12,8 +12,11 @@ import { currentRequestScope } from "./middleware/request-context";
 /** How often idle keep-alive sockets are closed while draining. */
 const DRAIN_SWEEP_MS = 100;
 
+/**
+ * Start-up failed: the reason once, as plain text on stderr (where a terminal, `docker logs`
+ * and `kubectl logs` all show it), and exit 1. What the logger buffered so far is flushed first.
+ */
 export function failStartup(message: string, logger?: Logger): never {
-  logger?.fatal(message);
   logger?.flush();
   process.stderr.write(`nextpress: ${message}\n`);
   process.exit(1);

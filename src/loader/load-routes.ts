@@ -193,12 +193,34 @@ function isRoute(result: Route | RouteProblem): result is Route {
   return "handler" in result;
 }
 
-function describeImportError(error: unknown): string {
-  if (error instanceof Error && (error as NodeJS.ErrnoException).code === "ERR_UNKNOWN_FILE_EXTENSION") {
-    return "cannot be imported as TypeScript here: build the project first, or run under tsx";
+/** The package a bare specifier names: `lodash/fp` → `lodash`, `@scope/name/x` → `@scope/name`. */
+function packageName(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
+/** The specifier of a "Cannot find module 'x'" / "Cannot find package 'x'" error (require and import). */
+const MISSING = /Cannot find (?:module|package) '([^']+)'/;
+
+/** Stack frames of the loaders a route passes through (tsx, Node's own): noise in a route's error. */
+const LOADER_FRAME = /^\s+at .*(node:internal|node_modules[\\/]tsx[\\/]|\(node:)/;
+
+export function describeImportError(error: unknown): string {
+  if (!(error instanceof Error)) return `throws on import: ${String(error)}`;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ERR_UNKNOWN_FILE_EXTENSION") return "cannot be imported as TypeScript here: build the project first, or run under tsx";
+  const missing = (code === "MODULE_NOT_FOUND" || code === "ERR_MODULE_NOT_FOUND") && MISSING.exec(error.message)?.[1];
+  if (missing) {
+    if (missing.startsWith(".") || path.isAbsolute(missing) || missing.startsWith("file:")) {
+      return `imports "${missing}", which does not exist: check the path (and its extension)`;
+    }
+    return `imports "${missing}", which is not installed: run \`npm install ${packageName(missing)}\``;
   }
-  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  return `throws on import: ${detail}`;
+  const stack = (error.stack ?? error.message)
+    .split("\n")
+    .filter((line) => !LOADER_FRAME.test(line))
+    .join("\n");
+  return `throws on import: ${stack}`;
 }
 
 /** What the error names: the routes folder, and the app folder when there is one. */
