@@ -142,11 +142,11 @@ function handleShutdown({ server, logger, shutdownTimeoutMs, shutdownDelayMs, on
     setTimeout(() => drain(code), delayMs);
   };
   const inWorker = isClusterWorker();
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onSignal = (reason: string) => {
     if (inWorker && stopping) return;
-    stop(signal, 0);
+    stop(reason, 0);
   };
-  if (inWorker) onPrimaryShutdown(() => onSignal("SIGTERM"));
+  if (inWorker) onPrimaryShutdown(() => onSignal("primary"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("uncaughtException", (error) => {
