@@ -3,7 +3,7 @@
 // methods, per-request state, the server) → next/ (Next's request and response semantics) →
 // web/ (Next's Web-standard API: NextRequest, NextResponse, next/headers, …) → middleware/ → validation/ → loader/ (files → route table) → router/ (dispatch, run a route) →
 // openapi/ → app/ with config and logger (createApp, the one request handler) → the entry points
-// (server.ts, cli/, dev/, testing.ts, index.ts). `npm run lint` runs it.
+// (server.ts, cluster/, cli/, dev/, testing.ts, index.ts). `npm run lint` runs it.
 "use strict";
 
 const LAYERS = [

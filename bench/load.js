@@ -32,15 +32,16 @@ function postScript(body) {
   return luaScript;
 }
 
-function runWrk({ url, seconds, connections, postBody }) {
+function runWrk({ url, seconds, connections, postBody, pin = true }) {
   const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", ...(postBody ? ["-s", postScript(postBody)] : []), url];
-  const [command, commandArgs] = pinned(1, "wrk", args);
+  const [command, commandArgs] = pin ? pinned(1, "wrk", args) : ["wrk", args];
   const out = execFileSync(command, commandArgs, { encoding: "utf8", timeout: (seconds + 30) * 1000 });
   const requestsPerSec = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const errors = /Socket errors: (.*)/.exec(out)?.[1];
   return {
     requestsPerSec,
+    requests: Number(/(\d+) requests in/.exec(out)?.[1]),
     p50: toMs(/\s50%\s+(\S+)/.exec(out)?.[1] ?? ""),
     p99: toMs(/\s99%\s+(\S+)/.exec(out)?.[1] ?? ""),
     non2xx,
@@ -58,6 +59,7 @@ async function runAutocannon({ url, seconds, connections, postBody }) {
   });
   return {
     requestsPerSec: result.requests.average,
+    requests: result.requests.total,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -65,7 +67,10 @@ async function runAutocannon({ url, seconds, connections, postBody }) {
   };
 }
 
-/** One measurement: req/s, p50/p99 latency in ms, and how many answers were not 2xx. */
+/**
+ * One measurement: req/s, requests, p50/p99 latency in ms, and how many answers were not 2xx.
+ * The load generator runs on core 1 unless `pin` is false (autocannon runs in this process).
+ */
 async function load(options) {
   return HAS_WRK ? runWrk(options) : runAutocannon(options);
 }

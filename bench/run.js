@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run bench [-- --quick] — nextpress's production stack against bare Express 5, measured in
-// one run on this machine: req/s, p50/p99, peak RSS, route-count scaling and start-up, each as
-// a ratio against its baseline with the target and PASS/FAIL. Loopback only, bounded in time;
+// one run on this machine: req/s, p50/p99, peak RSS, route-count scaling, start-up and WORKERS
+// scaling (1 vs 2 server processes, with their CPU per request), each as a ratio against its
+// baseline with the target and PASS/FAIL. Loopback only, bounded in time;
 // every process it starts is stopped by PID.
 "use strict";
 const { execFileSync, spawn } = require("node:child_process");
@@ -31,10 +32,10 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 
 
-/** Starts a server pinned to core 0 and waits (≤ 20 s) until `probe` answers 200. */
-async function startServer(name, script, env, probe) {
+/** Starts a server pinned to core 0 (unless `pin` is false) and waits (≤ 20 s) until `probe` answers 200. */
+async function startServer(name, script, env, probe, { pin = true } = {}) {
   const port = await freePort();
-  const [command, args] = pinned(0, process.execPath, [script]);
+  const [command, args] = pin ? pinned(0, process.execPath, [script]) : [process.execPath, [script]];
   const logFile = path.join(os.tmpdir(), `nextpress-bench-${name}-${port}.log`);
   const out = fs.openSync(logFile, "w");
   const child = spawn(command, args, {
@@ -56,6 +57,25 @@ async function stopServer(server) {
   await new Promise((resolve) => (server.child.exitCode !== null ? resolve() : server.child.once("exit", resolve)));
   running.delete(server.child);
   fs.rmSync(server.logFile, { force: true });
+}
+
+/** CPU time (user + system) used so far by a process and its children (cluster workers), in ms. */
+function cpuMs(pid) {
+  const ticks = (id) => {
+    try {
+      const fields = fs.readFileSync(`/proc/${id}/stat`, "utf8").split(") ")[1].split(" ");
+      return Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      return 0;
+    }
+  };
+  let children = [];
+  try {
+    children = execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
+  } catch {
+    // no children
+  }
+  return ([pid, ...children].reduce((sum, id) => sum + ticks(id), 0) * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
 /** The process's peak resident set (VmHWM), in MB. */
@@ -127,6 +147,8 @@ async function main() {
     nextpress: await startServer("nextpress", distMain, npEnv({}), "/api/hello"),
   };
   for (const [key, tree] of Object.entries(trees)) servers[key] = await startServer(key, distMain, npEnv({ ROUTES_DIR: tree.dir }), tree.url);
+  // WORKERS scaling: server and load generator unpinned, so that two workers can use both cores.
+  for (const workers of [1, 2]) servers[`workers-${workers}`] = await startServer(`workers-${workers}`, distMain, npEnv({ WORKERS: String(workers) }), "/api/hello", { pin: false });
 
   const scenarios = [
     { key: "hello:bare", server: "bare", url: "/api/hello" },
@@ -134,12 +156,17 @@ async function main() {
     { key: "post:bare", server: "bare", url: "/api/users", postBody: USER_BODY },
     { key: "post:nextpress", server: "nextpress", url: "/api/users", postBody: USER_BODY },
     ...Object.entries(trees).map(([key, tree]) => ({ key: `routes:${key}`, server: key, url: tree.url })),
+    { key: "hello:WORKERS=1 unpinned", server: "workers-1", url: "/api/hello", pin: false },
+    { key: "hello:WORKERS=2 unpinned", server: "workers-2", url: "/api/hello", pin: false },
   ];
+  const cpu = Object.fromEntries(scenarios.map((s) => [s.key, 0]));
   const results = Object.fromEntries(scenarios.map((s) => [s.key, []]));
   for (const s of scenarios) await load({ url: `http://127.0.0.1:${servers[s.server].port}${s.url}`, seconds: 1, connections: CONNECTIONS, postBody: s.postBody });
   for (let round = 1; round <= ROUNDS; round++) {
     for (const s of scenarios) {
-      const result = await load({ url: `http://127.0.0.1:${servers[s.server].port}${s.url}`, seconds: SECONDS, connections: CONNECTIONS, postBody: s.postBody });
+      const cpuBefore = cpuMs(servers[s.server].child.pid);
+      const result = await load({ url: `http://127.0.0.1:${servers[s.server].port}${s.url}`, seconds: SECONDS, connections: CONNECTIONS, postBody: s.postBody, pin: s.pin });
+      cpu[s.key] += cpuMs(servers[s.server].child.pid) - cpuBefore;
       if (result.non2xx > 0 || result.errors) throw new Error(`${s.key}: ${result.non2xx} non-2xx answers ${result.errors}`);
       results[s.key].push(result);
     }
@@ -166,6 +193,16 @@ async function main() {
   );
 
   const ratio = (a, b) => m(a, "requestsPerSec") / m(b, "requestsPerSec");
+  const cpuPerRequestUs = (key) => (cpu[key] * 1000) / results[key].reduce((sum, r) => sum + r.requests, 0);
+  const [one, two] = ["hello:WORKERS=1 unpinned", "hello:WORKERS=2 unpinned"];
+  console.log(
+    `\nWORKERS scaling, GET /api/hello, server and ${HAS_WRK ? "wrk" : "autocannon"} sharing ${os.cpus().length} cores: ` +
+      `WORKERS=1 ${fmt(m(one, "requestsPerSec"))} req/s, WORKERS=2 ${fmt(m(two, "requestsPerSec"))} req/s (${fmt(ratio(two, one), 2)}x; ` +
+      `${fmt(ratio(two, "hello:nextpress"), 2)}x the single process pinned to its own core); ` +
+      `server CPU per request ${fmt(cpuPerRequestUs(one), 1)} µs vs ${fmt(cpuPerRequestUs(two), 1)} µs (primary and workers together). ` +
+      `The load generator takes a core's share here; with cores to spare, throughput grows with WORKERS up to the cores ` +
+      `for as long as the CPU per request stays flat.`,
+  );
   const targets = [
     ["GET /api/hello vs bare Express", ratio("hello:nextpress", "hello:bare"), ">=", 1.2, "x"],
     ["POST /api/users vs bare Express + express.json()", ratio("post:nextpress", "post:bare"), ">=", 1.2, "x"],
@@ -173,6 +210,7 @@ async function main() {
     ["1,000 dynamic [id] routes vs 1", ratio("routes:dynamic-1000", "routes:dynamic-1"), ">=", 0.95, "x"],
     ["start-up, 1,000 routes vs bare Express 1 route", median(startup.nextpress) / median(startup.bare), "<=", 2.6, "x"],
     ["peak RSS under load minus bare Express's", rss.nextpress - rss.bare, "<=", 15, " MB"],
+    ["WORKERS=2 vs WORKERS=1, both unpinned", ratio("hello:WORKERS=2 unpinned", "hello:WORKERS=1 unpinned"), ">=", 1.3, "x"],
     ["p99 latency, hello, vs bare Express", m("hello:nextpress", "p99") / m("hello:bare", "p99"), "<=", 1.0, "x"],
   ];
   console.log("\n| target | measured | goal | |\n|---|---|---|---|");

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import proxyAddr from "proxy-addr";
 import { z } from "zod";
@@ -41,6 +42,16 @@ function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
 
 const LOG_FORMATS = ["json", "pretty"] as const;
 
+const WORKERS_MESSAGE = "expected auto or a whole number of 1 or more";
+
+/** WORKERS: "auto" is one process per core this process may use (cgroup and affinity limits included). */
+function parseWorkers(value: string, ctx: z.RefinementCtx): number {
+  if (value.toLowerCase() === "auto") return os.availableParallelism();
+  if (/^\d+$/.test(value) && Number(value) >= 1) return Number(value);
+  ctx.addIssue({ code: "custom", message: WORKERS_MESSAGE });
+  return z.NEVER;
+}
+
 const envSchema = z.object({
   PORT: z.coerce
     .number({ message: "expected a port number" })
@@ -68,6 +79,11 @@ const envSchema = z.object({
   MAX_HEADER_SIZE: count(16_384, 1024),
   MAX_REQUESTS_PER_SOCKET: count(0, 0),
   SHUTDOWN_TIMEOUT_MS: milliseconds(10_000),
+  // After SIGTERM, /readyz answers 503 and the server goes on serving for this long before it
+  // drains: the time a load balancer needs to stop sending traffic here (a preStop sleep, in-process).
+  SHUTDOWN_DELAY_MS: milliseconds(0),
+  // Server processes sharing the port (node:cluster); 1 is a single process with no primary.
+  WORKERS: z.string().default("1").transform(parseWorkers),
   // GET /openapi.json and /docs.
   OPENAPI: z.stringbool({ error: "expected true or false" }).default(true),
   // How long instrumentation's ready() may take before /readyz counts it as not ready.
@@ -79,6 +95,12 @@ const envSchema = z.object({
 });
 
 export type { ServerLimits };
+
+/**
+ * Every environment variable the configuration reads: what a deployment (deploy/k8s, compose)
+ * may set. Anything else in its environment is not nextpress configuration.
+ */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(envSchema.shape));
 
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
@@ -109,6 +131,10 @@ export interface Config {
   readonly previewSecret: string | undefined;
   /** NODE_ENV=development. */
   readonly development: boolean;
+  /** Server processes (WORKERS, `auto` resolved): 1 runs no cluster primary. */
+  readonly workers: number;
+  /** How long to keep serving after SIGTERM, /readyz already 503, before draining (SHUTDOWN_DELAY_MS). */
+  readonly shutdownDelayMs: number;
 }
 
 /**
@@ -176,6 +202,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     readyTimeoutMs: values.READY_TIMEOUT_MS,
     previewSecret: values.PREVIEW_SECRET,
     development: values.NODE_ENV === "development",
+    workers: values.WORKERS,
+    shutdownDelayMs: values.SHUTDOWN_DELAY_MS,
   });
 }
 

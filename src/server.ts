@@ -3,6 +3,8 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Logger } from "pino";
 import { createAppServer } from "./app/app-server";
 import { createApp, type NextpressApp } from "./app/create-app";
+import { runPrimary } from "./cluster/primary";
+import { identifyWorker, isClusterWorker, onPrimaryShutdown } from "./cluster/worker";
 import { loadConfig, type Config } from "./config";
 import { ConfigError, RouteLoadError } from "./errors";
 import { sendJsonError } from "./http/json-error";
@@ -88,6 +90,8 @@ interface Stoppable {
   server: http.Server;
   logger: Logger;
   shutdownTimeoutMs: number;
+  /** SHUTDOWN_DELAY_MS: how long to go on serving, /readyz already 503, before draining. */
+  shutdownDelayMs: number;
   onDrain: () => void;
   /** Once the last connection closed: the app's own shutdown (instrumentation's `shutdown`). */
   onClosed?: () => Promise<void>;
@@ -96,26 +100,25 @@ interface Stoppable {
 }
 
 /**
- * SIGTERM/SIGINT: readiness goes 503, the server stops accepting, in-flight requests complete,
- * idle keep-alive sockets are closed as they become idle, exit 0. A second signal or the
- * timeout forces exit 1. An uncaught exception thrown for a request fails that request only;
- * one outside any request is logged at fatal and takes the shutdown path with exit 1.
+ * SIGTERM/SIGINT: readiness goes 503 at once and, for SHUTDOWN_DELAY_MS, the server goes on
+ * serving as before (new connections, keep-alive), so that load balancers stop sending traffic
+ * here before anything is refused. Then it stops accepting, in-flight requests complete, idle
+ * keep-alive sockets are closed as they become idle, exit 0. A second signal or the timeout
+ * forces exit 1. An uncaught exception thrown for a request fails that request only; one outside
+ * any request is logged at fatal and takes the shutdown path, without the delay, with exit 1.
+ * In a cluster worker the primary's request starts the same shutdown, and a signal that also
+ * reached the worker (a terminal's Ctrl-C reaches the whole process group) is not a second one:
+ * the primary decides when to force.
  */
-function handleShutdown({ server, logger, shutdownTimeoutMs, onDrain, onClosed, onExit }: Stoppable): void {
+function handleShutdown({ server, logger, shutdownTimeoutMs, shutdownDelayMs, onDrain, onClosed, onExit }: Stoppable): void {
   let stopping = false;
   const exit = (code: number) => {
     onExit?.();
     logger.flush();
     process.exit(code);
   };
-  const stop = (reason: string, code: number) => {
-    if (stopping) {
-      logger.warn({ reason }, "second signal: exiting now");
-      return exit(1);
-    }
-    stopping = true;
-    onDrain();
-    logger.info({ reason }, "shutting down: finishing in-flight requests");
+  const drain = (code: number) => {
+    logger.info("shutting down: finishing in-flight requests");
     server.close(() => {
       logger.info("server closed");
       void (onClosed?.() ?? Promise.resolve()).then(() => exit(code));
@@ -129,8 +132,26 @@ function handleShutdown({ server, logger, shutdownTimeoutMs, onDrain, onClosed, 
       exit(1);
     }, shutdownTimeoutMs).unref();
   };
-  process.on("SIGTERM", () => stop("SIGTERM", 0));
-  process.on("SIGINT", () => stop("SIGINT", 0));
+  const stop = (reason: string, code: number) => {
+    if (stopping) {
+      logger.warn({ reason }, "second signal: exiting now");
+      return exit(1);
+    }
+    stopping = true;
+    onDrain();
+    const delayMs = code === 0 ? shutdownDelayMs : 0;
+    if (delayMs === 0) return drain(code);
+    logger.info({ reason, delayMs }, `shutting down in ${delayMs} ms: /readyz answers 503, still serving until then`);
+    setTimeout(() => drain(code), delayMs);
+  };
+  const inWorker = isClusterWorker();
+  const onSignal = (reason: string) => {
+    if (inWorker && stopping) return;
+    stop(reason, 0);
+  };
+  if (inWorker) onPrimaryShutdown(() => onSignal("primary"));
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("uncaughtException", (error) => {
     if (failRequestInScope(logger, error, "uncaught exception")) return;
     logger.fatal({ err: error }, "uncaught exception outside a request: shutting down");
@@ -144,7 +165,7 @@ function handleShutdown({ server, logger, shutdownTimeoutMs, onDrain, onClosed, 
 
 /** `npm start`: configuration → logger → app → listen, with a clean stop on SIGTERM/SIGINT. */
 export async function startServer(config: Config): Promise<http.Server> {
-  const logger = createLogger(config.logLevel, undefined, config.logFormat);
+  const logger = identifyWorker(createLogger(config.logLevel, undefined, config.logFormat));
   let built: NextpressApp;
   try {
     built = await createApp(config, { logger, lazyRoutes: true });
@@ -158,6 +179,7 @@ export async function startServer(config: Config): Promise<http.Server> {
     server,
     logger,
     shutdownTimeoutMs: config.server.shutdownTimeoutMs,
+    shutdownDelayMs: config.shutdownDelayMs,
     onDrain: () => (lifecycle.draining = true),
     onClosed: built.close,
     onExit: monitorEventLoop(logger),
@@ -172,7 +194,11 @@ export async function startServer(config: Config): Promise<http.Server> {
   return server;
 }
 
-/** The process entry: configuration from the environment, then the server; start-up failures exit 1. */
+/**
+ * The process entry: configuration from the environment, then the server; start-up failures exit
+ * 1. With WORKERS above 1 this process becomes the cluster primary, and each worker it forks
+ * runs this same entry and serves.
+ */
 export function runServer(): void {
   let config: Config;
   try {
@@ -180,6 +206,9 @@ export function runServer(): void {
   } catch (error) {
     if (error instanceof ConfigError) failStartup(error.message);
     throw error;
+  }
+  if (config.workers > 1 && !isClusterWorker()) {
+    return runPrimary(config, createLogger(config.logLevel, undefined, config.logFormat).child({ pid: process.pid, role: "primary" }));
   }
   startServer(config).catch((error: unknown) => {
     failStartup(error instanceof Error ? (error.stack ?? error.message) : String(error));

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { DEFAULT_ROUTES_DIR, loadConfig } from "../src/config";
+import { CONFIG_VARIABLES, DEFAULT_ROUTES_DIR, loadConfig } from "../src/config";
 import { ConfigError } from "../src/errors";
 
 describe("loadConfig", () => {
@@ -29,6 +29,8 @@ describe("loadConfig", () => {
       readyTimeoutMs: 2_000,
       previewSecret: undefined,
       development: false,
+      workers: 1,
+      shutdownDelayMs: 0,
     });
   });
 
@@ -81,6 +83,47 @@ describe("loadConfig", () => {
 
   it("names every bad variable at once", () => {
     expect(() => loadConfig({ PORT: "x", LOG_LEVEL: "y" })).toThrow(/PORT="x"[\s\S]*LOG_LEVEL="y"/);
+  });
+
+  it("lists every variable it reads, and only those", () => {
+    expect(CONFIG_VARIABLES).toEqual(expect.arrayContaining(["PORT", "HOST", "API_TOKENS_FILE", "WORKERS", "SHUTDOWN_DELAY_MS", "SHUTDOWN_TIMEOUT_MS"]));
+    expect(CONFIG_VARIABLES).not.toContain("NODE_ENV");
+    // A variable outside the list is not read: it cannot make start-up fail.
+    expect(() => loadConfig({ NOT_A_SETTING: "???" })).not.toThrow();
+  });
+});
+
+describe("loadConfig: WORKERS and SHUTDOWN_DELAY_MS", () => {
+  it.each([
+    ["1", 1],
+    ["2", 2],
+    ["16", 16],
+    [" 3 ", 3],
+  ])("reads WORKERS=%j as %d server processes", (value, workers) => {
+    expect(loadConfig({ WORKERS: value }).workers).toBe(workers);
+  });
+
+  it("reads WORKERS=auto (any case) as the number of cores this process may use", () => {
+    expect(loadConfig({ WORKERS: "auto" }).workers).toBe(os.availableParallelism());
+    expect(loadConfig({ WORKERS: "AUTO" }).workers).toBe(os.availableParallelism());
+  });
+
+  it("reads SHUTDOWN_DELAY_MS in milliseconds, 0 (none) by default", () => {
+    expect(loadConfig({ SHUTDOWN_DELAY_MS: "5000" }).shutdownDelayMs).toBe(5000);
+    expect(loadConfig({}).shutdownDelayMs).toBe(0);
+  });
+
+  it.each([
+    [{ WORKERS: "0" }, /WORKERS="0": expected auto or a whole number of 1 or more/],
+    [{ WORKERS: "-2" }, /WORKERS="-2": expected auto or a whole number of 1 or more/],
+    [{ WORKERS: "1.5" }, /WORKERS="1.5": expected auto or a whole number of 1 or more/],
+    [{ WORKERS: "all" }, /WORKERS="all": expected auto or a whole number of 1 or more/],
+    [{ SHUTDOWN_DELAY_MS: "5s" }, /SHUTDOWN_DELAY_MS="5s": expected milliseconds/],
+    [{ SHUTDOWN_DELAY_MS: "-1" }, /SHUTDOWN_DELAY_MS="-1": expected 0 or more/],
+    [{ SHUTDOWN_DELAY_MS: "1.5" }, /SHUTDOWN_DELAY_MS="1.5": expected whole milliseconds/],
+  ])("rejects %j naming the variable and what is allowed", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
   });
 });
 

@@ -7,6 +7,8 @@ import { trackProcess } from "./process";
 
 export interface Nginx {
   port: number;
+  /** What nginx wrote to its error log so far. */
+  errorLog: () => string;
   stop: () => Promise<void>;
 }
 
@@ -33,29 +35,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The temp-folder settings every test nginx needs: nothing is written outside `dir`. */
+function tempPaths(dir: string): string {
+  return ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((sub) => `${sub}_temp_path ${dir}/${sub};`).join("\n  ");
+}
+
 /**
  * A real nginx on a loopback port in front of `upstreamPort`, configured as the README's
  * deployment example: X-Forwarded-For appended, -Proto and -Host set, X-Request-Id passed through
  * or generated. Everything lives in a temp folder; stop() sends SIGQUIT to its PID.
  */
 export async function startNginx(upstreamPort: number): Promise<Nginx> {
-  const binary = findNginx();
-  const dir = mkdtempSync(path.join(os.tmpdir(), "nextpress-nginx-"));
-  for (const sub of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(path.join(dir, sub));
-  // Workers run as nobody when the master is root: they need to reach the temp folders.
-  chmodSync(dir, 0o755);
-  const port = await freePort();
-  writeFileSync(
-    path.join(dir, "nginx.conf"),
-    `worker_processes 1;
+  return runNginx(
+    (dir, port) => `worker_processes 1;
 events { worker_connections 128; }
 http {
   access_log off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+  ${tempPaths(dir)}
   map $http_x_request_id $forwarded_request_id { default $http_x_request_id; "" $request_id; }
   upstream api { server 127.0.0.1:${upstreamPort}; keepalive 8; }
   server {
@@ -74,6 +70,43 @@ http {
 }
 `,
   );
+}
+
+/** `text` with `pattern` replaced, or a loud failure when deploy/nginx.conf no longer has it. */
+function replaceIn(text: string, pattern: RegExp, replacement: string | ((...groups: string[]) => string)): string {
+  if (!pattern.test(text)) throw new Error(`deploy/nginx.conf no longer matches ${String(pattern)}: update test/helpers/nginx.ts`);
+  return text.replace(pattern, replacement as string);
+}
+
+/**
+ * The shipped deploy/nginx.conf, run as it is except for what only a container has: the
+ * replicas are `upstreamPorts` on 127.0.0.1 (with the file's own server parameters) instead of
+ * Docker's DNS name, it listens on a free loopback port, and its files live in a temp folder.
+ * `addHeaders` are added to every answer (say, which replica answered: `$upstream_addr`).
+ */
+export async function startDeployedNginx(upstreamPorts: readonly number[], addHeaders: Record<string, string> = {}): Promise<Nginx> {
+  const deployed = readFileSync(path.join(__dirname, "..", "..", "deploy", "nginx.conf"), "utf8");
+  return runNginx((dir, port) => {
+    let text = deployed;
+    text = replaceIn(text, /^events \{\}/m, "worker_processes 1;\nevents { worker_connections 1024; }");
+    text = replaceIn(text, /^http \{$/m, `http {\n  access_log off;\n  ${tempPaths(dir)}`);
+    text = replaceIn(text, /^\s*resolver .*;$/m, "");
+    text = replaceIn(text, /server api:3000 resolve([^;]*);/, (_match, params) => upstreamPorts.map((p) => `server 127.0.0.1:${p}${params};`).join("\n    "));
+    text = replaceIn(text, /listen 80;/, `listen 127.0.0.1:${port};`);
+    const headers = Object.entries(addHeaders).map(([name, value]) => `add_header ${name} ${value} always;`);
+    return replaceIn(text, /proxy_pass http:\/\/api;/, ["proxy_pass http://api;", ...headers].join("\n      "));
+  });
+}
+
+/** Starts nginx with the configuration `configure(dir, port)` writes, and waits until it accepts connections. */
+async function runNginx(configure: (dir: string, port: number) => string): Promise<Nginx> {
+  const binary = findNginx();
+  const dir = mkdtempSync(path.join(os.tmpdir(), "nextpress-nginx-"));
+  for (const sub of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(path.join(dir, sub));
+  // Workers run as nobody when the master is root: they need to reach the temp folders.
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  writeFileSync(path.join(dir, "nginx.conf"), configure(dir, port));
   const child: ChildProcess = spawn(
     binary,
     ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-e", path.join(dir, "error.log"), "-g", `daemon off; pid ${dir}/nginx.pid;`],
@@ -93,6 +126,7 @@ http {
   }
   return {
     port,
+    errorLog: () => readFileSync(path.join(dir, "error.log"), "utf8"),
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGQUIT");
       await exited;

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { CONFIG_VARIABLES } from "../../src/config";
 import { PROJECT_ROOT } from "../helpers/process";
 
 /** The first ```ts block of README.md's section `heading`. */
@@ -16,5 +17,13 @@ describe("README.md", () => {
   it("shows, under “Testing your routes”, exactly the example that test/testing/readme-example.test.ts runs", () => {
     const example = readFileSync(path.join(__dirname, "readme-example.test.ts"), "utf8");
     expect(firstTypeScriptBlock("## Testing your routes")).toBe(example);
+  });
+
+  it("lists every variable the config schema reads in its Configuration table, and no other", () => {
+    const readme = readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+    const start = readme.indexOf("\n## Configuration\n");
+    const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
+    const rows = [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1]);
+    expect([...rows].sort()).toEqual([...CONFIG_VARIABLES].sort());
   });
 });

@@ -1,0 +1,51 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parse } from "yaml";
+import { CONFIG_VARIABLES, loadConfig } from "../../src/config";
+import { PROJECT_ROOT } from "../helpers/process";
+
+interface Service {
+  image?: string;
+  environment?: Record<string, string>;
+  deploy?: { replicas?: number };
+  stop_grace_period?: string;
+  volumes?: string[];
+}
+
+function services(file: string): Record<string, Service> {
+  return (parse(readFileSync(path.join(PROJECT_ROOT, file), "utf8")) as { services: Record<string, Service> }).services;
+}
+
+const single = services("compose.yaml");
+const replicas = services("compose.replicas.yaml");
+/** What `docker compose -f compose.yaml -f compose.replicas.yaml` runs: the override's keys over the base's, environments merged. */
+const merged: Service = { ...single.api, ...replicas.api, environment: { ...single.api.environment, ...replicas.api.environment } };
+
+describe("compose files", () => {
+  it("set only variables the server's config schema reads, with values it accepts", () => {
+    for (const api of [single.api, merged]) {
+      expect(Object.keys(api.environment ?? {}).filter((name) => !CONFIG_VARIABLES.includes(name))).toEqual([]);
+      expect(() => loadConfig({ ...api.environment, API_TOKENS_FILE: "" })).not.toThrow();
+    }
+  });
+
+  it("run one replica by default and three with compose.replicas.yaml, behind the same nginx configuration", () => {
+    expect(single.api.deploy?.replicas).toBeUndefined();
+    expect(merged.deploy?.replicas).toBe(3);
+    expect(Object.keys(replicas)).toEqual(["api"]);
+    expect(single.proxy.volumes).toEqual(["./deploy/nginx.conf:/etc/nginx/nginx.conf:ro"]);
+  });
+
+  it("give each replica longer to stop than its delay and drain take", () => {
+    const config = loadConfig({ ...merged.environment, API_TOKENS_FILE: "" });
+    const graceMs = Number(/^(\d+)s$/.exec(merged.stop_grace_period ?? "")?.[1]) * 1000;
+    expect(config.shutdownDelayMs).toBeGreaterThan(0);
+    expect(graceMs).toBeGreaterThan(config.shutdownDelayMs + config.server.shutdownTimeoutMs);
+  });
+
+  it("use an nginx that has the upstream `resolve` deploy/nginx.conf needs (1.27.3+)", () => {
+    expect(readFileSync(path.join(PROJECT_ROOT, "deploy", "nginx.conf"), "utf8")).toMatch(/server api:3000 resolve/);
+    const [major, minor] = (/^nginx:(\d+)\.(\d+)/.exec(single.proxy.image ?? "") ?? []).slice(1).map(Number);
+    expect(major * 1000 + minor).toBeGreaterThanOrEqual(1028);
+  });
+});
