@@ -51,7 +51,7 @@ async function routesCommand(args: string[]): Promise<void> {
   const flags = parse(args, { json: { type: "boolean" } });
   if (flags.help) return void console.log(COMMAND_HELP.routes);
   const config = loadConfig();
-  const routes = await loadRoutes(config.routesDir, { bodyLimit: config.bodyLimit });
+  const routes = await loadRoutes(config.routesDir, { bodyLimit: config.bodyLimit, appDir: config.appDir });
   const rows = routes.map(toRouteRow);
   console.log(flags.json ? JSON.stringify(rows, null, 2) : formatRouteTable(rows));
 }

@@ -29,7 +29,7 @@ function parseOut(command: string, help: string, args: string[]): { out?: string
 
 async function loadDocument(): Promise<{ document: OpenApiDocument; port: number }> {
   const config = loadConfig();
-  const routes = await loadRoutes(config.routesDir, { bodyLimit: config.bodyLimit });
+  const routes = await loadRoutes(config.routesDir, { bodyLimit: config.bodyLimit, appDir: config.appDir });
   return { document: documentRoutes(routes, config.routesDir), port: config.port };
 }
 

@@ -7,6 +7,8 @@ import type { Middleware } from "../types";
 /** One line of `nextpress routes`: plain data, also the `--json` output. */
 export interface RouteRow {
   pattern: string;
+  /** `pages` (routes/, (req, res)), `edge` (routes/ with runtime 'edge'), `app` (app/**\/route.ts). */
+  style: string;
   /** The methods it answers; "ANY" for a Next-style default export. */
   methods: string[];
   file: string;
@@ -40,20 +42,22 @@ export function toRouteRow(route: Route): RouteRow {
   const schema = [...endpoints.byMethod.values(), endpoints.fallback].some((e) => e.schema !== undefined);
   return {
     pattern: route.pattern,
+    style: route.kind,
     methods,
     file: route.file,
     middleware: routeMiddleware(route).map(middlewareName),
     protected: isProtected(route),
     schema,
-    bodyLimit: settings.bodyParser ? settings.bodyParser.limitText : "off",
+    bodyLimit: route.web ? route.web.bodyLimit.text : settings.bodyParser ? settings.bodyParser.limitText : "off",
   };
 }
 
 /** The rows as an aligned text table. */
 export function formatRouteTable(rows: readonly RouteRow[]): string {
-  const header = ["ROUTE", "METHODS", "FILE", "MIDDLEWARE", "AUTH", "SCHEMA", "BODY LIMIT"];
+  const header = ["ROUTE", "STYLE", "METHODS", "FILE", "MIDDLEWARE", "AUTH", "SCHEMA", "BODY LIMIT"];
   const cells = rows.map((r) => [
     r.pattern,
+    r.style,
     r.methods.join(","),
     r.file,
     r.middleware.join(" → ") || "-",

@@ -171,6 +171,11 @@ export function installNextResponse(proto: object, previewKeys: PreviewKeys): vo
       return nodeWrite.call(this, chunk, encoding as BufferEncoding, callback as () => void);
     },
     end(this: NextResponseState, chunk?: unknown, encoding?: unknown, callback?: unknown) {
+      // A second res.json()/send()/end(body): Node would emit an 'error' nobody listens to; the
+      // handler hears it instead, and the error handler logs it (the client keeps the first answer).
+      if (this.writableEnded && chunk != null && typeof chunk !== "function") {
+        throw new Error("Cannot write the response: it was already sent (res.json, res.send or res.end called twice)");
+      }
       const state = peekRequestState(this.req);
       const limit = state?.responseLimit;
       if (state && limit) {

@@ -61,6 +61,17 @@ function defaultOperationId(method: HttpMethod, segments: readonly Segment[], pr
   return method.toLowerCase() + pascal(prefix) + words.join("");
 }
 
+/**
+ * The prefix and segments a route is documented under: a pages route's mount (`/api`); an app
+ * route's folders, where a leading `api` folder counts as the same prefix, so that
+ * `app/api/users/route.ts` and `routes/users.ts` get the same tag and operationId style.
+ */
+function docPath(route: Route): { prefix: string; segments: readonly Segment[] } {
+  const [first] = route.segments;
+  if (route.mount === "" && first?.kind === "static" && first.value === "api") return { prefix: "/api", segments: route.segments.slice(1) };
+  return { prefix: route.mount, segments: route.segments };
+}
+
 function defaultTag(segments: readonly Segment[], prefix: string): string {
   const first = segments[0];
   if (first === undefined) return prefix.replace(/^\//, "") || "root";
@@ -96,7 +107,7 @@ function readDocs(routes: readonly Route[], problems: RouteProblem[]): Map<Route
  * @example
  * const doc = createOpenApiDocument(await loadRoutes(dir, { bodyLimit: "1mb" }), readApiInfo(dir));
  */
-export function createOpenApiDocument(routes: readonly Route[], info: ApiInfo, prefix = "/api"): OpenApiDocument {
+export function createOpenApiDocument(routes: readonly Route[], info: ApiInfo): OpenApiDocument {
   const ctx: BuildContext = { components: new SchemaComponents(), used: new Set(), problems: [] };
   const errorRefs = reserveErrorSchemas(ctx.components);
 
@@ -130,7 +141,8 @@ export function createOpenApiDocument(routes: readonly Route[], info: ApiInfo, p
           local.add(own);
           chosen.set(own, chosen.get(own) ?? route.file);
         }
-        const tags = metadata.tags ?? [defaultTag(route.segments, prefix)];
+        const { prefix, segments: named } = docPath(route);
+        const tags = metadata.tags ?? [defaultTag(named, prefix)];
         planned.push({ route, method, endpoint: route.endpoints.byMethod.get(method) as PlannedOperation["endpoint"], segments, operationId: own ?? "", anyMethod, metadata: { ...metadata, tags } });
       }
     }
@@ -138,7 +150,10 @@ export function createOpenApiDocument(routes: readonly Route[], info: ApiInfo, p
   const taken = new Set(chosen.keys());
   for (const op of planned) {
     if (op.operationId) continue;
-    const base = defaultOperationId(op.method, op.segments, prefix);
+    const named = docPath(op.route);
+    // The variant's segments below the documented prefix (a leading app/api folder dropped).
+    const below = op.segments.slice(op.route.segments.length - named.segments.length);
+    const base = defaultOperationId(op.method, below, named.prefix);
     let id = base;
     for (let n = 2; taken.has(id); n++) id = `${base}${n}`;
     taken.add(id);
@@ -148,11 +163,12 @@ export function createOpenApiDocument(routes: readonly Route[], info: ApiInfo, p
   const paths: Record<string, PathItem> = {};
   const tags = new Map<string, string | undefined>();
   for (const op of planned) {
-    const item = (paths[toPath(op.segments, prefix)] ??= {});
+    const item = (paths[toPath(op.segments, op.route.mount)] ??= {});
     item[op.method.toLowerCase() as Lowercase<HttpMethod>] = buildOperation(op, ctx);
-    const fallback = defaultTag(op.route.segments, prefix);
+    const { prefix, segments: named } = docPath(op.route);
+    const fallback = defaultTag(named, prefix);
     for (const tag of op.metadata.tags ?? []) {
-      if (!tags.has(tag)) tags.set(tag, tag === fallback ? `Routes under \`${toPath(op.route.segments.slice(0, 1), prefix)}\`` : undefined);
+      if (!tags.has(tag)) tags.set(tag, tag === fallback ? `Routes under \`${toPath(named.slice(0, 1), prefix)}\`` : undefined);
     }
   }
   if (ctx.problems.length > 0) {

@@ -41,6 +41,7 @@ describe("nextpress routes", () => {
     ]);
     expect(rows.find((r) => r.file === "admin/stats.ts")).toStrictEqual({
       pattern: "/api/admin/stats",
+      style: "pages",
       methods: ["GET", "HEAD", "OPTIONS"],
       file: "admin/stats.ts",
       middleware: ["authenticate"],
@@ -77,10 +78,10 @@ describe("nextpress routes", () => {
     const { code, stdout } = await cli(["routes"], { ROUTES_DIR: fixture("cli-routes") });
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^ROUTE +METHODS +FILE +MIDDLEWARE +AUTH +SCHEMA +BODY LIMIT$/);
+    expect(lines[0]).toMatch(/^ROUTE +STYLE +METHODS +FILE +MIDDLEWARE +AUTH +SCHEMA +BODY LIMIT$/);
     expect(lines).toHaveLength(14);
-    expect(lines).toContainEqual(expect.stringMatching(/^\/api\/custom-auth +ANY +custom-auth\.ts +audit → authenticate +yes +no +1mb$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^\/api\/upload +PUT,OPTIONS +upload\.ts +- +no +no +off$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\/api\/custom-auth +pages +ANY +custom-auth\.ts +audit → authenticate +yes +no +1mb$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\/api\/upload +pages +PUT,OPTIONS +upload\.ts +- +no +no +off$/));
   });
 
   it("exits 1 naming the broken files when the routes cannot load", async () => {

@@ -14,6 +14,7 @@ describe("toRouteRow", () => {
   it("describes a Next-style default export: any method, nothing in front of it", () => {
     expect(rows["hello.ts"]).toStrictEqual({
       pattern: "/api/hello",
+      style: "pages",
       methods: ["ANY"],
       file: "hello.ts",
       middleware: [],
@@ -83,9 +84,22 @@ describe("toRouteRow", () => {
   });
 });
 
+describe("the style of each route", () => {
+  it("says pages, edge or app, with the methods and body limit each answers with", async () => {
+    const webRoutes = await loadRoutes(fixture("web-app/routes"), { bodyLimit: "1mb", appDir: fixture("web-app/app") });
+    const byFile = Object.fromEntries(webRoutes.map((route) => [route.file, toRouteRow(route)]));
+    expect(byFile["hello.ts"]).toMatchObject({ style: "pages", methods: ["ANY"], bodyLimit: "1mb" });
+    expect(byFile["edge.ts"]).toMatchObject({ style: "edge", methods: ["ANY"], bodyLimit: "1mb" });
+    expect(byFile["app/methods/options/route.ts"]).toMatchObject({ style: "app", pattern: "/methods/options", methods: ["DELETE", "GET", "HEAD", "OPTIONS", "POST"] });
+    expect(byFile["app/protected/route.ts"]).toMatchObject({ style: "app", protected: true, middleware: ["authenticate"] });
+    expect(byFile["app/validated/route.ts"]).toMatchObject({ style: "app", schema: true });
+  });
+});
+
 describe("formatRouteTable", () => {
   const row = (overrides: Partial<RouteRow>): RouteRow => ({
     pattern: "/api/hello",
+    style: "pages",
     methods: ["ANY"],
     file: "hello.ts",
     middleware: [],
@@ -100,6 +114,7 @@ describe("formatRouteTable", () => {
       row({}),
       row({
         pattern: "/api/admin/stats",
+        style: "app",
         methods: ["GET", "HEAD", "OPTIONS"],
         file: "admin/stats.ts",
         middleware: ["cors", "authenticate"],
@@ -109,14 +124,14 @@ describe("formatRouteTable", () => {
       }),
     ]);
     expect(table.split("\n")).toStrictEqual([
-      "ROUTE             METHODS           FILE            MIDDLEWARE           AUTH  SCHEMA  BODY LIMIT",
-      "/api/hello        ANY               hello.ts        -                    no    no      1mb",
-      "/api/admin/stats  GET,HEAD,OPTIONS  admin/stats.ts  cors → authenticate  yes   yes     off",
+      "ROUTE             STYLE  METHODS           FILE            MIDDLEWARE           AUTH  SCHEMA  BODY LIMIT",
+      "/api/hello        pages  ANY               hello.ts        -                    no    no      1mb",
+      "/api/admin/stats  app    GET,HEAD,OPTIONS  admin/stats.ts  cors → authenticate  yes   yes     off",
     ]);
   });
 
   it("prints just the header for no routes", () => {
-    expect(formatRouteTable([])).toBe("ROUTE  METHODS  FILE  MIDDLEWARE  AUTH  SCHEMA  BODY LIMIT");
+    expect(formatRouteTable([])).toBe("ROUTE  STYLE  METHODS  FILE  MIDDLEWARE  AUTH  SCHEMA  BODY LIMIT");
   });
 
   it("leaves no trailing spaces", () => {

@@ -88,7 +88,7 @@ describe("an error after the response was sent", () => {
   it.each([
     ["a sync throw", "after-send", "thrown after the response was sent"],
     ["an async rejection", "after-send-async", "rejected after the response was sent"],
-    ["a second res.json", "write-twice", "Cannot set headers after they are sent"],
+    ["a second res.json", "write-twice", "Cannot write the response: it was already sent"],
   ])("leaves the client its first response after %s, logs it, and keeps serving", async (_name, route, message) => {
     const reqId = newRequestId(route);
     const res = await get(`/api/errors/${route}`, reqId);

@@ -226,3 +226,19 @@ describe("metadata the document cannot hold", () => {
     expect(message.match(/several\.ts/g)).toHaveLength(1);
   });
 });
+
+describe("app-router route handlers in the document", () => {
+  it("documents each exported method at the route's own path, with its zod schema and its auth", async () => {
+    const routes = await loadRoutes(fixture("web-app/routes"), { bodyLimit: "1mb", appDir: fixture("web-app/app") });
+    const doc = documentRoutes(routes, fixture("web-app/routes"));
+    expect(Object.keys(doc.paths["/basic/{tenantID}/endpoint"] ?? {})).toEqual(["get", "post", "put", "patch", "delete"]);
+    expect(doc.paths["/basic/{tenantID}/endpoint"]?.get?.parameters).toEqual([expect.objectContaining({ name: "tenantID", in: "path", required: true })]);
+    const validated = doc.paths["/validated"]?.post;
+    expect(validated?.requestBody).toBeDefined();
+    expect(JSON.stringify(validated?.requestBody)).toContain("email");
+    expect(doc.paths["/protected"]?.get?.security).toEqual([{ bearerAuth: [] }]);
+    // A leading app/api folder is documented as the pages routes' /api prefix is.
+    expect(doc.paths["/api/hello.json"]?.get?.operationId).toBe("getApiHelloJson");
+    expect(doc.paths["/api/hello"]?.get).toBeDefined();
+  });
+});
