@@ -22,6 +22,14 @@ function copyPackageFiles(from, to) {
   }
 }
 
+/**
+ * tsc leaves tsconfig `paths` aliases (`@lib/db`) as they are in its output, where nothing
+ * resolves them: tsc-alias rewrites them into relative paths, as Next's bundler does.
+ */
+function rewriteAliases(tsconfig, outDir) {
+  execFileSync(process.execPath, [require.resolve("tsc-alias/dist/bin/index.js"), "-p", tsconfig, "--outDir", outDir], { stdio: "inherit", cwd: path.dirname(tsconfig) });
+}
+
 function build() {
   // The stamp carries the time the build started: a file saved during the build is newer, so stale.
   const started = new Date();
@@ -34,6 +42,7 @@ function build() {
     [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json"), "--outDir", next],
     { stdio: "inherit", cwd: root },
   );
+  rewriteAliases(path.join(root, "tsconfig.build.json"), next);
   copyPackageFiles(path.join(root, "routes"), path.join(next, "routes"));
   const old = `${dist}.old-${process.pid}`;
   if (fs.existsSync(dist)) fs.renameSync(dist, old);
@@ -52,5 +61,5 @@ function build() {
   fs.utimesSync(stamp, started, started);
 }
 
-module.exports = { build };
+module.exports = { build, rewriteAliases };
 if (require.main === module) build();

@@ -7,6 +7,8 @@ import type { Middleware } from "./types";
 export interface TestAppOptions {
   /** The routes folder to serve: absolute, or relative to the working directory. */
   routesDir: string;
+  /** The app-router folder (`app/**\/route.ts`); default: `app/` beside `routesDir`, when it exists. */
+  appDir?: string;
   /**
    * Environment variables as the server reads them (`API_TOKENS`, `BODY_LIMIT`, `LOG_LEVEL`, …),
    * over the defaults. `process.env` is not read unless you pass it. `LOG_LEVEL` defaults to
@@ -45,7 +47,12 @@ export interface TestApp extends NextpressApp {
  */
 export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
   const env = options.env ?? {};
-  const config = loadConfig({ ...env, LOG_LEVEL: env.LOG_LEVEL?.trim() ? env.LOG_LEVEL : "silent", ROUTES_DIR: options.routesDir });
+  const config = loadConfig({
+    ...env,
+    LOG_LEVEL: env.LOG_LEVEL?.trim() ? env.LOG_LEVEL : "silent",
+    ROUTES_DIR: options.routesDir,
+    ...(options.appDir !== undefined ? { APP_DIR: options.appDir } : {}),
+  });
   const logs: LogLine[] = [];
   // A destination written synchronously: a line is in `logs` as soon as it is logged.
   const logger = options.logger ?? createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });

@@ -1,4 +1,5 @@
 import cluster, { type Worker } from "node:cluster";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { Config } from "../config";
@@ -115,12 +116,24 @@ export function startDevServer(config: Config, logger: Logger, options: DevServe
     }
   }
 
-  const watcher = watchTree(config.routesDir, (change: TreeChange) => dispatch({ type: "load", since: change.since, files: change.files }), options.debounceMs);
+  // The app-router folder too, when there is one: its files named as the route table names them (app/…).
+  const watchers = [
+    watchTree(config.routesDir, (change: TreeChange) => dispatch({ type: "load", since: change.since, files: change.files }), options.debounceMs),
+    ...(existsSync(config.appDir)
+      ? [
+          watchTree(
+            config.appDir,
+            (change: TreeChange) => dispatch({ type: "load", since: change.since, files: change.files.map((file) => `${path.basename(config.appDir)}/${file}`) }),
+            options.debounceMs,
+          ),
+        ]
+      : []),
+  ];
   dispatch({ type: "load", since: Date.now(), files: [] });
 
   async function stopAll(): Promise<void> {
     dispatch({ type: "stop" });
-    watcher.close();
+    for (const watcher of watchers) watcher.close();
     const exits = [...workers.values()].map(
       (worker) =>
         new Promise<void>((resolve) => {

@@ -10,7 +10,7 @@ import { isTypeScriptFile } from "./ignore-rules";
 import { isManifestCurrent } from "./manifest";
 import { importRoute, type RouteModule } from "./import-route";
 import { toMiddlewareList } from "./middleware-list";
-import { installNextAliases } from "./next-aliases";
+import { installPathAliases } from "./next-aliases";
 import { resolveRouteSettings, type RouteSettings } from "./route-config";
 import { findRouteConflicts } from "./route-conflicts";
 import { formatPattern, toAppSegments, toSegments, type Segment } from "./route-pattern";
@@ -249,7 +249,7 @@ async function loadDirectories(plan: Awaited<ReturnType<typeof planRoutes>>, rou
 export async function loadRoutes(routesDir: string, options: LoadRoutesOptions): Promise<Route[]> {
   const plan = await planRoutes(routesDir, options);
   const { problems } = plan;
-  installNextAliases();
+  installPathAliases([routesDir, ...(plan.appDir ? [plan.appDir] : [])]);
   // Import even when names collide, so that one start-up reports every problem in the folder.
   const allFiles = [...plan.files, ...plan.middlewareFiles, ...(plan.app?.routes ?? []), ...(plan.app?.middleware ?? [])];
   if (allFiles.some(isTypeScriptFile)) await ensureTypeScriptRuntime();
@@ -275,7 +275,7 @@ export async function loadRoutesLazily(routesDir: string, options: LoadRoutesOpt
   if (plan.problems.length > 0) throw new RouteLoadError(label(routesDir, plan.appDir), plan.problems);
   if (plan.appPlanned.length > 0) return undefined;
   if (!(await isManifestCurrent(routesDir, [...plan.files, ...plan.middlewareFiles]))) return undefined;
-  installNextAliases();
+  installPathAliases([routesDir]);
   if ([...plan.files, ...plan.middlewareFiles].some(isTypeScriptFile)) await ensureTypeScriptRuntime();
   const { directories } = await loadDirectories(plan, routesDir);
   if (directories.problems.length > 0) throw new RouteLoadError(routesDir, directories.problems);

@@ -1,6 +1,8 @@
+import { existsSync, statSync } from "node:fs";
 import Module, { register } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { createPathsMatcher, getTsconfig } from "get-tsconfig";
 
 /**
  * `next/server`, `next/headers` and `next/navigation`, as a route file imports them, resolve to
@@ -29,30 +31,136 @@ export function nextAliases(): Map<string, string> {
   return aliases;
 }
 
-// Runs in Node's module-loader thread for import(): maps the specifiers, leaves everything else.
+/** What a bare path resolves to as TypeScript and Node would look for it. */
+const PROBES = ["", ".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".json", "/index.ts", "/index.tsx", "/index.js", "/index.mjs", "/index.cjs"];
+
+function probe(candidate: string): string | undefined {
+  for (const suffix of PROBES) {
+    const file = candidate + suffix;
+    if (existsSync(file) && statSync(file).isFile()) return file;
+  }
+  return undefined;
+}
+
+/** A tsconfig's `paths`, as a function from a specifier to the files it may mean; only for importers in its folder. */
+interface PathAliases {
+  readonly dir: string;
+  readonly match: (specifier: string) => string[];
+}
+
+const pathAliases: PathAliases[] = [];
+const knownTsconfigs = new Set<string>();
+
+function isInside(file: string, dir: string): boolean {
+  const relative = path.relative(dir, file);
+  return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative) && !relative.split(path.sep).includes("node_modules");
+}
+
+/** The file a tsconfig `paths` alias means for `importer`, when nothing else resolves it. */
+function resolvePathAlias(specifier: string, importer: string | undefined): string | undefined {
+  if (!importer || specifier.startsWith(".") || path.isAbsolute(specifier)) return undefined;
+  for (const aliases of pathAliases) {
+    if (!isInside(importer, aliases.dir)) continue;
+    for (const candidate of aliases.match(specifier)) {
+      const file = probe(candidate);
+      if (file) return file;
+    }
+  }
+  return undefined;
+}
+
+// Runs in Node's module-loader thread for import(): the shims first; a tsconfig `paths` alias
+// only for what nothing else resolves (a real package of the same name wins, as in TypeScript's
+// own resolution at build time).
 const ESM_HOOKS = `
-let aliases = new Map();
-export function initialize(data) { aliases = new Map(Object.entries(data.aliases)); }
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+let shims = new Map();
+const scopes = [];
+const PROBES = ${JSON.stringify(PROBES)};
+export async function initialize(data) {
+  if (data.shims) shims = new Map(Object.entries(data.shims));
+  if (data.tsconfig) {
+    const { createPathsMatcher } = await import(data.getTsconfigUrl);
+    const match = createPathsMatcher(data.tsconfig);
+    if (match) scopes.push({ dir: data.dir, match });
+  }
+}
+function probe(candidate) {
+  for (const suffix of PROBES) {
+    const file = candidate + suffix;
+    if (existsSync(file) && statSync(file).isFile()) return file;
+  }
+}
+function inside(file, dir) {
+  const relative = path.relative(dir, file);
+  return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative) && !relative.split(path.sep).includes("node_modules");
+}
 export async function resolve(specifier, context, next) {
-  const url = aliases.get(specifier);
-  return url ? { url, shortCircuit: true } : next(specifier, context);
+  const url = shims.get(specifier);
+  if (url) return { url, shortCircuit: true };
+  try {
+    return await next(specifier, context);
+  } catch (error) {
+    const importer = context.parentURL?.startsWith("file:") ? fileURLToPath(context.parentURL) : undefined;
+    if (!importer || specifier.startsWith(".") || specifier.startsWith("/") || specifier.includes(":")) throw error;
+    for (const scope of scopes) {
+      if (!inside(importer, scope.dir)) continue;
+      for (const candidate of scope.match(specifier)) {
+        const file = probe(candidate);
+        if (file) return next(pathToFileURL(file).href, context);
+      }
+    }
+    throw error;
+  }
 }
 `;
 
+const HOOKS_URL = `data:text/javascript,${encodeURIComponent(ESM_HOOKS)}`;
 let installed = false;
 
-/** Installs the aliases for require() and import(), once per process. */
+/** Installs the next/* aliases for require() and import(), once per process. */
 export function installNextAliases(): void {
   if (installed) return;
   installed = true;
   const aliases = nextAliases();
   // require(): Module._resolveFilename is the hook every CommonJS resolver (tsx's included) goes through.
-  const loader = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+  const loader = Module as unknown as { _resolveFilename: (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string };
   const resolveFilename = loader._resolveFilename;
-  loader._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
-    return aliases.get(request) ?? resolveFilename.call(this, request, ...rest);
+  loader._resolveFilename = function (this: unknown, request, parent, ...rest) {
+    const shim = aliases.get(request);
+    if (shim) return shim;
+    try {
+      return resolveFilename.call(this, request, parent, ...rest);
+    } catch (error) {
+      const aliased = (error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" ? resolvePathAlias(request, parent?.filename) : undefined;
+      if (aliased) return resolveFilename.call(this, aliased, parent, ...rest);
+      throw error;
+    }
   };
   // import(): a resolve hook in the loader thread.
-  const urls = Object.fromEntries([...aliases].map(([specifier, file]) => [specifier, pathToFileURL(file).href]));
-  register(`data:text/javascript,${encodeURIComponent(ESM_HOOKS)}`, { data: { aliases: urls } });
+  const shims = Object.fromEntries([...aliases].map(([specifier, file]) => [specifier, pathToFileURL(file).href]));
+  register(HOOKS_URL, { data: { shims } });
+}
+
+/**
+ * Honours the `paths` of the tsconfig.json nearest to `dirs` (the routes and app folders), as
+ * Next does: `import { db } from "@lib/db"` in a route loads `lib/db.ts`. Only for modules in
+ * that tsconfig's folder, and only for what Node cannot resolve by itself. `npm run build`
+ * rewrites the same aliases in the compiled output (tsc-alias), where no tsconfig is read.
+ */
+export function installPathAliases(dirs: readonly string[]): void {
+  installNextAliases();
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    const tsconfig = getTsconfig(dir);
+    if (!tsconfig || knownTsconfigs.has(tsconfig.path)) continue;
+    knownTsconfigs.add(tsconfig.path);
+    const match = createPathsMatcher(tsconfig);
+    if (!match) continue;
+    const scope = path.dirname(tsconfig.path);
+    pathAliases.push({ dir: scope, match });
+    register(HOOKS_URL, { data: { tsconfig, dir: scope, getTsconfigUrl: pathToFileURL(require.resolve("get-tsconfig")).href } });
+  }
 }

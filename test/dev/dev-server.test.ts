@@ -289,3 +289,33 @@ describe("nextpress dev with nothing configured", () => {
     expect(missing.stderr()).toMatch(/does not exist/);
   });
 });
+
+describe("nextpress dev with an app/ folder", () => {
+  let dir: string;
+  let dev: Spawned | undefined;
+  afterEach(async () => {
+    if (dev) await stopProcess(dev);
+    dev = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("serves app/**/route.ts beside routes/, and reloads when a route handler changes or appears", async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "nextpress-dev-app-"));
+    const write = (file: string, source: string) => {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), source);
+    };
+    write("routes/hello.ts", handler('{ file: "hello.ts" }'));
+    const route = (body: string) => `import { NextResponse } from "next/server";\nexport function GET() {\n  return NextResponse.json(${body});\n}\n`;
+    write("app/ping/route.ts", route('{ file: "app/ping/route.ts", version: 1 }'));
+    const port = await freePort();
+    dev = spawnProcess("node", [path.join(PROJECT_ROOT, "dist/src/cli.js"), "dev"], { ROUTES_DIR: path.join(dir, "routes"), PORT: String(port), HOST: "127.0.0.1", LOG_FORMAT: "json" });
+    await pollUntil(port, "/ping", (answer) => answer.body.version === 1);
+    expect(await get(port, "/api/hello")).toEqual({ status: 200, body: { file: "hello.ts" } });
+    write("app/ping/route.ts", route('{ file: "app/ping/route.ts", version: 2 }'));
+    await pollUntil(port, "/ping", (answer) => answer.body.version === 2);
+    write("app/(group)/pong/route.ts", route('{ file: "pong", version: 1 }'));
+    await pollUntil(port, "/pong", (answer) => answer.status === 200);
+    expect(dev.stdout()).toMatch(/reloaded in \d+ ms \(app\/ping\/route\.ts\)/);
+  }, 90_000);
+});
