@@ -1,0 +1,55 @@
+import { NextResponse } from "../../src/web/next-response";
+import { readInterrupt, notFound, permanentRedirect, redirect } from "../../src/web/navigation";
+
+describe("NextResponse", () => {
+  it("json(): exactly application/json, status and headers kept", async () => {
+    const res = NextResponse.json({ a: 1 }, { status: 201, headers: { "x-a": "1" } });
+    expect(res).toBeInstanceOf(Response);
+    expect(res.status).toBe(201);
+    expect(res.headers.get("content-type")).toBe("application/json");
+    expect(res.headers.get("x-a")).toBe("1");
+    expect(await res.json()).toEqual({ a: 1 });
+  });
+
+  it("redirect(): 307 by default, only redirect statuses, an absolute URL", () => {
+    expect(NextResponse.redirect("https://nextjs.org/").status).toBe(307);
+    expect(NextResponse.redirect(new URL("https://nextjs.org/x"), 308).headers.get("location")).toBe("https://nextjs.org/x");
+    expect(() => NextResponse.redirect("https://nextjs.org/", 200)).toThrow(RangeError);
+    expect(() => NextResponse.redirect("/relative")).toThrow(/URL is malformed "\/relative"/);
+  });
+
+  it("cookies: set and delete become Set-Cookie lines on the response", () => {
+    const res = NextResponse.json({});
+    res.cookies.set("a", "1", { httpOnly: true });
+    res.cookies.delete("b");
+    expect(res.headers.getSetCookie()).toEqual(["a=1; Path=/; HttpOnly", "b=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT"]);
+  });
+
+  it("next() and rewrite() carry Next's middleware markers (a route handler that returns them fails)", () => {
+    expect(NextResponse.next().headers.get("x-middleware-next")).toBe("1");
+    expect(NextResponse.rewrite("https://example.test/x").headers.get("x-middleware-rewrite")).toBe("https://example.test/x");
+  });
+});
+
+describe("next/navigation interrupts", () => {
+  const caught = (fn: () => never) => {
+    try {
+      fn();
+    } catch (error) {
+      return readInterrupt(error);
+    }
+    return undefined;
+  };
+
+  it("carry Next's digests, read back as what the runner answers", () => {
+    expect(caught(() => redirect("/a;b"))).toEqual({ kind: "redirect", status: 307, location: "/a;b" });
+    expect(caught(() => permanentRedirect("https://x.test/"))).toEqual({ kind: "redirect", status: 308, location: "https://x.test/" });
+    expect(caught(() => notFound())).toEqual({ kind: "status", status: 404 });
+  });
+
+  it("recognise the digest the real next package throws, and nothing else", () => {
+    expect(readInterrupt(Object.assign(new Error("NEXT_REDIRECT"), { digest: "NEXT_REDIRECT;push;/login;303;" }))).toEqual({ kind: "redirect", status: 303, location: "/login" });
+    expect(readInterrupt(Object.assign(new Error("x"), { digest: "NEXT_HTTP_ERROR_FALLBACK;418" }))).toBeUndefined();
+    expect(readInterrupt(new Error("plain"))).toBeUndefined();
+  });
+});
