@@ -12,6 +12,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
 COPY routes ./routes
+COPY app ./app
 RUN node scripts/build.js
 
 # --- deps: production dependencies only --------------------------------------------------------

@@ -31,7 +31,7 @@ export function logRoutes(built: NextpressApp, message: string, fields: Record<s
   if (!logger.isLevelEnabled("debug")) return;
   for (const route of routes) {
     const methods = "endpoints" in route ? (route.endpoints.allow ?? (route.endpoints.methods.length > 0 ? [...route.endpoints.methods, "ANY"].join(", ") : "ANY")) : undefined;
-    logger.debug({ pattern: route.pattern, file: route.file, methods, loaded: "endpoints" in route }, "route");
+    logger.debug({ pattern: route.pattern, style: route.kind, file: route.file, methods, loaded: "endpoints" in route }, "route");
   }
 }
 

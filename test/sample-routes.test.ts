@@ -65,4 +65,21 @@ describe("the sample routes", () => {
     expect(allowed.status).toBe(200);
     expect(allowed.body).toEqual({ message: "This is protected data", data: { secret: 42 } });
   });
+
+  it("GET /api/greet/[name] is an app-router route handler (app/api/greet/[name]/route.ts)", async () => {
+    const app = await sampleApp();
+    expect((await request(app).get("/api/greet/Ada")).body).toEqual({ message: "Hello, Ada!" });
+    const shout = await request(app).get("/api/greet/Ada?shout=1");
+    expect(shout.headers["content-type"]).toBe("application/json");
+    expect(shout.body).toEqual({ message: "HELLO, ADA!" });
+  });
+
+  it("POST /api/edge-echo is an edge pages route: a Web Request in, a Response out", async () => {
+    const app = await sampleApp();
+    const echo = await request(app).post("/api/edge-echo").set("Content-Type", "text/plain").send("hello, world.");
+    expect(echo.text).toBe("got: hello, world.");
+    const get = await request(app).get("/api/edge-echo");
+    expect(get.status).toBe(405);
+    expect(get.headers.allow).toBe("POST");
+  });
 });

@@ -63,7 +63,7 @@ describe("the real server process", () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     const listening = lines.find((line) => String(line.msg).startsWith("listening on"));
     const table = lines.filter((line) => line.msg === "route").map((line) => line.pattern);
-    expect(table).toEqual(["/api/admin/stats", "/api/hello", "/api/secure-data", "/api/users", "/api/users/[id]"]);
+    expect(table).toEqual(["/api/admin/stats", "/api/edge-echo", "/api/hello", "/api/secure-data", "/api/users", "/api/users/[id]", "/api/greet/[name]"]);
     expect(listening).toMatchObject({ routes: table.length, lazy: true });
     expect(await stopProcess(server)).toBe(0);
   });

@@ -1,8 +1,7 @@
 import { loadConfig } from "../config";
 import { loadInstrumentation } from "../loader/instrumentation";
-import { loadRoutes } from "../loader/load-routes";
+import { listManifestFiles, loadRoutes } from "../loader/load-routes";
 import { MANIFEST_FILE, writeManifest } from "../loader/manifest";
-import { scanRoutesDir } from "../loader/scan";
 import { documentRoutes } from "../openapi";
 
 export const CHECK_HELP =
@@ -21,8 +20,8 @@ export async function checkRoutes(writeManifestFile: boolean): Promise<string> {
   if (config.openapi) documentRoutes(routes, config.routesDir);
   let summary = `nextpress check: ${routes.length} routes in ${config.routesDir} load cleanly`;
   if (writeManifestFile) {
-    const { routes: files, middleware } = await scanRoutesDir(config.routesDir);
-    summary += `; manifest written to ${await writeManifest(config.routesDir, [...files, ...middleware])}`;
+    const files = await listManifestFiles(config.routesDir, { bodyLimit: config.bodyLimit, appDir: config.appDir });
+    summary += `; manifest written to ${await writeManifest(config.routesDir, files)}`;
   }
   return summary;
 }

@@ -266,34 +266,47 @@ export async function loadRoutes(routesDir: string, options: LoadRoutesOptions):
 /**
  * The route table with each module imported on first use, when `nextpress check --write-manifest`
  * (run by `npm run build`) has already imported and checked this exact set of files: names,
- * conflicts and `_middleware` are still checked now. Undefined when there is no current manifest
- * or the project has app routes: then every file must be imported at start-up (loadRoutes), so
- * that a broken one stops it.
+ * conflicts and `_middleware` are still checked now; the app folder's files count too. Undefined
+ * when there is no current manifest: then every file must be imported at start-up (loadRoutes),
+ * so that a broken one stops it.
  */
 export async function loadRoutesLazily(routesDir: string, options: LoadRoutesOptions): Promise<LazyRoute[] | undefined> {
   const plan = await planRoutes(routesDir, options);
   if (plan.problems.length > 0) throw new RouteLoadError(label(routesDir, plan.appDir), plan.problems);
-  if (plan.appPlanned.length > 0) return undefined;
-  if (!(await isManifestCurrent(routesDir, [...plan.files, ...plan.middlewareFiles]))) return undefined;
-  installPathAliases([routesDir]);
-  if ([...plan.files, ...plan.middlewareFiles].some(isTypeScriptFile)) await ensureTypeScriptRuntime();
-  const { directories } = await loadDirectories(plan, routesDir);
-  if (directories.problems.length > 0) throw new RouteLoadError(routesDir, directories.problems);
-  const context: Context = { routesDir, appDir: undefined, prefix: plan.prefix, options, globalMiddleware: plan.globalMiddleware, directories, appDirectories: undefined };
-  return plan.planned.map((planned) => {
+  if (!(await isManifestCurrent(routesDir, manifestFiles(routesDir, plan)))) return undefined;
+  installPathAliases([routesDir, ...(plan.appDir ? [plan.appDir] : [])]);
+  const allFiles = [...plan.files, ...plan.middlewareFiles, ...(plan.app?.routes ?? []), ...(plan.app?.middleware ?? [])];
+  if (allFiles.some(isTypeScriptFile)) await ensureTypeScriptRuntime();
+  const { directories, appDirectories } = await loadDirectories(plan, routesDir);
+  const problems = [...directories.problems, ...(appDirectories?.problems ?? [])];
+  if (problems.length > 0) throw new RouteLoadError(label(routesDir, plan.appDir), problems);
+  const context: Context = { routesDir, appDir: plan.appDir, prefix: plan.prefix, options, globalMiddleware: plan.globalMiddleware, directories, appDirectories };
+  return [...plan.planned, ...plan.appPlanned].map((planned) => {
     let loading: Promise<Route> | undefined;
+    const isApp = planned.root === "app";
     return {
-      kind: undefined,
+      kind: isApp ? "app" : undefined,
       file: planned.file,
-      absoluteFile: path.join(routesDir, planned.file),
-      pattern: formatPattern(planned.segments, plan.prefix),
-      mount: plan.prefix,
+      absoluteFile: path.join(isApp ? (plan.appDir as string) : routesDir, planned.relative),
+      pattern: formatPattern(planned.segments, isApp ? "" : plan.prefix),
+      mount: isApp ? "" : plan.prefix,
       segments: planned.segments,
       load: () =>
         (loading ??= loadRoute(planned, context).then((result) => {
           if (isRoute(result)) return result;
-          throw new RouteLoadError(routesDir, [result]);
+          throw new RouteLoadError(label(routesDir, plan.appDir), [result]);
         })),
     };
   });
+}
+
+/** Every file the manifest vouches for, relative to the routes folder (app files as `../app/…`). */
+function manifestFiles(routesDir: string, plan: Awaited<ReturnType<typeof planRoutes>>): string[] {
+  const appFiles = plan.app && plan.appDir ? [...plan.app.routes, ...plan.app.middleware].map((file) => path.relative(routesDir, path.join(plan.appDir as string, file)).split(path.sep).join("/")) : [];
+  return [...plan.files, ...plan.middlewareFiles, ...appFiles];
+}
+
+/** What `nextpress check --write-manifest` records: the same files start-up compares. */
+export async function listManifestFiles(routesDir: string, options: LoadRoutesOptions): Promise<string[]> {
+  return manifestFiles(routesDir, await planRoutes(routesDir, options));
 }

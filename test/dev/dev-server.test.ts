@@ -254,7 +254,7 @@ describe("nextpress dev with nothing configured", () => {
     expect(answer.body).toEqual({ message: "Hello, World!" });
     const deadline = Date.now() + DEADLINE_MS;
     while (!dev.stdout().includes("dev server listening on") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(dev.stdout()).toMatch(/INFO.*: dev server listening on http:\/\/127\.0\.0\.1:\d+\/api \(5 routes\), watching .*routes\n/);
+    expect(dev.stdout()).toMatch(/INFO.*: dev server listening on http:\/\/127\.0\.0\.1:\d+\/api \(7 routes\), watching .*routes\n/);
     expect(dev.stdout()).toContain(`watching ${path.join(PROJECT_ROOT, "routes")}`);
     expect(dev.stdout()).not.toMatch(/^\{/m);
     expect(existsSync(path.join(PROJECT_ROOT, "routes", "hello.ts"))).toBe(true);
