@@ -35,4 +35,24 @@ function makeTempRoot() {
   return fs.mkdtempSync(path.join(os.tmpdir(), "nextpress-bench-"));
 }
 
-module.exports = { writeRouteTree, makeTempRoot };
+/**
+ * A project with a pages route and an app-router route handler answering the same JSON, served by
+ * one server: the Web route's cost against the pages route's, in the same process.
+ */
+function writeWebTree(root) {
+  const dir = path.join(root, "web");
+  fs.mkdirSync(path.join(dir, "routes"), { recursive: true });
+  fs.mkdirSync(path.join(dir, "app", "api", "web-hello"), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, "routes", "hello.js"),
+    '"use strict";\nexports.default = function handler(req, res) { res.status(200).json({ message: "Hello, World!" }); };\n',
+  );
+  fs.writeFileSync(path.join(dir, "app", "api", "web-hello", "route.js"), WEB_ROUTE);
+  return { routesDir: path.join(dir, "routes"), pagesUrl: "/api/hello", webUrl: "/api/web-hello" };
+}
+
+/** The route handler nextpress serves in the comparison, compiled-style CommonJS; `next start` builds the same as ESM. */
+const WEB_ROUTE = '"use strict";\nexports.GET = function GET() { return Response.json({ message: "Hello, World!" }); };\n';
+const WEB_ROUTE_ESM = 'export function GET() { return Response.json({ message: "Hello, World!" }); }\n';
+
+module.exports = { writeRouteTree, makeTempRoot, writeWebTree, WEB_ROUTE, WEB_ROUTE_ESM };

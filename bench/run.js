@@ -11,7 +11,8 @@ const os = require("node:os");
 const path = require("node:path");
 const { load, pinned, HAS_WRK, HAS_TASKSET } = require("./load");
 const { freePort, getStatus } = require("./loopback");
-const { makeTempRoot, writeRouteTree } = require("./route-trees");
+const { makeTempRoot, writeRouteTree, writeWebTree } = require("./route-trees");
+const { prepareNext } = require("./next-server");
 
 const ROOT = path.resolve(__dirname, "..");
 const QUICK = process.argv.includes("--quick");
@@ -33,14 +34,14 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 
 /** Starts a server pinned to core 0 (unless `pin` is false) and waits (≤ 20 s) until `probe` answers 200. */
-async function startServer(name, script, env, probe, { pin = true } = {}) {
+async function startServer(name, script, env, probe, { pin = true, args: extra = [], cwd = ROOT } = {}) {
   const port = await freePort();
-  const [command, args] = pin ? pinned(0, process.execPath, [script]) : [process.execPath, [script]];
+  const [command, args] = pin ? pinned(0, process.execPath, [script, ...extra]) : [process.execPath, [script, ...extra]];
   const logFile = path.join(os.tmpdir(), `nextpress-bench-${name}-${port}.log`);
   const out = fs.openSync(logFile, "w");
   const child = spawn(command, args, {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), ...env },
+    cwd,
+    env: { PATH: process.env.PATH, HOST: "127.0.0.1", HOSTNAME: "127.0.0.1", PORT: String(port), ...env },
     stdio: ["ignore", out, out],
   });
   running.add(child);
@@ -130,6 +131,10 @@ async function main() {
 
   const trees = {};
   for (const kind of ["static", "dynamic"]) for (const count of [1, 100, 1000]) trees[`${kind}-${count}`] = writeRouteTree(tmp, kind, count);
+  // A pages route and an app-router route handler in one project (one server), and `next start`
+  // serving the same route handler (full runs only: it installs and builds Next once, cached).
+  const web = writeWebTree(tmp);
+  const next = QUICK ? { skipped: "not measured with --quick" } : prepareNext();
   // The same 1,000 files without a manifest: every module imported at start-up.
   const eagerTree = writeRouteTree(path.join(tmp, "eager"), "static", 1000);
   // The build step a deployment runs (npm run build does it for routes/): check every route, write the manifest.
@@ -147,6 +152,8 @@ async function main() {
     nextpress: await startServer("nextpress", distMain, npEnv({}), "/api/hello"),
   };
   for (const [key, tree] of Object.entries(trees)) servers[key] = await startServer(key, distMain, npEnv({ ROUTES_DIR: tree.dir }), tree.url);
+  servers.web = await startServer("web", distMain, npEnv({ ROUTES_DIR: web.routesDir }), web.webUrl);
+  if (!next.skipped) servers.next = await startServer("next-start", next.script, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" }, web.webUrl, { args: ["start"], cwd: next.dir });
   // WORKERS scaling: server and load generator unpinned, so that two workers can use both cores.
   for (const workers of [1, 2]) servers[`workers-${workers}`] = await startServer(`workers-${workers}`, distMain, npEnv({ WORKERS: String(workers) }), "/api/hello", { pin: false });
 
@@ -156,6 +163,9 @@ async function main() {
     { key: "post:bare", server: "bare", url: "/api/users", postBody: USER_BODY },
     { key: "post:nextpress", server: "nextpress", url: "/api/users", postBody: USER_BODY },
     ...Object.entries(trees).map(([key, tree]) => ({ key: `routes:${key}`, server: key, url: tree.url })),
+    { key: "web:pages route", server: "web", url: web.pagesUrl },
+    { key: "web:app route handler", server: "web", url: web.webUrl },
+    ...(next.skipped ? [] : [{ key: "web:next start, same route.ts", server: "next", url: web.webUrl }]),
     { key: "hello:WORKERS=1 unpinned", server: "workers-1", url: "/api/hello", pin: false },
     { key: "hello:WORKERS=2 unpinned", server: "workers-2", url: "/api/hello", pin: false },
   ];
@@ -212,7 +222,10 @@ async function main() {
     ["peak RSS under load minus bare Express's", rss.nextpress - rss.bare, "<=", 15, " MB"],
     ["WORKERS=2 vs WORKERS=1, both unpinned", ratio("hello:WORKERS=2 unpinned", "hello:WORKERS=1 unpinned"), ">=", 1.3, "x"],
     ["p99 latency, hello, vs bare Express", m("hello:nextpress", "p99") / m("hello:bare", "p99"), "<=", 1.0, "x"],
+    ["app route handler (Response.json) vs pages route, same server", ratio("web:app route handler", "web:pages route"), ">=", 0.8, "x"],
+    ...(next.skipped ? [] : [[`app route handler vs next start ${next.version}, same route.ts`, ratio("web:app route handler", "web:next start, same route.ts"), ">=", 5, "x"]]),
   ];
+  if (next.skipped) console.log(`\nnext start: ${next.skipped}`);
   console.log("\n| target | measured | goal | |\n|---|---|---|---|");
   let failed = 0;
   for (const [name, value, op, goal, unit] of targets) {

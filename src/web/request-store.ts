@@ -8,6 +8,8 @@ export interface DraftModeProvider {
   disable(): void;
 }
 
+const NO_COOKIES: readonly string[] = Object.freeze([]);
+
 /**
  * What `headers()`, `cookies()`, `draftMode()` and `after()` from next/headers and next/server
  * reach while a Web route runs: its request, the cookies it sets (appended to whatever response it
@@ -18,7 +20,7 @@ export class WebRequestStore {
   /** Work for after the response (`after()`), run by the route runner. */
   readonly afterTasks: (() => unknown)[] = [];
   private cookieLines: ResponseCookies | undefined;
-  private readonly setCookies = new Headers();
+  private setCookies: Headers | undefined;
   private view: RequestCookies | undefined;
 
   constructor(
@@ -30,7 +32,7 @@ export class WebRequestStore {
 
   /** The `Set-Cookie` lines `cookies().set/delete` asked for. */
   get responseCookies(): ResponseCookies {
-    return (this.cookieLines ??= new ResponseCookies(this.setCookies));
+    return (this.cookieLines ??= new ResponseCookies((this.setCookies = new Headers())));
   }
 
   /** `cookies()` as the handler sees it: the request's, with its own changes applied. */
@@ -43,8 +45,8 @@ export class WebRequestStore {
   }
 
   /** Set-Cookie lines to add to the response, if `cookies()` changed any. */
-  setCookieLines(): string[] {
-    return this.cookieLines ? this.setCookies.getSetCookie() : [];
+  setCookieLines(): readonly string[] {
+    return this.setCookies ? this.setCookies.getSetCookie() : NO_COOKIES;
   }
 
   private draft: DraftModeProvider | undefined;

@@ -32,6 +32,19 @@ function knownSource(response: Response): Source | undefined {
 }
 
 const STATUS_WITHOUT_BODY = new Set([101, 103, 204, 205, 304]);
+
+/** Bodies up to this size are written with the headers in one string (see endWith). */
+const ONE_WRITE_MAX = 16 * 1024;
+
+/**
+ * Ends `res` with `body`. Node writes headers and a string body as one string (one `write`), but
+ * headers and a byte body as two buffers (a `writev`, twice the cost for a small JSON answer):
+ * small bytes go as a latin1 string, which maps each byte to itself.
+ */
+function endWith(res: ServerResponse, body: string | Uint8Array): void {
+  if (typeof body === "string" || body.byteLength > ONE_WRITE_MAX) return void res.end(body);
+  res.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1"), "latin1");
+}
 const SAFE_STATUS_TEXT = /^[\t\x20-\x7e]*$/;
 
 function writeHeaders(response: Response, res: ServerResponse, options: WriteOptions): void {
@@ -51,6 +64,21 @@ function writeHeaders(response: Response, res: ServerResponse, options: WriteOpt
   ];
   if (cookies.length > 0) res.setHeader("Set-Cookie", cookies);
   if (options.cacheControl && !response.headers.has("cache-control")) res.setHeader("Cache-Control", options.cacheControl);
+}
+
+const NEXT_TURN = Symbol("not yet");
+
+/**
+ * Resolves a few microtasks from now: a stream that already holds its end (undici closes a
+ * Response made from a string right after its one chunk) answers a read before it; a stream
+ * still producing does not, and is streamed. A miss only costs a chunked answer.
+ */
+function nextTurn(): Promise<typeof NEXT_TURN> {
+  return new Promise((resolve) => {
+    let hops = 0;
+    const hop = () => (++hops >= 3 ? resolve(NEXT_TURN) : queueMicrotask(hop));
+    queueMicrotask(hop);
+  });
 }
 
 /** Resolves when `res` can take more (drained), or is gone (closed): never hangs on a client that left. */
@@ -85,7 +113,8 @@ export async function writeWebResponse(response: Response, res: ServerResponse, 
   }
   const source = knownSource(response);
   if (source !== undefined) {
-    res.end(source ?? undefined);
+    if (source === null) res.end();
+    else endWith(res, source);
     return;
   }
   const reader = body.getReader();
@@ -97,11 +126,23 @@ export async function writeWebResponse(response: Response, res: ServerResponse, 
   res.once("close", cancel);
   let started = false;
   try {
+    const first = await reader.read();
+    if (first.done) return void res.end();
+    // A body that is all there at once (a Response made from a string, in Node 22+): one write
+    // with its Content-Length, not a chunked stream and a second write to end it.
+    let next = reader.read();
+    const soon = await Promise.race([next, nextTurn()]);
+    if (soon !== NEXT_TURN && soon.done) {
+      if (!res.headersSent && !res.hasHeader("content-length")) res.setHeader("Content-Length", first.value.byteLength);
+      return endWith(res, first.value);
+    }
+    started = true;
+    if (!res.write(first.value)) await writable(res);
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await next;
       if (done) break;
       if (res.destroyed) return;
-      started = true;
+      next = reader.read();
       if (!res.write(value)) await writable(res);
     }
     res.end();
