@@ -118,8 +118,12 @@ export async function writeWebResponse(response: Response, res: ServerResponse, 
     return;
   }
   const reader = body.getReader();
-  // An event stream's client waits for the headers to open it, not for the first event.
-  if (response.headers.get("content-type")?.startsWith("text/event-stream")) res.flushHeaders();
+  // An event stream's client waits for the headers to open it, not for the first event; and a
+  // proxy must pass each event on as it comes (nginx buffers a response unless told so).
+  if (response.headers.get("content-type")?.startsWith("text/event-stream")) {
+    if (!res.hasHeader("x-accel-buffering")) res.setHeader("X-Accel-Buffering", "no");
+    res.flushHeaders();
+  }
   const cancel = () => {
     if (!res.writableFinished) void reader.cancel().catch(() => undefined);
   };
