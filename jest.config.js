@@ -10,7 +10,7 @@ module.exports = {
   },
   moduleNameMapper: {
     "^nextpress$": "<rootDir>/src/index.ts",
-    // As the loader's aliases resolve them in the server (src/loader/next-aliases.ts).
+    // As the loader's aliases resolve them in the server (src/loader/module-aliases.ts).
     "^next/server(\\.js)?$": "<rootDir>/src/web/next-server.ts",
     "^next/headers(\\.js)?$": "<rootDir>/src/web/next-headers.ts",
     "^next/navigation(\\.js)?$": "<rootDir>/src/web/next-navigation.ts",

@@ -10,7 +10,7 @@ import { isTypeScriptFile } from "./ignore-rules";
 import { isManifestCurrent } from "./manifest";
 import { importRoute, type RouteModule } from "./import-route";
 import { toMiddlewareList } from "./middleware-list";
-import { installPathAliases } from "./next-aliases";
+import { installPathAliases } from "./module-aliases";
 import { resolveRouteSettings, type RouteSettings } from "./route-config";
 import { findRouteConflicts } from "./route-conflicts";
 import { formatPattern, toAppSegments, toSegments, type Segment } from "./route-pattern";

@@ -1,4 +1,4 @@
-// What `import … from "next/navigation"` gives a route file under nextpress (see loader/next-aliases.ts):
+// What `import … from "next/navigation"` gives a route file under nextpress (see loader/module-aliases.ts):
 // the server-side interrupts; the client hooks exist so that imports resolve, and say why they fail.
 export { redirect, permanentRedirect, notFound, forbidden, unauthorized, RedirectType, unstable_rethrow } from "./navigation";
 

@@ -1,4 +1,4 @@
-// What `import … from "next/server"` gives a route file under nextpress (see loader/next-aliases.ts).
+// What `import … from "next/server"` gives a route file under nextpress (see loader/module-aliases.ts).
 export { NextRequest } from "./next-request";
 export { NextResponse } from "./next-response";
 export { NextURL } from "./next-url";

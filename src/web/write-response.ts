@@ -33,6 +33,28 @@ function knownSource(response: Response): Source | undefined {
 
 const STATUS_WITHOUT_BODY = new Set([101, 103, 204, 205, 304]);
 
+/** A body HEAD measures to give its Content-Length; a longer (or endless) one gets none. */
+const HEAD_MEASURE_MAX = 1024 * 1024;
+
+async function measure(response: Response): Promise<number | undefined> {
+  const source = knownSource(response);
+  if (source) return typeof source === "string" ? Buffer.byteLength(source) : source.byteLength;
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  let length = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return length;
+      length += value.byteLength;
+      if (length > HEAD_MEASURE_MAX) return undefined;
+    }
+  } catch {
+    return undefined;
+  } finally {
+    void reader.cancel().catch(() => undefined);
+  }
+}
+
 /** Bodies up to this size are written with the headers in one string (see endWith). */
 const ONE_WRITE_MAX = 16 * 1024;
 
@@ -105,8 +127,9 @@ export async function writeWebResponse(response: Response, res: ServerResponse, 
   writeHeaders(response, res, options);
   const body = response.body;
   if (options.head || STATUS_WITHOUT_BODY.has(response.status) || body === null) {
-    const source = options.head ? knownSource(response) : undefined;
-    if (source && !res.hasHeader("content-length")) res.setHeader("Content-Length", typeof source === "string" ? Buffer.byteLength(source) : source.byteLength);
+    // HEAD answers with the Content-Length GET would send, as Express does: the body is measured, then dropped.
+    const length = options.head && body !== null && !STATUS_WITHOUT_BODY.has(response.status) ? await measure(response) : undefined;
+    if (length !== undefined && !res.hasHeader("content-length")) res.setHeader("Content-Length", length);
     if (body && !body.locked) void body.cancel().catch(() => undefined);
     res.end();
     return;
