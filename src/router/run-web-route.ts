@@ -88,7 +88,7 @@ function webEndpointRunner(route: Route, endpoint: Endpoint, options: WebRunnerO
   const stripped = isApp && web.dynamic === "force-static";
   const checkStaticParams = isApp ? staticParamsCheck(route) : undefined;
 
-  async function run(req: NextApiRequest, res: NextApiResponse): Promise<void> {
+  async function runWebEndpoint(req: NextApiRequest, res: NextApiResponse): Promise<void> {
     const state = requestState(req);
     if (checkStaticParams && !(await checkStaticParams(state.params))) return bare(res, 404);
     let buffer: Buffer | undefined;
@@ -136,7 +136,7 @@ function webEndpointRunner(route: Route, endpoint: Endpoint, options: WebRunnerO
   }
 
   return composeMiddleware<NextApiRequest, NextApiResponse>(endpoint.middleware, (req, res, done) => {
-    run(req, res).then(() => done(), done);
+    runWebEndpoint(req, res).then(() => done(), done);
   });
 }
 
