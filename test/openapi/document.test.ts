@@ -39,6 +39,7 @@ describe("the document of the sample routes", () => {
     const any = ["get", "post", "put", "patch", "delete"];
     expect(methodsByPath(doc)).toStrictEqual({
       "/api/admin/stats": ["get"],
+      "/api/edge-echo": ["post"],
       "/api/hello": any,
       "/api/secure-data": any,
       "/api/users": ["post"],
@@ -95,7 +96,7 @@ describe("the document of the sample routes", () => {
     const user = op(doc, "get", "/api/users/{id}");
     expect(user.parameters).toStrictEqual([expect.objectContaining({ name: "id", in: "path", required: true, schema: { type: "string" } })]);
     expect(user.tags).toStrictEqual(["users"]);
-    expect(doc.tags.map((t) => t.name)).toStrictEqual(["admin", "hello", "secure-data", "users"]);
+    expect(doc.tags.map((t) => t.name)).toStrictEqual(["admin", "edge-echo", "hello", "secure-data", "users"]);
   });
 
   it("gives every operation a unique operationId", () => {

@@ -40,7 +40,7 @@ describe("nextpress openapi", () => {
   it("runs through scripts/cli.js as `npm run openapi` does, on the sample routes by default", async () => {
     const { code, stdout } = await cli(["openapi"], {}, ["scripts/cli.js"]);
     expect(code).toBe(0);
-    expect(Object.keys(JSON.parse(stdout).paths)).toStrictEqual(["/api/admin/stats", "/api/hello", "/api/secure-data", "/api/users", "/api/users/{id}"]);
+    expect(Object.keys(JSON.parse(stdout).paths)).toStrictEqual(["/api/admin/stats", "/api/edge-echo", "/api/hello", "/api/secure-data", "/api/users", "/api/users/{id}", "/api/greet/{name}"]);
   }, 120_000);
 
   it("exits 1 naming the files when the routes or their metadata cannot be documented", async () => {

@@ -68,9 +68,11 @@ describe("the Postman collection of the sample routes", () => {
   it("has one folder per route folder, and one request per documented operation, named METHOD /path", () => {
     expect(collection.item.map((folder) => [folder.name, (folder.item ?? []).map((i) => i.name)])).toStrictEqual([
       ["admin", ["GET /api/admin/stats"]],
+      ["edge-echo", ["POST /api/edge-echo"]],
       ["hello", ["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => `${m} /api/hello`)],
       ["secure-data", ["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => `${m} /api/secure-data`)],
       ["users", ["POST /api/users", ...["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => `${m} /api/users/{id}`)]],
+      ["greet", ["GET /api/greet/{name}"]],
     ]);
   });
 

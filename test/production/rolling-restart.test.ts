@@ -86,7 +86,9 @@ describe("a rolling restart behind the shipped nginx configuration", () => {
           // As Kubernetes and `docker stop` do: SIGTERM to the server process alone.
           const signalled = Date.now();
           process.kill(replica.server.child.pid as number, "SIGTERM");
-          const readyzAfterSignal = await directStatus(replica.port, "/readyz");
+          // The signal reaches the process between two requests: poll until /readyz says so (it must, at once).
+          let readyzAfterSignal = await directStatus(replica.port, "/readyz");
+          for (let i = 0; i < 20 && readyzAfterSignal === 200; i++) readyzAfterSignal = await directStatus(replica.port, "/readyz");
           const exitCode = await replica.server.exited;
           const exited = Date.now();
           replica.server = startReplica(replica.port);
