@@ -1,4 +1,5 @@
 import { ResponseCookies } from "@edge-runtime/cookies";
+import { createLazyJson, installLazyJson, kLazyJson, type LazyJson } from "./lazy-response";
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -25,6 +26,7 @@ function validUrl(url: string | URL): string {
 export class NextResponse<Body = unknown> extends Response {
   declare [kBodySource]?: string | Uint8Array | null;
   declare [kCookies]?: ResponseCookies;
+  declare [kLazyJson]?: LazyJson;
   /** For type inference only (`NextResponse<{ id: string }>`): never set. */
   declare readonly __body?: Body;
 
@@ -37,10 +39,11 @@ export class NextResponse<Body = unknown> extends Response {
     return (this[kCookies] ??= new ResponseCookies(this.headers));
   }
 
+  /** As Response.json; its Headers and body stream are made only if something reads them (see lazy-response.ts). */
   static override json<JsonBody>(body: JsonBody, init?: ResponseInit): NextResponse<JsonBody> {
-    const headers = new Headers(init?.headers);
-    if (!headers.has("content-type")) headers.set("content-type", "application/json");
-    return new NextResponse(JSON.stringify(body), { ...init, headers }) as NextResponse<JsonBody>;
+    const response = Object.create(NextResponse.prototype) as NextResponse<JsonBody>;
+    response[kLazyJson] = createLazyJson(body, init);
+    return response;
   }
 
   static override redirect(url: string | URL, init?: number | ResponseInit): NextResponse {
@@ -64,3 +67,5 @@ export class NextResponse<Body = unknown> extends Response {
     return new NextResponse(null, { ...init, headers });
   }
 }
+
+installLazyJson(NextResponse.prototype, (body, init) => new NextResponse(body, init));

@@ -1,4 +1,5 @@
 import { STATUS_CODES, type ServerResponse } from "node:http";
+import { lazyHeaders, lazyJsonOf, type LazyJson } from "./lazy-response";
 import { kBodySource } from "./next-response";
 
 export interface WriteOptions {
@@ -76,16 +77,19 @@ function writeHeaders(response: Response, res: ServerResponse, options: WriteOpt
   for (const [name, value] of response.headers) {
     if (name !== "set-cookie") res.setHeader(name, value);
   }
-  // Each cookie its own line (Headers would join them with commas): the response's, then those
-  // `cookies()` set, after any a middleware set before the handler ran.
-  const earlier = res.getHeader("set-cookie");
-  const cookies = [
-    ...(earlier === undefined ? [] : Array.isArray(earlier) ? earlier : [String(earlier)]),
-    ...response.headers.getSetCookie(),
-    ...(options.cookies ?? []),
-  ];
-  if (cookies.length > 0) res.setHeader("Set-Cookie", cookies);
+  appendCookies(res, response.headers.getSetCookie(), options);
   if (options.cacheControl && !response.headers.has("cache-control")) res.setHeader("Cache-Control", options.cacheControl);
+}
+
+/**
+ * Each cookie its own line (Headers would join them with commas): any a middleware set before the
+ * handler ran, then the response's, then those `cookies()` set.
+ */
+function appendCookies(res: ServerResponse, own: readonly string[], options: WriteOptions): void {
+  const added = options.cookies ?? [];
+  if (own.length === 0 && added.length === 0) return;
+  const earlier = res.getHeader("set-cookie");
+  res.setHeader("Set-Cookie", [...(earlier === undefined ? [] : Array.isArray(earlier) ? earlier : [String(earlier)]), ...own, ...added]);
 }
 
 const NEXT_TURN = Symbol("not yet");
@@ -116,6 +120,28 @@ function writable(res: ServerResponse): Promise<void> {
   });
 }
 
+/** A lazy NextResponse.json(): its status, its headers (only content-type, unless it was given more), its JSON text. */
+function writeLazyJson(state: LazyJson, res: ServerResponse, options: WriteOptions): void {
+  if (state.consumed || state.stream?.locked) throw new TypeError("Response body is unusable: Body has already been read");
+  res.statusCode = state.status;
+  if (state.statusText && state.statusText !== STATUS_CODES[state.status] && SAFE_STATUS_TEXT.test(state.statusText)) res.statusMessage = state.statusText;
+  if (state.headers || state.init?.headers !== undefined) {
+    const headers = lazyHeaders(state);
+    for (const [name, value] of headers) if (name !== "set-cookie") res.setHeader(name, value);
+    appendCookies(res, headers.getSetCookie(), options);
+  } else {
+    res.setHeader("content-type", "application/json");
+    appendCookies(res, [], options);
+  }
+  if (options.cacheControl && !res.hasHeader("cache-control")) res.setHeader("Cache-Control", options.cacheControl);
+  if (options.head) {
+    res.setHeader("Content-Length", Buffer.byteLength(state.text));
+    res.end();
+  } else {
+    res.end(state.text);
+  }
+}
+
 /**
  * Writes a Web `Response` to Node's: status, headers (every `Set-Cookie` on its own line), and the
  * body: at once when it is a known string or bytes, else streamed chunk by chunk with
@@ -124,6 +150,8 @@ function writable(res: ServerResponse): Promise<void> {
  * that fails before its first chunk rejects (the caller answers 500), after it cuts the connection.
  */
 export async function writeWebResponse(response: Response, res: ServerResponse, options: WriteOptions): Promise<void> {
+  const lazy = lazyJsonOf(response);
+  if (lazy) return writeLazyJson(lazy, res, options);
   writeHeaders(response, res, options);
   const body = response.body;
   if (options.head || STATUS_WITHOUT_BODY.has(response.status) || body === null) {

@@ -53,3 +53,29 @@ describe("next/navigation interrupts", () => {
     expect(readInterrupt(new Error("plain"))).toBeUndefined();
   });
 });
+
+describe("NextResponse.json, built lazily", () => {
+  it("is a Response in every way a handler can look at it", async () => {
+    const res = NextResponse.json({ a: [1, 2] }, { status: 202, statusText: "Queued", headers: { "x-a": "1" } });
+    expect(res).toBeInstanceOf(Response);
+    expect(res).toBeInstanceOf(NextResponse);
+    expect([res.status, res.statusText, res.ok, res.type, res.url, res.redirected, res.bodyUsed]).toEqual([202, "Queued", true, "default", "", false, false]);
+    expect([...res.headers]).toEqual([["content-type", "application/json"], ["x-a", "1"]]);
+    const copy = res.clone();
+    expect(await copy.json()).toEqual({ a: [1, 2] });
+    expect(await new Response(res.body).text()).toBe('{"a":[1,2]}');
+    expect(res.bodyUsed).toBe(true);
+  });
+
+  it("refuses what Response.json refuses", () => {
+    expect(() => NextResponse.json({}, { status: 99 })).toThrow(RangeError);
+    expect(() => NextResponse.json({}, { status: 204 })).toThrow(TypeError);
+    expect(() => NextResponse.json(undefined)).toThrow(TypeError);
+  });
+
+  it("reads its body once", async () => {
+    const res = NextResponse.json({ once: true });
+    expect(await res.text()).toBe('{"once":true}');
+    await expect(res.json()).rejects.toThrow(/already been read/);
+  });
+});

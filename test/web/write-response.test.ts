@@ -145,3 +145,41 @@ describe("writeWebResponse", () => {
     }
   });
 });
+
+describe("writeWebResponse with a lazy NextResponse.json", () => {
+  it("writes the status, the headers a handler changed after making it, its cookies and the JSON, in one write", async () => {
+    const s = await serve(() => {
+      const res = NextResponse.json({ lazy: true }, { status: 201 });
+      res.headers.set("x-late", "yes");
+      res.cookies.set("c", "1");
+      return res;
+    }, { cookies: ["from-cookies=2"] });
+    try {
+      const res = await fetch(s.url);
+      expect(res.status).toBe(201);
+      expect(res.headers.get("content-type")).toBe("application/json");
+      expect(res.headers.get("x-late")).toBe("yes");
+      expect(res.headers.get("content-length")).toBe(String('{"lazy":true}'.length));
+      expect(res.headers.getSetCookie()).toEqual(["c=1; Path=/", "from-cookies=2"]);
+      expect(await res.json()).toEqual({ lazy: true });
+      const head = await fetch(s.url, { method: "HEAD" });
+      expect(head.headers.get("content-length")).toBe(String('{"lazy":true}'.length));
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("refuses a body the handler already read (a 500, as undici would)", async () => {
+    const s = await serve(() => {
+      const res = NextResponse.json({ read: true });
+      void res.text();
+      return res;
+    });
+    try {
+      expect((await fetch(s.url)).status).toBe(500);
+      expect(String(s.errors[0])).toMatch(/already been read/);
+    } finally {
+      await s.close();
+    }
+  });
+});
