@@ -48,7 +48,12 @@ function writeWebTree(root) {
     '"use strict";\nexports.default = function handler(req, res) { res.status(200).json({ message: "Hello, World!" }); };\n',
   );
   fs.writeFileSync(path.join(dir, "app", "api", "web-hello", "route.js"), WEB_ROUTE);
-  return { routesDir: path.join(dir, "routes"), pagesUrl: "/api/hello", webUrl: "/api/web-hello" };
+  fs.mkdirSync(path.join(dir, "app", "api", "next-hello"), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, "app", "api", "next-hello", "route.js"),
+    '"use strict";\nconst { NextResponse } = require("next/server");\nexports.GET = function GET() { return NextResponse.json({ message: "Hello, World!" }); };\n',
+  );
+  return { routesDir: path.join(dir, "routes"), pagesUrl: "/api/hello", webUrl: "/api/web-hello", nextResponseUrl: "/api/next-hello" };
 }
 
 /** The route handler nextpress serves in the comparison, compiled-style CommonJS; `next start` builds the same as ESM. */

@@ -153,6 +153,7 @@ async function main() {
   };
   for (const [key, tree] of Object.entries(trees)) servers[key] = await startServer(key, distMain, npEnv({ ROUTES_DIR: tree.dir }), tree.url);
   servers.web = await startServer("web", distMain, npEnv({ ROUTES_DIR: web.routesDir }), web.webUrl);
+  servers.bareResponse = await startServer("bare-response", path.join(__dirname, "servers", "bare-response.js"), {}, "/plain");
   if (!next.skipped) servers.next = await startServer("next-start", next.script, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" }, web.webUrl, { args: ["start"], cwd: next.dir });
   // WORKERS scaling: server and load generator unpinned, so that two workers can use both cores.
   for (const workers of [1, 2]) servers[`workers-${workers}`] = await startServer(`workers-${workers}`, distMain, npEnv({ WORKERS: String(workers) }), "/api/hello", { pin: false });
@@ -165,6 +166,9 @@ async function main() {
     ...Object.entries(trees).map(([key, tree]) => ({ key: `routes:${key}`, server: key, url: tree.url })),
     { key: "web:pages route", server: "web", url: web.pagesUrl },
     { key: "web:app route handler", server: "web", url: web.webUrl },
+    { key: "web:app route handler, NextResponse.json", server: "web", url: web.nextResponseUrl },
+    { key: "web:bare node:http, JSON string", server: "bareResponse", url: "/plain" },
+    { key: "web:bare node:http, Response.json read back", server: "bareResponse", url: "/response" },
     ...(next.skipped ? [] : [{ key: "web:next start, same route.ts", server: "next", url: web.webUrl }]),
     { key: "hello:WORKERS=1 unpinned", server: "workers-1", url: "/api/hello", pin: false },
     { key: "hello:WORKERS=2 unpinned", server: "workers-2", url: "/api/hello", pin: false },
@@ -223,8 +227,16 @@ async function main() {
     ["WORKERS=2 vs WORKERS=1, both unpinned", ratio("hello:WORKERS=2 unpinned", "hello:WORKERS=1 unpinned"), ">=", 1.3, "x"],
     ["p99 latency, hello, vs bare Express", m("hello:nextpress", "p99") / m("hello:bare", "p99"), "<=", 1.0, "x"],
     ["app route handler (Response.json) vs pages route, same server", ratio("web:app route handler", "web:pages route"), ">=", 0.8, "x"],
+    ["app route handler (NextResponse.json) vs pages route, same server", ratio("web:app route handler, NextResponse.json", "web:pages route"), ">=", 0.8, "x"],
     ...(next.skipped ? [] : [[`app route handler vs next start ${next.version}, same route.ts`, ratio("web:app route handler", "web:next start, same route.ts"), ">=", 5, "x"]]),
   ];
+  console.log(
+    `\nWeb Response ceiling: bare node:http answering through Response.json (made, read back, written) runs at ` +
+      `${fmt(ratio("web:bare node:http, Response.json read back", "web:bare node:http, JSON string"), 2)}x its plain-string speed, ` +
+      `with no framework at all; the app route handler returning Response.json runs at ` +
+      `${fmt(ratio("web:app route handler", "web:pages route"), 2)}x the pages route, NextResponse.json (built lazily) at ` +
+      `${fmt(ratio("web:app route handler, NextResponse.json", "web:pages route"), 2)}x.`,
+  );
   if (next.skipped) console.log(`\nnext start: ${next.skipped}`);
   console.log("\n| target | measured | goal | |\n|---|---|---|---|");
   let failed = 0;
