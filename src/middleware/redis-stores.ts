@@ -31,8 +31,8 @@ export async function createRedisStores(url: string, logger: Logger): Promise<Co
     enableOfflineQueue: false,
     commandTimeout: COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 0,
-    enableAutoPipelining: true,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+    // No auto-pipelining: it holds a count back to the next tick, after the 401 it belongs to has gone out.
   });
   // Without a listener an `error` event would end the process; each one is an outage until `ready`.
   client.on("error", (error) => outage.failed(error));

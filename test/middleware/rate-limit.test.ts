@@ -52,7 +52,7 @@ describe("rate limits", () => {
   });
 
   it("gives a route with its own rateLimit its own budget, in every route style, with RATE_LIMIT on or off", async () => {
-    for (const env of [{ RATE_LIMIT: "100/1m" }, {}]) {
+    for (const env of [{ RATE_LIMIT: "100/1m" }, {}] as Record<string, string>[]) {
       const { app } = await build(env);
       for (const url of ["/api/strict", "/api/edge", "/web/limited"]) {
         expect(await statuses(app, url, 3)).toEqual([200, 200, 429]);
