@@ -56,7 +56,7 @@ async function stopServer(server) {
   server.child.kill("SIGTERM");
   await new Promise((resolve) => (server.child.exitCode !== null ? resolve() : server.child.once("exit", resolve)));
   running.delete(server.child);
-  fs.rmSync(server.logFile, { force: true });
+  if (server.logFile) fs.rmSync(server.logFile, { force: true });
 }
 
 /** CPU time (user + system) used so far by a process and its children (cluster workers), in ms. */
@@ -114,6 +114,29 @@ async function measureStartup(script, env, url) {
   }
 }
 
+/** The OTLP sink the traced server exports to, on the load generator's core. */
+async function startSink() {
+  const port = await freePort();
+  const [command, args] = pinned(1, process.execPath, [path.join(__dirname, "servers", "otlp-sink.js")]);
+  const child = spawn(command, args, { env: { PATH: process.env.PATH, PORT: String(port) }, stdio: "ignore" });
+  running.add(child);
+  for (let i = 0; i < 200 && (await getStatus(port, "/")) !== 200; i++) await sleep(25);
+  return { name: "otlp-sink", port, child, logFile: "" };
+}
+
+/** A redis-server from Debian on a free loopback port, nothing persisted; undefined when it is not installed. */
+async function startRedis() {
+  if (!fs.existsSync("/usr/bin/redis-server")) return undefined;
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nextpress-bench-redis-"));
+  const [command, args] = pinned(1, "/usr/bin/redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir]);
+  const child = spawn(command, args, { stdio: "ignore" });
+  running.add(child);
+  child.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  await sleep(300);
+  return { name: "redis", port, child, logFile: "" };
+}
+
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
 
 async function main() {
@@ -147,6 +170,13 @@ async function main() {
     nextpress: await startServer("nextpress", distMain, npEnv({}), "/api/hello"),
   };
   for (const [key, tree] of Object.entries(trees)) servers[key] = await startServer(key, distMain, npEnv({ ROUTES_DIR: tree.dir }), tree.url);
+  // Tracing on, exporting (OTLP/HTTP protobuf, the default) to a sink on the load generator's core;
+  // rate limits on, with limits no run reaches, in memory and (when redis-server is installed) in Redis.
+  const sink = await startSink();
+  servers["otel"] = await startServer("otel", distMain, npEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}` }), "/api/hello");
+  servers["ratelimit-memory"] = await startServer("ratelimit-memory", distMain, npEnv({ RATE_LIMIT: "1000000000/1h" }), "/api/hello");
+  const redis = await startRedis();
+  if (redis) servers["ratelimit-redis"] = await startServer("ratelimit-redis", distMain, npEnv({ RATE_LIMIT: "1000000000/1h", REDIS_URL: `redis://127.0.0.1:${redis.port}` }), "/api/hello");
   // WORKERS scaling: server and load generator unpinned, so that two workers can use both cores.
   for (const workers of [1, 2]) servers[`workers-${workers}`] = await startServer(`workers-${workers}`, distMain, npEnv({ WORKERS: String(workers) }), "/api/hello", { pin: false });
 
@@ -156,6 +186,9 @@ async function main() {
     { key: "post:bare", server: "bare", url: "/api/users", postBody: USER_BODY },
     { key: "post:nextpress", server: "nextpress", url: "/api/users", postBody: USER_BODY },
     ...Object.entries(trees).map(([key, tree]) => ({ key: `routes:${key}`, server: key, url: tree.url })),
+    { key: "hello:OTEL on (OTLP export)", server: "otel", url: "/api/hello" },
+    { key: "hello:RATE_LIMIT, memory", server: "ratelimit-memory", url: "/api/hello" },
+    ...(redis ? [{ key: "hello:RATE_LIMIT, Redis", server: "ratelimit-redis", url: "/api/hello" }] : []),
     { key: "hello:WORKERS=1 unpinned", server: "workers-1", url: "/api/hello", pin: false },
     { key: "hello:WORKERS=2 unpinned", server: "workers-2", url: "/api/hello", pin: false },
   ];
@@ -174,6 +207,8 @@ async function main() {
   }
   const rss = { bare: peakRssMb(servers.bare.child.pid), nextpress: peakRssMb(servers.nextpress.child.pid) };
   for (const server of Object.values(servers)) await stopServer(server);
+  await stopServer(sink);
+  if (redis) await stopServer(redis);
 
   const startup = { bare: [], nextpress: [], eager: [] };
   for (let i = 0; i < STARTUP_RUNS; i++) {
@@ -202,6 +237,11 @@ async function main() {
       `server CPU per request ${fmt(cpuPerRequestUs(one), 1)} µs vs ${fmt(cpuPerRequestUs(two), 1)} µs (primary and workers together). ` +
       `The load generator takes a core's share here; with cores to spare, throughput grows with WORKERS up to the cores ` +
       `for as long as the CPU per request stays flat.`,
+  );
+  const vsPlain = (key) => (results[key] ? `${fmt(ratio(key, "hello:nextpress"), 2)}x` : "-");
+  console.log(
+    `\nGET /api/hello against the same server with none of it: OTEL on (a span per request, exported) ${vsPlain("hello:OTEL on (OTLP export)")}, ` +
+      `RATE_LIMIT in memory ${vsPlain("hello:RATE_LIMIT, memory")}, RATE_LIMIT in Redis ${redis ? vsPlain("hello:RATE_LIMIT, Redis") : "- (no redis-server)"}.`,
   );
   const targets = [
     ["GET /api/hello vs bare Express", ratio("hello:nextpress", "hello:bare"), ">=", 1.2, "x"],
