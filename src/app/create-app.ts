@@ -134,7 +134,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   // Rate limits and the failed-token brake share one backend (Redis: every replica's counts).
   const stores = await createCounterStores(config, logger);
   const routeLimits = createRouteLimits(config.rateLimit, stores, logger);
-  if (config.authFailureLimit) configureAuthBrake(app, createAuthBrake(config.authFailureLimit, stores.create("nextpress:auth:"), logger));
+  if (config.authFailureLimit) configureAuthBrake(app, createAuthBrake(config.authFailureLimit, () => stores.create("nextpress:auth:"), logger));
   const tracing = loadTracing(config);
   // Every response, errors and 404s included, gets the security headers and a request id.
   const stack = [

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Application } from "express";
-import { ipKeyGenerator, type Store } from "express-rate-limit";
+import type { Store } from "express-rate-limit";
 import type { Logger } from "pino";
 import { sendJsonError } from "../http/json-error";
 import type { Rate } from "../rate";
+import { loadRateLimit } from "./counter-stores";
 
 /** Where createApp keeps the brake for every `authenticate` (and createAuthenticate) of its requests. */
 const APP_SETTING = "nextpress auth brake";
@@ -22,7 +23,8 @@ export interface AuthBrake {
 
 type BrakeRequest = IncomingMessage & { ip?: string; app?: Application };
 
-const keyOf = (req: BrakeRequest) => ipKeyGenerator(req.ip ?? req.socket?.remoteAddress ?? "");
+/** The client's address as express-rate-limit keys it (IPv6 by /56). */
+const keyOf = (req: BrakeRequest) => loadRateLimit().ipKeyGenerator(req.ip ?? req.socket?.remoteAddress ?? "");
 
 /**
  * Wrong tokens are counted in `store` (Redis: one count for every replica). A replica brakes an IP
@@ -31,8 +33,15 @@ const keyOf = (req: BrakeRequest) => ipKeyGenerator(req.ip ?? req.socket?.remote
  * learns of the brake from its own next wrong token from that IP: at most one more guess per
  * replica per window. A store that is down fails open (counts are lost, nothing is braked).
  */
-export function createAuthBrake(rate: Rate, store: Store, logger: Logger): AuthBrake {
-  void store.init?.({ windowMs: rate.windowMs } as Parameters<NonNullable<Store["init"]>>[0]);
+export function createAuthBrake(rate: Rate, createStore: () => Store, logger: Logger): AuthBrake {
+  // Made with the first wrong token: until then the brake has loaded and started nothing.
+  let store: Store | undefined;
+  const counter = () => {
+    if (store) return store;
+    store = createStore();
+    void store.init?.({ windowMs: rate.windowMs } as Parameters<NonNullable<Store["init"]>>[0]);
+    return store;
+  };
   const brakedUntil = new Map<string, number>();
   // Braked IPs leave the Map once their window is over, asked about again or not.
   const sweep = setInterval(() => {
@@ -43,6 +52,7 @@ export function createAuthBrake(rate: Rate, store: Store, logger: Logger): AuthB
 
   return {
     admit(req, res) {
+      if (brakedUntil.size === 0) return true;
       const until = brakedUntil.get(keyOf(req));
       if (until === undefined) return true;
       const waitMs = until - Date.now();
@@ -56,7 +66,7 @@ export function createAuthBrake(rate: Rate, store: Store, logger: Logger): AuthB
     },
     recordFailure(req) {
       const key = keyOf(req);
-      Promise.resolve(store.increment(key)).then(
+      Promise.resolve(counter().increment(key)).then(
         ({ totalHits, resetTime }) => {
           if (totalHits < rate.limit) return;
           const until = resetTime?.getTime() ?? Date.now() + rate.windowMs;

@@ -1,5 +1,14 @@
-import { MemoryStore, type Logger as LimiterLogger, type Options, type Store } from "express-rate-limit";
+import type { Logger as LimiterLogger, MemoryStore, Options, Store } from "express-rate-limit";
 import type { Logger } from "pino";
+
+/**
+ * express-rate-limit, loaded on first use: about 10 ms of start-up that a server without rate
+ * limits (and without a wrong token yet) does not pay.
+ */
+export function loadRateLimit(): typeof import("express-rate-limit") {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+  return require("express-rate-limit") as typeof import("express-rate-limit");
+}
 
 /**
  * Where the rate limits and the failed-token brake keep their counters: one express-rate-limit
@@ -19,7 +28,7 @@ export function createMemoryStores(): CounterStores {
   return {
     kind: "memory",
     create() {
-      const store = new MemoryStore();
+      const store = new (loadRateLimit().MemoryStore)();
       stores.push(store);
       return store;
     },

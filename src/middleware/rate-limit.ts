@@ -1,9 +1,8 @@
-import { rateLimit } from "express-rate-limit";
 import type { Logger } from "pino";
 import { sendJsonError } from "../http/json-error";
 import type { Rate } from "../rate";
 import type { Middleware } from "../types";
-import { limiterLogger, type CounterStores } from "./counter-stores";
+import { limiterLogger, loadRateLimit, type CounterStores } from "./counter-stores";
 
 /** Every key nextpress writes to a shared store starts with this. */
 export const KEY_PREFIX = "nextpress:";
@@ -12,7 +11,7 @@ export const KEY_PREFIX = "nextpress:";
 export type RouteLimits = (pattern: string, own: Rate | false | undefined) => Middleware | undefined;
 
 function createLimiter(rate: Rate, stores: CounterStores, prefix: string, logger: Logger): Middleware {
-  return rateLimit({
+  return loadRateLimit().rateLimit({
     windowMs: rate.windowMs,
     limit: rate.limit,
     // IETF draft 8 (draft-ietf-httpapi-ratelimit-headers-08): `RateLimit` and `RateLimit-Policy`; no X-RateLimit-*.

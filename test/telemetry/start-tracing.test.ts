@@ -151,14 +151,16 @@ describe("with tracing off", () => {
       const { createApp } = require("./dist/src/app/create-app");
       createApp(loadConfig(), { logger: require("pino")({ level: "silent" }) }).then(async (built) => {
         const loaded = Object.keys(require.cache).map((file) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(file)?.[1]).filter(Boolean);
-        console.log(JSON.stringify([...new Set(loaded)].filter((name) => /opentelemetry|redis/.test(name)).sort()));
+        console.log(JSON.stringify([...new Set(loaded)].filter((name) => /opentelemetry|redis|rate-limit/.test(name)).sort()));
         await built.close();
       });`;
-    return JSON.parse(execFileSync("node", ["-e", script], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH, ROUTES_DIR: fixture("rate-limit/routes"), ...env }, encoding: "utf8" })) as string[];
+    return JSON.parse(execFileSync("node", ["-e", script], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH, ROUTES_DIR: fixture("auth"), ...env }, encoding: "utf8" })) as string[];
   }
 
-  it("loads none of OpenTelemetry (nor the Redis client without REDIS_URL); with an endpoint it loads only the API", () => {
+  it("loads none of OpenTelemetry; nor the rate limiter or the Redis client until they are configured", () => {
     expect(loadedPackages({})).toEqual([]);
+    // The app's part of tracing is the API alone (the server process starts the SDK).
     expect(loadedPackages({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9" })).toEqual(["@opentelemetry/api"]);
+    expect(loadedPackages({ RATE_LIMIT: "100/1m" })).toEqual(["express-rate-limit"]);
   });
 });
