@@ -7,7 +7,7 @@
 "use strict";
 
 const LAYERS = [
-  ["leaf files", "^src/(errors|size|types)\\.ts$"],
+  ["leaf files", "^src/(errors|rate|size|types)\\.ts$"],
   ["http", "^src/http/"],
   ["next", "^src/next/"],
   ["web", "^src/web/"],

@@ -57,7 +57,7 @@ async function stopServer(server) {
   server.child.kill("SIGTERM");
   await new Promise((resolve) => (server.child.exitCode !== null ? resolve() : server.child.once("exit", resolve)));
   running.delete(server.child);
-  fs.rmSync(server.logFile, { force: true });
+  if (server.logFile) fs.rmSync(server.logFile, { force: true });
 }
 
 /** CPU time (user + system) used so far by a process and its children (cluster workers), in ms. */
@@ -115,6 +115,29 @@ async function measureStartup(script, env, url) {
   }
 }
 
+/** The OTLP sink the traced server exports to, on the load generator's core. */
+async function startSink() {
+  const port = await freePort();
+  const [command, args] = pinned(1, process.execPath, [path.join(__dirname, "servers", "otlp-sink.js")]);
+  const child = spawn(command, args, { env: { PATH: process.env.PATH, PORT: String(port) }, stdio: "ignore" });
+  running.add(child);
+  for (let i = 0; i < 200 && (await getStatus(port, "/")) !== 200; i++) await sleep(25);
+  return { name: "otlp-sink", port, child, logFile: "" };
+}
+
+/** A redis-server from Debian on a free loopback port, nothing persisted; undefined when it is not installed. */
+async function startRedis() {
+  if (!fs.existsSync("/usr/bin/redis-server")) return undefined;
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nextpress-bench-redis-"));
+  const [command, args] = pinned(1, "/usr/bin/redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir]);
+  const child = spawn(command, args, { stdio: "ignore" });
+  running.add(child);
+  child.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  await sleep(300);
+  return { name: "redis", port, child, logFile: "" };
+}
+
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
 
 async function main() {
@@ -155,6 +178,13 @@ async function main() {
   servers.web = await startServer("web", distMain, npEnv({ ROUTES_DIR: web.routesDir }), web.webUrl);
   servers.bareResponse = await startServer("bare-response", path.join(__dirname, "servers", "bare-response.js"), {}, "/plain");
   if (!next.skipped) servers.next = await startServer("next-start", next.script, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" }, web.webUrl, { args: ["start"], cwd: next.dir });
+  // Tracing on, exporting (OTLP/HTTP protobuf, the default) to a sink on the load generator's core;
+  // rate limits on, with limits no run reaches, in memory and (when redis-server is installed) in Redis.
+  const sink = await startSink();
+  servers["otel"] = await startServer("otel", distMain, npEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}` }), "/api/hello");
+  servers["ratelimit-memory"] = await startServer("ratelimit-memory", distMain, npEnv({ RATE_LIMIT: "1000000000/1h" }), "/api/hello");
+  const redis = await startRedis();
+  if (redis) servers["ratelimit-redis"] = await startServer("ratelimit-redis", distMain, npEnv({ RATE_LIMIT: "1000000000/1h", REDIS_URL: `redis://127.0.0.1:${redis.port}` }), "/api/hello");
   // WORKERS scaling: server and load generator unpinned, so that two workers can use both cores.
   for (const workers of [1, 2]) servers[`workers-${workers}`] = await startServer(`workers-${workers}`, distMain, npEnv({ WORKERS: String(workers) }), "/api/hello", { pin: false });
 
@@ -170,6 +200,9 @@ async function main() {
     { key: "web:bare node:http, JSON string", server: "bareResponse", url: "/plain" },
     { key: "web:bare node:http, Response.json read back", server: "bareResponse", url: "/response" },
     ...(next.skipped ? [] : [{ key: "web:next start, same route.ts", server: "next", url: web.webUrl }]),
+    { key: "hello:OTEL on (OTLP export)", server: "otel", url: "/api/hello" },
+    { key: "hello:RATE_LIMIT, memory", server: "ratelimit-memory", url: "/api/hello" },
+    ...(redis ? [{ key: "hello:RATE_LIMIT, Redis", server: "ratelimit-redis", url: "/api/hello" }] : []),
     { key: "hello:WORKERS=1 unpinned", server: "workers-1", url: "/api/hello", pin: false },
     { key: "hello:WORKERS=2 unpinned", server: "workers-2", url: "/api/hello", pin: false },
   ];
@@ -188,6 +221,8 @@ async function main() {
   }
   const rss = { bare: peakRssMb(servers.bare.child.pid), nextpress: peakRssMb(servers.nextpress.child.pid) };
   for (const server of Object.values(servers)) await stopServer(server);
+  await stopServer(sink);
+  if (redis) await stopServer(redis);
 
   const startup = { bare: [], nextpress: [], eager: [] };
   for (let i = 0; i < STARTUP_RUNS; i++) {
@@ -216,6 +251,11 @@ async function main() {
       `server CPU per request ${fmt(cpuPerRequestUs(one), 1)} µs vs ${fmt(cpuPerRequestUs(two), 1)} µs (primary and workers together). ` +
       `The load generator takes a core's share here; with cores to spare, throughput grows with WORKERS up to the cores ` +
       `for as long as the CPU per request stays flat.`,
+  );
+  const vsPlain = (key) => (results[key] ? `${fmt(ratio(key, "hello:nextpress"), 2)}x` : "-");
+  console.log(
+    `\nGET /api/hello against the same server with none of it: OTEL on (a span per request, exported) ${vsPlain("hello:OTEL on (OTLP export)")}, ` +
+      `RATE_LIMIT in memory ${vsPlain("hello:RATE_LIMIT, memory")}, RATE_LIMIT in Redis ${redis ? vsPlain("hello:RATE_LIMIT, Redis") : "- (no redis-server)"}.`,
   );
   const targets = [
     ["GET /api/hello vs bare Express", ratio("hello:nextpress", "hello:bare"), ">=", 1.2, "x"],

@@ -12,6 +12,7 @@ const fs = require("node:fs");
 const PACKAGES = [
   { name: "nginx-light", binaries: ["/usr/sbin/nginx", "/usr/bin/nginx"], neededBy: "the reverse-proxy tests" },
   { name: "chromium", binaries: ["/usr/bin/chromium"], neededBy: "the /docs browser test" },
+  { name: "redis-server", binaries: ["/usr/bin/redis-server"], neededBy: "the rate-limit tests across replicas" },
 ];
 
 const POLICY_RC = "/usr/sbin/policy-rc.d";

@@ -5,6 +5,7 @@ import proxyAddr from "proxy-addr";
 import { z } from "zod";
 import { ConfigError } from "./errors";
 import type { ServerLimits } from "./http/server";
+import { parseRate, RATE_MESSAGE, type Rate } from "./rate";
 import { isSize, SIZE_MESSAGE } from "./size";
 
 /** Where `npm start` looks when ROUTES_DIR is unset: the project's routes/, compiled beside this file. */
@@ -52,6 +53,23 @@ function parseWorkers(value: string, ctx: z.RefinementCtx): number {
   return z.NEVER;
 }
 
+/** RATE_LIMIT, AUTH_FAILURE_LIMIT: `100/1m`, or `off`. */
+function parseRateOrOff(value: string, ctx: z.RefinementCtx): Rate | undefined {
+  if (/^(off|false)$/i.test(value)) return undefined;
+  const rate = parseRate(value);
+  if (!rate) ctx.addIssue({ code: "custom", message: `${RATE_MESSAGE}, or off` });
+  return rate;
+}
+
+const redisUrl = z
+  .string()
+  .refine((value) => URL.canParse(value) && /^rediss?:$/.test(new URL(value).protocol), "expected a redis:// or rediss:// URL such as redis://redis:6379");
+
+// The OTLP variables nextpress reads itself (whether to trace, which exporter to load); the SDK reads them and every other OTEL_* too.
+const otlpEndpoint = z.string().refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), "expected an http:// or https:// URL such as http://collector:4318");
+const OTLP_PROTOCOLS = ["http/protobuf", "http/json"] as const;
+const otlpProtocol = z.enum(OTLP_PROTOCOLS, { message: "expected http/protobuf or http/json (OTLP over gRPC is not supported: use the collector's HTTP port, 4318)" });
+
 const envSchema = z.object({
   PORT: z.coerce
     .number({ message: "expected a port number" })
@@ -92,6 +110,18 @@ const envSchema = z.object({
   PREVIEW_SECRET: z.string().min(32, "expected at least 32 characters (say, `openssl rand -hex 32`)").optional(),
   // As Next reads it: "development" relaxes preview cookies for plain http://localhost.
   NODE_ENV: z.string().optional(),
+  // Requests per window per client IP for every route without its own `rateLimit`; off by default.
+  RATE_LIMIT: z.string().default("off").transform(parseRateOrOff),
+  // Wrong tokens per window per client IP before authenticate answers 429 (token guessing).
+  AUTH_FAILURE_LIMIT: z.string().default("10/15m").transform(parseRateOrOff),
+  // Rate-limit counters (and the failed-token counts) in Redis, shared by every replica; unset: in memory, per process.
+  REDIS_URL: redisUrl.optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpoint.optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
+  OTEL_TRACES_EXPORTER: z.enum(["otlp", "none"], { message: "expected otlp or none" }).optional(),
+  OTEL_SDK_DISABLED: z.stringbool({ error: "expected true or false" }).default(false),
 });
 
 export type { ServerLimits };
@@ -105,6 +135,13 @@ export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(env
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Traces exported over OTLP/HTTP; endpoint, headers, sampler and resource come from the standard OTEL_* variables. */
+export interface TracingConfig {
+  readonly protocol: (typeof OTLP_PROTOCOLS)[number];
+}
+
+export type { Rate };
 
 export interface Config {
   readonly port: number;
@@ -135,6 +172,14 @@ export interface Config {
   readonly workers: number;
   /** How long to keep serving after SIGTERM, /readyz already 503, before draining (SHUTDOWN_DELAY_MS). */
   readonly shutdownDelayMs: number;
+  /** RATE_LIMIT: every route's limit per client IP, unless the route sets its own; undefined: off. */
+  readonly rateLimit: Rate | undefined;
+  /** AUTH_FAILURE_LIMIT: wrong tokens per client IP before authenticate answers 429; undefined: off. */
+  readonly authFailureLimit: Rate | undefined;
+  /** REDIS_URL: where the rate-limit counters live; undefined: in this process's memory. */
+  readonly redisUrl: string | undefined;
+  /** Set when traces are exported (an OTLP endpoint set, or OTEL_TRACES_EXPORTER=otlp, and the SDK not disabled). */
+  readonly tracing: TracingConfig | undefined;
 }
 
 /**
@@ -204,7 +249,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     development: values.NODE_ENV === "development",
     workers: values.WORKERS,
     shutdownDelayMs: values.SHUTDOWN_DELAY_MS,
+    rateLimit: values.RATE_LIMIT,
+    authFailureLimit: values.AUTH_FAILURE_LIMIT,
+    redisUrl: values.REDIS_URL,
+    tracing: tracingOf(values),
   });
+}
+
+/** As the OpenTelemetry SDK decides (its default protocol is http/protobuf), but only when asked for: an endpoint, or `otlp` named. */
+function tracingOf(values: z.infer<typeof envSchema>): TracingConfig | undefined {
+  const asked = values.OTEL_EXPORTER_OTLP_ENDPOINT ?? values.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (values.OTEL_TRACES_EXPORTER === "otlp" ? "default" : undefined);
+  if (asked === undefined || values.OTEL_SDK_DISABLED || values.OTEL_TRACES_EXPORTER === "none") return undefined;
+  return Object.freeze({ protocol: values.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? values.OTEL_EXPORTER_OTLP_PROTOCOL ?? "http/protobuf" });
 }
 
 /** One token per line (a Docker secret); blank lines and `#` comments are skipped. */

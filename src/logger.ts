@@ -35,8 +35,9 @@ function prettyStream(): pino.DestinationStream | undefined {
  * @example
  * const logger = createLogger("info");
  */
-export function createLogger(level: LogLevel, destination?: pino.DestinationStream, format: LogFormat = "json"): Logger {
-  const options: pino.LoggerOptions = { level, base: undefined, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
+export function createLogger(level: LogLevel, destination?: pino.DestinationStream, format: LogFormat = "json", mixin?: () => object): Logger {
+  // `mixin`: fields for every line, such as the active trace's ids when tracing is on.
+  const options: pino.LoggerOptions = { level, base: undefined, redact: { paths: REDACTED_PATHS, censor: "[redacted]" }, mixin };
   if (destination) return pino(options, destination);
   const pretty = format === "pretty" ? prettyStream() : undefined;
   const logger = pino(

@@ -163,9 +163,25 @@ function handleShutdown({ server, logger, shutdownTimeoutMs, shutdownDelayMs, on
   });
 }
 
+/**
+ * OpenTelemetry's SDK, when traces are exported, with the logger's mixin that puts the active
+ * trace's ids on every line; with tracing off, none of it is loaded.
+ */
+function loadTracing(config: Config) {
+  if (!config.tracing) return undefined;
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded only when tracing is on */
+  const { startTracing } = require("./telemetry/start-tracing") as typeof import("./telemetry/start-tracing");
+  const { traceLogFields } = require("./middleware/trace-request") as typeof import("./middleware/trace-request");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { tracing: config.tracing, startTracing, traceLogFields };
+}
+
 /** `npm start`: configuration → logger → app → listen, with a clean stop on SIGTERM/SIGINT. */
 export async function startServer(config: Config): Promise<http.Server> {
-  const logger = identifyWorker(createLogger(config.logLevel, undefined, config.logFormat));
+  const otel = loadTracing(config);
+  const logger = identifyWorker(createLogger(config.logLevel, undefined, config.logFormat, otel?.traceLogFields));
+  // Registered before the app is built, so instrumentation.ts's register() already finds the SDK.
+  const tracing = otel?.startTracing(otel.tracing, logger);
   let built: NextpressApp;
   try {
     built = await createApp(config, { logger, lazyRoutes: true });
@@ -181,7 +197,10 @@ export async function startServer(config: Config): Promise<http.Server> {
     shutdownTimeoutMs: config.server.shutdownTimeoutMs,
     shutdownDelayMs: config.shutdownDelayMs,
     onDrain: () => (lifecycle.draining = true),
-    onClosed: built.close,
+    onClosed: async () => {
+      await built.close();
+      await tracing?.shutdown();
+    },
     onExit: monitorEventLoop(logger),
   });
   await new Promise<void>((resolve, reject) => {

@@ -76,4 +76,6 @@ export interface PageConfig {
   maxDuration?: number;
   /** nextpress: `{ inherit: false }` skips the `_middleware` of every folder above this route. */
   middleware?: { inherit?: boolean };
+  /** nextpress: this route's requests per window per client IP (`"10/1m"`), instead of RATE_LIMIT's; false: not limited. */
+  rateLimit?: string | false;
 }

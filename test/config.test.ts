@@ -31,6 +31,10 @@ describe("loadConfig", () => {
       development: false,
       workers: 1,
       shutdownDelayMs: 0,
+      rateLimit: undefined,
+      authFailureLimit: { limit: 10, windowMs: 15 * 60_000, text: "10/15m" },
+      redisUrl: undefined,
+      tracing: undefined,
     });
   });
 
@@ -169,5 +173,44 @@ describe("loadConfig: API_TOKENS_FILE", () => {
 
   it("stops start-up when the path is a folder", () => {
     expect(() => loadConfig({ API_TOKENS_FILE: dir })).toThrow(/API_TOKENS_FILE=.*cannot read it/);
+  });
+});
+
+describe("rate limits, Redis and tracing", () => {
+  it("reads RATE_LIMIT and AUTH_FAILURE_LIMIT as requests per window, or off", () => {
+    expect(loadConfig({ RATE_LIMIT: "100/1m" }).rateLimit).toEqual({ limit: 100, windowMs: 60_000, text: "100/1m" });
+    expect(loadConfig({ RATE_LIMIT: "off" }).rateLimit).toBeUndefined();
+    expect(loadConfig({ AUTH_FAILURE_LIMIT: "5/30s" }).authFailureLimit).toEqual({ limit: 5, windowMs: 30_000, text: "5/30s" });
+    expect(loadConfig({ AUTH_FAILURE_LIMIT: "off" }).authFailureLimit).toBeUndefined();
+  });
+
+  it.each([
+    [{ RATE_LIMIT: "100" }, /RATE_LIMIT="100": expected requests per window such as "100\/1m"/],
+    [{ RATE_LIMIT: "0/1m" }, /RATE_LIMIT="0\/1m": expected requests per window/],
+    [{ AUTH_FAILURE_LIMIT: "ten/1m" }, /AUTH_FAILURE_LIMIT="ten\/1m": expected requests per window/],
+    [{ REDIS_URL: "localhost:6379" }, /REDIS_URL="localhost:6379": expected a redis:\/\/ or rediss:\/\/ URL/],
+    [{ REDIS_URL: "http://redis:6379" }, /REDIS_URL="http:\/\/redis:6379": expected a redis:\/\/ or rediss:\/\/ URL/],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" }, /OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318": expected an http:\/\/ or https:\/\/ URL/],
+    [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "nope" }, /OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="nope": expected an http/],
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }, /OTEL_EXPORTER_OTLP_PROTOCOL="grpc": expected http\/protobuf or http\/json \(OTLP over gRPC is not supported/],
+    [{ OTEL_TRACES_EXPORTER: "console" }, /OTEL_TRACES_EXPORTER="console": expected otlp or none/],
+    [{ OTEL_SDK_DISABLED: "maybe" }, /OTEL_SDK_DISABLED="maybe": expected true or false/],
+  ])("stops start-up naming a bad value: %j", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it("keeps REDIS_URL as given", () => {
+    expect(loadConfig({ REDIS_URL: "rediss://:secret@redis.internal:6380/2" }).redisUrl).toBe("rediss://:secret@redis.internal:6380/2");
+  });
+
+  it("traces only when an OTLP endpoint (or OTEL_TRACES_EXPORTER=otlp) asks for it, http/protobuf unless told otherwise", () => {
+    expect(loadConfig({}).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_SERVICE_NAME: "api" }).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" }).tracing).toEqual({ protocol: "http/protobuf" });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://collector:4318/v1/traces", OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" }).tracing).toEqual({ protocol: "http/json" });
+    expect(loadConfig({ OTEL_TRACES_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/protobuf" }).tracing).toEqual({ protocol: "http/protobuf" });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_SDK_DISABLED: "true" }).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_TRACES_EXPORTER: "none" }).tracing).toBeUndefined();
   });
 });

@@ -5,11 +5,14 @@ import type { Config } from "../config";
 import { createLogger } from "../logger";
 import { loadInstrumentation, runRegister, type Instrumentation } from "../loader/instrumentation";
 import { loadRoutes, loadRoutesLazily, type LazyRoute, type Route } from "../loader/load-routes";
+import { configureAuthBrake, createAuthBrake } from "../middleware/auth-brake";
 import { configureAuthenticate } from "../middleware/authenticate";
+import { createMemoryStores, type CounterStores } from "../middleware/counter-stores";
 import type { Step } from "../middleware/compose";
 import { requestState } from "../http/request-state";
 import { createErrorHandler, notFound, type ErrorListener } from "../middleware/error-handler";
 import { createHealthChecks, type Lifecycle } from "../middleware/health";
+import { createRouteLimits } from "../middleware/rate-limit";
 import { createRequestContext, installRequestLog } from "../middleware/request-context";
 import { createSecurityHeaders } from "../middleware/security-headers";
 import { createPreviewKeys } from "../next/preview";
@@ -63,6 +66,21 @@ function createCors(origins: readonly string[]) {
   return cors({ origin: origins.includes("*") ? "*" : [...origins], maxAge: 600 });
 }
 
+/** Rate-limit counters: in memory, or in Redis when REDIS_URL is set (ioredis is loaded only then). */
+async function createCounterStores(config: Config, logger: Logger): Promise<CounterStores> {
+  if (!config.redisUrl) return createMemoryStores();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when Redis is configured
+  const { createRedisStores } = require("../middleware/redis-stores") as typeof import("../middleware/redis-stores");
+  return createRedisStores(config.redisUrl, logger);
+}
+
+/** The tracing step, when traces are exported; with tracing off not even OpenTelemetry's API is loaded. */
+function loadTracing(config: Config) {
+  if (!config.tracing) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when tracing is on
+  return require("../middleware/trace-request") as typeof import("../middleware/trace-request");
+}
+
 /** What the user added with `app.use`/`app.get` after createApp, run by Express's own router. */
 function createAppLayers(app: Express): Step<AppRequest, AppResponse> {
   const router = app.router as unknown as { stack: unknown[]; handle: (req: AppRequest, res: AppResponse, done: (error?: unknown) => void) => void };
@@ -113,17 +131,25 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       ? createLazyDocsMiddleware(async () => createDocsMiddleware(documentRoutes(await Promise.all(lazyRoutes.map((r) => r.load())), config.routesDir)))
       : createDocsMiddleware(documentRoutes(routes as Route[], config.routesDir));
   const corsMiddleware = createCors(config.corsOrigins);
+  // Rate limits and the failed-token brake share one backend (Redis: every replica's counts).
+  const stores = await createCounterStores(config, logger);
+  const routeLimits = createRouteLimits(config.rateLimit, stores, logger);
+  if (config.authFailureLimit) configureAuthBrake(app, createAuthBrake(config.authFailureLimit, () => stores.create("nextpress:auth:"), logger));
+  const tracing = loadTracing(config);
   // Every response, errors and 404s included, gets the security headers and a request id.
   const stack = [
     createSecurityHeaders(),
     createRequestContext(logger),
     createHealthChecks(lifecycle, { ready: instrumentation.ready, readyTimeoutMs: config.readyTimeoutMs, logger }),
+    tracing?.createTraceRequest(),
     corsMiddleware,
     createAppLayers(app),
     docs,
-    createDispatcher(routes, { previewKeys }),
+    // Each route's rate limit runs before its body is read: RATE_LIMIT's, or the route's own `rateLimit`.
+    createDispatcher(routes, { previewKeys, guard: (route) => routeLimits(route.pattern, route.settings.rateLimit) }),
   ].filter((step) => step !== undefined) as Step<AppRequest, AppResponse>[];
-  const handle = createRequestHandler(app, stack, { notFound, errorHandler: createErrorHandler(logger, reportError(instrumentation, logger)) });
+  const onError = combineListeners(reportError(instrumentation, logger), tracing?.recordRequestError);
+  const handle = createRequestHandler(app, stack, { notFound, errorHandler: createErrorHandler(logger, onError) });
   // Express's app function calls `app.handle`: http.createServer(app), supertest and a mounting
   // app all run the one handler.
   (app as unknown as { handle: RequestHandler }).handle = handle;
@@ -133,8 +159,18 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     } catch (error) {
       logger.error({ err: error, file: instrumentation.file }, "instrumentation shutdown() failed");
     }
+    await stores.close();
   };
   return { app, handle, routes, lazy: lazyRoutes !== undefined, lifecycle, config, logger, instrumentation, close };
+}
+
+/** Both listeners, or the one there is. */
+function combineListeners(first: ErrorListener | undefined, second: ErrorListener | undefined): ErrorListener | undefined {
+  if (!first || !second) return first ?? second;
+  return (error, req) => {
+    first(error, req);
+    second(error, req);
+  };
 }
 
 /** instrumentation's `onRequestError`, called as Next calls it; what it throws is logged, never the request's problem. */

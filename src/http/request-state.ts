@@ -49,6 +49,9 @@ export class RequestState {
   /** The route's `responseLimit` in bytes (false: not counted) and the bytes written so far. */
   responseLimit: number | false = false;
   responseBytes = 0;
+  /** The request's span, when it is traced: its log line carries them as `trace_id` and `span_id`. */
+  traceId: string | undefined = undefined;
+  spanId: string | undefined = undefined;
   /** The request itself until its response closes; the uncaught-exception handler answers through it. */
   req: IncomingMessage | undefined;
 

@@ -1,12 +1,14 @@
 import { z } from "zod";
 import { InvalidRouteError } from "../errors";
 import { HTTP_METHODS, type HttpMethod } from "../http/methods";
+import type { Rate } from "../rate";
 import { isSize, SIZE_MESSAGE, toBytes } from "../size";
 import type { Middleware } from "../types";
 import { checkRouteSchema, readFileSchema, type RouteSchema } from "../validation/route-schema";
 import type { Endpoint, RouteEndpoints } from "./build-route";
 import type { DirectoryMiddleware } from "./directory-middleware";
 import type { RouteModule } from "./import-route";
+import { routeRateLimit } from "./route-config";
 import { toMiddlewareList } from "./middleware-list";
 
 /** `pages`: Next's (req, res) API route; `edge`: a pages route with `runtime: 'edge'`; `app`: app/**\/route.ts. */
@@ -27,6 +29,8 @@ export interface WebSettings {
   /** `dynamicParams = false`: params `generateStaticParams` did not list are a 404. */
   readonly dynamicParams: boolean;
   readonly generateStaticParams: (() => unknown) | undefined;
+  /** nextpress's `export const rateLimit` ("10/1m", or false); undefined: RATE_LIMIT's. */
+  readonly rateLimit?: Rate | false;
 }
 
 const size = z.union([z.number(), z.string()], { error: SIZE_MESSAGE }).refine(isSize, SIZE_MESSAGE);
@@ -45,6 +49,8 @@ const segmentConfigSchema = z.object({
   generateStaticParams: z.function().optional(),
   // nextpress's own: what request.json()/text()/body may read (BODY_LIMIT by default); false: no limit.
   bodySizeLimit: z.union([z.literal(false), size]).optional(),
+  // nextpress's own: this route's requests per window per client IP, or false for none.
+  rateLimit: routeRateLimit.optional(),
 });
 
 const SEGMENT_KEYS = Object.keys(segmentConfigSchema.shape);
@@ -74,6 +80,7 @@ export function resolveSegmentConfig(mod: RouteModule, defaultBodyLimit: string)
     bodyLimit: limitOf(config.bodySizeLimit, defaultBodyLimit),
     dynamicParams: config.dynamicParams ?? true,
     generateStaticParams: config.generateStaticParams as (() => unknown) | undefined,
+    rateLimit: config.rateLimit,
   });
 }
 

@@ -172,7 +172,8 @@ async function loadRoute(planned: PlannedRoute, context: Context): Promise<Route
       const endpoints = buildAppEndpoints(mod, directories);
       const chain = [...context.globalMiddleware, ...endpoints.chain];
       const pattern = formatPattern(segments, "");
-      return { kind: "app", file, absoluteFile, pattern, mount: "", segments, handler: undefined, settings: WEB_SETTINGS, web, endpoints, chain, module: mod };
+      const settings = web.rateLimit === undefined ? WEB_SETTINGS : { ...WEB_SETTINGS, rateLimit: web.rateLimit };
+      return { kind: "app", file, absoluteFile, pattern, mount: "", segments, handler: undefined, settings, web, endpoints, chain, module: mod };
     }
     const settings = resolveRouteSettings(mod.config, context.options.bodyLimit);
     const edge = isEdgeConfig(mod.config);
@@ -182,7 +183,8 @@ async function loadRoute(planned: PlannedRoute, context: Context): Promise<Route
     const chain = [...context.globalMiddleware, ...endpoints.chain];
     const route = { file, absoluteFile, pattern, mount: context.prefix, segments, handler: mod.handler, endpoints, chain, module: mod };
     if (!edge) return { ...route, kind: "pages", settings };
-    return { ...route, kind: "edge", settings: { ...WEB_SETTINGS, inheritMiddleware: settings.inheritMiddleware }, web: edgeSettings(settings.bodyParser, context.options.bodyLimit) };
+    const edgeRouteSettings = { ...WEB_SETTINGS, inheritMiddleware: settings.inheritMiddleware, rateLimit: settings.rateLimit };
+    return { ...route, kind: "edge", settings: edgeRouteSettings, web: edgeSettings(settings.bodyParser, context.options.bodyLimit) };
   } catch (error) {
     const reason = error instanceof InvalidRouteError ? error.message : describeImportError(error);
     return { files: [file], reason };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { InvalidRouteError } from "../errors";
+import { parseRate, RATE_MESSAGE, type Rate } from "../rate";
 import { isSize, SIZE_MESSAGE, toBytes } from "../size";
 import type { PageConfig } from "../types";
 
@@ -7,6 +8,17 @@ import type { PageConfig } from "../types";
 export const RESPONSE_LIMIT_DEFAULT = 4 * 1024 * 1024;
 
 const size = z.union([z.number(), z.string()], { error: SIZE_MESSAGE }).refine(isSize, SIZE_MESSAGE);
+
+/** A route's own `rateLimit`: `"10/1m"`, or false for none (RATE_LIMIT does not apply to it either). */
+export const routeRateLimit = z
+  .union([z.literal(false), z.string()], { error: `${RATE_MESSAGE}, or false` })
+  .transform((value, ctx): Rate | false => {
+    if (value === false) return false;
+    const rate = parseRate(value);
+    if (rate) return rate;
+    ctx.addIssue({ code: "custom", message: `${RATE_MESSAGE}, or false` });
+    return z.NEVER;
+  });
 
 const pageConfigSchema = z
   .object({
@@ -23,6 +35,7 @@ const pageConfigSchema = z
       .loose()
       .optional(),
     middleware: z.object({ inherit: z.boolean() }, { error: "expected { inherit: boolean }" }).loose().optional(),
+    rateLimit: routeRateLimit.optional(),
   })
   .loose();
 
@@ -34,6 +47,8 @@ export interface RouteSettings {
   readonly externalResolver: boolean;
   /** false: the folders' `_middleware` do not apply (config.middleware.inherit). */
   readonly inheritMiddleware: boolean;
+  /** The route's own rate limit (`config.rateLimit`, an app route's `export const rateLimit`); false: none; undefined: RATE_LIMIT's. */
+  readonly rateLimit?: Rate | false;
 }
 
 /** Validates a route's exported `config`; the error message lists what is wrong. */
@@ -63,6 +78,7 @@ export function resolveRouteSettings(config: unknown, defaultBodyLimit: string):
           : toBytes(responseLimit),
     externalResolver: api.externalResolver === true,
     inheritMiddleware: parsed.data.middleware?.inherit !== false,
+    rateLimit: parsed.data.rateLimit,
   });
 }
 

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { Application } from "express";
 import { JSON_CONTENT_TYPE } from "../http/json-error";
 import type { AuthInfo, Middleware, NextApiRequest, NextApiResponse } from "../types";
+import { authBrakeOf } from "./auth-brake";
 
 /** Where createApp keeps the configured `authenticate` for the module-level one to find. */
 const APP_SETTING = "nextpress authenticate";
@@ -70,9 +71,13 @@ function matchToken(expected: readonly Buffer[], token: string): number {
 export function createAuthenticate(options: AuthenticateOptions): Middleware {
   const expected = (options.tokens ?? []).map(sha256);
   const { verify } = options;
-  const refuse = (res: NextApiResponse) => reject(res, 401, 'Bearer realm="api", error="invalid_token"', "Unauthorized");
+  const refuse = (req: NextApiRequest, res: NextApiResponse) => {
+    // A wrong token counts towards the brake (AUTH_FAILURE_LIMIT).
+    authBrakeOf(req)?.recordFailure(req);
+    reject(res, 401, 'Bearer realm="api", error="invalid_token"', "Unauthorized");
+  };
 
-  return markAuthenticates(function authenticate(req: NextApiRequest, res: NextApiResponse, next: (error?: unknown) => void) {
+  function check(req: NextApiRequest, res: NextApiResponse, next: (error?: unknown) => void): void | Promise<void> {
     const header = req.headers.authorization;
     if (header === undefined || !BEARER_SCHEME.test(header)) {
       return reject(res, 401, 'Bearer realm="api"', "Unauthorized");
@@ -86,21 +91,27 @@ export function createAuthenticate(options: AuthenticateOptions): Middleware {
       req.auth = { scheme: "bearer", tokenIndex };
       return next();
     }
-    if (!verify) return refuse(res);
+    if (!verify) return refuse(req, res);
     return Promise.resolve()
       .then(() => verify(token, req))
       .then(
         (result) => {
-          if (!result) return refuse(res);
+          if (!result) return refuse(req, res);
           req.auth = result === true ? { scheme: "bearer" } : { ...result, scheme: "bearer" };
           next();
         },
         (error: unknown) => {
           // Only the error's name: its message could quote the token.
           req.log?.warn({ errorName: (error as Error | undefined)?.name }, "authenticate: verify threw; the request is refused");
-          refuse(res);
+          refuse(req, res);
         },
       );
+  }
+
+  return markAuthenticates(function authenticate(req: NextApiRequest, res: NextApiResponse, next: (error?: unknown) => void) {
+    // A client braked for its wrong tokens is refused before its token is even looked at.
+    if (authBrakeOf(req)?.admit(req, res) === false) return;
+    return check(req, res, next);
   });
 }
 

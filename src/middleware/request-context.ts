@@ -80,6 +80,8 @@ export function createRequestContext(logger: Logger) {
       // The client went away before the response was complete: which route kept it waiting.
       aborted: finished ? undefined : true,
       route: finished ? undefined : state.route?.file,
+      trace_id: state.traceId,
+      span_id: state.spanId,
     };
     if (isQuiet(req.url ?? "")) logger.debug(line, "request completed");
     else logger.info(line, "request completed");

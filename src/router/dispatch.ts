@@ -4,7 +4,8 @@ import { requestState, type Params, type RouteRef } from "../http/request-state"
 import type { LazyRoute, Route } from "../loader/load-routes";
 import { formatExpressPath } from "../loader/route-pattern";
 import { setRouteParams } from "../next/request";
-import type { NextApiRequest, NextApiResponse } from "../types";
+import { composeMiddleware } from "../middleware/compose";
+import type { Middleware, NextApiRequest, NextApiResponse } from "../types";
 import { decodeSegments, normalizeRequestPath } from "./request-path";
 import { RouteTree, type Match } from "./route-tree";
 import { createRouteRunner, SKIP, type RouteRunner } from "./run-route";
@@ -48,9 +49,21 @@ function segmentsBelow(route: Route | LazyRoute, prefix: string): Route["segment
   return [...mount, ...route.segments];
 }
 
-function toEntry(route: Route | LazyRoute, prefix: string, options: WebRunnerOptions): Entry {
+export interface DispatcherOptions extends WebRunnerOptions {
+  /** What runs before a route, before its body is read (a rate limit), chosen once per route; undefined: nothing. */
+  readonly guard?: (route: Route) => Middleware | undefined;
+}
+
+/** The route's runner, behind its guard when it has one. */
+function createRunner(route: Route, options: DispatcherOptions): RouteRunner {
+  const run = createRouteRunner(route, options);
+  const guard = options.guard?.(route);
+  return guard ? composeMiddleware([guard], run) : run;
+}
+
+function toEntry(route: Route | LazyRoute, prefix: string, options: DispatcherOptions): Entry {
   const segments = segmentsBelow(route, prefix);
-  if (!isLazy(route)) return { segments, ref: toRef(route), run: createRouteRunner(route, options) };
+  if (!isLazy(route)) return { segments, ref: toRef(route), run: createRunner(route, options) };
   // A lazy route: the first request imports the module and composes the real runner.
   let run: RouteRunner | undefined;
   let loading: Promise<RouteRunner> | undefined;
@@ -63,7 +76,7 @@ function toEntry(route: Route | LazyRoute, prefix: string, options: WebRunnerOpt
         entry.ref = toRef(loaded);
         requestState(req).route = entry.ref;
         req.route = entry.ref as unknown as NextApiRequest["route"];
-        return (run = createRouteRunner(loaded, options));
+        return (run = createRunner(loaded, options));
       });
       loading.then((ready) => ready(req, res, done), done);
     },
@@ -94,7 +107,7 @@ type DispatchRequest = IncomingMessage & { params?: Params; route?: unknown };
  * matched route (`req.params`, `req.route`) and Next's params in `req.query`; requests outside
  * the prefix, unmatched ones and `next("route")` go on to `next()`.
  */
-export function createDispatcher(routes: readonly (Route | LazyRoute)[], options: WebRunnerOptions) {
+export function createDispatcher(routes: readonly (Route | LazyRoute)[], options: DispatcherOptions) {
   const prefix = routes.some((route) => route.mount === "") ? "" : "/api";
   const entries = routes.map((route) => toEntry(route, prefix, options));
   const tree = new RouteTree(entries);

@@ -32,8 +32,16 @@ describe("compose files", () => {
   it("run one replica by default and three with compose.replicas.yaml, behind the same nginx configuration", () => {
     expect(single.api.deploy?.replicas).toBeUndefined();
     expect(merged.deploy?.replicas).toBe(3);
-    expect(Object.keys(replicas)).toEqual(["api"]);
+    expect(Object.keys(replicas)).toEqual(["api", "redis"]);
     expect(single.proxy.volumes).toEqual(["./deploy/nginx.conf:/etc/nginx/nginx.conf:ro"]);
+  });
+
+  it("count the replicas' rate limits in the redis service they start", () => {
+    const config = loadConfig({ ...merged.environment, API_TOKENS_FILE: "" });
+    expect(config.rateLimit).toBeDefined();
+    expect(new URL(config.redisUrl ?? "").hostname).toBe("redis");
+    expect(replicas.redis.image).toMatch(/^redis:/);
+    expect(single.api.environment?.REDIS_URL).toBeUndefined();
   });
 
   it("give each replica longer to stop than its delay and drain take", () => {

@@ -85,7 +85,8 @@ describe("authenticate in a middleware chain", () => {
   let app: Express;
   let logs: TestApp["logs"];
   beforeAll(async () => {
-    ({ app, logs } = await buildTestApp("mw-auth", { API_TOKENS: "env-one,env-two" }));
+    // One app for many wrong tokens from one address: the brake (test/middleware/auth-brake.test.ts) would stop them.
+    ({ app, logs } = await buildTestApp("mw-auth", { API_TOKENS: "env-one,env-two", AUTH_FAILURE_LIMIT: "off" }));
   });
 
   it.each(["/api/admin/stats", "/api/admin/nested/deep", "/api/wrapped"])(
