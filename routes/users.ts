@@ -9,7 +9,7 @@ const withCreatedId = (operationId: string) => ({ operationId, parameters: { id:
 // GET: one page of users, in id order, with the total and the next page's URL.
 export const GET = defineRoute({
   schema: { query: ListQuery, responses: { 200: UserPage } },
-  openapi: { summary: "List users", operationId: "listUsers", examples: { responses: { 200: { users: [EXAMPLE_USER], total: 1, next: null } } } },
+  openapi: { summary: "List users", operationId: "listUsers", examples: { query: { limit: 20 }, responses: { 200: { users: [EXAMPLE_USER], total: 1, next: null } } } },
   async handler(req, res) {
     const { limit, cursor } = req.query;
     const page = await listUsers({ limit, cursor });

@@ -4,11 +4,13 @@ import { z } from "zod";
 // /openapi.json (and so the Postman collection).
 
 /** A user's id in a URL: digits only, so `/api/users/abc` is a 400 and `/api/users/99` a 404. */
-export const UserId = z
-  .string()
-  .regex(/^[1-9][0-9]{0,14}$/, "expected a user id: a whole number from 1")
-  .transform(Number)
-  .meta({ description: "The user's id, as `POST /api/users` answered it.", example: "1" });
+const id = () =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,14}$/, "expected a user id: a whole number from 1")
+    .transform(Number);
+
+export const UserId = id().meta({ description: "The user's id, as `POST /api/users` answered it.", example: "1" });
 
 export const NewUser = z.object({
   name: z.string().trim().min(1).max(100),
@@ -33,7 +35,7 @@ export const UserParams = z.object({ id: UserId });
 
 export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: "Users per page, at most 100." }),
-  cursor: UserId.optional().meta({ description: "Where the page starts: the `cursor` of the previous page's `next` link.", example: "20" }),
+  cursor: id().optional().meta({ description: "Where the page starts: the `cursor` of the previous page's `next` link." }),
 });
 
 export const UserPage = z.object({
