@@ -5,8 +5,8 @@ import path from "node:path";
 
 // The embedded engine is one process's: two PGlite instances on one folder silently lose each
 // other's writes (no postmaster.pid check in WASM). A lease file says who holds it; the holder
-// touches it every HEARTBEAT_MS, so a lease left by a killed process (or another container on a
-// shared volume) is stale after STALE_MS and can be taken over.
+// touches it every HEARTBEAT_MS. A lease is stale, and taken over, when its process is gone (same
+// host), or when it was not touched for STALE_MS (another container on a shared volume).
 const LOCK_FILE = "nextpress.lock";
 const HEARTBEAT_MS = 2_000;
 const STALE_MS = 15_000;
@@ -38,7 +38,18 @@ function readHolder(file: string): Holder | undefined {
   }
 }
 
-function isStale(file: string): boolean {
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function isStale(file: string, holder: Holder | undefined): boolean {
+  // Our own pid in a lease we did not write: an earlier run, e.g. PID 1 of a restarted container.
+  if (holder?.host === os.hostname() && (holder.pid === process.pid || !isAlive(holder.pid))) return true;
   try {
     return Date.now() - statSync(file).mtimeMs > STALE_MS;
   } catch {
@@ -55,7 +66,8 @@ export function lockDataDir(dataDir: string): DataDirLock {
     writeFileSync(file, content, { flag: "wx" });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    if (!isStale(file)) throw new DataDirBusyError(dataDir, readHolder(file));
+    const holder = readHolder(file);
+    if (!isStale(file, holder)) throw new DataDirBusyError(dataDir, holder);
     rmSync(file, { force: true });
     writeFileSync(file, content, { flag: "wx" });
   }
