@@ -32,8 +32,9 @@ function postScript(body) {
   return luaScript;
 }
 
-function runWrk({ url, seconds, connections, postBody }) {
-  const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", ...(postBody ? ["-s", postScript(postBody)] : []), url];
+function runWrk({ url, seconds, connections, postBody, wrkScript }) {
+  const script = wrkScript ?? (postBody ? postScript(postBody) : undefined);
+  const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", ...(script ? ["-s", script] : []), url];
   const [command, commandArgs] = pinned(1, "wrk", args);
   const out = execFileSync(command, commandArgs, { encoding: "utf8", timeout: (seconds + 30) * 1000 });
   const requestsPerSec = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
@@ -48,13 +49,14 @@ function runWrk({ url, seconds, connections, postBody }) {
   };
 }
 
-async function runAutocannon({ url, seconds, connections, postBody }) {
+async function runAutocannon({ url, seconds, connections, postBody, autocannonRequests }) {
   const autocannon = require("autocannon");
   const result = await autocannon({
     url,
     connections,
     duration: seconds,
     ...(postBody ? { method: "POST", body: postBody, headers: { "content-type": "application/json" } } : {}),
+    ...(autocannonRequests ? { requests: autocannonRequests } : {}),
   });
   return {
     requestsPerSec: result.requests.average,
@@ -65,7 +67,11 @@ async function runAutocannon({ url, seconds, connections, postBody }) {
   };
 }
 
-/** One measurement: req/s, p50/p99 latency in ms, and how many answers were not 2xx. */
+/**
+ * One measurement: req/s, p50/p99 latency in ms, and how many answers were not 2xx. A GET of
+ * `url`, a POST of `postBody`, or a scripted mix: `wrkScript` (a Lua file) for wrk, with the same
+ * mix as `autocannonRequests` for autocannon.
+ */
 async function load(options) {
   return HAS_WRK ? runWrk(options) : runAutocannon(options);
 }

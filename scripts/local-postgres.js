@@ -1,6 +1,7 @@
 // A throwaway PostgreSQL server from Debian's packages (`postgresql`; binaries in
 // /usr/lib/postgresql/<major>/bin), for the tests and the benchmark: initdb into a temp folder,
-// then `postgres -D <dir> -p <port> -h 127.0.0.1 -k <dir>`, loopback only, trust auth, no fsync.
+// then `postgres -D <dir> -p <port> -h 127.0.0.1 -k <dir>`, loopback only, trust auth (and, for
+// the tests, no fsync).
 // postgres refuses to run as root: as root, it runs as the `postgres` user the package creates,
 // with the folder chowned to it. Stopped by PID (SIGINT: fast shutdown), its folder removed.
 "use strict";
@@ -67,9 +68,11 @@ async function answers(url) {
 /**
  * A PostgreSQL server of its own: `await pg.start()` (after which `pg.url()` connects),
  * `await pg.stop()` (the folder is kept: start() again serves the same data), `await pg.destroy()`.
- * `onStart(child)` hears each server process started (the tests track it).
+ * `onStart(child)` hears each server process started (the tests track it); `wrap(command, args)`
+ * may put a command in front of postgres (the benchmark pins it to a core with taskset);
+ * `durable: false` (the tests') turns fsync and synchronous commits off.
  */
-async function createLocalPostgres({ bin = findPostgresBin(), onStart = () => undefined } = {}) {
+async function createLocalPostgres({ bin = findPostgresBin(), onStart = () => undefined, wrap = (command, args) => [command, args], durable = false } = {}) {
   if (!bin) throw new Error("PostgreSQL is not installed: apt-get install postgresql");
   const user = runAs();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nextpress-pg-"));
@@ -84,7 +87,9 @@ async function createLocalPostgres({ bin = findPostgresBin(), onStart = () => un
   async function start() {
     const log = fs.openSync(path.join(dir, "postgres.log"), "a");
     if (user.uid !== undefined) fs.fchownSync(log, user.uid, user.gid);
-    child = spawn(path.join(bin, "postgres"), ["-D", data, "-p", String(port), "-h", "127.0.0.1", "-k", dir, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"], {
+    const fast = durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
+    const [command, args] = wrap(path.join(bin, "postgres"), ["-D", data, "-p", String(port), "-h", "127.0.0.1", "-k", dir, ...fast]);
+    child = spawn(command, args, {
       ...user,
       cwd: dir,
       stdio: ["ignore", log, log],

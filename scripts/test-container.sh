@@ -12,6 +12,8 @@ TAG=localhost/nextpress-test:latest
 NAME=nextpress-test-$$
 VOLUME=nextpress-test-data-$$
 say() { printf 'test:container: %s\n' "$*"; }
+# podman without systemd says so on every run, restart and stop (healthcheck timers); nothing is wrong.
+quiet() { "$@" 2> >(grep -v "systemd connection" >&2); }
 fail=0
 check() { if eval "$2"; then say "PASS $1"; else say "FAIL $1"; fail=1; fi; }
 
@@ -43,7 +45,7 @@ say "PASS build"
 
 $ENGINE volume create "$VOLUME" >/dev/null
 run() { # name: the image with the secrets file and the data volume mounted
-  $ENGINE run -d --name "$1" "${RUN_FLAGS[@]}" -e HOST=127.0.0.1 -e PORT="$PORT" \
+  quiet $ENGINE run -d --name "$1" "${RUN_FLAGS[@]}" -e HOST=127.0.0.1 -e PORT="$PORT" \
     -e API_TOKENS_FILE=/run/secrets/api_tokens -v "$secrets/api_tokens:/run/secrets/api_tokens:ro" \
     -v "$VOLUME:/app/data" "$TAG" >/dev/null
 }
@@ -85,7 +87,7 @@ check "the data volume is the app user's" '[ "$($ENGINE exec "$NAME" stat -c %U 
 created=$(curl -s -X POST -H 'Content-Type: application/json' -d '{"name":"Ada","email":"ada@example.com"}' "http://127.0.0.1:$PORT/api/users")
 id=$(printf '%s' "$created" | sed -n 's/^{"id":\([0-9][0-9]*\),.*/\1/p')
 check "POST /api/users creates a user (id ${id:-none})" '[ -n "$id" ]'
-$ENGINE restart -t 15 "$NAME" >/dev/null
+quiet $ENGINE restart -t 15 "$NAME" >/dev/null
 check "after a container restart the server is ready again" 'wait_ready "$NAME"'
 check "the user created before the restart is still there" \
   'curl -fs "http://127.0.0.1:$PORT/api/users/$id" | grep -q "\"email\":\"ada@example.com\""'
@@ -93,7 +95,7 @@ check "its email is still taken (409)" \
   '[ "$(curl -s -o /dev/null -w "%{http_code}" -X POST -H "Content-Type: application/json" -d "{\"name\":\"Ada\",\"email\":\"ada@example.com\"}" "http://127.0.0.1:$PORT/api/users")" = 409 ]'
 
 started=$(date +%s%N)
-$ENGINE stop -t 15 "$NAME" >/dev/null
+quiet $ENGINE stop -t 15 "$NAME" >/dev/null
 code=$($ENGINE inspect "$NAME" --format '{{.State.ExitCode}}')
 ms=$(( ($(date +%s%N) - started) / 1000000 ))
 check "SIGTERM: exit code $code after ${ms} ms" '[ "$code" = 0 ] && [ "$ms" -lt 10000 ]'
@@ -101,7 +103,7 @@ check "SIGTERM: exit code $code after ${ms} ms" '[ "$code" = 0 ] && [ "$ms" -lt 
 run "$NAME-again"
 check "a new container on the same volume is ready" 'wait_ready "$NAME-again"'
 check "and has the user" 'curl -fs "http://127.0.0.1:$PORT/api/users/$id" | grep -q "ada@example.com"'
-$ENGINE stop -t 15 "$NAME-again" >/dev/null
+quiet $ENGINE stop -t 15 "$NAME-again" >/dev/null
 
 size=$($ENGINE image inspect "$TAG" --format '{{.Size}}')
 say "image size: $size bytes"
