@@ -182,6 +182,8 @@ async function main() {
   // DATA_DIR; and, when Debian's postgresql is installed, on a PostgreSQL server of the bench's own,
   // durable settings, pinned to the server's core (PGlite runs inside the server process).
   const embeddedData = path.join(tmp, "data");
+  // Created (initdb) by a first start of its own: the CRUD server's peak RSS is then the load's.
+  const freshStarts = [await measureStartAndMemory(distMain, { DATA_DIR: embeddedData }, "/api/users?limit=1")];
   servers["crud-embedded"] = await startServer("crud-embedded", distMain, npEnv({ DATA_DIR: embeddedData, API_TOKENS: TOKEN }), "/readyz");
   let postgres;
   let postgresUrl;
@@ -227,13 +229,13 @@ async function main() {
   // What the embedded engine costs: the sample with its database (an existing DATA_DIR, the one
   // just loaded; a new one, initdb included) against the framework tree without any, and with
   // PostgreSQL through the pg client instead.
-  const cost = { none: [], warm: [], fresh: [], postgres: [] };
+  const cost = { none: [], warm: [], fresh: freshStarts, postgres: [] };
   for (let i = 0; i < STARTUP_RUNS; i++) {
     cost.none.push(await measureStartAndMemory(distMain, { ROUTES_DIR: framework.dir }, "/api/hello"));
     cost.warm.push(await measureStartAndMemory(distMain, { DATA_DIR: embeddedData }, "/api/users?limit=1"));
     if (postgres) cost.postgres.push(await measureStartAndMemory(distMain, { DATABASE_URL: postgresUrl }, "/api/users?limit=1"));
   }
-  for (let i = 0; i < FRESH_RUNS; i++) cost.fresh.push(await measureStartAndMemory(distMain, { DATA_DIR: path.join(tmp, `fresh-${i}`) }, "/api/users?limit=1"));
+  for (let i = 1; i < FRESH_RUNS; i++) cost.fresh.push(await measureStartAndMemory(distMain, { DATA_DIR: path.join(tmp, `fresh-${i}`) }, "/api/users?limit=1"));
   await postgres?.destroy();
 
   const startup = { bare: [], nextpress: [], eager: [] };
