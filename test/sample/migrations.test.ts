@@ -9,8 +9,8 @@ import { startPostgres, type LocalPostgres } from "../helpers/postgres";
 
 // routes/_lib/database/migrations.ts on both engines, straight through the adapter.
 let postgres: LocalPostgres;
-let dirs: string[] = [];
-let opened: Database[] = [];
+const dirs: string[] = [];
+const opened: Database[] = [];
 let databases = 0;
 
 beforeAll(async () => (postgres = await startPostgres()), 60_000);
