@@ -25,6 +25,7 @@ describe("loadConfig", () => {
         shutdownTimeoutMs: 10_000,
       },
       openapi: true,
+      readyTimeoutMs: 2_000,
     });
   });
 
