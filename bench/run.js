@@ -31,6 +31,9 @@ const running = new Set();
 const stopAll = () => {
   for (const child of running) child.kill("SIGKILL");
 };
+// Run, last first, when a measurement fails: servers stopped, PostgreSQL shut down, temp folders
+// removed; then nothing keeps the process alive and it exits 1.
+const cleanups = [];
 process.on("exit", stopAll);
 process.on("SIGINT", () => process.exit(130));
 
@@ -150,6 +153,10 @@ async function main() {
   const bare = path.join(__dirname, "servers", "bare-express.js");
   const tmp = makeTempRoot();
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "nextpress-bench-logs-"));
+  cleanups.push(async () => {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(logDir, { recursive: true, force: true });
+  });
   console.log(
     `nextpress bench${QUICK ? " --quick" : ""}: node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0].model}), ` +
       `${HAS_WRK ? "wrk" : "autocannon"}, ${HAS_TASKSET ? "server on core 0, load on core 1" : "unpinned"}, ` +
@@ -176,6 +183,9 @@ async function main() {
     bare: await startServer("bare-express", bare, {}, "/api/hello"),
     nextpress: await startServer("nextpress", distMain, npEnv({ ROUTES_DIR: framework.dir }), "/api/hello"),
   };
+  cleanups.push(async () => {
+    for (const server of Object.values(servers)) if (server.child.exitCode === null) await stopServer(server);
+  });
   for (const [key, tree] of Object.entries(trees)) servers[key] = await startServer(key, distMain, npEnv({ ROUTES_DIR: tree.dir }), tree.url);
 
   // The sample's users resource (dist/routes, instrumentation.ts): its embedded database in a temp
@@ -189,6 +199,7 @@ async function main() {
   let postgresUrl;
   if (findPostgresBin()) {
     postgres = await createLocalPostgres({ durable: true, wrap: (command, args) => pinned(0, command, args), onStart: (child) => running.add(child) });
+    cleanups.push(() => postgres.destroy());
     await postgres.start();
     postgresUrl = await postgres.createDatabase("bench");
     servers["crud-postgres"] = await startServer("crud-postgres", distMain, npEnv({ DATABASE_URL: postgresUrl, API_TOKENS: TOKEN }), "/readyz");
@@ -294,7 +305,9 @@ async function main() {
   if (failed > 0 && process.argv.includes("--strict")) process.exitCode = 1;
 }
 
-main().catch((error) => {
+main().catch(async (error) => {
   console.error(error);
   process.exitCode = 1;
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  stopAll();
 });
