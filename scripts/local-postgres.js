@@ -1,7 +1,7 @@
 // A throwaway PostgreSQL server from Debian's packages (`postgresql`; binaries in
 // /usr/lib/postgresql/<major>/bin), for the tests and the benchmark: initdb into a temp folder,
-// then `postgres -D <dir> -p <port> -h 127.0.0.1 -k <dir>`, loopback only, trust auth (and, for
-// the tests, no fsync).
+// then `postgres -D <dir> -p <port> -h 127.0.0.1 -k <dir>`, loopback only, trust auth, and by
+// default (the tests') no fsync.
 // postgres refuses to run as root: as root, it runs as the `postgres` user the package creates,
 // with the folder chowned to it. Stopped by PID (SIGINT: fast shutdown), its folder removed.
 "use strict";
@@ -70,9 +70,14 @@ async function answers(url) {
  * `await pg.stop()` (the folder is kept: start() again serves the same data), `await pg.destroy()`.
  * `onStart(child)` hears each server process started (the tests track it); `wrap(command, args)`
  * may put a command in front of postgres (the benchmark pins it to a core with taskset);
- * `durable: false` (the tests') turns fsync and synchronous commits off.
+ * `settings` are postgres `-c` options.
  */
-async function createLocalPostgres({ bin = findPostgresBin(), onStart = () => undefined, wrap = (command, args) => [command, args], durable = false } = {}) {
+async function createLocalPostgres({
+  bin = findPostgresBin(),
+  onStart = () => undefined,
+  wrap = (command, args) => [command, args],
+  settings = ["fsync=off", "synchronous_commit=off", "full_page_writes=off"],
+} = {}) {
   if (!bin) throw new Error("PostgreSQL is not installed: apt-get install postgresql");
   const user = runAs();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nextpress-pg-"));
@@ -87,8 +92,8 @@ async function createLocalPostgres({ bin = findPostgresBin(), onStart = () => un
   async function start() {
     const log = fs.openSync(path.join(dir, "postgres.log"), "a");
     if (user.uid !== undefined) fs.fchownSync(log, user.uid, user.gid);
-    const fast = durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
-    const [command, args] = wrap(path.join(bin, "postgres"), ["-D", data, "-p", String(port), "-h", "127.0.0.1", "-k", dir, ...fast]);
+    const options = settings.flatMap((setting) => ["-c", setting]);
+    const [command, args] = wrap(path.join(bin, "postgres"), ["-D", data, "-p", String(port), "-h", "127.0.0.1", "-k", dir, ...options]);
     child = spawn(command, args, {
       ...user,
       cwd: dir,
