@@ -32,9 +32,9 @@ function postScript(body) {
   return luaScript;
 }
 
-function runWrk({ url, seconds, connections, postBody, wrkScript }) {
+function runWrk({ url, seconds, connections, postBody, wrkScript, timeoutSeconds = 2 }) {
   const script = wrkScript ?? (postBody ? postScript(postBody) : undefined);
-  const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", ...(script ? ["-s", script] : []), url];
+  const args = ["-t1", `-c${connections}`, `-d${seconds}s`, `--timeout`, `${timeoutSeconds}s`, "--latency", ...(script ? ["-s", script] : []), url];
   const [command, commandArgs] = pinned(1, "wrk", args);
   const out = execFileSync(command, commandArgs, { encoding: "utf8", timeout: (seconds + 30) * 1000 });
   const requestsPerSec = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
@@ -49,12 +49,13 @@ function runWrk({ url, seconds, connections, postBody, wrkScript }) {
   };
 }
 
-async function runAutocannon({ url, seconds, connections, postBody, autocannonRequests }) {
+async function runAutocannon({ url, seconds, connections, postBody, autocannonRequests, timeoutSeconds = 10 }) {
   const autocannon = require("autocannon");
   const result = await autocannon({
     url,
     connections,
     duration: seconds,
+    timeout: timeoutSeconds,
     ...(postBody ? { method: "POST", body: postBody, headers: { "content-type": "application/json" } } : {}),
     ...(autocannonRequests ? { requests: autocannonRequests } : {}),
   });
@@ -70,7 +71,8 @@ async function runAutocannon({ url, seconds, connections, postBody, autocannonRe
 /**
  * One measurement: req/s, p50/p99 latency in ms, and how many answers were not 2xx. A GET of
  * `url`, a POST of `postBody`, or a scripted mix: `wrkScript` (a Lua file) for wrk, with the same
- * mix as `autocannonRequests` for autocannon.
+ * mix as `autocannonRequests` for autocannon. A request slower than `timeoutSeconds` (wrk's
+ * default 2, autocannon's 10) counts as an error.
  */
 async function load(options) {
   return HAS_WRK ? runWrk(options) : runAutocannon(options);
