@@ -32,8 +32,9 @@ function postScript(body) {
   return luaScript;
 }
 
-function runWrk({ url, seconds, connections, postBody, pin = true }) {
-  const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", ...(postBody ? ["-s", postScript(postBody)] : []), url];
+function runWrk({ url, seconds, connections, postBody, wrkScript, timeoutSeconds = 2, pin = true }) {
+  const script = wrkScript ?? (postBody ? postScript(postBody) : undefined);
+  const args = ["-t1", `-c${connections}`, `-d${seconds}s`, `--timeout`, `${timeoutSeconds}s`, "--latency", ...(script ? ["-s", script] : []), url];
   const [command, commandArgs] = pin ? pinned(1, "wrk", args) : ["wrk", args];
   const out = execFileSync(command, commandArgs, { encoding: "utf8", timeout: (seconds + 30) * 1000 });
   const requestsPerSec = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
@@ -49,13 +50,15 @@ function runWrk({ url, seconds, connections, postBody, pin = true }) {
   };
 }
 
-async function runAutocannon({ url, seconds, connections, postBody }) {
+async function runAutocannon({ url, seconds, connections, postBody, autocannonRequests, timeoutSeconds = 10 }) {
   const autocannon = require("autocannon");
   const result = await autocannon({
     url,
     connections,
     duration: seconds,
+    timeout: timeoutSeconds,
     ...(postBody ? { method: "POST", body: postBody, headers: { "content-type": "application/json" } } : {}),
+    ...(autocannonRequests ? { requests: autocannonRequests } : {}),
   });
   return {
     requestsPerSec: result.requests.average,
@@ -69,7 +72,10 @@ async function runAutocannon({ url, seconds, connections, postBody }) {
 
 /**
  * One measurement: req/s, requests, p50/p99 latency in ms, and how many answers were not 2xx.
- * The load generator runs on core 1 unless `pin` is false (autocannon runs in this process).
+ * A GET of `url`, a POST of `postBody`, or a scripted mix: `wrkScript` (a Lua file) for wrk, with
+ * the same mix as `autocannonRequests` for autocannon. A request slower than `timeoutSeconds`
+ * (wrk's default 2, autocannon's 10) counts as an error. wrk runs on core 1 unless `pin` is false
+ * (autocannon runs in this process).
  */
 async function load(options) {
   return HAS_WRK ? runWrk(options) : runAutocannon(options);

@@ -1,5 +1,8 @@
 // Generated route trees for the scaling and start-up measurements, in a temp folder (never in
-// the repo): N static files r0000.js … or N dynamic folders d0000/[id].js …, compiled-style CommonJS.
+// the repo): N static files r0000.js … or N dynamic folders d0000/[id].js …, compiled-style CommonJS;
+// and the framework tree: GET /api/hello and a zod-validated POST /api/users that answers what it
+// got, without a database (what the sample's users route was before it kept its users), so that
+// the comparisons with bare Express measure nextpress itself.
 "use strict";
 const fs = require("node:fs");
 const os = require("node:os");
@@ -31,6 +34,31 @@ function writeRouteTree(root, kind, count) {
   return { dir, url: kind === "static" ? `/api/r${last}` : `/api/d${last}/42` };
 }
 
+/** hello.js and users.js (defineRoute + zod, required from this project by absolute path). */
+function writeFrameworkTree(root, projectRoot) {
+  const dir = path.join(root, "framework");
+  fs.mkdirSync(dir, { recursive: true });
+  const nextpress = JSON.stringify(path.join(projectRoot, "dist", "src", "index.js"));
+  const zod = JSON.stringify(require.resolve("zod", { paths: [projectRoot] }));
+  fs.writeFileSync(path.join(dir, "hello.js"), handlerSource("hello").replace("{ route: \"hello\", id: req.query.id }", '{ message: "Hello, World!" }'));
+  fs.writeFileSync(
+    path.join(dir, "users.js"),
+    [
+      '"use strict";',
+      'Object.defineProperty(exports, "__esModule", { value: true });',
+      `const { defineRoute } = require(${nextpress});`,
+      `const { z } = require(${zod});`,
+      "const NewUser = z.object({ name: z.string().trim().min(1).max(100), email: z.email() });",
+      "exports.POST = defineRoute({",
+      '  schema: { body: NewUser, responses: { 201: z.object({ message: z.literal("User created"), user: NewUser }) } },',
+      '  handler(req, res) { res.status(201).json({ message: "User created", user: req.body }); },',
+      "});",
+      "",
+    ].join("\n"),
+  );
+  return { dir, url: "/api/hello" };
+}
+
 function makeTempRoot() {
   return fs.mkdtempSync(path.join(os.tmpdir(), "nextpress-bench-"));
 }
@@ -60,4 +88,4 @@ function writeWebTree(root) {
 const WEB_ROUTE = '"use strict";\nexports.GET = function GET() { return Response.json({ message: "Hello, World!" }); };\n';
 const WEB_ROUTE_ESM = 'export function GET() { return Response.json({ message: "Hello, World!" }); }\n';
 
-module.exports = { writeRouteTree, makeTempRoot, writeWebTree, WEB_ROUTE, WEB_ROUTE_ESM };
+module.exports = { writeRouteTree, writeFrameworkTree, makeTempRoot, writeWebTree, WEB_ROUTE, WEB_ROUTE_ESM };

@@ -1,24 +1,29 @@
 #!/usr/bin/env node
 // What the test suite needs from Debian: a real nginx (reverse-proxy tests), a real Chromium (the
-// /docs page), a real Redis and PostgreSQL server when their suites land. Installed with apt-get
+// /docs page), a real PostgreSQL server (the users resource on PostgreSQL). Installed with apt-get
 // when missing and the tests run as root (a fresh container, CI); otherwise `npm test` stops at
 // once with one line saying what to install. Services are never started by the install: each
 // test starts its own server on a loopback port and stops it.
 "use strict";
 const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
+const { findPostgresBin } = require("./local-postgres.js");
 
-/** Each package, the binaries that tell it is there, and which tests need it. */
+const hasAny = (binaries) => () => binaries.some((binary) => fs.existsSync(binary));
+
+/** Each package, how to tell it is there, and which tests need it. */
 const PACKAGES = [
-  { name: "nginx-light", binaries: ["/usr/sbin/nginx", "/usr/bin/nginx"], neededBy: "the reverse-proxy tests" },
-  { name: "chromium", binaries: ["/usr/bin/chromium"], neededBy: "the /docs browser test" },
-  { name: "redis-server", binaries: ["/usr/bin/redis-server"], neededBy: "the rate-limit tests across replicas" },
+  { name: "nginx-light", isInstalled: hasAny(["/usr/sbin/nginx", "/usr/bin/nginx"]), neededBy: "the reverse-proxy tests" },
+  { name: "chromium", isInstalled: hasAny(["/usr/bin/chromium"]), neededBy: "the /docs browser test" },
+  // /usr/lib/postgresql/<major>/bin: 15 on Debian 12, 17 on Debian 13.
+  { name: "postgresql", isInstalled: () => findPostgresBin() !== undefined, neededBy: "the users CRUD tests on PostgreSQL" },
+  { name: "redis-server", isInstalled: hasAny(["/usr/bin/redis-server"]), neededBy: "the rate-limit tests across replicas" },
 ];
 
 const POLICY_RC = "/usr/sbin/policy-rc.d";
 
 function missingPackages() {
-  return PACKAGES.filter((pkg) => !pkg.binaries.some((binary) => fs.existsSync(binary)));
+  return PACKAGES.filter((pkg) => !pkg.isInstalled());
 }
 
 /** apt-get install, with Debian's maintainer scripts told not to start the services they install. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run soak [-- --seconds 60 | --quick] — mixed traffic against the built server
-// (dist/src/main.js, the sample routes) on 127.0.0.1: 50 connections, two identical rounds.
+// (dist/src/main.js, the sample routes, their embedded database in a temp DATA_DIR) on 127.0.0.1:
+// 50 connections, two identical rounds.
 // Targets: zero 5xx, zero connection errors, only the statuses the mix should produce, no
 // error-level log line, RSS after round 2 within 10% of after round 1, a clean exit 0 on SIGTERM.
 // The server runs at LOG_LEVEL=debug so that it logs its event-loop delay percentiles when it
@@ -31,7 +32,8 @@ const VALID_USER = JSON.stringify({ name: "Ada", email: "ada@example.com" });
 /** One cycle of the traffic, in order; every connection walks through it again and again. */
 const MIX = [
   { name: "GET /api/hello", method: "GET", path: "/api/hello", expect: 200 },
-  { name: "POST /api/users (valid)", method: "POST", path: "/api/users", json: VALID_USER, expect: 201 },
+  // Ada signs up once before the rounds: every valid sign-up of the mix reaches the unique index.
+  { name: "POST /api/users (valid, email taken)", method: "POST", path: "/api/users", json: VALID_USER, expect: 409 },
   { name: "POST /api/users (invalid)", method: "POST", path: "/api/users", json: JSON.stringify({ email: "nope" }), expect: 400 },
   { name: "POST /api/users (bad JSON)", method: "POST", path: "/api/users", json: '{"name":', expect: 400 },
   { name: "GET /api/hello", method: "GET", path: "/api/hello", expect: 200 },
@@ -39,7 +41,9 @@ const MIX = [
   { name: "GET /api/secure-data (no token)", method: "GET", path: "/api/secure-data", expect: 401 },
   { name: "GET /api/secure-data (token)", method: "GET", path: "/api/secure-data", headers: { Authorization: `Bearer ${TOKEN}` }, expect: 200 },
   { name: `POST /api/users (over ${BODY_LIMIT})`, method: "POST", path: "/api/users", json: JSON.stringify({ name: "x".repeat(2048), email: "a@b.co" }), expect: 413 },
-  { name: "GET /api/users/42", method: "GET", path: "/api/users/42", expect: 200 },
+  { name: "GET /api/users/1", method: "GET", path: "/api/users/1", expect: 200 },
+  { name: "GET /api/users?limit=20", method: "GET", path: "/api/users?limit=20", expect: 200 },
+  { name: "GET /api/users/999999", method: "GET", path: "/api/users/999999", expect: 404 },
 ];
 const EXPECTED_STATUSES = new Set(MIX.map((r) => r.expect));
 
@@ -59,13 +63,13 @@ function rssBytes(pid) {
 }
 
 /** The built server, its stdout scanned for the lines the soak reports (every other line dropped). */
-async function startServer() {
+async function startServer(dataDir) {
   require("./ensure-build.js").ensureBuild();
   const port = await freePort();
   const [command, commandArgs] = pinned(0, process.execPath, [path.join(ROOT, "dist", "src", "main.js")]);
   const child = spawn(command, commandArgs, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "debug", API_TOKENS: TOKEN, BODY_LIMIT },
+    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "debug", API_TOKENS: TOKEN, BODY_LIMIT, DATA_DIR: dataDir },
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);
@@ -80,8 +84,12 @@ async function startServer() {
     }
   });
   child.stderr.on("data", (chunk) => (server.stderr += chunk.toString()));
-  for (let i = 0; i < 400; i++) {
-    if ((await getStatus(port, "/readyz")) === 200) return server;
+  for (let i = 0; i < 1200; i++) {
+    if ((await getStatus(port, "/readyz")) === 200) {
+      const seeded = await fetch(`http://127.0.0.1:${port}/api/users`, { method: "POST", headers: { "content-type": "application/json" }, body: VALID_USER });
+      if (seeded.status !== 201 && seeded.status !== 409) throw new Error(`seeding Ada: POST /api/users answered ${seeded.status}`);
+      return server;
+    }
     if (child.exitCode !== null) break;
     await sleep(50);
   }
@@ -185,7 +193,15 @@ async function main() {
     `soak: ${SECONDS} s × 2 rounds, ${CONNECTIONS} connections, ${tool}${HAS_TASKSET ? " (server on core 0, load on core 1)" : ""}, ` +
       `BODY_LIMIT=${BODY_LIMIT}, mix of ${MIX.length}: ${[...new Set(MIX.map((r) => r.name))].join("; ")}\n`,
   );
-  const server = await startServer();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "nextpress-soak-data-"));
+  process.on("exit", () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  // A first start creates the database (initdb peaks at about 800 MB, which the RSS comparison
+  // of the rounds must not see) and signs Ada up; the soaked server opens it as it is.
+  const first = await startServer(dataDir);
+  first.child.kill("SIGTERM");
+  await first.exited;
+  running.delete(first.child);
+  const server = await startServer(dataDir);
   const script = HAS_WRK ? writeLuaScript() : undefined;
   const rounds = [];
   for (let round = 1; round <= 2; round++) {

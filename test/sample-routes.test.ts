@@ -1,73 +1,80 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
 import request from "supertest";
-import { createApp } from "../src/app/create-app";
+import { createApp, type NextpressApp } from "../src/app/create-app";
 import { loadConfig } from "../src/config";
 import { captureLogger } from "./helpers/app";
+import { PROJECT_ROOT } from "./helpers/process";
 
-// The sample API in routes/, exactly as `npm start` serves it (ROUTES_DIR unset).
+// The sample API in routes/, with the project's instrumentation.ts, built as `npm start` builds it
+// (ROUTES_DIR unset) in this process; its users live in the test file's DATA_DIR (test/environment.js).
+// test/sample/ runs the users resource through the real server process on both engines.
 describe("the sample routes", () => {
-  async function sampleApp() {
-    const { logger } = captureLogger();
-    return (await createApp(loadConfig({ API_TOKENS: "sample-token" }), { logger })).app;
-  }
+  let built: NextpressApp;
+  beforeAll(async () => {
+    built = await createApp(loadConfig({ API_TOKENS: "sample-token" }), { logger: captureLogger().logger });
+  }, 60_000);
+
+  it("runs the project's instrumentation.ts: register() opened and migrated the database in DATA_DIR", () => {
+    expect(built.instrumentation.file).toBe(path.join(PROJECT_ROOT, "instrumentation.ts"));
+    expect(existsSync(path.join(process.env.DATA_DIR as string, "PG_VERSION"))).toBe(true);
+    expect(existsSync(path.join(process.env.DATA_DIR as string, "nextpress.lock"))).toBe(true);
+  });
 
   it("GET /api/hello says hello", async () => {
-    const res = await request(await sampleApp()).get("/api/hello");
+    const res = await request(built.app).get("/api/hello");
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ message: "Hello, World!" });
   });
 
-  it("POST /api/users creates a user from JSON", async () => {
-    const res = await request(await sampleApp()).post("/api/users").send({ name: "Ada", email: "ada@example.com" });
-    expect(res.status).toBe(201);
-    expect(res.body).toEqual({ message: "User created", user: { name: "Ada", email: "ada@example.com" } });
+  it("POST /api/users creates a user that GET /api/users/[id] and GET /api/users then answer", async () => {
+    const created = await request(built.app).post("/api/users").send({ name: "Ada", email: "ada@example.com" });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ id: expect.any(Number), name: "Ada", email: "ada@example.com" });
+    expect(created.headers.location).toBe(`/api/users/${created.body.id}`);
+    expect((await request(built.app).get(created.headers.location)).body).toEqual(created.body);
+    expect((await request(built.app).get("/api/users")).body).toEqual({ users: [created.body], total: 1, next: null });
   });
 
   it("POST /api/users with a bad email or no name is a 400 listing each issue", async () => {
-    const res = await request(await sampleApp()).post("/api/users").send({ email: "not-an-email" });
+    const res = await request(built.app).post("/api/users").send({ email: "not-an-email" });
     expect(res.status).toBe(400);
     expect(res.body.message).toBe("Invalid request");
     expect(res.body.issues.map((i: { path: string[] }) => i.path.join("."))).toEqual(["body.name", "body.email"]);
   });
 
-  it.each(["get", "put", "delete", "patch"] as const)("%s /api/users is 405 with Allow: POST, OPTIONS", async (method) => {
-    const res = await request(await sampleApp())[method]("/api/users");
+  it.each(["put", "delete", "patch"] as const)("%s /api/users is 405 with Allow: GET, HEAD, POST, OPTIONS", async (method) => {
+    const res = await request(built.app)[method]("/api/users");
     expect(res.status).toBe(405);
-    expect(res.headers.allow).toBe("POST, OPTIONS");
+    expect(res.headers.allow).toBe("GET, HEAD, POST, OPTIONS");
     expect(res.body).toEqual({ message: "Method Not Allowed" });
   });
 
-  it("OPTIONS /api/users answers 204 with Allow", async () => {
-    const res = await request(await sampleApp()).options("/api/users");
+  it("OPTIONS /api/users/[id] answers 204 with Allow", async () => {
+    const res = await request(built.app).options("/api/users/1");
     expect(res.status).toBe(204);
-    expect(res.headers.allow).toBe("POST, OPTIONS");
+    expect(res.headers.allow).toBe("GET, HEAD, PATCH, DELETE, OPTIONS");
   });
 
   it("GET /api/admin/stats is protected by the folder's _middleware", async () => {
-    const app = await sampleApp();
-    expect((await request(app).get("/api/admin/stats")).status).toBe(401);
-    const res = await request(app).get("/api/admin/stats").set("Authorization", "Bearer sample-token");
+    expect((await request(built.app).get("/api/admin/stats")).status).toBe(401);
+    const res = await request(built.app).get("/api/admin/stats").set("Authorization", "Bearer sample-token");
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ tokenIndex: 0 });
-    expect((await request(app).post("/api/admin/stats").set("Authorization", "Bearer sample-token")).status).toBe(405);
-  });
-
-  it("GET /api/users/[id] echoes the param", async () => {
-    const res = await request(await sampleApp()).get("/api/users/42");
-    expect(res.body).toEqual({ id: "42" });
+    expect((await request(built.app).post("/api/admin/stats").set("Authorization", "Bearer sample-token")).status).toBe(405);
   });
 
   it("GET /api/secure-data needs a Bearer token", async () => {
-    const app = await sampleApp();
-    const refused = await request(app).get("/api/secure-data");
+    const refused = await request(built.app).get("/api/secure-data");
     expect(refused.status).toBe(401);
     expect(refused.headers["www-authenticate"]).toMatch(/^Bearer/);
-    const allowed = await request(app).get("/api/secure-data").set("Authorization", "Bearer sample-token");
+    const allowed = await request(built.app).get("/api/secure-data").set("Authorization", "Bearer sample-token");
     expect(allowed.status).toBe(200);
     expect(allowed.body).toEqual({ message: "This is protected data", data: { secret: 42 } });
   });
 
   it("GET /api/greet/[name] is an app-router route handler (app/api/greet/[name]/route.ts)", async () => {
-    const app = await sampleApp();
+    const app = built.app;
     expect((await request(app).get("/api/greet/Ada")).body).toEqual({ message: "Hello, Ada!" });
     const shout = await request(app).get("/api/greet/Ada?shout=1");
     expect(shout.headers["content-type"]).toBe("application/json");
@@ -75,11 +82,16 @@ describe("the sample routes", () => {
   });
 
   it("POST /api/edge-echo is an edge pages route: a Web Request in, a Response out", async () => {
-    const app = await sampleApp();
+    const app = built.app;
     const echo = await request(app).post("/api/edge-echo").set("Content-Type", "text/plain").send("hello, world.");
     expect(echo.text).toBe("got: hello, world.");
     const get = await request(app).get("/api/edge-echo");
     expect(get.status).toBe(405);
     expect(get.headers.allow).toBe("POST");
+  });
+
+  it("close() runs instrumentation's shutdown(): the database is closed and its folder let go", async () => {
+    await built.close();
+    expect(existsSync(path.join(process.env.DATA_DIR as string, "nextpress.lock"))).toBe(false);
   });
 });

@@ -39,10 +39,12 @@ describe("the real server process", () => {
       body: JSON.stringify({ name: "Ada", email: "ada@example.com" }),
     });
     expect(created.status).toBe(201);
-    expect(await created.json()).toEqual({ message: "User created", user: { name: "Ada", email: "ada@example.com" } });
-
-    expect((await fetch(`${base}/api/users`)).status).toBe(405);
-    expect(await (await fetch(`${base}/api/users/7`)).json()).toEqual({ id: "7" });
+    const user = (await created.json()) as { id: number };
+    expect(user).toMatchObject({ id: expect.any(Number), name: "Ada", email: "ada@example.com" });
+    expect(await (await fetch(`${base}${created.headers.get("location")}`)).json()).toEqual(user);
+    expect(await (await fetch(`${base}/api/users`)).json()).toMatchObject({ users: [user], total: 1 });
+    expect((await fetch(`${base}/api/users/${user.id + 1}`)).status).toBe(404);
+    expect((await fetch(`${base}/api/users/${user.id}`, { method: "DELETE" })).status).toBe(401);
     expect((await fetch(`${base}/api/secure-data`)).status).toBe(401);
     const secure = await fetch(`${base}/api/secure-data`, { headers: { authorization: "Bearer ci-token" } });
     expect(secure.status).toBe(200);

@@ -159,6 +159,17 @@ export function createOpenApiDocument(routes: readonly Route[], info: ApiInfo): 
     taken.add(id);
     op.operationId = id;
   }
+  for (const op of planned) {
+    for (const [status, links] of Object.entries(op.metadata.links ?? {})) {
+      for (const [name, link] of Object.entries(links)) {
+        if (taken.has(link.operationId)) continue;
+        ctx.problems.push({
+          files: [op.route.file],
+          reason: `the link "${name}" of ${op.method}'s ${status} response names the operationId "${link.operationId}", which no operation has: check its spelling`,
+        });
+      }
+    }
+  }
 
   const paths: Record<string, PathItem> = {};
   const tags = new Map<string, string | undefined>();

@@ -10,7 +10,7 @@ import type { HttpMethod } from "../http/methods";
 import type { StandardResponse } from "./components";
 import { exampleFor, isValidExample } from "./examples";
 import type { JsonSchema, SchemaComponents } from "./json-schema";
-import type { OpenApiMetadata } from "./route-docs";
+import type { OpenApiLink, OpenApiMetadata } from "./route-docs";
 
 export interface Parameter {
   name: string;
@@ -29,7 +29,7 @@ export interface Operation {
   deprecated?: boolean;
   parameters?: Parameter[];
   requestBody?: { required: boolean; content: { "application/json": MediaType } };
-  responses: Record<string, { $ref: string } | { description: string; content?: { "application/json": MediaType } }>;
+  responses: Record<string, { $ref: string } | { description: string; content?: { "application/json": MediaType }; links?: Record<string, OpenApiLink> }>;
   security?: { bearerAuth: [] }[];
 }
 
@@ -159,6 +159,11 @@ function buildResponses(op: PlannedOperation, ctx: BuildContext, hint: string, i
     const json = ctx.components.convert(zodSchema, "output", `${hint}${status}Response`);
     const example = pickExample(op, ctx, `responses.${status}`, zodSchema, json, op.metadata.examples?.responses?.[Number(status)]);
     out[status] = { description, content: { "application/json": { schema: json, ...(example !== undefined ? { example } : {}) } } };
+  }
+  for (const [status, links] of Object.entries(op.metadata.links ?? {})) {
+    const response = out[status];
+    if (response && !("$ref" in response)) response.links = links;
+    else ctx.problems.push({ files: [op.route.file], reason: `\`openapi.links.${status}\` of ${op.method}: declare the ${status} response in \`schema.responses\` first` });
   }
   if (Object.keys(out).length === 0) {
     out["2XX"] = { description: "Success: whatever the handler answers (its responses are not declared in `schema.responses`)." };

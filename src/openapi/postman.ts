@@ -1,26 +1,9 @@
 import { ConfigError } from "../errors";
 import type { OpenApiDocument, PathItem } from "./document";
+import type { PostmanCollection, PostmanItem } from "./postman-collection";
+import { applyLinks } from "./postman-flow";
 
-/** The parts of a Postman v2.1 collection this module touches; the rest passes through as converted. */
-export interface PostmanCollection {
-  info: { name: string; schema: string; [key: string]: unknown };
-  item: PostmanItem[];
-  variable?: { key: string; value: string; description?: string }[];
-  event?: { listen: "test" | "prerequest"; script: { type: "text/javascript"; exec: string[] } }[];
-  [key: string]: unknown;
-}
-
-export interface PostmanItem {
-  name: string;
-  item?: PostmanItem[];
-  request?: {
-    method: string;
-    url: { path?: string[]; [key: string]: unknown };
-    auth?: { type: string; bearer?: { key: string; value: string }[] } | null;
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
+export type { PostmanCollection, PostmanItem } from "./postman-collection";
 
 interface ConversionResult {
   result: boolean;
@@ -75,7 +58,8 @@ function* requests(items: readonly PostmanItem[]): Generator<PostmanItem> {
  * A Postman v2.1 collection of the document, converted by Postman's own openapi-to-postmanv2:
  * folders by tag, example bodies, `{{baseUrl}}` (default `baseUrl`) and `{{token}}` for the Bearer
  * routes, requests named by summary or `METHOD /path`, and a collection-level test that every
- * response has a documented status.
+ * response has a documented status. OpenAPI links make a flow: the request that creates runs
+ * first and hands the created id (`{{createUser.id}}`) to the requests that use it.
  *
  * @example
  * const collection = await toPostmanCollection(document, "http://localhost:3000");
@@ -93,6 +77,7 @@ export async function toPostmanCollection(document: OpenApiDocument, baseUrl: st
 
   // By request name (the test sees the URL with its variables filled in): names are made unique here.
   const expected: Record<string, string[]> = {};
+  const operations = new Map<PostmanItem, string>();
   for (const item of requests(collection.item)) {
     const request = item.request as NonNullable<PostmanItem["request"]>;
     const path = `/${(request.url.path ?? []).map((s) => (s.startsWith(":") ? `{${s.slice(1)}}` : s)).join("/")}`;
@@ -102,12 +87,17 @@ export async function toPostmanCollection(document: OpenApiDocument, baseUrl: st
     item.name = name;
     request.name = name;
     expected[name] = operation ? Object.keys(operation.responses) : [];
+    if (operation) operations.set(item, operation.operationId);
     if (request.auth?.type === "bearer") request.auth.bearer = [{ key: "token", value: "{{token}}" }];
+    // The converter invents a value for an optional query parameter with no example: send none.
+    const exampled = new Set((operation?.parameters ?? []).filter((p) => p.in === "query" && (p.required || p.example !== undefined)).map((p) => p.name));
+    for (const entry of (request.url.query as { key: string; disabled?: boolean }[] | undefined) ?? []) if (!exampled.has(entry.key)) entry.disabled = true;
   }
   collection.variable = [
     { key: "baseUrl", value: baseUrl, description: "Where the API runs, e.g. http://localhost:3000" },
     { key: "token", value: "", description: "A Bearer token from API_TOKENS, for the routes behind authenticate" },
   ];
+  applyLinks(collection, document, (item) => operations.get(item));
   collection.event = [{ listen: "test", script: { type: "text/javascript", exec: statusTest(expected) } }];
   return collection;
 }

@@ -4,6 +4,18 @@ import { HTTP_METHODS, type HttpMethod } from "../http/methods";
 import { readFileSchema } from "../validation/route-schema";
 
 /**
+ * An OpenAPI Link: a value of this response (`$response.body#/id`) that feeds a parameter of
+ * another operation, named by its operationId. /docs shows it; the Postman collection runs the
+ * operations in that order and carries the value from one request to the next.
+ */
+export interface OpenApiLink {
+  operationId: string;
+  /** Parameter name → runtime expression, e.g. `{ id: "$response.body#/id" }`. */
+  parameters: Record<string, string>;
+  description?: string;
+}
+
+/**
  * What the generated OpenAPI document says about a route: `export const openapi = { … }` for every
  * method of a file, or `defineRoute({ openapi: { … } })` for one endpoint (which wins field by field).
  *
@@ -26,6 +38,8 @@ export interface OpenApiMetadata {
     /** Response bodies by status code. */
     responses?: Record<number, unknown>;
   };
+  /** Links by response status, e.g. `{ 201: { getUser: { operationId: "getUser", parameters: { id: "$response.body#/id" } } } }`. */
+  links?: Record<number, Record<string, OpenApiLink>>;
 }
 
 /** A route's documentation, read from its exports at start-up. */
@@ -42,7 +56,9 @@ export interface RouteDocs {
 }
 
 const OPERATION_ID = /^[A-Za-z0-9._~-]+$/;
-const KEYS = ["summary", "description", "tags", "operationId", "deprecated", "examples"];
+const KEYS = ["summary", "description", "tags", "operationId", "deprecated", "examples", "links"];
+// OpenAPI's runtime expressions that name a value of the response (the only ones a link here may use).
+const RESPONSE_EXPRESSION = /^\$response\.(body(#(\/[^/]*)*)?|header\.[!#$%&'*+.^_`|~0-9A-Za-z-]+)$/;
 const EXAMPLE_KEYS = ["body", "query", "responses"];
 
 function fail(where: string, message: string): never {
@@ -60,7 +76,7 @@ export function checkOpenApiMetadata(value: unknown, where: string): OpenApiMeta
   for (const key of Object.keys(value)) {
     if (!KEYS.includes(key)) fail(where, `unknown key "${key}": use ${KEYS.join(", ")}`);
   }
-  const { summary, description, tags, operationId, deprecated, examples } = value;
+  const { summary, description, tags, operationId, deprecated, examples, links } = value;
   for (const [key, text] of [["summary", summary], ["description", description]] as const) {
     if (text !== undefined && typeof text !== "string") fail(`${where}.${key}`, "expected a string");
   }
@@ -84,7 +100,28 @@ export function checkOpenApiMetadata(value: unknown, where: string): OpenApiMeta
       }
     }
   }
+  if (links !== undefined) checkLinks(links, `${where}.links`);
   return value as OpenApiMetadata;
+}
+
+function checkLinks(links: unknown, where: string): void {
+  const shape = '{ <status>: { <name>: { operationId, parameters: { id: "$response.body#/id" } } } }';
+  if (!isRecord(links)) fail(where, `expected ${shape}`);
+  for (const [status, named] of Object.entries(links)) {
+    if (!/^[1-5]\d\d$/.test(status)) fail(where, `"${status}" is not an HTTP status code`);
+    if (!isRecord(named)) fail(`${where}.${status}`, `expected ${shape}`);
+    for (const [name, link] of Object.entries(named)) {
+      const at = `${where}.${status}.${name}`;
+      if (!isRecord(link) || typeof link.operationId !== "string" || !OPERATION_ID.test(link.operationId)) fail(at, "expected { operationId, parameters }, operationId naming an operation");
+      if (!isRecord(link.parameters)) fail(`${at}.parameters`, 'expected { <parameter>: "$response.body#/<field>" }');
+      for (const [parameter, expression] of Object.entries(link.parameters)) {
+        if (typeof expression !== "string" || !RESPONSE_EXPRESSION.test(expression)) {
+          fail(`${at}.parameters.${parameter}`, 'expected a runtime expression such as "$response.body#/id" or "$response.header.Location"');
+        }
+      }
+      if (link.description !== undefined && typeof link.description !== "string") fail(`${at}.description`, "expected a string");
+    }
+  }
 }
 
 function readMethods(value: unknown): HttpMethod[] | undefined {

@@ -1,11 +1,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
+import { readDatabaseSettings, SAMPLE_VARIABLES } from "../../routes/_lib/settings";
 import { CONFIG_VARIABLES, loadConfig } from "../../src/config";
 import { PROJECT_ROOT } from "../helpers/process";
 
 interface Service {
   image?: string;
+  extends?: { file: string; service: string };
   environment?: Record<string, string>;
   deploy?: { replicas?: number };
   stop_grace_period?: string;
@@ -22,9 +24,9 @@ const replicas = services("compose.replicas.yaml");
 const merged: Service = { ...single.api, ...replicas.api, environment: { ...single.api.environment, ...replicas.api.environment } };
 
 describe("compose files", () => {
-  it("set only variables the server's config schema reads, with values it accepts", () => {
+  it("set only variables the server's config schema (or the sample's database settings) reads, with values it accepts", () => {
     for (const api of [single.api, merged]) {
-      expect(Object.keys(api.environment ?? {}).filter((name) => !CONFIG_VARIABLES.includes(name))).toEqual([]);
+      expect(Object.keys(api.environment ?? {}).filter((name) => !CONFIG_VARIABLES.includes(name) && !SAMPLE_VARIABLES.includes(name))).toEqual([]);
       expect(() => loadConfig({ ...api.environment, API_TOKENS_FILE: "" })).not.toThrow();
     }
   });
@@ -32,7 +34,7 @@ describe("compose files", () => {
   it("run one replica by default and three with compose.replicas.yaml, behind the same nginx configuration", () => {
     expect(single.api.deploy?.replicas).toBeUndefined();
     expect(merged.deploy?.replicas).toBe(3);
-    expect(Object.keys(replicas)).toEqual(["api", "redis"]);
+    expect(Object.keys(replicas)).toEqual(["api", "redis", "postgres"]);
     expect(single.proxy.volumes).toEqual(["./deploy/nginx.conf:/etc/nginx/nginx.conf:ro"]);
   });
 
@@ -42,6 +44,16 @@ describe("compose files", () => {
     expect(new URL(config.redisUrl ?? "").hostname).toBe("redis");
     expect(replicas.redis.image).toMatch(/^redis:/);
     expect(single.api.environment?.REDIS_URL).toBeUndefined();
+  });
+
+  it("keep one replica's users in the embedded engine's volume, and three replicas' in the one PostgreSQL they share", () => {
+    expect(single.api.volumes).toContain("api-data:/app/data");
+    expect(readDatabaseSettings({ ...single.api.environment }).engine).toBe("embedded");
+    const postgres = services("compose.postgres.yaml");
+    expect(replicas.postgres.extends).toEqual({ file: "compose.postgres.yaml", service: "postgres" });
+    expect(postgres.postgres.image).toMatch(/^postgres:/);
+    const url = (environment: Record<string, string> = {}) => environment.DATABASE_URL.replace("${POSTGRES_PASSWORD:-nextpress}", "nextpress");
+    expect(readDatabaseSettings({ DATABASE_URL: url(merged.environment) })).toEqual({ engine: "postgres", url: url(postgres.api.environment) });
   });
 
   it("give each replica longer to stop than its delay and drain take", () => {

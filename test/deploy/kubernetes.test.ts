@@ -7,6 +7,7 @@ import { PodDisruptionBudget, type IPodDisruptionBudget } from "kubernetes-model
 import { ConfigMap, Secret, Service, type IConfigMap, type ISecret, type IService } from "kubernetes-models/v1";
 import request from "supertest";
 import { parseAllDocuments } from "yaml";
+import { readDatabaseSettings, SAMPLE_VARIABLES } from "../../routes/_lib/settings";
 import { CONFIG_VARIABLES, loadConfig } from "../../src/config";
 import { buildTestApp } from "../helpers/app";
 import { PROJECT_ROOT } from "../helpers/process";
@@ -92,9 +93,9 @@ describe("deploy/k8s", () => {
     expect(deployment.spec?.strategy).toMatchObject({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0 } });
   });
 
-  it("sets only variables the server's config schema reads, with values it accepts", () => {
+  it("sets only variables the server's config schema (or the sample's database settings) reads, with values it accepts", () => {
     const names = [...Object.keys(configMap.data ?? {}), ...(container?.env ?? []).map((env) => env.name)];
-    expect(names.filter((name) => !CONFIG_VARIABLES.includes(name))).toEqual([]);
+    expect(names.filter((name) => !CONFIG_VARIABLES.includes(name) && !SAMPLE_VARIABLES.includes(name))).toEqual([]);
     expect(container?.envFrom).toEqual([{ configMapRef: { name: configMap.metadata?.name } }]);
     expect(() => podConfig()).not.toThrow();
   });
@@ -143,6 +144,14 @@ describe("deploy/k8s", () => {
     expect(Object.keys({ ...secret.stringData, ...secret.data })).toContain(path.posix.basename(file));
     // Nothing token-like is shipped: an empty file refuses every protected request until you set yours.
     expect(secret.stringData?.api_tokens).toBe("");
+  });
+
+  it("gives every replica the one PostgreSQL server from the Secret: the embedded engine serves one process, on a writable folder", () => {
+    const env = container?.env?.find((e) => e.name === "DATABASE_URL");
+    expect(env?.valueFrom?.secretKeyRef).toEqual({ name: secret.metadata?.name, key: "database_url" });
+    const url = secret.stringData?.database_url ?? "";
+    expect(readDatabaseSettings({ DATABASE_URL: url })).toEqual({ engine: "postgres", url });
+    expect(Number(configMap.data?.WORKERS)).toBe(1);
   });
 
   it("points the Service, the PodDisruptionBudget and the autoscaler at the Deployment's pods", () => {

@@ -60,8 +60,11 @@ describe("/docs in headless Chromium", () => {
     expect(listed).toEqual(
       expect.arrayContaining([
         "GET /api/hello",
+        "GET /api/users",
         "POST /api/users",
         "GET /api/users/{id}",
+        "PATCH /api/users/{id}",
+        "DELETE /api/users/{id}",
         "GET /api/admin/stats",
         "GET /api/secure-data",
       ]),
@@ -76,16 +79,17 @@ describe("/docs in headless Chromium", () => {
     await page.close();
   }, 120_000);
 
-  it("runs a request from the page (Try it out → Execute) against this server", async () => {
+  it("runs a request from the page (Try it out → Execute) against this server: a sign-up, kept by the database", async () => {
     const page = await browser.newPage();
-    await page.goto(`${origin}/docs#/users/postApiUsers`, { timeout: 60_000 });
-    const operation = page.locator("#operations-users-postApiUsers");
+    await page.goto(`${origin}/docs#/users/createUser`, { timeout: 60_000 });
+    const operation = page.locator("#operations-users-createUser");
     await operation.locator(".try-out__btn").click({ timeout: 60_000 });
     await operation.locator(".execute").click();
     const status = operation.locator(".live-responses-table .response .response-col_status").first();
     await status.waitFor({ timeout: 60_000 });
     expect((await status.innerText()).trim()).toBe("201");
-    expect(await operation.locator(".live-responses-table").innerText()).toContain('"message": "User created"');
+    expect(await operation.locator(".live-responses-table").innerText()).toContain('"email": "ada@example.com"');
+    expect(await (await fetch(`${origin}/api/users`)).json()).toMatchObject({ total: 1, users: [{ name: "Ada Lovelace", email: "ada@example.com" }] });
     await page.close();
   }, 120_000);
 });

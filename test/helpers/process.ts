@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS, shared with jest's global teardown
 const leftovers = require("./leftover-processes.js") as { record: (pid: number) => void; forget: (pid: number) => void };
@@ -44,11 +46,16 @@ function register(spawned: Spawned): void {
   });
 }
 
-/** Starts a process with a clean environment plus `env`; everything it prints is kept. */
+/**
+ * Starts a process with a clean environment plus `env`; everything it prints is kept. The sample
+ * API keeps its users in DATA_DIR: unless `env` names one (or DATABASE_URL), the process gets a
+ * throwaway folder of its own, removed once it exits, so tests never share data or write ./data.
+ */
 export function spawnProcess(command: string, args: string[], env: Record<string, string>): Spawned {
+  const dataDir = env.DATA_DIR || env.DATABASE_URL ? undefined : mkdtempSync(path.join(os.tmpdir(), "nextpress-data-"));
   const child = spawn(command, args, {
     cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...(dataDir ? { DATA_DIR: dataDir } : {}), ...env },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group: `npm start` runs the server under `sh -c`, which does not pass signals on.
     detached: true,
@@ -58,7 +65,9 @@ export function spawnProcess(command: string, args: string[], env: Record<string
   child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
   // "close": the process has exited and so has everything that shared its output (npm's children).
-  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code))).finally(() => {
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
   const spawned = { child, stdout: () => out, stderr: () => err, exited };
   register(spawned);
   return spawned;

@@ -42,8 +42,8 @@ describe("the document of the sample routes", () => {
       "/api/edge-echo": ["post"],
       "/api/hello": any,
       "/api/secure-data": any,
-      "/api/users": ["post"],
-      "/api/users/{id}": any,
+      "/api/users": ["get", "post"],
+      "/api/users/{id}": ["get", "patch", "delete"],
     });
     expect(Object.keys(doc.paths)).toHaveLength(routes.length);
   });
@@ -67,11 +67,24 @@ describe("the document of the sample routes", () => {
     const users = routes.find((r) => r.file === "users.ts") as Route;
     const zodBody = users.endpoints.byMethod.get("POST")?.schema?.body;
     expect(zodBody?.safeParse(body?.example).success).toBe(true);
-    expect(post.responses["201"]).toMatchObject({ description: "Created", content: { "application/json": { schema: { required: ["message", "user"] } } } });
+    expect(post.responses["201"]).toMatchObject({ description: "Created", content: { "application/json": { schema: { $ref: "#/components/schemas/User" } } } });
+    expect(doc.components.schemas?.User).toMatchObject({ required: ["id", "name", "email", "createdAt", "updatedAt"] });
+    expect(post.responses["409"]).toMatchObject({ description: "Conflict", content: { "application/json": { schema: { required: ["message"] } } } });
     expect(post.responses["400"]).toStrictEqual({ $ref: "#/components/responses/ValidationFailed" });
     expect(post.responses["413"]).toStrictEqual({ $ref: "#/components/responses/PayloadTooLarge" });
     expect(post.security).toBeUndefined();
-    expect(post.description).toContain("Other methods: `405 Method Not Allowed` with `Allow: POST, OPTIONS`");
+    expect(post.description).toContain("Other methods: `405 Method Not Allowed` with `Allow: GET, HEAD, POST, OPTIONS`");
+  });
+
+  it("links the id POST /api/users answers to the operations on /api/users/{id}, as OpenAPI links", () => {
+    const created = op(doc, "post", "/api/users").responses["201"] as { links?: Record<string, unknown> };
+    const byId = { id: "$response.body#/id" };
+    expect(created.links).toStrictEqual({
+      getUser: { operationId: "getUser", parameters: byId },
+      updateUser: { operationId: "updateUser", parameters: byId },
+      deleteUser: { operationId: "deleteUser", parameters: byId },
+    });
+    expect(["get", "patch", "delete"].map((method) => op(doc, method, "/api/users/{id}").operationId)).toStrictEqual(["getUser", "updateUser", "deleteUser"]);
   });
 
   it("puts the Bearer scheme and a 401 on routes behind authenticate, and nowhere else", () => {
@@ -80,7 +93,7 @@ describe("the document of the sample routes", () => {
     expect(stats.responses["401"]).toStrictEqual({ $ref: "#/components/responses/Unauthorized" });
     expect(doc.components.securitySchemes).toStrictEqual({ bearerAuth: expect.objectContaining({ type: "http", scheme: "bearer" }) });
     const secured = Object.values(doc.paths).flatMap((item) => Object.values(item)).filter((o) => o.security);
-    expect(secured.map((o) => o.operationId)).toStrictEqual(["getApiAdminStats"]);
+    expect(secured.map((o) => o.operationId)).toStrictEqual(["getApiAdminStats", "updateUser", "deleteUser"]);
   });
 
   it("has the error shapes as components: {message}, and {message, issues} for validation", () => {
@@ -94,7 +107,10 @@ describe("the document of the sample routes", () => {
 
   it("documents a [param] as a required path parameter and tags operations by their first path segment", () => {
     const user = op(doc, "get", "/api/users/{id}");
-    expect(user.parameters).toStrictEqual([expect.objectContaining({ name: "id", in: "path", required: true, schema: { type: "string" } })]);
+    expect(user.parameters).toStrictEqual([
+      expect.objectContaining({ name: "id", in: "path", required: true, example: "1", schema: expect.objectContaining({ type: "string", pattern: "^[1-9][0-9]{0,14}$" }) }),
+    ]);
+    expect(op(doc, "get", "/api/hello").parameters).toBeUndefined();
     expect(user.tags).toStrictEqual(["users"]);
     expect(doc.tags.map((t) => t.name)).toStrictEqual(["admin", "edge-echo", "hello", "secure-data", "users"]);
   });
@@ -225,6 +241,8 @@ describe("metadata the document cannot hold", () => {
     expect(message).toContain("bad-example.ts: `openapi.examples.body` of POST does not match its zod schema");
     expect(message).toContain('several.ts: the operationId "several" would name several operations of this file');
     expect(message.match(/several\.ts/g)).toHaveLength(1);
+    expect(message).toContain('bad-links.ts: the link "readThing" of POST\'s 201 response names the operationId "readThingTypo", which no operation has');
+    expect(message).toContain("bad-links.ts: `openapi.links.202` of POST: declare the 202 response in `schema.responses` first");
   });
 });
 

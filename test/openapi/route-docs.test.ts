@@ -21,6 +21,7 @@ describe("checkOpenApiMetadata", () => {
       operationId: "listThings_v2",
       deprecated: false,
       examples: { body: { a: 1 }, query: { page: 1 }, responses: { 200: { ok: true } } },
+      links: { 201: { readIt: { operationId: "readIt", parameters: { id: "$response.body#/data/id", etag: "$response.header.ETag" }, description: "d" } } },
     };
     expect(checkOpenApiMetadata(metadata, "openapi")).toBe(metadata);
     expect(checkOpenApiMetadata(undefined, "openapi")).toBeUndefined();
@@ -36,6 +37,10 @@ describe("checkOpenApiMetadata", () => {
     ["a non-boolean deprecated", { deprecated: "yes" }, /`openapi.deprecated`: expected true or false/],
     ["an unknown examples key", { examples: { request: {} } }, /unknown key "request": use body, query or responses/],
     ["a response example under a non-status", { examples: { responses: { ok: {} } } }, /"ok" is not an HTTP status code/],
+    ["links under a non-status", { links: { created: {} } }, /`openapi.links`: "created" is not an HTTP status code/],
+    ["a link without an operationId", { links: { 201: { x: { parameters: {} } } } }, /`openapi.links.201.x`: expected \{ operationId, parameters \}/],
+    ["a link without parameters", { links: { 201: { x: { operationId: "x" } } } }, /`openapi.links.201.x.parameters`: expected/],
+    ["a link parameter that is not a response expression", { links: { 201: { x: { operationId: "x", parameters: { id: "$request.path.id" } } } } }, /`openapi.links.201.x.parameters.id`: expected a runtime expression such as "\$response.body#\/id"/],
   ])("refuses %s, naming the export", (_case, value, message) => {
     expect(() => checkOpenApiMetadata(value, "openapi")).toThrow(InvalidRouteError);
     expect(() => checkOpenApiMetadata(value, "openapi")).toThrow(message);

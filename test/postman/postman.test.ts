@@ -56,35 +56,57 @@ describe("the Postman collection of the sample routes", () => {
   let collection: PostmanCollection;
   beforeAll(async () => (collection = await generateCollection("sample")), 60_000);
 
-  it("is Postman v2.1 with {{baseUrl}} and {{token}} variables", () => {
+  it("is Postman v2.1 with {{baseUrl}} and {{token}} variables, and one for the id a sign-up hands on", () => {
     expect(collection.info.schema).toBe("https://schema.getpostman.com/json/collection/v2.1.0/collection.json");
     expect(collection.variable?.map((v) => [v.key, v.value])).toStrictEqual([
       ["baseUrl", "http://localhost:3000"],
       ["token", ""],
+      ["createUser.id", ""],
     ]);
     for (const item of requests(collection.item)) expect((item.request?.url as { host?: string[] }).host).toStrictEqual(["{{baseUrl}}"]);
   });
 
-  it("has one folder per route folder, and one request per documented operation, named METHOD /path", () => {
+  it("has one folder per route folder, and one request per documented operation, named by its summary or METHOD /path", () => {
     expect(collection.item.map((folder) => [folder.name, (folder.item ?? []).map((i) => i.name)])).toStrictEqual([
       ["admin", ["GET /api/admin/stats"]],
       ["edge-echo", ["POST /api/edge-echo"]],
       ["hello", ["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => `${m} /api/hello`)],
       ["secure-data", ["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => `${m} /api/secure-data`)],
-      ["users", ["POST /api/users", ...["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => `${m} /api/users/{id}`)]],
+      ["users", ["Create a user", "Get a user", "List users", "Change a user", "Delete a user"]],
       ["greet", ["GET /api/greet/{name}"]],
     ]);
   });
 
-  it("sends the {{token}} Bearer on the protected routes only", () => {
+  it("walks the users as a flow: the id POST answers is stored, then sent by the requests its links name", () => {
+    const byName = new Map(requests(collection.item).map((item) => [item.name, item]));
+    const script = (name: string) => ((byName.get(name)?.event as { script: { exec: string[] } }[] | undefined) ?? []).flatMap((e) => e.script.exec).join("\n");
+    expect(script("Create a user")).toContain("pm.collectionVariables.set(capture.variable, String(value))");
+    expect(script("Create a user")).toContain('"variable":"createUser.id","status":201,"expression":"$response.body#/id"');
+    for (const name of ["Get a user", "Change a user", "Delete a user"]) {
+      const url = byName.get(name)?.request?.url as { variable: { key: string; value: string }[] };
+      expect([name, url.variable.map((v) => [v.key, v.value])]).toStrictEqual([name, [["id", "{{createUser.id}}"]]]);
+      expect(script(name)).toContain("uses createUser.id: answers 2xx");
+    }
+    // An optional query parameter without an example is not sent with an invented value.
+    const list = byName.get("List users")?.request?.url as { query: { key: string; value: string; disabled: boolean }[] };
+    expect(list.query.map((q) => [q.key, q.value, q.disabled])).toStrictEqual([
+      ["limit", "20", false],
+      ["cursor", expect.any(String), true],
+    ]);
+  });
+
+  it("sends the {{token}} Bearer on the protected requests only", () => {
     const authed = requests(collection.item).filter((item) => item.request?.auth);
+    const bearer = { type: "bearer", bearer: [{ key: "token", value: "{{token}}" }] };
     expect(authed.map((item) => [item.name, item.request?.auth])).toStrictEqual([
-      ["GET /api/admin/stats", { type: "bearer", bearer: [{ key: "token", value: "{{token}}" }] }],
+      ["GET /api/admin/stats", bearer],
+      ["Change a user", bearer],
+      ["Delete a user", bearer],
     ]);
   });
 
   it("carries an example body for POST /api/users that passes the route's own validation", () => {
-    const post = requests(collection.item).find((item) => item.name === "POST /api/users");
+    const post = requests(collection.item).find((item) => item.name === "Create a user");
     const raw = (post?.request?.body as { mode: string; raw: string } | undefined)?.raw ?? "";
     const body: unknown = JSON.parse(raw);
     expect(createUser.schema?.body?.safeParse(body).success).toBe(true);
@@ -95,7 +117,7 @@ describe("the Postman collection of the sample routes", () => {
     expect(event.listen).toBe("test");
     const script = event.script.exec.join("\n");
     expect(script).toContain("pm.test(");
-    expect(script).toContain('"POST /api/users":["201","400","413"]');
+    expect(script).toContain('"Create a user":["201","400","409","413"]');
     expect(script).toContain('"GET /api/hello":["2XX","default"]');
   });
 });
@@ -107,17 +129,29 @@ describe("newman against the real server", () => {
     server = undefined;
   });
 
-  it("passes every request of the sample routes' collection", async () => {
+  it("passes every request of the sample routes' collection, walking the users from sign-up to deletion, twice in a row", async () => {
     const collection = await generateCollection("sample-run");
     const started = await startServer();
     server = started.server;
-    const summary = await runNewman(collection, started.baseUrl);
-    const executions = summary.run.executions.map((e) => [e.item.name, e.response?.code, (e.assertions ?? []).map((a) => a.error?.message ?? "ok")]);
-    expect(summary.run.failures.map((f) => `${f.source?.name}: ${f.error.message}`)).toStrictEqual([]);
-    expect(executions).toHaveLength(requests(collection.item).length);
-    expect(executions).toContainEqual(["POST /api/users", 201, ["ok"]]);
-    expect(executions).toContainEqual(["GET /api/admin/stats", 200, ["ok"]]);
-    expect(executions.every(([, , assertions]) => (assertions as string[]).length === 1)).toBe(true);
+    for (let run = 1; run <= 2; run++) {
+      const summary = await runNewman(collection, started.baseUrl);
+      const executions = summary.run.executions.map((e) => [e.item.name, e.response?.code, (e.assertions ?? []).map((a) => a.error?.message ?? "ok")]);
+      expect(summary.run.failures.map((f) => `${f.source?.name}: ${f.error.message}`)).toStrictEqual([]);
+      expect(executions).toHaveLength(requests(collection.item).length);
+      expect(executions.filter(([name]) => /user/i.test(String(name)))).toStrictEqual([
+        ["Create a user", 201, ["ok", "ok"]],
+        ["Get a user", 200, ["ok", "ok"]],
+        ["List users", 200, ["ok"]],
+        ["Change a user", 200, ["ok", "ok"]],
+        ["Delete a user", 204, ["ok", "ok"]],
+      ]);
+      expect(executions).toContainEqual(["GET /api/admin/stats", 200, ["ok"]]);
+      // The id went from the 201 to the next requests' URLs.
+      const created = summary.run.executions.find((e) => e.item.name === "Create a user");
+      const id = (JSON.parse(Buffer.from(created?.response?.stream ?? []).toString()) as { id: number }).id;
+      const urls = summary.run.executions.filter((e) => /a user$/.test(e.item.name) && e.item.name !== "Create a user").map((e) => e.request.url.getPath());
+      expect(urls).toStrictEqual(Array(3).fill(`/api/users/${id}`));
+    }
   }, 120_000);
 
   it("fails on a route that answers 500 where the document says 200", async () => {

@@ -6,6 +6,7 @@ import { startRedis, type RedisServer } from "../helpers/redis";
 const MAIN = path.join(PROJECT_ROOT, "dist", "src", "main.js");
 const REPLICAS = 3;
 const TOKEN = "replica-token";
+const READY_TIMEOUT_MS = 60_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Replica {
@@ -44,10 +45,13 @@ async function startReplicas(env: Record<string, string>): Promise<Replica[]> {
     const port = await freePort();
     replicas.push({ port, server: spawnProcess("node", [MAIN], { HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info", API_TOKENS: TOKEN, ...env }) });
   }
+  // Each replica creates the sample's embedded database in a DATA_DIR of its own (initdb: seconds,
+  // three at once on two cores): ready when /readyz says so, which waits for the migrations.
+  const deadline = Date.now() + READY_TIMEOUT_MS;
   for (const { port, server } of replicas) {
-    for (let i = 0; (await get(port, "/readyz")).status !== 200; i++) {
-      if (i > 400 || server.child.exitCode !== null) throw new Error(`replica on ${port} never became ready:\n${server.stdout()}\n${server.stderr()}`);
-      await sleep(25);
+    while ((await get(port, "/readyz")).status !== 200) {
+      if (Date.now() > deadline || server.child.exitCode !== null) throw new Error(`replica on ${port} never became ready:\n${server.stdout()}\n${server.stderr()}`);
+      await sleep(50);
     }
   }
   return replicas;
@@ -79,7 +83,7 @@ describe("rate limits across replicas", () => {
     beforeAll(async () => {
       redis = await startRedis();
       replicas = await start({ RATE_LIMIT: "100/1m", REDIS_URL: redis.url, AUTH_FAILURE_LIMIT: "off" });
-    }, 60_000);
+    }, 90_000);
 
     it("lets exactly 100 of 400 requests sent round-robin through, and refuses 300 with 429", async () => {
       const { byStatus, perReplica } = await roundRobin(replicas, 400, "/api/hello");
@@ -114,7 +118,7 @@ describe("rate limits across replicas", () => {
       for (const { server } of replicas) expect(server.stdout()).toMatch(/answers again: rate limits apply/);
       const after = await roundRobin(replicas, 110, "/api/hello");
       expect(after.byStatus[429]).toBeGreaterThan(0);
-    }, 60_000);
+    }, 90_000);
 
     it("brakes token guessing on every replica: the limit, plus about one guess per replica, where counts per replica would allow three times the limit", async () => {
       const brake = await start({ REDIS_URL: redis?.url as string, AUTH_FAILURE_LIMIT: "5/1m" });
@@ -129,7 +133,7 @@ describe("rate limits across replicas", () => {
       expect(guesses.byStatus[401]).toBeLessThanOrEqual(5 + 2 * (REPLICAS - 1));
       expect(guesses.byStatus[429]).toBe(15 - guesses.byStatus[401]);
       for (const { port } of brake) expect((await get(port, "/api/secure-data", `Bearer ${TOKEN}`)).status).toBe(429);
-    }, 60_000);
+    }, 90_000);
   });
 
   describe("without REDIS_URL: a count per replica", () => {
@@ -139,6 +143,6 @@ describe("rate limits across replicas", () => {
       console.info(`RATE_LIMIT=100/1m, memory store, ${REPLICAS} replicas, 400 requests round-robin: ${JSON.stringify(byStatus)}, per replica ${JSON.stringify(perReplica)}`);
       expect(byStatus).toEqual({ 200: 300, 429: 100 });
       expect(perReplica.map((r) => r.passed)).toEqual([100, 100, 100]);
-    }, 60_000);
+    }, 90_000);
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { SAMPLE_VARIABLES } from "../../routes/_lib/settings";
 import { CONFIG_VARIABLES } from "../../src/config";
 import { PROJECT_ROOT } from "../helpers/process";
 
@@ -19,11 +20,11 @@ describe("README.md", () => {
     expect(firstTypeScriptBlock("## Testing your routes")).toBe(example);
   });
 
-  it("lists every variable the config schema reads in its Configuration table, and no other", () => {
+  it("lists every variable the config schema and the sample's database settings read in its Configuration table, and no other", () => {
     const readme = readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
     const start = readme.indexOf("\n## Configuration\n");
     const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
     const rows = [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1]);
-    expect([...rows].sort()).toEqual([...CONFIG_VARIABLES].sort());
+    expect([...rows].sort()).toEqual([...CONFIG_VARIABLES, ...SAMPLE_VARIABLES].sort());
   });
 });
