@@ -39,9 +39,14 @@ async function waitForWorkers(server: Spawned, count: number): Promise<{ port: n
   return { port: all.port as number, pids };
 }
 
+/** The node processes `pid` started (workers). Not esbuild's service, which tsx starts to compile a .ts route its cache lacks. */
 function childPids(pid: number): number[] {
   try {
-    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
+    return execFileSync("ps", ["-o", "pid=,comm=", "--ppid", String(pid)], { encoding: "utf8" })
+      .split("\n")
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([child, command]) => child && command === "node")
+      .map(([child]) => Number(child));
   } catch {
     return []; // ps exits 1 when there are none
   }
