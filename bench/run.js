@@ -242,12 +242,12 @@ async function main() {
   // Tracing on, exporting (OTLP/HTTP protobuf, the default) to a sink on the load generator's core;
   // rate limits on, with limits no run reaches, in memory and (when redis-server is installed) in Redis.
   const sink = await startSink();
-  servers["otel"] = await startServer("otel", distMain, npEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}` }), "/api/hello");
-  servers["ratelimit-memory"] = await startServer("ratelimit-memory", distMain, npEnv({ RATE_LIMIT: "1000000000/1h" }), "/api/hello");
+  servers["otel"] = await startServer("otel", distMain, npEnv({ ROUTES_DIR: framework.dir, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}` }), "/api/hello");
+  servers["ratelimit-memory"] = await startServer("ratelimit-memory", distMain, npEnv({ ROUTES_DIR: framework.dir, RATE_LIMIT: "1000000000/1h" }), "/api/hello");
   const redis = await startRedis();
-  if (redis) servers["ratelimit-redis"] = await startServer("ratelimit-redis", distMain, npEnv({ RATE_LIMIT: "1000000000/1h", REDIS_URL: `redis://127.0.0.1:${redis.port}` }), "/api/hello");
+  if (redis) servers["ratelimit-redis"] = await startServer("ratelimit-redis", distMain, npEnv({ ROUTES_DIR: framework.dir, RATE_LIMIT: "1000000000/1h", REDIS_URL: `redis://127.0.0.1:${redis.port}` }), "/api/hello");
   // WORKERS scaling: server and load generator unpinned, so that two workers can use both cores.
-  for (const workers of [1, 2]) servers[`workers-${workers}`] = await startServer(`workers-${workers}`, distMain, npEnv({ WORKERS: String(workers) }), "/api/hello", { pin: false });
+  for (const workers of [1, 2]) servers[`workers-${workers}`] = await startServer(`workers-${workers}`, distMain, npEnv({ ROUTES_DIR: framework.dir, WORKERS: String(workers) }), "/api/hello", { pin: false });
 
   // The sample's users resource (dist/routes, instrumentation.ts): its embedded database in a temp
   // DATA_DIR; and, when Debian's postgresql is installed, on a PostgreSQL server of the bench's own,
@@ -283,7 +283,7 @@ async function main() {
     { key: "web:app route handler, NextResponse.json", server: "web", url: web.nextResponseUrl },
     { key: "web:bare node:http, JSON string", server: "bareResponse", url: "/plain" },
     { key: "web:bare node:http, Response.json read back", server: "bareResponse", url: "/response" },
-    ...(next.skipped ? [] : [{ key: "web:next start, same route.ts", server: "next", url: web.webUrl }]),
+    ...(next.skipped ? [] : [{ key: "web:next start, same route.ts", server: "next", url: web.webUrl, timeoutSeconds: 10 }]),
     { key: "hello:OTEL on (OTLP export)", server: "otel", url: "/api/hello" },
     { key: "hello:RATE_LIMIT, memory", server: "ratelimit-memory", url: "/api/hello" },
     ...(redis ? [{ key: "hello:RATE_LIMIT, Redis", server: "ratelimit-redis", url: "/api/hello" }] : []),
@@ -299,6 +299,8 @@ async function main() {
     connections: CONNECTIONS,
     postBody: s.postBody,
     pin: s.pin,
+    // The baseline's slowest answers (next start, under GC) may pass wrk's default 2 s.
+    ...(s.timeoutSeconds ? { timeoutSeconds: s.timeoutSeconds } : {}),
     ...(s.crud ? crudLoadOptions(servers[s.server].port, TOKEN, `${s.server}-${tag}`, tmp) : {}),
   });
   for (const s of scenarios) await load(options(s, 1, "warm-up"));
@@ -337,8 +339,13 @@ async function main() {
   }
 
   const m = (key, field) => median(results[key].map((r) => r[field]));
-  console.log("\n| scenario | req/s | p50 ms | p99 ms |\n|---|---|---|---|");
-  for (const s of scenarios.filter((s) => !s.crud)) console.log(`| ${s.key} | ${fmt(m(s.key, "requestsPerSec"))} | ${fmt(m(s.key, "p50"), 2)} | ${fmt(m(s.key, "p99"), 2)} |`);
+  // Server CPU per request (user + system, the server's process tree) is steadier than req/s on a
+  // machine shared with other work: a second view of the same runs.
+  const cpuPerRequestUs = (key) => (cpu[key] * 1000) / results[key].reduce((sum, r) => sum + r.requests, 0);
+  console.log("\n| scenario | req/s | p50 ms | p99 ms | server CPU µs/request |\n|---|---|---|---|---|");
+  for (const s of scenarios.filter((s) => !s.crud)) {
+    console.log(`| ${s.key} | ${fmt(m(s.key, "requestsPerSec"))} | ${fmt(m(s.key, "p50"), 2)} | ${fmt(m(s.key, "p99"), 2)} | ${fmt(cpuPerRequestUs(s.key), 1)} |`);
+  }
   console.log(`\npeak RSS: bare Express ${fmt(rss.bare, 1)} MB, nextpress ${fmt(rss.nextpress, 1)} MB`);
   console.log(
     `start-up (spawn → first 200 on the last route, median of ${STARTUP_RUNS}): bare Express 1 route ${fmt(median(startup.bare))} ms, ` +
@@ -364,7 +371,6 @@ async function main() {
   );
 
   const ratio = (a, b) => m(a, "requestsPerSec") / m(b, "requestsPerSec");
-  const cpuPerRequestUs = (key) => (cpu[key] * 1000) / results[key].reduce((sum, r) => sum + r.requests, 0);
   const [one, two] = ["hello:WORKERS=1 unpinned", "hello:WORKERS=2 unpinned"];
   console.log(
     `\nWORKERS scaling, GET /api/hello, server and ${HAS_WRK ? "wrk" : "autocannon"} sharing ${os.cpus().length} cores: ` +

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { ensureEsmAliases, installNextAliases } from "./module-aliases";
 import type { NextApiHandler } from "../types";
 import { HTTP_METHODS, type HttpMethod } from "../http/methods";
 
@@ -56,20 +57,29 @@ function isEsmSyntaxError(error: unknown): boolean {
   return code === "ERR_REQUIRE_ESM" || code === "ERR_REQUIRE_ASYNC_MODULE" || /Cannot use import statement|Unexpected token 'export'|await is only valid/.test(message);
 }
 
+/** A failed resolution inside an ES module (import()'s error code; require()'s is MODULE_NOT_FOUND). */
+function isEsmResolveError(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === "ERR_MODULE_NOT_FOUND";
+}
+
 /**
  * Imports any script module (`file` is absolute) and returns its namespace. CommonJS files are
  * required (5x faster than import() for 1,000 small files) and wrapped as import() would wrap
  * them: `{ default: module.exports }`. ESM goes through import().
  */
 export async function importModule(file: string): Promise<Exports> {
+  installNextAliases();
   if (isCommonJs(file)) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- the fast path for CommonJS route files, see above.
       return { default: require(file) as unknown };
     } catch (error) {
-      if (!isEsmSyntaxError(error)) throw error;
+      // An ES module that require() loaded (Node 20.19+, 22.12+) resolves its imports without the
+      // import() aliases (module-aliases.ts): import() it, with them, as an .mjs file would be.
+      if (!isEsmSyntaxError(error) && !isEsmResolveError(error)) throw error;
     }
   }
+  ensureEsmAliases();
   return (await import(pathToFileURL(file).href)) as Exports;
 }
 

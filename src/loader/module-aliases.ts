@@ -119,8 +119,17 @@ export async function resolve(specifier, context, next) {
 
 const HOOKS_URL = `data:text/javascript,${encodeURIComponent(ESM_HOOKS)}`;
 let installed = false;
+// register() starts Node's loader-hooks thread: about 30 ms and 11 MB, which a server whose routes
+// are all CommonJS (what `npm run build` writes) never needs. So the import() side waits for the
+// first ES module (ensureEsmAliases), and the tsconfig scopes found before then wait with it.
+let esmShims: Record<string, string> | undefined;
+const pendingScopes: { tsconfig: NonNullable<ReturnType<typeof getTsconfig>>; dir: string }[] = [];
 
-/** Installs the next/* aliases for require() and import(), once per process. */
+function registerScope(tsconfig: NonNullable<ReturnType<typeof getTsconfig>>, dir: string): void {
+  register(HOOKS_URL, { data: { tsconfig, dir, getTsconfigUrl: pathToFileURL(require.resolve("get-tsconfig")).href } });
+}
+
+/** Installs the next/* aliases for require() now, and for import() once ensureEsmAliases() is called; once per process. */
 export function installNextAliases(): void {
   if (installed) return;
   installed = true;
@@ -139,9 +148,18 @@ export function installNextAliases(): void {
       throw error;
     }
   };
-  // import(): a resolve hook in the loader thread.
-  const shims = Object.fromEntries([...aliases].map(([specifier, file]) => [specifier, pathToFileURL(file).href]));
-  register(HOOKS_URL, { data: { shims } });
+}
+
+/**
+ * The same aliases for import(): a resolve hook in Node's loader thread, registered before the
+ * first ES module is imported (and at once when that has happened already).
+ */
+export function ensureEsmAliases(): void {
+  installNextAliases();
+  if (esmShims) return;
+  esmShims = Object.fromEntries([...nextAliases()].map(([specifier, file]) => [specifier, pathToFileURL(file).href]));
+  register(HOOKS_URL, { data: { shims: esmShims } });
+  for (const { tsconfig, dir } of pendingScopes.splice(0)) registerScope(tsconfig, dir);
 }
 
 /**
@@ -161,6 +179,7 @@ export function installPathAliases(dirs: readonly string[]): void {
     if (!match) continue;
     const scope = path.dirname(tsconfig.path);
     pathAliases.push({ dir: scope, match });
-    register(HOOKS_URL, { data: { tsconfig, dir: scope, getTsconfigUrl: pathToFileURL(require.resolve("get-tsconfig")).href } });
+    if (esmShims) registerScope(tsconfig, scope);
+    else pendingScopes.push({ tsconfig, dir: scope });
   }
 }

@@ -6,7 +6,7 @@ import { composeMiddleware, runHandler, SKIP, type Done, type Runner } from "../
 import { isNoBody, parseBody, readEmptyBody } from "../next/body";
 import type { NextApiHandler, NextApiRequest, NextApiResponse } from "../types";
 import { validateRequest } from "../validation/validate-request";
-import { createWebRouteRunner, type WebRunnerOptions } from "./run-web-route";
+import type { WebRunnerOptions } from "./run-web-route";
 
 /** Readable.pipe() adds an `unpipe` listener to its destination: how Next's "wasPiped" is seen for free. */
 function isPipedInto(res: NextApiResponse): boolean {
@@ -68,7 +68,13 @@ export type RouteRunner = (req: NextApiRequest, res: NextApiResponse, done: Done
  * handler). `done(error)` on an error, `done(SKIP)` when a middleware calls `next("route")`.
  */
 export function createRouteRunner(route: Route, options: WebRunnerOptions): RouteRunner {
-  if (route.kind !== "pages") return createWebRouteRunner(route, options);
+  if (route.kind !== "pages") {
+    // Required with the first Web route, not at start-up: the Web layer (NextRequest, cookies,
+    // the response writer) is about 15 ms of module loading that a pages-only API never needs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above.
+    const { createWebRouteRunner } = require("./run-web-route") as typeof import("./run-web-route");
+    return createWebRouteRunner(route, options);
+  }
   const { bodyParser, responseLimit } = route.settings;
   const runners = new Map([...route.endpoints.byMethod].map(([method, endpoint]) => [method, endpointRunner(route, endpoint)]));
   const fallback = endpointRunner(route, route.endpoints.fallback);
