@@ -39,13 +39,17 @@ async function waitForWorkers(server: Spawned, count: number): Promise<{ port: n
   return { port: all.port as number, pids };
 }
 
-/** The node processes `pid` started (workers). Not esbuild's service, which tsx starts to compile a .ts route its cache lacks. */
+/**
+ * The node processes `pid` started (workers): those running this Node binary. Not esbuild's service, which tsx
+ * starts to compile a .ts route its cache lacks. Matched on the executable, not `comm`: Node 24 names its main
+ * thread "MainThread", which is what `comm` shows.
+ */
 function childPids(pid: number): number[] {
   try {
-    return execFileSync("ps", ["-o", "pid=,comm=", "--ppid", String(pid)], { encoding: "utf8" })
+    return execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(pid)], { encoding: "utf8" })
       .split("\n")
       .map((line) => line.trim().split(/\s+/))
-      .filter(([child, command]) => child && command === "node")
+      .filter(([child, executable]) => child && executable === process.execPath)
       .map(([child]) => Number(child));
   } catch {
     return []; // ps exits 1 when there are none
