@@ -12,11 +12,13 @@ import { buildQuery } from "../next/request";
 import type { NextApiRequest, NextApiResponse } from "../types";
 import { validateParts } from "../validation/validate-request";
 import { NextFetchEvent } from "../web/fetch-event";
+import { lazyJsonOf } from "../web/lazy-response";
 import { readInterrupt } from "../web/navigation";
 import { NextRequest } from "../web/next-request";
 import { MIDDLEWARE_ONLY_HEADERS } from "../web/next-response";
 import { readNodeBody } from "../web/request-body";
 import { runWithWebRequestStore, WebRequestStore, type DraftModeProvider } from "../web/request-store";
+import { installLazyResponseJson } from "../web/response-json";
 import { writeWebResponse } from "../web/write-response";
 
 export interface WebRunnerOptions {
@@ -73,6 +75,12 @@ function staticParamsCheck(route: Route): ((params: Params | undefined) => Promi
   };
 }
 
+/** False for a lazy JSON response made without headers: reading its headers would build them for nothing. */
+function mayCarryHeaders(response: Response): boolean {
+  const lazy = lazyJsonOf(response);
+  return lazy === undefined || lazy.headers !== undefined || lazy.init?.headers !== undefined;
+}
+
 /**
  * One endpoint of a Web route: validation (when it has a schema) of the body it reads once, the
  * handler called as Next calls it inside the request's next/headers scope, its answer (a
@@ -119,7 +127,7 @@ function webEndpointRunner(route: Route, endpoint: Endpoint, options: WebRunnerO
           ? new Error(`No response is returned from route handler '${route.absoluteFile}'. Ensure you return a \`Response\` or a \`NextResponse\` in all branches of your handler.`)
           : new TypeError(`Expected an instance of Response to be returned (from the edge route ${route.file})`);
       }
-      if (isApp && MIDDLEWARE_ONLY_HEADERS.some((name) => result.headers.has(name))) {
+      if (isApp && mayCarryHeaders(result) && MIDDLEWARE_ONLY_HEADERS.some((name) => result.headers.has(name))) {
         throw new Error(
           "NextResponse.next() or NextResponse.rewrite() was used in a app route handler, this is not supported. See here for more info: https://nextjs.org/docs/messages/next-response-next-in-app-route-handler",
         );
@@ -160,6 +168,7 @@ function deferWork(store: WebRequestStore, event: NextFetchEvent | undefined, re
  * but RFC 9110 asks for), a token that is not a method 400.
  */
 export function createWebRouteRunner(route: Route, options: WebRunnerOptions): Runner {
+  installLazyResponseJson();
   const isApp = route.kind === "app";
   const allow = route.endpoints.allow;
   const runners = new Map([...route.endpoints.byMethod].map(([method, endpoint]) => [method, endpoint.handler ? webEndpointRunner(route, endpoint, options) : undefined]));

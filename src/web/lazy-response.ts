@@ -1,8 +1,14 @@
-// `NextResponse.json()` without undici's cost: a NextResponse whose status, headers and body are
-// kept as given and turned into Web objects (Headers, a ReadableStream) only if the handler reads
-// them. The writer sends the JSON text it was made from; the Response constructor, its Headers
-// and its body stream are never built for a handler that just returns it. It is an `instanceof
-// Response` (and NextResponse), and everything Response has works on it.
+// `NextResponse.json()`, and `Response.json()` in a route handler (response-json.ts), without
+// undici's cost: a Response whose status, headers and body are kept as given and turned into Web
+// objects (Headers, a ReadableStream) only if the handler reads them. The writer sends the JSON
+// text it was made from; the Response constructor, its Headers and its body stream are never
+// built for a handler that just returns it. It is an `instanceof Response` (and NextResponse),
+// and everything Response has works on it.
+
+import * as streams from "node:stream";
+
+/** node:stream's isDisturbed (Node 16.8+, Web streams too), which @types/node does not declare. */
+const isDisturbed = (streams as unknown as { isDisturbed(stream: ReadableStream): boolean }).isDisturbed;
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
@@ -62,7 +68,8 @@ export function installLazyJson(proto: object, make: (body: string, init: Respon
     ok: (state) => state.status >= 200 && state.status < 300,
     headers: (state) => lazyHeaders(state),
     body: (state) => (state.stream ??= new Response(state.text).body as ReadableStream<Uint8Array>),
-    bodyUsed: (state) => state.consumed || (state.stream?.locked ?? false),
+    // As a Response's: true once its stream is locked or has been read from (released or not).
+    bodyUsed: (state) => state.consumed || (state.stream !== undefined && (state.stream.locked || isDisturbed(state.stream))),
     type: () => "default",
     url: () => "",
     redirected: () => false,

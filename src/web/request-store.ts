@@ -64,6 +64,11 @@ export function runWithWebRequestStore<T>(store: WebRequestStore, fn: () => T): 
   return storage.run(store, fn);
 }
 
+/** Whether a Web route's handler (or work it started) is running now. */
+export function insideWebRequest(): boolean {
+  return storage.getStore() !== undefined;
+}
+
 /** The store of the Web route running now; `what` names the caller in the error outside one. */
 export function currentWebRequestStore(what: string): WebRequestStore {
   const store = storage.getStore();

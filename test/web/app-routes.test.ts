@@ -65,6 +65,21 @@ describe("basic fetch request with a response", () => {
     expect(res.headers.get("content-type")).toBe("application/json");
     expect(await res.json()).toEqual({ ping: "pong" });
   });
+
+  it("Response.json() read (a clone) and given a header before it is returned: all of it sent", async () => {
+    const res = await call("/hooks/json/read-back");
+    expect(res.status).toBe(202);
+    expect(res.headers.get("content-type")).toBe("application/json");
+    expect(res.headers.get("x-copy")).toBe('{"a":1}');
+    expect(await res.json()).toEqual({ a: 1 });
+  });
+
+  it("Response.json() whose body the handler read already: 500, empty", async () => {
+    const res = await call("/hooks/json/read-back", { method: "POST" });
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe("");
+    await eventuallyLogged(/"level":50.*already been read.*"route":"app\/hooks\/json\/read-back\/route.ts"/);
+  });
 });
 
 describe("body", () => {
@@ -350,7 +365,7 @@ describe("requests, responses and files as Next projects write them", () => {
       seen = (await (await call("/signal?report=1")).json()) as string[];
     }
     expect(seen).toEqual(["aborted: AbortError"]);
-    expect(server.logLines().filter((line) => (line.level as number) >= 50)).toEqual(server.logLines().filter((line) => (line.level as number) >= 50 && /runtime error|no-response|NextResponse/.test(JSON.stringify(line))));
+    expect(server.logLines().filter((line) => (line.level as number) >= 50)).toEqual(server.logLines().filter((line) => (line.level as number) >= 50 && /runtime error|no-response|NextResponse|read-back/.test(JSON.stringify(line))));
   });
 
   it("parses the User-Agent as next/server's userAgent() does", async () => {
