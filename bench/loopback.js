@@ -1,4 +1,4 @@
-// Loopback helpers shared by the benchmark and the soak test: free ports, a bodiless GET.
+// Loopback helpers shared by the benchmark, the soak test and the local PostgreSQL: free ports, a bodiless GET.
 "use strict";
 const http = require("node:http");
 const net = require("node:net");

@@ -109,10 +109,10 @@ function rssMb(pid) {
 }
 
 /**
- * Spawn → first 200 on `url` (ms), and the resident set 500 ms later (MB), idle; then SIGTERM
- * and the exit awaited, so that a database is closed cleanly before the next run.
+ * Spawns `script` on a free port, pinned to the server's core, and polls `url` until it answers
+ * 200: the child, its exit, and the ms from spawn. A child that never answers is killed here.
  */
-async function measureStartAndMemory(script, env, url) {
+async function spawnUntilAnswering(script, env, url, attempts) {
   const port = await freePort();
   const [command, args] = pinned(0, process.execPath, [script]);
   const started = process.hrtime.bigint();
@@ -124,16 +124,28 @@ async function measureStartAndMemory(script, env, url) {
   running.add(child);
   const exited = new Promise((resolve) => child.once("exit", resolve));
   try {
-    for (let i = 0; i < 10_000; i++) {
-      if ((await getStatus(port, url)) === 200) {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        await sleep(500);
-        return { ms, rss: rssMb(child.pid) };
-      }
+    for (let i = 0; i < attempts; i++) {
+      if ((await getStatus(port, url)) === 200) return { child, exited, ms: Number(process.hrtime.bigint() - started) / 1e6 };
       if (child.exitCode !== null) throw new Error(`${script} exited during start-up`);
       await sleep(2);
     }
     throw new Error(`${script} did not answer ${url}`);
+  } catch (error) {
+    child.kill("SIGKILL");
+    running.delete(child);
+    throw error;
+  }
+}
+
+/**
+ * Spawn → first 200 on `url` (ms), and the resident set 500 ms later (MB), idle; then SIGTERM
+ * and the exit awaited, so that a database is closed cleanly before the next run.
+ */
+async function measureStartAndMemory(script, env, url) {
+  const { child, exited, ms } = await spawnUntilAnswering(script, env, url, 10_000);
+  try {
+    await sleep(500);
+    return { ms, rss: rssMb(child.pid) };
   } finally {
     child.kill("SIGTERM");
     const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
@@ -145,26 +157,10 @@ async function measureStartAndMemory(script, env, url) {
 
 /** Spawn → first 200 on `url`, in ms. */
 async function measureStartup(script, env, url) {
-  const port = await freePort();
-  const [command, args] = pinned(0, process.execPath, [script]);
-  const started = process.hrtime.bigint();
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info", ...env },
-    stdio: "ignore",
-  });
-  running.add(child);
-  try {
-    for (let i = 0; i < 4000; i++) {
-      if ((await getStatus(port, url)) === 200) return Number(process.hrtime.bigint() - started) / 1e6;
-      if (child.exitCode !== null) throw new Error(`${script} exited during start-up`);
-      await sleep(2);
-    }
-    throw new Error(`${script} did not answer ${url}`);
-  } finally {
-    child.kill("SIGKILL");
-    running.delete(child);
-  }
+  const { child, ms } = await spawnUntilAnswering(script, env, url, 4000);
+  child.kill("SIGKILL");
+  running.delete(child);
+  return ms;
 }
 
 /** The OTLP sink the traced server exports to, on the load generator's core. */

@@ -7,7 +7,7 @@
 "use strict";
 const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
-const net = require("node:net");
+const { freePort } = require("../bench/loopback");
 const os = require("node:os");
 const path = require("node:path");
 
@@ -35,17 +35,6 @@ function runAs() {
   if (process.getuid?.() !== 0) return {};
   const id = (flag) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
   return { uid: id("-u"), gid: id("-g") };
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.once("error", reject);
-  });
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
