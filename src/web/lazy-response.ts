@@ -52,8 +52,13 @@ export function lazyHeaders(state: LazyJson): Headers {
   return state.headers;
 }
 
+/** As a Response's bodyUsed: read through text()/json()…, or its stream locked or read from (released or not). */
+export function isBodyUsed(state: LazyJson): boolean {
+  return state.consumed || (state.stream !== undefined && (state.stream.locked || isDisturbed(state.stream)));
+}
+
 function take(state: LazyJson): string {
-  if (state.consumed || state.stream?.locked) throw new TypeError("Body is unusable: Body has already been read");
+  if (isBodyUsed(state)) throw new TypeError("Body is unusable: Body has already been read");
   state.consumed = true;
   return state.text;
 }
@@ -68,8 +73,7 @@ export function installLazyJson(proto: object, make: (body: string, init: Respon
     ok: (state) => state.status >= 200 && state.status < 300,
     headers: (state) => lazyHeaders(state),
     body: (state) => (state.stream ??= new Response(state.text).body as ReadableStream<Uint8Array>),
-    // As a Response's: true once its stream is locked or has been read from (released or not).
-    bodyUsed: (state) => state.consumed || (state.stream !== undefined && (state.stream.locked || isDisturbed(state.stream))),
+    bodyUsed: isBodyUsed,
     type: () => "default",
     url: () => "",
     redirected: () => false,
@@ -97,7 +101,7 @@ export function installLazyJson(proto: object, make: (body: string, init: Respon
       throw new TypeError("Response.formData: the body is JSON, not form data");
     },
     clone: (state) => {
-      if (state.consumed) throw new TypeError("Response.clone: Body has already been consumed.");
+      if (isBodyUsed(state)) throw new TypeError("Response.clone: Body has already been consumed.");
       return make(state.text, { status: state.status, statusText: state.statusText, headers: new Headers(lazyHeaders(state)) });
     },
   };

@@ -1,5 +1,5 @@
 import { STATUS_CODES, type ServerResponse } from "node:http";
-import { lazyHeaders, lazyJsonOf, type LazyJson } from "./lazy-response";
+import { isBodyUsed, lazyHeaders, lazyJsonOf, type LazyJson } from "./lazy-response";
 import { kBodySource } from "./next-response";
 
 export interface WriteOptions {
@@ -122,7 +122,7 @@ function writable(res: ServerResponse): Promise<void> {
 
 /** A lazy NextResponse.json(): its status, its headers (only content-type, unless it was given more), its JSON text. */
 function writeLazyJson(state: LazyJson, res: ServerResponse, options: WriteOptions): void {
-  if (state.consumed || state.stream?.locked) throw new TypeError("Response body is unusable: Body has already been read");
+  if (isBodyUsed(state)) throw new TypeError("Response body is unusable: Body has already been read");
   res.statusCode = state.status;
   if (state.statusText && state.statusText !== STATUS_CODES[state.status] && SAFE_STATUS_TEXT.test(state.statusText)) res.statusMessage = state.statusText;
   if (state.headers || state.init?.headers !== undefined) {

@@ -37,6 +37,9 @@ describe("Response.json() inside a Web route", () => {
     for await (const chunk of response.body as ReadableStream<Uint8Array>) chunks.push(chunk);
     expect(Buffer.concat(chunks).toString()).toBe('{"b":true}');
     expect(response.bodyUsed).toBe(true);
+    // Read through its stream, it cannot be read or cloned again, as a Response.
+    await expect(response.text()).rejects.toThrow(TypeError);
+    expect(() => response.clone()).toThrow(TypeError);
   });
 
   it("refuses what Node's refuses, with the same kind of error", () => {
