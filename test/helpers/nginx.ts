@@ -25,15 +25,25 @@ export function findNginx(): string {
 }
 
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = net.createServer();
+      server.listen(0, "127.0.0.1", () => {
+        const { port: free } = server.address() as net.AddressInfo;
+        server.close(() => resolve(free));
+      });
+      server.once("error", reject);
     });
-    server.once("error", reject);
-  });
+    // The OS may hand the same port out again once it is closed: two servers a test starts
+    // must not be given one port (the second would fail to listen while the first answers for both).
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
+
+/** Every port freePort gave in this test file's process. */
+const handedOut = new Set<number>();
 
 /** The temp-folder settings every test nginx needs: nothing is written outside `dir`. */
 function tempPaths(dir: string): string {

@@ -1,6 +1,5 @@
 import path from "node:path";
-import { freePort } from "../helpers/nginx";
-import { PROJECT_ROOT, spawnProcess, stopProcess, type Spawned } from "../helpers/process";
+import { PROJECT_ROOT, spawnProcess, stopProcess, waitForListening, type Spawned } from "../helpers/process";
 import { startRedis, type RedisServer } from "../helpers/redis";
 
 const MAIN = path.join(PROJECT_ROOT, "dist", "src", "main.js");
@@ -40,11 +39,11 @@ async function roundRobin(replicas: readonly Replica[], count: number, urlPath: 
 
 /** Three replicas as the image runs them (`node dist/src/main.js`, the sample routes), each on its own loopback port. */
 async function startReplicas(env: Record<string, string>): Promise<Replica[]> {
+  // PORT=0, each port read from the replica's listening line: no port chosen here that another
+  // test's server could take first, and never two replicas answering on one port.
+  const servers = Array.from({ length: REPLICAS }, () => spawnProcess("node", [MAIN], { HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", API_TOKENS: TOKEN, ...env }));
   const replicas: Replica[] = [];
-  for (let i = 0; i < REPLICAS; i++) {
-    const port = await freePort();
-    replicas.push({ port, server: spawnProcess("node", [MAIN], { HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info", API_TOKENS: TOKEN, ...env }) });
-  }
+  for (const server of servers) replicas.push({ port: await waitForListening(server, READY_TIMEOUT_MS), server });
   // Each replica creates the sample's embedded database in a DATA_DIR of its own (initdb: seconds,
   // three at once on two cores): ready when /readyz says so, which waits for the migrations.
   const deadline = Date.now() + READY_TIMEOUT_MS;
