@@ -96,6 +96,10 @@ describe("a rolling restart behind the shipped nginx configuration", () => {
           restarts.push({ port: replica.port, signalled, readyzAfterSignal, exitCode, exited, ready: Date.now() });
           await sleep(SETTLE_MS);
         }
+        // nginx tries a replica again fail_timeout (5 s) after the last failure it saw, which may
+        // come just before the replica is ready: give the load up to 10 s more to reach each one.
+        const servesAgain = () => restarts.every((r) => (answeredBy.get(r.port) ?? []).some((at) => at > r.ready));
+        for (const deadline = Date.now() + 10_000; !servesAgain() && Date.now() < deadline; ) await sleep(100);
         await sleep(Math.max(0, started + MIN_LOAD_MS - Date.now()));
       } finally {
         result = await load.stop();
