@@ -21,7 +21,9 @@ const LAYERS = [
 
 const upward = LAYERS.slice(0, -1).map(([name, path], index) => ({
   name: `no-upward-import-from-${name.replace(/ /g, "-")}`,
-  comment: `${name} sits below ${LAYERS.slice(index + 1).map(([above]) => above).join(", ")} and the entry points: it may not import them`,
+  comment: `${name} sits below ${LAYERS.slice(index + 1)
+    .map(([above]) => above)
+    .join(", ")} and the entry points: it may not import them`,
   severity: "error",
   from: { path },
   to: { path: "^src/", pathNot: LAYERS.slice(0, index + 1).map(([, below]) => below) },
@@ -39,7 +41,8 @@ module.exports = {
     },
     {
       name: "no-import-of-entry-points",
-      comment: "main.ts and cli.ts are run, index.ts is imported from outside src/: nothing inside imports them",
+      comment:
+        "main.ts and cli.ts are run, index.ts is imported from outside src/: nothing inside imports them",
       severity: "error",
       from: { path: "^src/" },
       to: { path: "^src/(main|cli|index)\\.ts$" },
@@ -49,6 +52,9 @@ module.exports = {
     doNotFollow: { path: "node_modules" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
-    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default", "types"] },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default", "types"],
+    },
   },
 };

@@ -67,12 +67,21 @@ function autocannonRequests(token, tag) {
       method: "POST",
       path: "/api/users",
       headers: json,
-      setupRequest: (req) => ({ ...req, body: JSON.stringify({ name: "Bench", email: `${tag}-${++counter}@example.com` }) }),
-      onResponse: (status, body, context) => (context.id = status === 201 ? JSON.parse(body).id : undefined),
+      setupRequest: (req) => ({
+        ...req,
+        body: JSON.stringify({ name: "Bench", email: `${tag}-${++counter}@example.com` }),
+      }),
+      onResponse: (status, body, context) =>
+        (context.id = status === 201 ? JSON.parse(body).id : undefined),
     },
     { method: "GET", setupRequest: own },
     { method: "GET", path: "/api/users?limit=20" },
-    { method: "PATCH", headers: { ...json, ...auth }, body: '{"name":"Renamed"}', setupRequest: own },
+    {
+      method: "PATCH",
+      headers: { ...json, ...auth },
+      body: '{"name":"Renamed"}',
+      setupRequest: own,
+    },
     { method: "DELETE", headers: auth, setupRequest: own },
   ];
 }
@@ -81,7 +90,12 @@ function autocannonRequests(token, tag) {
 function crudLoadOptions(port, token, tag, dir) {
   // Every query waits its turn (PGlite runs them one at a time on the server's thread; a pool of 10
   // for PostgreSQL): with 50 connections a request may wait seconds, which is measured, not an error.
-  return { url: `http://127.0.0.1:${port}/api/users`, wrkScript: writeWrkScript(dir, token, tag), autocannonRequests: autocannonRequests(token, tag), timeoutSeconds: 15 };
+  return {
+    url: `http://127.0.0.1:${port}/api/users`,
+    wrkScript: writeWrkScript(dir, token, tag),
+    autocannonRequests: autocannonRequests(token, tag),
+    timeoutSeconds: 15,
+  };
 }
 
 module.exports = { seedUsers, crudLoadOptions };

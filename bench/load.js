@@ -32,11 +32,31 @@ function postScript(body) {
   return luaScript;
 }
 
-function runWrk({ url, seconds, connections, postBody, wrkScript, timeoutSeconds = 2, pin = true }) {
+function runWrk({
+  url,
+  seconds,
+  connections,
+  postBody,
+  wrkScript,
+  timeoutSeconds = 2,
+  pin = true,
+}) {
   const script = wrkScript ?? (postBody ? postScript(postBody) : undefined);
-  const args = ["-t1", `-c${connections}`, `-d${seconds}s`, `--timeout`, `${timeoutSeconds}s`, "--latency", ...(script ? ["-s", script] : []), url];
+  const args = [
+    "-t1",
+    `-c${connections}`,
+    `-d${seconds}s`,
+    `--timeout`,
+    `${timeoutSeconds}s`,
+    "--latency",
+    ...(script ? ["-s", script] : []),
+    url,
+  ];
   const [command, commandArgs] = pin ? pinned(1, "wrk", args) : ["wrk", args];
-  const out = execFileSync(command, commandArgs, { encoding: "utf8", timeout: (seconds + 30) * 1000 });
+  const out = execFileSync(command, commandArgs, {
+    encoding: "utf8",
+    timeout: (seconds + 30) * 1000,
+  });
   const requestsPerSec = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const errors = /Socket errors: (.*)/.exec(out)?.[1];
@@ -50,14 +70,23 @@ function runWrk({ url, seconds, connections, postBody, wrkScript, timeoutSeconds
   };
 }
 
-async function runAutocannon({ url, seconds, connections, postBody, autocannonRequests, timeoutSeconds = 10 }) {
+async function runAutocannon({
+  url,
+  seconds,
+  connections,
+  postBody,
+  autocannonRequests,
+  timeoutSeconds = 10,
+}) {
   const autocannon = require("autocannon");
   const result = await autocannon({
     url,
     connections,
     duration: seconds,
     timeout: timeoutSeconds,
-    ...(postBody ? { method: "POST", body: postBody, headers: { "content-type": "application/json" } } : {}),
+    ...(postBody
+      ? { method: "POST", body: postBody, headers: { "content-type": "application/json" } }
+      : {}),
     ...(autocannonRequests ? { requests: autocannonRequests } : {}),
   });
   return {

@@ -24,7 +24,8 @@ function writeRouteTree(root, kind, count) {
   const dir = path.join(root, `${kind}-${count}`);
   fs.mkdirSync(dir, { recursive: true });
   for (let i = 0; i < count; i++) {
-    if (kind === "static") fs.writeFileSync(path.join(dir, `r${pad(i)}.js`), handlerSource(`r${pad(i)}`));
+    if (kind === "static")
+      fs.writeFileSync(path.join(dir, `r${pad(i)}.js`), handlerSource(`r${pad(i)}`));
     else {
       fs.mkdirSync(path.join(dir, `d${pad(i)}`));
       fs.writeFileSync(path.join(dir, `d${pad(i)}`, "[id].js"), handlerSource(`d${pad(i)}`));
@@ -40,7 +41,13 @@ function writeFrameworkTree(root, projectRoot) {
   fs.mkdirSync(dir, { recursive: true });
   const nextpress = JSON.stringify(path.join(projectRoot, "dist", "src", "index.js"));
   const zod = JSON.stringify(require.resolve("zod", { paths: [projectRoot] }));
-  fs.writeFileSync(path.join(dir, "hello.js"), handlerSource("hello").replace("{ route: \"hello\", id: req.query.id }", '{ message: "Hello, World!" }'));
+  fs.writeFileSync(
+    path.join(dir, "hello.js"),
+    handlerSource("hello").replace(
+      '{ route: "hello", id: req.query.id }',
+      '{ message: "Hello, World!" }',
+    ),
+  );
   fs.writeFileSync(
     path.join(dir, "users.js"),
     [
@@ -81,11 +88,25 @@ function writeWebTree(root) {
     path.join(dir, "app", "api", "next-hello", "route.js"),
     '"use strict";\nconst { NextResponse } = require("next/server");\nexports.GET = function GET() { return NextResponse.json({ message: "Hello, World!" }); };\n',
   );
-  return { routesDir: path.join(dir, "routes"), pagesUrl: "/api/hello", webUrl: "/api/web-hello", nextResponseUrl: "/api/next-hello" };
+  return {
+    routesDir: path.join(dir, "routes"),
+    pagesUrl: "/api/hello",
+    webUrl: "/api/web-hello",
+    nextResponseUrl: "/api/next-hello",
+  };
 }
 
 /** The route handler nextpress serves in the comparison, compiled-style CommonJS; `next start` builds the same as ESM. */
-const WEB_ROUTE = '"use strict";\nexports.GET = function GET() { return Response.json({ message: "Hello, World!" }); };\n';
-const WEB_ROUTE_ESM = 'export function GET() { return Response.json({ message: "Hello, World!" }); }\n';
+const WEB_ROUTE =
+  '"use strict";\nexports.GET = function GET() { return Response.json({ message: "Hello, World!" }); };\n';
+const WEB_ROUTE_ESM =
+  'export function GET() { return Response.json({ message: "Hello, World!" }); }\n';
 
-module.exports = { writeRouteTree, writeFrameworkTree, makeTempRoot, writeWebTree, WEB_ROUTE, WEB_ROUTE_ESM };
+module.exports = {
+  writeRouteTree,
+  writeFrameworkTree,
+  makeTempRoot,
+  writeWebTree,
+  WEB_ROUTE,
+  WEB_ROUTE_ESM,
+};

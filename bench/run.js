@@ -42,17 +42,29 @@ process.on("SIGINT", () => process.exit(130));
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-
-
 /** Starts a server pinned to core 0 (unless `pin` is false) and waits (≤ 20 s) until `probe` answers 200. */
-async function startServer(name, script, env, probe, { pin = true, args: extra = [], cwd = ROOT } = {}) {
+async function startServer(
+  name,
+  script,
+  env,
+  probe,
+  { pin = true, args: extra = [], cwd = ROOT } = {},
+) {
   const port = await freePort();
-  const [command, args] = pin ? pinned(0, process.execPath, [script, ...extra]) : [process.execPath, [script, ...extra]];
+  const [command, args] = pin
+    ? pinned(0, process.execPath, [script, ...extra])
+    : [process.execPath, [script, ...extra]];
   const logFile = path.join(os.tmpdir(), `nextpress-bench-${name}-${port}.log`);
   const out = fs.openSync(logFile, "w");
   const child = spawn(command, args, {
     cwd,
-    env: { PATH: process.env.PATH, HOST: "127.0.0.1", HOSTNAME: "127.0.0.1", PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOST: "127.0.0.1",
+      HOSTNAME: "127.0.0.1",
+      PORT: String(port),
+      ...env,
+    },
     stdio: ["ignore", out, out],
   });
   running.add(child);
@@ -66,7 +78,9 @@ async function startServer(name, script, env, probe, { pin = true, args: extra =
 
 async function stopServer(server) {
   server.child.kill("SIGTERM");
-  await new Promise((resolve) => (server.child.exitCode !== null ? resolve() : server.child.once("exit", resolve)));
+  await new Promise((resolve) =>
+    server.child.exitCode !== null ? resolve() : server.child.once("exit", resolve),
+  );
   running.delete(server.child);
   if (server.logFile) fs.rmSync(server.logFile, { force: true });
 }
@@ -83,7 +97,10 @@ function cpuMs(pid) {
   };
   let children = [];
   try {
-    children = execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
+    children = execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map(Number);
   } catch {
     // no children
   }
@@ -118,14 +135,21 @@ async function spawnUntilAnswering(script, env, url, attempts) {
   const started = process.hrtime.bigint();
   const child = spawn(command, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info", ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "info",
+      ...env,
+    },
     stdio: "ignore",
   });
   running.add(child);
   const exited = new Promise((resolve) => child.once("exit", resolve));
   try {
     for (let i = 0; i < attempts; i++) {
-      if ((await getStatus(port, url)) === 200) return { child, exited, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+      if ((await getStatus(port, url)) === 200)
+        return { child, exited, ms: Number(process.hrtime.bigint() - started) / 1e6 };
       if (child.exitCode !== null) throw new Error(`${script} exited during start-up`);
       await sleep(2);
     }
@@ -166,8 +190,13 @@ async function measureStartup(script, env, url) {
 /** The OTLP sink the traced server exports to, on the load generator's core. */
 async function startSink() {
   const port = await freePort();
-  const [command, args] = pinned(1, process.execPath, [path.join(__dirname, "servers", "otlp-sink.js")]);
-  const child = spawn(command, args, { env: { PATH: process.env.PATH, PORT: String(port) }, stdio: "ignore" });
+  const [command, args] = pinned(1, process.execPath, [
+    path.join(__dirname, "servers", "otlp-sink.js"),
+  ]);
+  const child = spawn(command, args, {
+    env: { PATH: process.env.PATH, PORT: String(port) },
+    stdio: "ignore",
+  });
   running.add(child);
   for (let i = 0; i < 200 && (await getStatus(port, "/")) !== 200; i++) await sleep(25);
   return { name: "otlp-sink", port, child, logFile: "" };
@@ -178,7 +207,18 @@ async function startRedis() {
   if (!fs.existsSync("/usr/bin/redis-server")) return undefined;
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nextpress-bench-redis-"));
-  const [command, args] = pinned(1, "/usr/bin/redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir]);
+  const [command, args] = pinned(1, "/usr/bin/redis-server", [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    dir,
+  ]);
   const child = spawn(command, args, { stdio: "ignore" });
   running.add(child);
   child.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
@@ -205,7 +245,9 @@ async function main() {
   );
 
   const trees = {};
-  for (const kind of ["static", "dynamic"]) for (const count of [1, 100, 1000]) trees[`${kind}-${count}`] = writeRouteTree(tmp, kind, count);
+  for (const kind of ["static", "dynamic"])
+    for (const count of [1, 100, 1000])
+      trees[`${kind}-${count}`] = writeRouteTree(tmp, kind, count);
   // A pages route and an app-router route handler in one project (one server), and `next start`
   // serving the same route handler (full runs only: it installs and builds Next once, cached).
   const web = writeWebTree(tmp);
@@ -216,34 +258,92 @@ async function main() {
   const framework = writeFrameworkTree(tmp, ROOT);
   // The build step a deployment runs (npm run build does it for routes/): check every route, write the manifest.
   for (const tree of [...Object.values(trees), framework]) {
-    execFileSync(process.execPath, [path.join(ROOT, "dist", "src", "cli.js"), "check", "--write-manifest"], {
-      env: { PATH: process.env.PATH, ROUTES_DIR: tree.dir, LOG_LEVEL: "silent" },
-      stdio: "ignore",
-    });
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, "dist", "src", "cli.js"), "check", "--write-manifest"],
+      {
+        env: { PATH: process.env.PATH, ROUTES_DIR: tree.dir, LOG_LEVEL: "silent" },
+        stdio: "ignore",
+      },
+    );
   }
 
   // Production defaults: helmet headers, request ids, one info line per request written to a file.
   const npEnv = (extra) => ({ LOG_LEVEL: "info", NODE_ENV: "production", ...extra });
   const servers = {
     bare: await startServer("bare-express", bare, {}, "/api/hello"),
-    nextpress: await startServer("nextpress", distMain, npEnv({ ROUTES_DIR: framework.dir }), "/api/hello"),
+    nextpress: await startServer(
+      "nextpress",
+      distMain,
+      npEnv({ ROUTES_DIR: framework.dir }),
+      "/api/hello",
+    ),
   };
   cleanups.push(async () => {
-    for (const server of Object.values(servers)) if (server.child.exitCode === null) await stopServer(server);
+    for (const server of Object.values(servers))
+      if (server.child.exitCode === null) await stopServer(server);
   });
-  for (const [key, tree] of Object.entries(trees)) servers[key] = await startServer(key, distMain, npEnv({ ROUTES_DIR: tree.dir }), tree.url);
-  servers.web = await startServer("web", distMain, npEnv({ ROUTES_DIR: web.routesDir }), web.webUrl);
-  servers.bareResponse = await startServer("bare-response", path.join(__dirname, "servers", "bare-response.js"), {}, "/plain");
-  if (!next.skipped) servers.next = await startServer("next-start", next.script, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" }, web.webUrl, { args: ["start"], cwd: next.dir });
+  for (const [key, tree] of Object.entries(trees))
+    servers[key] = await startServer(key, distMain, npEnv({ ROUTES_DIR: tree.dir }), tree.url);
+  servers.web = await startServer(
+    "web",
+    distMain,
+    npEnv({ ROUTES_DIR: web.routesDir }),
+    web.webUrl,
+  );
+  servers.bareResponse = await startServer(
+    "bare-response",
+    path.join(__dirname, "servers", "bare-response.js"),
+    {},
+    "/plain",
+  );
+  if (!next.skipped)
+    servers.next = await startServer(
+      "next-start",
+      next.script,
+      { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+      web.webUrl,
+      { args: ["start"], cwd: next.dir },
+    );
   // Tracing on, exporting (OTLP/HTTP protobuf, the default) to a sink on the load generator's core;
   // rate limits on, with limits no run reaches, in memory and (when redis-server is installed) in Redis.
   const sink = await startSink();
-  servers["otel"] = await startServer("otel", distMain, npEnv({ ROUTES_DIR: framework.dir, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}` }), "/api/hello");
-  servers["ratelimit-memory"] = await startServer("ratelimit-memory", distMain, npEnv({ ROUTES_DIR: framework.dir, RATE_LIMIT: "1000000000/1h" }), "/api/hello");
+  servers["otel"] = await startServer(
+    "otel",
+    distMain,
+    npEnv({
+      ROUTES_DIR: framework.dir,
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}`,
+    }),
+    "/api/hello",
+  );
+  servers["ratelimit-memory"] = await startServer(
+    "ratelimit-memory",
+    distMain,
+    npEnv({ ROUTES_DIR: framework.dir, RATE_LIMIT: "1000000000/1h" }),
+    "/api/hello",
+  );
   const redis = await startRedis();
-  if (redis) servers["ratelimit-redis"] = await startServer("ratelimit-redis", distMain, npEnv({ ROUTES_DIR: framework.dir, RATE_LIMIT: "1000000000/1h", REDIS_URL: `redis://127.0.0.1:${redis.port}` }), "/api/hello");
+  if (redis)
+    servers["ratelimit-redis"] = await startServer(
+      "ratelimit-redis",
+      distMain,
+      npEnv({
+        ROUTES_DIR: framework.dir,
+        RATE_LIMIT: "1000000000/1h",
+        REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+      }),
+      "/api/hello",
+    );
   // WORKERS scaling: server and load generator unpinned, so that two workers can use both cores.
-  for (const workers of [1, 2]) servers[`workers-${workers}`] = await startServer(`workers-${workers}`, distMain, npEnv({ ROUTES_DIR: framework.dir, WORKERS: String(workers) }), "/api/hello", { pin: false });
+  for (const workers of [1, 2])
+    servers[`workers-${workers}`] = await startServer(
+      `workers-${workers}`,
+      distMain,
+      npEnv({ ROUTES_DIR: framework.dir, WORKERS: String(workers) }),
+      "/api/hello",
+      { pin: false },
+    );
 
   // The sample's users resource (dist/routes, instrumentation.ts): its embedded database in a temp
   // DATA_DIR; and, when Debian's postgresql is installed, on a PostgreSQL server of the bench's own,
@@ -252,40 +352,82 @@ async function main() {
   // a production PostgreSQL is run with is fsync on, synchronous_commit off (WAL flushed every 200 ms).
   const embeddedData = path.join(tmp, "data");
   // Created (initdb) by a first start of its own: the CRUD server's peak RSS is then the load's.
-  const freshStarts = [await measureStartAndMemory(distMain, { DATA_DIR: embeddedData }, "/api/users?limit=1")];
-  servers["crud-embedded"] = await startServer("crud-embedded", distMain, npEnv({ DATA_DIR: embeddedData, API_TOKENS: TOKEN }), "/readyz");
+  const freshStarts = [
+    await measureStartAndMemory(distMain, { DATA_DIR: embeddedData }, "/api/users?limit=1"),
+  ];
+  servers["crud-embedded"] = await startServer(
+    "crud-embedded",
+    distMain,
+    npEnv({ DATA_DIR: embeddedData, API_TOKENS: TOKEN }),
+    "/readyz",
+  );
   let postgres;
   let postgresUrl;
   if (findPostgresBin()) {
-    postgres = await createLocalPostgres({ settings: ["synchronous_commit=off"], wrap: (command, args) => pinned(0, command, args), onStart: (child) => running.add(child) });
+    postgres = await createLocalPostgres({
+      settings: ["synchronous_commit=off"],
+      wrap: (command, args) => pinned(0, command, args),
+      onStart: (child) => running.add(child),
+    });
     cleanups.push(() => postgres.destroy());
     await postgres.start();
     postgresUrl = await postgres.createDatabase("bench");
-    servers["crud-postgres"] = await startServer("crud-postgres", distMain, npEnv({ DATABASE_URL: postgresUrl, API_TOKENS: TOKEN }), "/readyz");
+    servers["crud-postgres"] = await startServer(
+      "crud-postgres",
+      distMain,
+      npEnv({ DATABASE_URL: postgresUrl, API_TOKENS: TOKEN }),
+      "/readyz",
+    );
   } else {
-    console.log("  (no PostgreSQL in /usr/lib/postgresql: apt-get install postgresql for the PostgreSQL row)");
+    console.log(
+      "  (no PostgreSQL in /usr/lib/postgresql: apt-get install postgresql for the PostgreSQL row)",
+    );
   }
   const crudEngines = ["embedded", ...(postgres ? ["postgres"] : [])];
-  for (const engine of crudEngines) await seedUsers(servers[`crud-${engine}`].port, `seed-${engine}`);
+  for (const engine of crudEngines)
+    await seedUsers(servers[`crud-${engine}`].port, `seed-${engine}`);
 
   const scenarios = [
     { key: "hello:bare", server: "bare", url: "/api/hello" },
     { key: "hello:nextpress", server: "nextpress", url: "/api/hello" },
     { key: "post:bare", server: "bare", url: "/api/users", postBody: USER_BODY },
     { key: "post:nextpress", server: "nextpress", url: "/api/users", postBody: USER_BODY },
-    ...Object.entries(trees).map(([key, tree]) => ({ key: `routes:${key}`, server: key, url: tree.url })),
+    ...Object.entries(trees).map(([key, tree]) => ({
+      key: `routes:${key}`,
+      server: key,
+      url: tree.url,
+    })),
     { key: "web:pages route", server: "web", url: web.pagesUrl },
     { key: "web:app route handler", server: "web", url: web.webUrl },
     { key: "web:app route handler, NextResponse.json", server: "web", url: web.nextResponseUrl },
     { key: "web:bare node:http, JSON string", server: "bareResponse", url: "/plain" },
-    { key: "web:bare node:http, Response.json read back", server: "bareResponse", url: "/response" },
-    ...(next.skipped ? [] : [{ key: "web:next start, same route.ts", server: "next", url: web.webUrl, timeoutSeconds: 10 }]),
+    {
+      key: "web:bare node:http, Response.json read back",
+      server: "bareResponse",
+      url: "/response",
+    },
+    ...(next.skipped
+      ? []
+      : [
+          {
+            key: "web:next start, same route.ts",
+            server: "next",
+            url: web.webUrl,
+            timeoutSeconds: 10,
+          },
+        ]),
     { key: "hello:OTEL on (OTLP export)", server: "otel", url: "/api/hello" },
     { key: "hello:RATE_LIMIT, memory", server: "ratelimit-memory", url: "/api/hello" },
-    ...(redis ? [{ key: "hello:RATE_LIMIT, Redis", server: "ratelimit-redis", url: "/api/hello" }] : []),
+    ...(redis
+      ? [{ key: "hello:RATE_LIMIT, Redis", server: "ratelimit-redis", url: "/api/hello" }]
+      : []),
     { key: "hello:WORKERS=1 unpinned", server: "workers-1", url: "/api/hello", pin: false },
     { key: "hello:WORKERS=2 unpinned", server: "workers-2", url: "/api/hello", pin: false },
-    ...crudEngines.map((engine) => ({ key: `crud:${engine}`, server: `crud-${engine}`, crud: true })),
+    ...crudEngines.map((engine) => ({
+      key: `crud:${engine}`,
+      server: `crud-${engine}`,
+      crud: true,
+    })),
   ];
   const cpu = Object.fromEntries(scenarios.map((s) => [s.key, 0]));
   const results = Object.fromEntries(scenarios.map((s) => [s.key, []]));
@@ -305,12 +447,18 @@ async function main() {
       const cpuBefore = cpuMs(servers[s.server].child.pid);
       const result = await load(options(s, SECONDS, `round-${round}`));
       cpu[s.key] += cpuMs(servers[s.server].child.pid) - cpuBefore;
-      if (result.non2xx > 0 || result.errors) throw new Error(`${s.key}: ${result.non2xx} non-2xx answers ${result.errors}`);
+      if (result.non2xx > 0 || result.errors)
+        throw new Error(`${s.key}: ${result.non2xx} non-2xx answers ${result.errors}`);
       results[s.key].push(result);
     }
     process.stdout.write(`  round ${round}/${ROUNDS} done\n`);
   }
-  const rss = Object.fromEntries(["bare", "nextpress", ...crudEngines.map((e) => `crud-${e}`)].map((key) => [key, peakRssMb(servers[key].child.pid)]));
+  const rss = Object.fromEntries(
+    ["bare", "nextpress", ...crudEngines.map((e) => `crud-${e}`)].map((key) => [
+      key,
+      peakRssMb(servers[key].child.pid),
+    ]),
+  );
   for (const server of Object.values(servers)) await stopServer(server);
   await stopServer(sink);
   if (redis) await stopServer(redis);
@@ -320,29 +468,58 @@ async function main() {
   // PostgreSQL through the pg client instead.
   const cost = { none: [], warm: [], fresh: freshStarts, postgres: [] };
   for (let i = 0; i < STARTUP_RUNS; i++) {
-    cost.none.push(await measureStartAndMemory(distMain, { ROUTES_DIR: framework.dir }, "/api/hello"));
-    cost.warm.push(await measureStartAndMemory(distMain, { DATA_DIR: embeddedData }, "/api/users?limit=1"));
-    if (postgres) cost.postgres.push(await measureStartAndMemory(distMain, { DATABASE_URL: postgresUrl }, "/api/users?limit=1"));
+    cost.none.push(
+      await measureStartAndMemory(distMain, { ROUTES_DIR: framework.dir }, "/api/hello"),
+    );
+    cost.warm.push(
+      await measureStartAndMemory(distMain, { DATA_DIR: embeddedData }, "/api/users?limit=1"),
+    );
+    if (postgres)
+      cost.postgres.push(
+        await measureStartAndMemory(distMain, { DATABASE_URL: postgresUrl }, "/api/users?limit=1"),
+      );
   }
-  for (let i = 1; i < FRESH_RUNS; i++) cost.fresh.push(await measureStartAndMemory(distMain, { DATA_DIR: path.join(tmp, `fresh-${i}`) }, "/api/users?limit=1"));
+  for (let i = 1; i < FRESH_RUNS; i++)
+    cost.fresh.push(
+      await measureStartAndMemory(
+        distMain,
+        { DATA_DIR: path.join(tmp, `fresh-${i}`) },
+        "/api/users?limit=1",
+      ),
+    );
   await postgres?.destroy();
 
   const startup = { bare: [], nextpress: [], eager: [] };
   for (let i = 0; i < STARTUP_RUNS; i++) {
     startup.bare.push(await measureStartup(bare, {}, "/api/hello"));
-    startup.nextpress.push(await measureStartup(distMain, { ROUTES_DIR: trees["static-1000"].dir }, trees["static-1000"].url));
-    startup.eager.push(await measureStartup(distMain, { ROUTES_DIR: eagerTree.dir }, eagerTree.url));
+    startup.nextpress.push(
+      await measureStartup(
+        distMain,
+        { ROUTES_DIR: trees["static-1000"].dir },
+        trees["static-1000"].url,
+      ),
+    );
+    startup.eager.push(
+      await measureStartup(distMain, { ROUTES_DIR: eagerTree.dir }, eagerTree.url),
+    );
   }
 
   const m = (key, field) => median(results[key].map((r) => r[field]));
   // Server CPU per request (user + system, the server's process tree) is steadier than req/s on a
   // machine shared with other work: a second view of the same runs.
-  const cpuPerRequestUs = (key) => (cpu[key] * 1000) / results[key].reduce((sum, r) => sum + r.requests, 0);
-  console.log("\n| scenario | req/s | p50 ms | p99 ms | server CPU µs/request |\n|---|---|---|---|---|");
+  const cpuPerRequestUs = (key) =>
+    (cpu[key] * 1000) / results[key].reduce((sum, r) => sum + r.requests, 0);
+  console.log(
+    "\n| scenario | req/s | p50 ms | p99 ms | server CPU µs/request |\n|---|---|---|---|---|",
+  );
   for (const s of scenarios.filter((s) => !s.crud)) {
-    console.log(`| ${s.key} | ${fmt(m(s.key, "requestsPerSec"))} | ${fmt(m(s.key, "p50"), 2)} | ${fmt(m(s.key, "p99"), 2)} | ${fmt(cpuPerRequestUs(s.key), 1)} |`);
+    console.log(
+      `| ${s.key} | ${fmt(m(s.key, "requestsPerSec"))} | ${fmt(m(s.key, "p50"), 2)} | ${fmt(m(s.key, "p99"), 2)} | ${fmt(cpuPerRequestUs(s.key), 1)} |`,
+    );
   }
-  console.log(`\npeak RSS: bare Express ${fmt(rss.bare, 1)} MB, nextpress ${fmt(rss.nextpress, 1)} MB`);
+  console.log(
+    `\npeak RSS: bare Express ${fmt(rss.bare, 1)} MB, nextpress ${fmt(rss.nextpress, 1)} MB`,
+  );
   console.log(
     `start-up (spawn → first 200 on the last route, median of ${STARTUP_RUNS}): bare Express 1 route ${fmt(median(startup.bare))} ms, ` +
       `nextpress 1,000 routes ${fmt(median(startup.nextpress))} ms (checked by the build, imported on first use), ` +
@@ -351,19 +528,31 @@ async function main() {
 
   const startMs = (key) => median(cost[key].map((c) => c.ms));
   const idleMb = (key) => median(cost[key].map((c) => c.rss));
-  console.log("\n| the users resource: CRUD mix (create, read, list, update, delete in turn) | req/s | p50 ms | p99 ms | peak RSS |\n|---|---|---|---|---|");
+  console.log(
+    "\n| the users resource: CRUD mix (create, read, list, update, delete in turn) | req/s | p50 ms | p99 ms | peak RSS |\n|---|---|---|---|---|",
+  );
   for (const engine of crudEngines) {
-    const label = engine === "embedded" ? "embedded (PGlite in DATA_DIR)" : "PostgreSQL 15 (pg; local, synchronous_commit=off)";
-    console.log(`| ${label} | ${fmt(m(`crud:${engine}`, "requestsPerSec"))} | ${fmt(m(`crud:${engine}`, "p50"), 2)} | ${fmt(m(`crud:${engine}`, "p99"), 2)} | ${fmt(rss[`crud-${engine}`], 1)} MB |`);
+    const label =
+      engine === "embedded"
+        ? "embedded (PGlite in DATA_DIR)"
+        : "PostgreSQL 15 (pg; local, synchronous_commit=off)";
+    console.log(
+      `| ${label} | ${fmt(m(`crud:${engine}`, "requestsPerSec"))} | ${fmt(m(`crud:${engine}`, "p50"), 2)} | ${fmt(m(`crud:${engine}`, "p99"), 2)} | ${fmt(rss[`crud-${engine}`], 1)} MB |`,
+    );
   }
-  if (postgres) console.log(`\nCRUD req/s, embedded vs PostgreSQL: ${fmt(m("crud:embedded", "requestsPerSec") / m("crud:postgres", "requestsPerSec"), 2)}x`);
+  if (postgres)
+    console.log(
+      `\nCRUD req/s, embedded vs PostgreSQL: ${fmt(m("crud:embedded", "requestsPerSec") / m("crud:postgres", "requestsPerSec"), 2)}x`,
+    );
   console.log(
     `\nthe embedded engine's cost (spawn → first 200, median of ${STARTUP_RUNS}; idle RSS 0.5 s later):\n` +
       `  without a database (hello + validated POST): ${fmt(startMs("none"))} ms, ${fmt(idleMb("none"), 1)} MB\n` +
       `  the sample on an existing DATA_DIR: ${fmt(startMs("warm"))} ms, ${fmt(idleMb("warm"), 1)} MB ` +
       `(+${fmt(startMs("warm") - startMs("none"))} ms, +${fmt(idleMb("warm") - idleMb("none"), 1)} MB)\n` +
       `  the sample on a new DATA_DIR (initdb, median of ${FRESH_RUNS}): ${fmt(startMs("fresh"))} ms, ${fmt(idleMb("fresh"), 1)} MB` +
-      (postgres ? `\n  the sample on PostgreSQL (pg): ${fmt(startMs("postgres"))} ms, ${fmt(idleMb("postgres"), 1)} MB` : ""),
+      (postgres
+        ? `\n  the sample on PostgreSQL (pg): ${fmt(startMs("postgres"))} ms, ${fmt(idleMb("postgres"), 1)} MB`
+        : ""),
   );
 
   const ratio = (a, b) => m(a, "requestsPerSec") / m(b, "requestsPerSec");
@@ -383,16 +572,68 @@ async function main() {
   );
   const targets = [
     ["GET /api/hello vs bare Express", ratio("hello:nextpress", "hello:bare"), ">=", 1.2, "x"],
-    ["POST /api/users vs bare Express + express.json()", ratio("post:nextpress", "post:bare"), ">=", 1.2, "x"],
+    [
+      "POST /api/users vs bare Express + express.json()",
+      ratio("post:nextpress", "post:bare"),
+      ">=",
+      1.2,
+      "x",
+    ],
     ["1,000 static routes vs 1", ratio("routes:static-1000", "routes:static-1"), ">=", 0.95, "x"],
-    ["1,000 dynamic [id] routes vs 1", ratio("routes:dynamic-1000", "routes:dynamic-1"), ">=", 0.95, "x"],
-    ["start-up, 1,000 routes vs bare Express 1 route", median(startup.nextpress) / median(startup.bare), "<=", 2.6, "x"],
+    [
+      "1,000 dynamic [id] routes vs 1",
+      ratio("routes:dynamic-1000", "routes:dynamic-1"),
+      ">=",
+      0.95,
+      "x",
+    ],
+    [
+      "start-up, 1,000 routes vs bare Express 1 route",
+      median(startup.nextpress) / median(startup.bare),
+      "<=",
+      2.6,
+      "x",
+    ],
     ["peak RSS under load minus bare Express's", rss.nextpress - rss.bare, "<=", 15, " MB"],
-    ["WORKERS=2 vs WORKERS=1, both unpinned", ratio("hello:WORKERS=2 unpinned", "hello:WORKERS=1 unpinned"), ">=", 1.3, "x"],
-    ["p99 latency, hello, vs bare Express", m("hello:nextpress", "p99") / m("hello:bare", "p99"), "<=", 1.0, "x"],
-    ["app route handler (Response.json) vs pages route, same server", ratio("web:app route handler", "web:pages route"), ">=", 0.8, "x"],
-    ["app route handler (NextResponse.json) vs pages route, same server", ratio("web:app route handler, NextResponse.json", "web:pages route"), ">=", 0.8, "x"],
-    ...(next.skipped ? [] : [[`app route handler vs next start ${next.version}, same route.ts`, ratio("web:app route handler", "web:next start, same route.ts"), ">=", 5, "x"]]),
+    [
+      "WORKERS=2 vs WORKERS=1, both unpinned",
+      ratio("hello:WORKERS=2 unpinned", "hello:WORKERS=1 unpinned"),
+      ">=",
+      1.3,
+      "x",
+    ],
+    [
+      "p99 latency, hello, vs bare Express",
+      m("hello:nextpress", "p99") / m("hello:bare", "p99"),
+      "<=",
+      1.0,
+      "x",
+    ],
+    [
+      "app route handler (Response.json) vs pages route, same server",
+      ratio("web:app route handler", "web:pages route"),
+      ">=",
+      0.8,
+      "x",
+    ],
+    [
+      "app route handler (NextResponse.json) vs pages route, same server",
+      ratio("web:app route handler, NextResponse.json", "web:pages route"),
+      ">=",
+      0.8,
+      "x",
+    ],
+    ...(next.skipped
+      ? []
+      : [
+          [
+            `app route handler vs next start ${next.version}, same route.ts`,
+            ratio("web:app route handler", "web:next start, same route.ts"),
+            ">=",
+            5,
+            "x",
+          ],
+        ]),
   ];
   console.log(
     `\nWeb Response ceiling: bare node:http answering through Response.json (made, read back, written) runs at ` +
@@ -407,7 +648,9 @@ async function main() {
   for (const [name, value, op, goal, unit] of targets) {
     const pass = op === ">=" ? value >= goal : value <= goal;
     if (!pass) failed++;
-    console.log(`| ${name} | ${fmt(value, 2)}${unit} | ${op} ${goal}${unit} | ${pass ? "PASS" : "FAIL"} |`);
+    console.log(
+      `| ${name} | ${fmt(value, 2)}${unit} | ${op} ${goal}${unit} | ${pass ? "PASS" : "FAIL"} |`,
+    );
   }
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.rmSync(logDir, { recursive: true, force: true });

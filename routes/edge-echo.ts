@@ -7,6 +7,9 @@ export const config = { runtime: "edge" };
 export const methods = ["POST"];
 
 export default async function handler(request: NextRequest) {
-  if (request.method !== "POST") return new Response(null, { status: 405, headers: { Allow: "POST" } });
-  return new Response(`got: ${await request.text()}`, { headers: { "content-type": "text/plain; charset=utf-8" } });
+  if (request.method !== "POST")
+    return new Response(null, { status: 405, headers: { Allow: "POST" } });
+  return new Response(`got: ${await request.text()}`, {
+    headers: { "content-type": "text/plain; charset=utf-8" },
+  });
 }

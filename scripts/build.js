@@ -14,7 +14,8 @@ function copyPackageFiles(from, to) {
   if (!fs.existsSync(from)) return;
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
     const source = path.join(from, entry.name);
-    if (entry.isDirectory() && entry.name !== "node_modules") copyPackageFiles(source, path.join(to, entry.name));
+    if (entry.isDirectory() && entry.name !== "node_modules")
+      copyPackageFiles(source, path.join(to, entry.name));
     else if (entry.name === "package.json") {
       fs.mkdirSync(to, { recursive: true });
       fs.copyFileSync(source, path.join(to, entry.name));
@@ -27,7 +28,11 @@ function copyPackageFiles(from, to) {
  * resolves them: tsc-alias rewrites them into relative paths, as Next's bundler does.
  */
 function rewriteAliases(tsconfig, outDir) {
-  execFileSync(process.execPath, [require.resolve("tsc-alias/dist/bin/index.js"), "-p", tsconfig, "--outDir", outDir], { stdio: "inherit", cwd: path.dirname(tsconfig) });
+  execFileSync(
+    process.execPath,
+    [require.resolve("tsc-alias/dist/bin/index.js"), "-p", tsconfig, "--outDir", outDir],
+    { stdio: "inherit", cwd: path.dirname(tsconfig) },
+  );
 }
 
 function build() {
@@ -39,7 +44,13 @@ function build() {
   fs.rmSync(next, { recursive: true, force: true });
   execFileSync(
     process.execPath,
-    [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json"), "--outDir", next],
+    [
+      require.resolve("typescript/bin/tsc"),
+      "-p",
+      path.join(root, "tsconfig.build.json"),
+      "--outDir",
+      next,
+    ],
     { stdio: "inherit", cwd: root },
   );
   rewriteAliases(path.join(root, "tsconfig.build.json"), next);

@@ -8,7 +8,15 @@ const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
 const stamp = path.join(root, "dist", ".build-stamp");
-const inputs = ["src", "routes", "app", "instrumentation.ts", "tsconfig.json", "tsconfig.build.json", "package.json"];
+const inputs = [
+  "src",
+  "routes",
+  "app",
+  "instrumentation.ts",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "package.json",
+];
 
 function newestMtime(target) {
   let stat;
@@ -34,7 +42,9 @@ function isBuildStale() {
 function ensureBuild() {
   if (!isBuildStale()) return false;
   if (!fs.existsSync(path.join(root, "node_modules", "typescript"))) {
-    process.stderr.write("nextpress: dist/ is missing or stale and TypeScript is not installed: run `npm ci` first\n");
+    process.stderr.write(
+      "nextpress: dist/ is missing or stale and TypeScript is not installed: run `npm ci` first\n",
+    );
     process.exit(1);
   }
   require("./build.js").build();

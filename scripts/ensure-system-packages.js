@@ -13,11 +13,27 @@ const hasAny = (binaries) => () => binaries.some((binary) => fs.existsSync(binar
 
 /** Each package, how to tell it is there, and which tests need it. */
 const PACKAGES = [
-  { name: "nginx-light", isInstalled: hasAny(["/usr/sbin/nginx", "/usr/bin/nginx"]), neededBy: "the reverse-proxy tests" },
-  { name: "chromium", isInstalled: hasAny(["/usr/bin/chromium"]), neededBy: "the /docs browser test" },
+  {
+    name: "nginx-light",
+    isInstalled: hasAny(["/usr/sbin/nginx", "/usr/bin/nginx"]),
+    neededBy: "the reverse-proxy tests",
+  },
+  {
+    name: "chromium",
+    isInstalled: hasAny(["/usr/bin/chromium"]),
+    neededBy: "the /docs browser test",
+  },
   // /usr/lib/postgresql/<major>/bin: 15 on Debian 12, 17 on Debian 13.
-  { name: "postgresql", isInstalled: () => findPostgresBin() !== undefined, neededBy: "the users CRUD tests on PostgreSQL" },
-  { name: "redis-server", isInstalled: hasAny(["/usr/bin/redis-server"]), neededBy: "the rate-limit tests across replicas" },
+  {
+    name: "postgresql",
+    isInstalled: () => findPostgresBin() !== undefined,
+    neededBy: "the users CRUD tests on PostgreSQL",
+  },
+  {
+    name: "redis-server",
+    isInstalled: hasAny(["/usr/bin/redis-server"]),
+    neededBy: "the rate-limit tests across replicas",
+  },
 ];
 
 const POLICY_RC = "/usr/sbin/policy-rc.d";
@@ -33,7 +49,10 @@ function aptInstall(names) {
   if (ownPolicy) fs.writeFileSync(POLICY_RC, "#!/bin/sh\nexit 101\n", { mode: 0o755 });
   try {
     execFileSync("apt-get", ["update", "-qq"], { env, stdio: ["ignore", "ignore", "inherit"] });
-    execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...names], { env, stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...names], {
+      env,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
   } finally {
     if (ownPolicy) fs.rmSync(POLICY_RC, { force: true });
   }
@@ -47,19 +66,25 @@ function ensureSystemPackages() {
   const why = missing.map((pkg) => `${pkg.name} (${pkg.neededBy})`).join(", ");
   const canInstall = process.getuid?.() === 0 && fs.existsSync("/usr/bin/apt-get");
   if (!canInstall) {
-    process.stderr.write(`nextpress tests need ${why}: run \`sudo apt-get install -y ${names.join(" ")}\`, or run npm test as root to have them installed\n`);
+    process.stderr.write(
+      `nextpress tests need ${why}: run \`sudo apt-get install -y ${names.join(" ")}\`, or run npm test as root to have them installed\n`,
+    );
     process.exit(1);
   }
   process.stderr.write(`nextpress tests: installing ${why} from Debian's packages\n`);
   try {
     aptInstall(names);
   } catch (error) {
-    process.stderr.write(`nextpress tests: apt-get install ${names.join(" ")} failed (${error.message.split("\n")[0]})\n`);
+    process.stderr.write(
+      `nextpress tests: apt-get install ${names.join(" ")} failed (${error.message.split("\n")[0]})\n`,
+    );
     process.exit(1);
   }
   const still = missingPackages();
   if (still.length > 0) {
-    process.stderr.write(`nextpress tests: ${still.map((pkg) => pkg.name).join(", ")} still missing after apt-get install\n`);
+    process.stderr.write(
+      `nextpress tests: ${still.map((pkg) => pkg.name).join(", ")} still missing after apt-get install\n`,
+    );
     process.exit(1);
   }
   return true;

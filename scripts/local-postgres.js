@@ -26,7 +26,9 @@ function findPostgresBin() {
   const bins = majors
     .sort((a, b) => Number(b) - Number(a))
     .map((major) => path.join(ROOT, major, "bin"))
-    .filter((bin) => fs.existsSync(path.join(bin, "postgres")) && fs.existsSync(path.join(bin, "initdb")));
+    .filter(
+      (bin) => fs.existsSync(path.join(bin, "postgres")) && fs.existsSync(path.join(bin, "initdb")),
+    );
   return bins[0];
 }
 
@@ -72,7 +74,11 @@ async function createLocalPostgres({
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nextpress-pg-"));
   const data = path.join(dir, "data");
   if (user.uid !== undefined) fs.chownSync(dir, user.uid, user.gid);
-  execFileSync(path.join(bin, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"], { ...user, stdio: "ignore", cwd: dir });
+  execFileSync(
+    path.join(bin, "initdb"),
+    ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"],
+    { ...user, stdio: "ignore", cwd: dir },
+  );
   const port = await freePort();
   let child;
 
@@ -82,7 +88,17 @@ async function createLocalPostgres({
     const log = fs.openSync(path.join(dir, "postgres.log"), "a");
     if (user.uid !== undefined) fs.fchownSync(log, user.uid, user.gid);
     const options = settings.flatMap((setting) => ["-c", setting]);
-    const [command, args] = wrap(path.join(bin, "postgres"), ["-D", data, "-p", String(port), "-h", "127.0.0.1", "-k", dir, ...options]);
+    const [command, args] = wrap(path.join(bin, "postgres"), [
+      "-D",
+      data,
+      "-p",
+      String(port),
+      "-h",
+      "127.0.0.1",
+      "-k",
+      dir,
+      ...options,
+    ]);
     child = spawn(command, args, {
       ...user,
       cwd: dir,
@@ -100,7 +116,9 @@ async function createLocalPostgres({
       await sleep(100);
     }
     await stop();
-    throw new Error(`PostgreSQL did not start:\n${fs.readFileSync(path.join(dir, "postgres.log"), "utf8").slice(-2000)}`);
+    throw new Error(
+      `PostgreSQL did not start:\n${fs.readFileSync(path.join(dir, "postgres.log"), "utf8").slice(-2000)}`,
+    );
   }
 
   /** Fast shutdown (clients disconnected), SIGKILL after STOP_TIMEOUT_MS. */

@@ -33,14 +33,44 @@ const VALID_USER = JSON.stringify({ name: "Ada", email: "ada@example.com" });
 const MIX = [
   { name: "GET /api/hello", method: "GET", path: "/api/hello", expect: 200 },
   // Ada signs up once before the rounds: every valid sign-up of the mix reaches the unique index.
-  { name: "POST /api/users (valid, email taken)", method: "POST", path: "/api/users", json: VALID_USER, expect: 409 },
-  { name: "POST /api/users (invalid)", method: "POST", path: "/api/users", json: JSON.stringify({ email: "nope" }), expect: 400 },
-  { name: "POST /api/users (bad JSON)", method: "POST", path: "/api/users", json: '{"name":', expect: 400 },
+  {
+    name: "POST /api/users (valid, email taken)",
+    method: "POST",
+    path: "/api/users",
+    json: VALID_USER,
+    expect: 409,
+  },
+  {
+    name: "POST /api/users (invalid)",
+    method: "POST",
+    path: "/api/users",
+    json: JSON.stringify({ email: "nope" }),
+    expect: 400,
+  },
+  {
+    name: "POST /api/users (bad JSON)",
+    method: "POST",
+    path: "/api/users",
+    json: '{"name":',
+    expect: 400,
+  },
   { name: "GET /api/hello", method: "GET", path: "/api/hello", expect: 200 },
   { name: "GET /api/no/such/route", method: "GET", path: "/api/no/such/route", expect: 404 },
   { name: "GET /api/secure-data (no token)", method: "GET", path: "/api/secure-data", expect: 401 },
-  { name: "GET /api/secure-data (token)", method: "GET", path: "/api/secure-data", headers: { Authorization: `Bearer ${TOKEN}` }, expect: 200 },
-  { name: `POST /api/users (over ${BODY_LIMIT})`, method: "POST", path: "/api/users", json: JSON.stringify({ name: "x".repeat(2048), email: "a@b.co" }), expect: 413 },
+  {
+    name: "GET /api/secure-data (token)",
+    method: "GET",
+    path: "/api/secure-data",
+    headers: { Authorization: `Bearer ${TOKEN}` },
+    expect: 200,
+  },
+  {
+    name: `POST /api/users (over ${BODY_LIMIT})`,
+    method: "POST",
+    path: "/api/users",
+    json: JSON.stringify({ name: "x".repeat(2048), email: "a@b.co" }),
+    expect: 413,
+  },
   { name: "GET /api/users/1", method: "GET", path: "/api/users/1", expect: 200 },
   { name: "GET /api/users?limit=20", method: "GET", path: "/api/users?limit=20", expect: 200 },
   { name: "GET /api/users/999999", method: "GET", path: "/api/users/999999", expect: 404 },
@@ -49,7 +79,8 @@ const EXPECTED_STATUSES = new Set(MIX.map((r) => r.expect));
 
 const running = new Set();
 process.on("exit", () => {
-  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  for (const child of running)
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 });
 process.on("SIGINT", () => process.exit(130));
 
@@ -66,14 +97,31 @@ function rssBytes(pid) {
 async function startServer(dataDir) {
   require("./ensure-build.js").ensureBuild();
   const port = await freePort();
-  const [command, commandArgs] = pinned(0, process.execPath, [path.join(ROOT, "dist", "src", "main.js")]);
+  const [command, commandArgs] = pinned(0, process.execPath, [
+    path.join(ROOT, "dist", "src", "main.js"),
+  ]);
   const child = spawn(command, commandArgs, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "debug", API_TOKENS: TOKEN, BODY_LIMIT, DATA_DIR: dataDir },
+    env: {
+      PATH: process.env.PATH,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "debug",
+      API_TOKENS: TOKEN,
+      BODY_LIMIT,
+      DATA_DIR: dataDir,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);
-  const server = { child, port, errorLines: [], eventLoop: undefined, stderr: "", exited: new Promise((resolve) => child.once("exit", resolve)) };
+  const server = {
+    child,
+    port,
+    errorLines: [],
+    eventLoop: undefined,
+    stderr: "",
+    exited: new Promise((resolve) => child.once("exit", resolve)),
+  };
   let pending = "";
   child.stdout.on("data", (chunk) => {
     const lines = (pending + chunk.toString()).split("\n");
@@ -86,8 +134,13 @@ async function startServer(dataDir) {
   child.stderr.on("data", (chunk) => (server.stderr += chunk.toString()));
   for (let i = 0; i < 1200; i++) {
     if ((await getStatus(port, "/readyz")) === 200) {
-      const seeded = await fetch(`http://127.0.0.1:${port}/api/users`, { method: "POST", headers: { "content-type": "application/json" }, body: VALID_USER });
-      if (seeded.status !== 201 && seeded.status !== 409) throw new Error(`seeding Ada: POST /api/users answered ${seeded.status}`);
+      const seeded = await fetch(`http://127.0.0.1:${port}/api/users`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: VALID_USER,
+      });
+      if (seeded.status !== 201 && seeded.status !== 409)
+        throw new Error(`seeding Ada: POST /api/users answered ${seeded.status}`);
       return server;
     }
     if (child.exitCode !== null) break;
@@ -139,23 +192,39 @@ end
 }
 
 function runWrk(port, script) {
-  const [command, commandArgs] = pinned(1, "wrk", ["-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", "-s", script, `http://127.0.0.1:${port}`]);
+  const [command, commandArgs] = pinned(1, "wrk", [
+    "-t1",
+    `-c${CONNECTIONS}`,
+    `-d${SECONDS}s`,
+    "--latency",
+    "-s",
+    script,
+    `http://127.0.0.1:${port}`,
+  ]);
   return new Promise((resolve, reject) => {
-    const child = execFile(command, commandArgs, { encoding: "utf8", timeout: (SECONDS + 60) * 1000 }, (error, stdout) => {
-      running.delete(child);
-      if (error) return reject(error);
-      const statuses = {};
-      for (const [, status, count] of stdout.matchAll(/^STATUS (\d+) (\d+)$/gm)) statuses[status] = (statuses[status] ?? 0) + Number(count);
-      const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
-      resolve({
-        requests: Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0),
-        statuses,
-        connectionErrors: socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
-        connectionErrorDetail: socket ? socket[0] : "none",
-        p50: toMs(/\s50%\s+(\S+)/.exec(stdout)?.[1]),
-        p99: toMs(/\s99%\s+(\S+)/.exec(stdout)?.[1]),
-      });
-    });
+    const child = execFile(
+      command,
+      commandArgs,
+      { encoding: "utf8", timeout: (SECONDS + 60) * 1000 },
+      (error, stdout) => {
+        running.delete(child);
+        if (error) return reject(error);
+        const statuses = {};
+        for (const [, status, count] of stdout.matchAll(/^STATUS (\d+) (\d+)$/gm))
+          statuses[status] = (statuses[status] ?? 0) + Number(count);
+        const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
+          stdout,
+        );
+        resolve({
+          requests: Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0),
+          statuses,
+          connectionErrors: socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
+          connectionErrorDetail: socket ? socket[0] : "none",
+          p50: toMs(/\s50%\s+(\S+)/.exec(stdout)?.[1]),
+          p99: toMs(/\s99%\s+(\S+)/.exec(stdout)?.[1]),
+        });
+      },
+    );
     running.add(child);
   });
 }
@@ -174,7 +243,8 @@ async function runAutocannon(port) {
     })),
   });
   const statuses = {};
-  for (const [status, { count }] of Object.entries(result.statusCodeStats ?? {})) statuses[status] = count;
+  for (const [status, { count }] of Object.entries(result.statusCodeStats ?? {}))
+    statuses[status] = count;
   return {
     requests: Object.values(statuses).reduce((sum, n) => sum + n, 0),
     statuses,
@@ -218,37 +288,101 @@ async function main() {
 
   const statuses = [...new Set(rounds.flatMap((r) => Object.keys(r.statuses)))].sort();
   const row = (label, values, ok) => ({ label, values, ok });
-  const fiveXx = rounds.map((r) => Object.entries(r.statuses).reduce((sum, [s, n]) => sum + (Number(s) >= 500 ? n : 0), 0));
-  const unexpected = rounds.map((r) => Object.entries(r.statuses).reduce((sum, [s, n]) => sum + (EXPECTED_STATUSES.has(Number(s)) ? 0 : n), 0));
+  const fiveXx = rounds.map((r) =>
+    Object.entries(r.statuses).reduce((sum, [s, n]) => sum + (Number(s) >= 500 ? n : 0), 0),
+  );
+  const unexpected = rounds.map((r) =>
+    Object.entries(r.statuses).reduce(
+      (sum, [s, n]) => sum + (EXPECTED_STATUSES.has(Number(s)) ? 0 : n),
+      0,
+    ),
+  );
   const rssChange = (rounds[1].rss - rounds[0].rss) / rounds[0].rss;
   const rows = [
-    row("requests", rounds.map((r) => String(r.requests)), rounds.every((r) => r.requests > 0)),
-    ...statuses.map((s) => row(`  status ${s}`, rounds.map((r) => String(r.statuses[s] ?? 0)), EXPECTED_STATUSES.has(Number(s)))),
-    row("5xx", fiveXx.map(String), fiveXx.every((n) => n === 0)),
-    row("unexpected statuses", unexpected.map(String), unexpected.every((n) => n === 0)),
-    row("connection errors", rounds.map((r) => String(r.connectionErrors)), rounds.every((r) => r.connectionErrors === 0)),
-    row("latency p50 / p99 (ms)", rounds.map((r) => `${r.p50} / ${r.p99}`), true),
-    row("RSS after the round", rounds.map((r) => mb(r.rss)), true),
-    row(`RSS change, round 2 vs 1 (≤ ${RSS_TOLERANCE * 100}%)`, ["", `${(rssChange * 100).toFixed(1)}%`], Math.abs(rssChange) <= RSS_TOLERANCE),
-    row("error/fatal log lines", ["", String(server.errorLines.length)], server.errorLines.length === 0),
+    row(
+      "requests",
+      rounds.map((r) => String(r.requests)),
+      rounds.every((r) => r.requests > 0),
+    ),
+    ...statuses.map((s) =>
+      row(
+        `  status ${s}`,
+        rounds.map((r) => String(r.statuses[s] ?? 0)),
+        EXPECTED_STATUSES.has(Number(s)),
+      ),
+    ),
+    row(
+      "5xx",
+      fiveXx.map(String),
+      fiveXx.every((n) => n === 0),
+    ),
+    row(
+      "unexpected statuses",
+      unexpected.map(String),
+      unexpected.every((n) => n === 0),
+    ),
+    row(
+      "connection errors",
+      rounds.map((r) => String(r.connectionErrors)),
+      rounds.every((r) => r.connectionErrors === 0),
+    ),
+    row(
+      "latency p50 / p99 (ms)",
+      rounds.map((r) => `${r.p50} / ${r.p99}`),
+      true,
+    ),
+    row(
+      "RSS after the round",
+      rounds.map((r) => mb(r.rss)),
+      true,
+    ),
+    row(
+      `RSS change, round 2 vs 1 (≤ ${RSS_TOLERANCE * 100}%)`,
+      ["", `${(rssChange * 100).toFixed(1)}%`],
+      Math.abs(rssChange) <= RSS_TOLERANCE,
+    ),
+    row(
+      "error/fatal log lines",
+      ["", String(server.errorLines.length)],
+      server.errorLines.length === 0,
+    ),
     row("exit code on SIGTERM", ["", String(exitCode)], exitCode === 0),
     row(
       "event-loop delay p50 / p99 / max (ms)",
-      ["", server.eventLoop ? `${server.eventLoop.p50} / ${server.eventLoop.p99} / ${server.eventLoop.max}` : "not logged"],
+      [
+        "",
+        server.eventLoop
+          ? `${server.eventLoop.p50} / ${server.eventLoop.p99} / ${server.eventLoop.max}`
+          : "not logged",
+      ],
       server.eventLoop !== undefined,
     ),
   ];
   const width = Math.max(...rows.map((r) => r.label.length));
-  const colWidth = Math.max(8, ...rows.filter((r) => r.values[0] !== "").flatMap((r) => r.values.map((v) => v.length)));
+  const colWidth = Math.max(
+    8,
+    ...rows.filter((r) => r.values[0] !== "").flatMap((r) => r.values.map((v) => v.length)),
+  );
   const line = (label, a, b, mark) =>
-    a === "" ? `${label.padEnd(width)}  ${b.padStart(colWidth * 2 + 2)}  ${mark}` : `${label.padEnd(width)}  ${a.padStart(colWidth)}  ${b.padStart(colWidth)}  ${mark}`;
+    a === ""
+      ? `${label.padEnd(width)}  ${b.padStart(colWidth * 2 + 2)}  ${mark}`
+      : `${label.padEnd(width)}  ${a.padStart(colWidth)}  ${b.padStart(colWidth)}  ${mark}`;
   process.stdout.write(`\n${line("", "round 1", "round 2", "")}\n`);
-  for (const r of rows) process.stdout.write(`${line(r.label, r.values[0] ?? "", r.values[1] ?? "", r.ok ? "ok" : "MISSED")}\n`);
-  if (rounds.some((r) => r.connectionErrors > 0)) process.stdout.write(`\nconnection errors: ${rounds.map((r) => r.connectionErrorDetail).join(" | ")}\n`);
-  for (const errorLine of server.errorLines.slice(0, 5)) process.stdout.write(`\n${errorLine.slice(0, 500)}\n`);
+  for (const r of rows)
+    process.stdout.write(
+      `${line(r.label, r.values[0] ?? "", r.values[1] ?? "", r.ok ? "ok" : "MISSED")}\n`,
+    );
+  if (rounds.some((r) => r.connectionErrors > 0))
+    process.stdout.write(
+      `\nconnection errors: ${rounds.map((r) => r.connectionErrorDetail).join(" | ")}\n`,
+    );
+  for (const errorLine of server.errorLines.slice(0, 5))
+    process.stdout.write(`\n${errorLine.slice(0, 500)}\n`);
   if (server.stderr) process.stdout.write(`\nserver stderr:\n${server.stderr}\n`);
   const missed = rows.filter((r) => !r.ok).length;
-  process.stdout.write(`\n${missed === 0 ? "PASS: every target met" : `FAIL: ${missed} target(s) missed`}\n`);
+  process.stdout.write(
+    `\n${missed === 0 ? "PASS: every target met" : `FAIL: ${missed} target(s) missed`}\n`,
+  );
   process.exitCode = missed === 0 ? 0 : 1;
 }
 

@@ -23,7 +23,8 @@ Options:
   -h, --help       show help for a command`;
 
 const COMMAND_HELP: Record<string, string> = {
-  start: "Usage: nextpress start\n\nServes ROUTES_DIR at /api on HOST:PORT; configured by the environment (README).",
+  start:
+    "Usage: nextpress start\n\nServes ROUTES_DIR at /api on HOST:PORT; configured by the environment (README).",
   dev:
     "Usage: nextpress dev\n\nServes ROUTES_DIR (default: the routes/ source folder) from its TypeScript sources, no build step,\n" +
     "and reloads when a file below it is added, changed or deleted. A file that fails to load answers\n" +
@@ -38,9 +39,16 @@ const COMMAND_HELP: Record<string, string> = {
 
 class UsageError extends Error {}
 
-function parse(args: string[], options: Record<string, { type: "boolean"; short?: string }>): Record<string, boolean | undefined> {
+function parse(
+  args: string[],
+  options: Record<string, { type: "boolean"; short?: string }>,
+): Record<string, boolean | undefined> {
   try {
-    const { values } = parseArgs({ args, options: { help: { type: "boolean", short: "h" }, ...options }, allowPositionals: false });
+    const { values } = parseArgs({
+      args,
+      options: { help: { type: "boolean", short: "h" }, ...options },
+      allowPositionals: false,
+    });
     return values as Record<string, boolean | undefined>;
   } catch (error) {
     throw new UsageError((error as Error).message);
@@ -51,7 +59,10 @@ async function routesCommand(args: string[]): Promise<void> {
   const flags = parse(args, { json: { type: "boolean" } });
   if (flags.help) return void console.log(COMMAND_HELP.routes);
   const config = loadConfig();
-  const routes = await loadRoutes(config.routesDir, { bodyLimit: config.bodyLimit, appDir: config.appDir });
+  const routes = await loadRoutes(config.routesDir, {
+    bodyLimit: config.bodyLimit,
+    appDir: config.appDir,
+  });
   const rows = routes.map(toRouteRow);
   console.log(flags.json ? JSON.stringify(rows, null, 2) : formatRouteTable(rows));
 }
@@ -74,7 +85,14 @@ async function devCommand(args: string[]): Promise<void> {
   await runDevServer(process.env); // runs until stopped; throws if it cannot start
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { routes: routesCommand, start: startCommand, dev: devCommand, openapi: openapiCommand, postman: postmanCommand, check: checkCommand };
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
+  routes: routesCommand,
+  start: startCommand,
+  dev: devCommand,
+  openapi: openapiCommand,
+  postman: postmanCommand,
+  check: checkCommand,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;

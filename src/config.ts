@@ -16,10 +16,18 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 const sizeString = z.string().refine(isSize, SIZE_MESSAGE);
 
 const milliseconds = (fallback: number) =>
-  z.coerce.number({ message: "expected milliseconds" }).int("expected whole milliseconds").min(0, "expected 0 or more").default(fallback);
+  z.coerce
+    .number({ message: "expected milliseconds" })
+    .int("expected whole milliseconds")
+    .min(0, "expected 0 or more")
+    .default(fallback);
 
 const count = (fallback: number, min: number) =>
-  z.coerce.number({ message: "expected a number" }).int("expected a whole number").min(min, `expected ${min} or more`).default(fallback);
+  z.coerce
+    .number({ message: "expected a number" })
+    .int("expected a whole number")
+    .min(min, `expected ${min} or more`)
+    .default(fallback);
 
 /** Express's `trust proxy`: "1" must become the number 1 (as a string Express would trust an address called "1"). */
 export type TrustProxy = boolean | number | string[];
@@ -28,7 +36,10 @@ function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
   if (value.toLowerCase() === "false") return false;
   if (value.toLowerCase() === "true") return true;
   if (/^\d+$/.test(value)) return Number(value);
-  const list = value.split(",").map((item) => item.trim()).filter(Boolean);
+  const list = value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
   try {
     proxyAddr.compile(list);
   } catch (error) {
@@ -63,12 +74,23 @@ function parseRateOrOff(value: string, ctx: z.RefinementCtx): Rate | undefined {
 
 const redisUrl = z
   .string()
-  .refine((value) => URL.canParse(value) && /^rediss?:$/.test(new URL(value).protocol), "expected a redis:// or rediss:// URL such as redis://redis:6379");
+  .refine(
+    (value) => URL.canParse(value) && /^rediss?:$/.test(new URL(value).protocol),
+    "expected a redis:// or rediss:// URL such as redis://redis:6379",
+  );
 
 // The OTLP variables nextpress reads itself (whether to trace, which exporter to load); the SDK reads them and every other OTEL_* too.
-const otlpEndpoint = z.string().refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), "expected an http:// or https:// URL such as http://collector:4318");
+const otlpEndpoint = z
+  .string()
+  .refine(
+    (value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol),
+    "expected an http:// or https:// URL such as http://collector:4318",
+  );
 const OTLP_PROTOCOLS = ["http/protobuf", "http/json"] as const;
-const otlpProtocol = z.enum(OTLP_PROTOCOLS, { message: "expected http/protobuf or http/json (OTLP over gRPC is not supported: use the collector's HTTP port, 4318)" });
+const otlpProtocol = z.enum(OTLP_PROTOCOLS, {
+  message:
+    "expected http/protobuf or http/json (OTLP over gRPC is not supported: use the collector's HTTP port, 4318)",
+});
 
 const envSchema = z.object({
   PORT: z.coerce
@@ -81,11 +103,15 @@ const envSchema = z.object({
   ROUTES_DIR: z.string().optional(),
   // The app-router folder; default: app/ beside the routes folder, when it exists.
   APP_DIR: z.string().optional(),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` })
+    .default("info"),
   API_TOKENS: z.string().default(""),
   API_TOKENS_FILE: z.string().optional(),
   BODY_LIMIT: sizeString.default("1mb"),
-  LOG_FORMAT: z.enum(LOG_FORMATS, { message: `expected one of ${LOG_FORMATS.join(", ")}` }).default("json"),
+  LOG_FORMAT: z
+    .enum(LOG_FORMATS, { message: `expected one of ${LOG_FORMATS.join(", ")}` })
+    .default("json"),
   CORS_ORIGINS: z.string().default(""),
   TRUST_PROXY: z.string().default("false").transform(parseTrustProxy),
   // A client has this long to send its headers (slowloris); Node's default is 60 s.
@@ -107,7 +133,10 @@ const envSchema = z.object({
   // How long instrumentation's ready() may take before /readyz counts it as not ready.
   READY_TIMEOUT_MS: milliseconds(2_000),
   // Signs preview and draft mode cookies; the same on every replica, kept across restarts.
-  PREVIEW_SECRET: z.string().min(32, "expected at least 32 characters (say, `openssl rand -hex 32`)").optional(),
+  PREVIEW_SECRET: z
+    .string()
+    .min(32, "expected at least 32 characters (say, `openssl rand -hex 32`)")
+    .optional(),
   // As Next reads it: "development" relaxes preview cookies for plain http://localhost.
   NODE_ENV: z.string().optional(),
   // Requests per window per client IP for every route without its own `rateLimit`; off by default.
@@ -212,12 +241,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   const values = parsed.data;
   const routesDir = values.ROUTES_DIR ? path.resolve(cwd, values.ROUTES_DIR) : DEFAULT_ROUTES_DIR;
-  const fileTokens = values.API_TOKENS_FILE ? readTokensFile(path.resolve(cwd, values.API_TOKENS_FILE)) : [];
+  const fileTokens = values.API_TOKENS_FILE
+    ? readTokensFile(path.resolve(cwd, values.API_TOKENS_FILE))
+    : [];
   return Object.freeze({
     port: values.PORT,
     host: values.HOST,
     routesDir,
-    appDir: values.APP_DIR ? path.resolve(cwd, values.APP_DIR) : path.join(path.dirname(routesDir), "app"),
+    appDir: values.APP_DIR
+      ? path.resolve(cwd, values.APP_DIR)
+      : path.join(path.dirname(routesDir), "app"),
     logLevel: values.LOG_LEVEL,
     apiTokens: Object.freeze([
       ...new Set([
@@ -258,9 +291,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 
 /** As the OpenTelemetry SDK decides (its default protocol is http/protobuf), but only when asked for: an endpoint, or `otlp` named. */
 function tracingOf(values: z.infer<typeof envSchema>): TracingConfig | undefined {
-  const asked = values.OTEL_EXPORTER_OTLP_ENDPOINT ?? values.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (values.OTEL_TRACES_EXPORTER === "otlp" ? "default" : undefined);
-  if (asked === undefined || values.OTEL_SDK_DISABLED || values.OTEL_TRACES_EXPORTER === "none") return undefined;
-  return Object.freeze({ protocol: values.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? values.OTEL_EXPORTER_OTLP_PROTOCOL ?? "http/protobuf" });
+  const asked =
+    values.OTEL_EXPORTER_OTLP_ENDPOINT ??
+    values.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (values.OTEL_TRACES_EXPORTER === "otlp" ? "default" : undefined);
+  if (asked === undefined || values.OTEL_SDK_DISABLED || values.OTEL_TRACES_EXPORTER === "none")
+    return undefined;
+  return Object.freeze({
+    protocol:
+      values.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ??
+      values.OTEL_EXPORTER_OTLP_PROTOCOL ??
+      "http/protobuf",
+  });
 }
 
 /** One token per line (a Docker secret); blank lines and `#` comments are skipped. */
@@ -269,8 +311,13 @@ function readTokensFile(file: string): string[] {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
-    throw new ConfigError(`Invalid configuration:\n  API_TOKENS_FILE=${JSON.stringify(file)}: cannot read it (${reason})`);
+    const reason =
+      (error as NodeJS.ErrnoException).code === "ENOENT"
+        ? "no such file"
+        : (error as Error).message;
+    throw new ConfigError(
+      `Invalid configuration:\n  API_TOKENS_FILE=${JSON.stringify(file)}: cannot read it (${reason})`,
+    );
   }
   return text
     .split(/\r?\n/)

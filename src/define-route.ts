@@ -16,7 +16,9 @@ export type ValidatedRequest<S extends RouteSchema> = Omit<NextApiRequest, "quer
 
 /** The union of the documented response bodies, or unknown when none are. */
 export type ResponseData<S extends RouteSchema> =
-  S["responses"] extends Record<number, z.ZodType> ? z.input<S["responses"][keyof S["responses"]]> : unknown;
+  S["responses"] extends Record<number, z.ZodType>
+    ? z.input<S["responses"][keyof S["responses"]]>
+    : unknown;
 
 export interface RouteDefinition<S extends RouteSchema> {
   schema?: S;
@@ -45,7 +47,9 @@ export type DefinedHandler<S extends RouteSchema = RouteSchema> = NextApiHandler
  *   handler: (req, res) => res.status(201).json({ user: req.body }), // req.body: { name; email }
  * });
  */
-export function defineRoute<S extends RouteSchema>(definition: RouteDefinition<S>): DefinedHandler<S> {
+export function defineRoute<S extends RouteSchema>(
+  definition: RouteDefinition<S>,
+): DefinedHandler<S> {
   const handler = definition.handler as unknown as NextApiHandler;
   return Object.assign((req: NextApiRequest, res: NextApiResponse) => handler(req, res), {
     schema: definition.schema,
@@ -73,7 +77,10 @@ export interface RouteHandlerDefinition<S extends RouteSchema> {
 }
 
 /** An app-router method export that carries its schema and middleware for the loader to find. */
-export type DefinedRouteHandler<S extends RouteSchema = RouteSchema> = ((request: NextRequest, context: RouteHandlerContext<S>) => Response | Promise<Response>) & {
+export type DefinedRouteHandler<S extends RouteSchema = RouteSchema> = ((
+  request: NextRequest,
+  context: RouteHandlerContext<S>,
+) => Response | Promise<Response>) & {
   schema?: S;
   middleware?: AnyMiddleware[];
   openapi?: OpenApiMetadata;
@@ -90,11 +97,16 @@ export type DefinedRouteHandler<S extends RouteSchema = RouteSchema> = ((request
  *   handler: async (request, { body }) => Response.json({ hello: body.name }, { status: 201 }),
  * });
  */
-export function defineRouteHandler<S extends RouteSchema>(definition: RouteHandlerDefinition<S>): DefinedRouteHandler<S> {
+export function defineRouteHandler<S extends RouteSchema>(
+  definition: RouteHandlerDefinition<S>,
+): DefinedRouteHandler<S> {
   const handler = definition.handler;
-  return Object.assign((request: NextRequest, context: RouteHandlerContext<S>) => handler(request, context), {
-    schema: definition.schema,
-    middleware: definition.middleware,
-    openapi: definition.openapi,
-  });
+  return Object.assign(
+    (request: NextRequest, context: RouteHandlerContext<S>) => handler(request, context),
+    {
+      schema: definition.schema,
+      middleware: definition.middleware,
+      openapi: definition.openapi,
+    },
+  );
 }

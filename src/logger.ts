@@ -21,7 +21,11 @@ function prettyStream(): pino.DestinationStream | undefined {
     // An optional dev dependency: only `LOG_FORMAT=pretty` needs it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pretty = require("pino-pretty") as (options: object) => pino.DestinationStream;
-    return pretty({ colorize: process.stdout.isTTY, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" });
+    return pretty({
+      colorize: process.stdout.isTTY,
+      translateTime: "SYS:HH:MM:ss.l",
+      ignore: "pid,hostname",
+    });
   } catch {
     return undefined;
   }
@@ -35,15 +39,26 @@ function prettyStream(): pino.DestinationStream | undefined {
  * @example
  * const logger = createLogger("info");
  */
-export function createLogger(level: LogLevel, destination?: pino.DestinationStream, format: LogFormat = "json", mixin?: () => object): Logger {
+export function createLogger(
+  level: LogLevel,
+  destination?: pino.DestinationStream,
+  format: LogFormat = "json",
+  mixin?: () => object,
+): Logger {
   // `mixin`: fields for every line, such as the active trace's ids when tracing is on.
-  const options: pino.LoggerOptions = { level, base: undefined, redact: { paths: REDACTED_PATHS, censor: "[redacted]" }, mixin };
+  const options: pino.LoggerOptions = {
+    level,
+    base: undefined,
+    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    mixin,
+  };
   if (destination) return pino(options, destination);
   const pretty = format === "pretty" ? prettyStream() : undefined;
   const logger = pino(
     options,
     pretty ?? pino.destination({ dest: 1, sync: false, maxLength: MAX_BUFFERED_BYTES }),
   );
-  if (format === "pretty" && !pretty) logger.warn("LOG_FORMAT=pretty needs pino-pretty (npm i -D pino-pretty): logging JSON");
+  if (format === "pretty" && !pretty)
+    logger.warn("LOG_FORMAT=pretty needs pino-pretty (npm i -D pino-pretty): logging JSON");
   return logger;
 }

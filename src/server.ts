@@ -25,13 +25,32 @@ export function failStartup(message: string, logger?: Logger): never {
 }
 
 /** "listening" with the number of routes served, and the table itself at debug level. */
-export function logRoutes(built: NextpressApp, message: string, fields: Record<string, unknown>): void {
+export function logRoutes(
+  built: NextpressApp,
+  message: string,
+  fields: Record<string, unknown>,
+): void {
   const { routes, lazy, logger } = built;
   logger.info({ ...fields, routes: routes.length, lazy }, message);
   if (!logger.isLevelEnabled("debug")) return;
   for (const route of routes) {
-    const methods = "endpoints" in route ? (route.endpoints.allow ?? (route.endpoints.methods.length > 0 ? [...route.endpoints.methods, "ANY"].join(", ") : "ANY")) : undefined;
-    logger.debug({ pattern: route.pattern, style: route.kind, file: route.file, methods, loaded: "endpoints" in route }, "route");
+    const methods =
+      "endpoints" in route
+        ? (route.endpoints.allow ??
+          (route.endpoints.methods.length > 0
+            ? [...route.endpoints.methods, "ANY"].join(", ")
+            : "ANY"))
+        : undefined;
+    logger.debug(
+      {
+        pattern: route.pattern,
+        style: route.kind,
+        file: route.file,
+        methods,
+        loaded: "endpoints" in route,
+      },
+      "route",
+    );
   }
 }
 
@@ -47,8 +66,16 @@ function failRequestInScope(logger: Logger, error: unknown, origin: string): boo
   const req = scope.req;
   const route = scope.route?.file;
   const res = (req as (http.IncomingMessage & { res?: http.ServerResponse }) | undefined)?.res;
-  const answer = !res || res.writableEnded ? "after its response" : res.headersSent ? "the connection is cut" : "answered 500";
-  logger.error({ err: error, reqId: scope.id, route, origin }, `${origin} in a request${route ? ` to ${route}` : ""}: ${answer}, still serving`);
+  const answer =
+    !res || res.writableEnded
+      ? "after its response"
+      : res.headersSent
+        ? "the connection is cut"
+        : "answered 500";
+  logger.error(
+    { err: error, reqId: scope.id, route, origin },
+    `${origin} in a request${route ? ` to ${route}` : ""}: ${answer}, still serving`,
+  );
   if (req && res && !res.writableEnded) {
     if (res.headersSent) res.destroy();
     else sendJsonError(req, res, 500, "Internal Server Error");
@@ -68,7 +95,8 @@ function monitorEventLoop(logger: Logger): () => void {
   if (!logger.isLevelEnabled("debug")) return () => undefined;
   const histogram = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
   histogram.enable();
-  const ms = (ns: number) => Math.max(0, Math.round(ns / 1e4 - EVENT_LOOP_RESOLUTION_MS * 100) / 100);
+  const ms = (ns: number) =>
+    Math.max(0, Math.round(ns / 1e4 - EVENT_LOOP_RESOLUTION_MS * 100) / 100);
   return () => {
     histogram.disable();
     logger.debug(
@@ -110,7 +138,15 @@ interface Stoppable {
  * reached the worker (a terminal's Ctrl-C reaches the whole process group) is not a second one:
  * the primary decides when to force.
  */
-function handleShutdown({ server, logger, shutdownTimeoutMs, shutdownDelayMs, onDrain, onClosed, onExit }: Stoppable): void {
+function handleShutdown({
+  server,
+  logger,
+  shutdownTimeoutMs,
+  shutdownDelayMs,
+  onDrain,
+  onClosed,
+  onExit,
+}: Stoppable): void {
   let stopping = false;
   const exit = (code: number) => {
     onExit?.();
@@ -127,7 +163,10 @@ function handleShutdown({ server, logger, shutdownTimeoutMs, shutdownDelayMs, on
     sweep.unref();
     server.closeIdleConnections();
     setTimeout(() => {
-      logger.error({ timeoutMs: shutdownTimeoutMs }, "shutdown timed out: closing the connections still open");
+      logger.error(
+        { timeoutMs: shutdownTimeoutMs },
+        "shutdown timed out: closing the connections still open",
+      );
       server.closeAllConnections();
       exit(1);
     }, shutdownTimeoutMs).unref();
@@ -141,7 +180,10 @@ function handleShutdown({ server, logger, shutdownTimeoutMs, shutdownDelayMs, on
     onDrain();
     const delayMs = code === 0 ? shutdownDelayMs : 0;
     if (delayMs === 0) return drain(code);
-    logger.info({ reason, delayMs }, `shutting down in ${delayMs} ms: /readyz answers 503, still serving until then`);
+    logger.info(
+      { reason, delayMs },
+      `shutting down in ${delayMs} ms: /readyz answers 503, still serving until then`,
+    );
     setTimeout(() => drain(code), delayMs);
   };
   const inWorker = isClusterWorker();
@@ -170,8 +212,10 @@ function handleShutdown({ server, logger, shutdownTimeoutMs, shutdownDelayMs, on
 function loadTracing(config: Config) {
   if (!config.tracing) return undefined;
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded only when tracing is on */
-  const { startTracing } = require("./telemetry/start-tracing") as typeof import("./telemetry/start-tracing");
-  const { traceLogFields } = require("./middleware/trace-request") as typeof import("./middleware/trace-request");
+  const { startTracing } =
+    require("./telemetry/start-tracing") as typeof import("./telemetry/start-tracing");
+  const { traceLogFields } =
+    require("./middleware/trace-request") as typeof import("./middleware/trace-request");
   /* eslint-enable @typescript-eslint/no-require-imports */
   return { tracing: config.tracing, startTracing, traceLogFields };
 }
@@ -179,7 +223,9 @@ function loadTracing(config: Config) {
 /** `npm start`: configuration → logger → app → listen, with a clean stop on SIGTERM/SIGINT. */
 export async function startServer(config: Config): Promise<http.Server> {
   const otel = loadTracing(config);
-  const logger = identifyWorker(createLogger(config.logLevel, undefined, config.logFormat, otel?.traceLogFields));
+  const logger = identifyWorker(
+    createLogger(config.logLevel, undefined, config.logFormat, otel?.traceLogFields),
+  );
   // Registered before the app is built, so instrumentation.ts's register() already finds the SDK.
   const tracing = otel?.startTracing(otel.tracing, logger);
   let built: NextpressApp;
@@ -227,7 +273,13 @@ export function runServer(): void {
     throw error;
   }
   if (config.workers > 1 && !isClusterWorker()) {
-    return runPrimary(config, createLogger(config.logLevel, undefined, config.logFormat).child({ pid: process.pid, role: "primary" }));
+    return runPrimary(
+      config,
+      createLogger(config.logLevel, undefined, config.logFormat).child({
+        pid: process.pid,
+        role: "primary",
+      }),
+    );
   }
   startServer(config).catch((error: unknown) => {
     failStartup(error instanceof Error ? (error.stack ?? error.message) : String(error));

@@ -55,7 +55,11 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
   });
   const logs: LogLine[] = [];
   // A destination written synchronously: a line is in `logs` as soon as it is logged.
-  const logger = options.logger ?? createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
+  const logger =
+    options.logger ??
+    createLogger(config.logLevel, {
+      write: (line: string) => void logs.push(JSON.parse(line) as LogLine),
+    });
   const built = await createApp(config, { logger, middleware: options.middleware });
   return { ...built, config, logs };
 }

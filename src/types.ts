@@ -28,7 +28,10 @@ export interface NextApiRequest extends Omit<Request, "query" | "cookies" | "bod
 }
 
 /** The response a handler receives: Express's response with Next's `send`, `json`, `redirect`. */
-export interface NextApiResponse<Data = unknown> extends Omit<Response, "status" | "send" | "json" | "redirect"> {
+export interface NextApiResponse<Data = unknown> extends Omit<
+  Response,
+  "status" | "send" | "json" | "redirect"
+> {
   status(statusCode: number): NextApiResponse<Data>;
   send(body: Data): void;
   json(body: Data): void;
@@ -36,7 +39,10 @@ export interface NextApiResponse<Data = unknown> extends Omit<Response, "status"
   redirect(status: number, url: string): NextApiResponse<Data>;
   revalidate(urlPath: string, opts?: { unstable_onlyGenerated?: boolean }): Promise<void>;
   /** Next's preview mode: both preview cookies set, `data` sealed with PREVIEW_SECRET's key (2 KB at most). */
-  setPreviewData(data: object | string, options?: { maxAge?: number; path?: string }): NextApiResponse<Data>;
+  setPreviewData(
+    data: object | string,
+    options?: { maxAge?: number; path?: string },
+  ): NextApiResponse<Data>;
   /** Both preview cookies expired. */
   clearPreviewData(options?: { path?: string }): NextApiResponse<Data>;
   /** Next's draft mode: the bypass cookie set (`enable: true`) or expired. */

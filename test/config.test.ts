@@ -40,11 +40,15 @@ describe("loadConfig", () => {
 
   it("puts APP_DIR beside the routes folder unless it is set", () => {
     expect(loadConfig({ ROUTES_DIR: "api/routes" }, "/srv/app").appDir).toBe("/srv/app/api/app");
-    expect(loadConfig({ ROUTES_DIR: "api/routes", APP_DIR: "web" }, "/srv/app").appDir).toBe("/srv/app/web");
+    expect(loadConfig({ ROUTES_DIR: "api/routes", APP_DIR: "web" }, "/srv/app").appDir).toBe(
+      "/srv/app/web",
+    );
   });
 
   it("refuses a PREVIEW_SECRET too short to sign with", () => {
-    expect(() => loadConfig({ PREVIEW_SECRET: "short" })).toThrow(/PREVIEW_SECRET="short": expected at least 32 characters/);
+    expect(() => loadConfig({ PREVIEW_SECRET: "short" })).toThrow(
+      /PREVIEW_SECRET="short": expected at least 32 characters/,
+    );
     expect(loadConfig({ PREVIEW_SECRET: "x".repeat(32) }).previewSecret).toBe("x".repeat(32));
   });
 
@@ -53,13 +57,27 @@ describe("loadConfig", () => {
   });
 
   it("resolves a relative ROUTES_DIR against the working directory and keeps an absolute one", () => {
-    expect(loadConfig({ ROUTES_DIR: "api/routes" }, "/srv/app").routesDir).toBe("/srv/app/api/routes");
+    expect(loadConfig({ ROUTES_DIR: "api/routes" }, "/srv/app").routesDir).toBe(
+      "/srv/app/api/routes",
+    );
     expect(loadConfig({ ROUTES_DIR: "/opt/routes" }, "/srv/app").routesDir).toBe("/opt/routes");
   });
 
   it("reads every variable", () => {
-    const config = loadConfig({ PORT: "8080", HOST: "127.0.0.1", LOG_LEVEL: "silent", API_TOKENS: " a , b,,c ", BODY_LIMIT: "5mb" });
-    expect(config).toMatchObject({ port: 8080, host: "127.0.0.1", logLevel: "silent", apiTokens: ["a", "b", "c"], bodyLimit: "5mb" });
+    const config = loadConfig({
+      PORT: "8080",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "silent",
+      API_TOKENS: " a , b,,c ",
+      BODY_LIMIT: "5mb",
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: "127.0.0.1",
+      logLevel: "silent",
+      apiTokens: ["a", "b", "c"],
+      bodyLimit: "5mb",
+    });
   });
 
   it("treats an empty variable as unset", () => {
@@ -76,7 +94,10 @@ describe("loadConfig", () => {
     [{ PORT: "abc" }, /PORT="abc": expected a port number/],
     [{ PORT: "70000" }, /PORT="70000": expected a port from 0 to 65535/],
     [{ PORT: "3.5" }, /PORT="3.5": expected a whole number/],
-    [{ LOG_LEVEL: "verbose" }, /LOG_LEVEL="verbose": expected one of fatal, error, warn, info, debug, trace, silent/],
+    [
+      { LOG_LEVEL: "verbose" },
+      /LOG_LEVEL="verbose": expected one of fatal, error, warn, info, debug, trace, silent/,
+    ],
     [{ BODY_LIMIT: "lots" }, /BODY_LIMIT="lots": expected a size/],
     [{ BODY_LIMIT: "-1mb" }, /BODY_LIMIT="-1mb": expected a size/],
     [{ BODY_LIMIT: "5 megabytes" }, /BODY_LIMIT="5 megabytes": expected a size/],
@@ -90,7 +111,16 @@ describe("loadConfig", () => {
   });
 
   it("lists every variable it reads, and only those", () => {
-    expect(CONFIG_VARIABLES).toEqual(expect.arrayContaining(["PORT", "HOST", "API_TOKENS_FILE", "WORKERS", "SHUTDOWN_DELAY_MS", "SHUTDOWN_TIMEOUT_MS"]));
+    expect(CONFIG_VARIABLES).toEqual(
+      expect.arrayContaining([
+        "PORT",
+        "HOST",
+        "API_TOKENS_FILE",
+        "WORKERS",
+        "SHUTDOWN_DELAY_MS",
+        "SHUTDOWN_TIMEOUT_MS",
+      ]),
+    );
     expect(CONFIG_VARIABLES).not.toContain("HOME");
     // A variable outside the list is not read: it cannot make start-up fail.
     expect(() => loadConfig({ NOT_A_SETTING: "???" })).not.toThrow();
@@ -135,26 +165,34 @@ describe("loadConfig: API_TOKENS_FILE", () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), "nextpress-config-"));
-    writeFileSync(path.join(dir, "tokens"), "# one token per line\nalpha\n\n   beta   \r\ngamma\r\n  # indented comment\n");
+    writeFileSync(
+      path.join(dir, "tokens"),
+      "# one token per line\nalpha\n\n   beta   \r\ngamma\r\n  # indented comment\n",
+    );
     writeFileSync(path.join(dir, "empty"), "\n# nothing here\n\n");
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("reads one token per line, trimmed, skipping blank lines and # comments (CRLF too)", () => {
-    expect(loadConfig({ API_TOKENS_FILE: path.join(dir, "tokens") }).apiTokens).toStrictEqual(["alpha", "beta", "gamma"]);
-  });
-
-  it("adds the file's tokens after API_TOKENS, without duplicates", () => {
-    expect(loadConfig({ API_TOKENS: "zeta,alpha", API_TOKENS_FILE: path.join(dir, "tokens") }).apiTokens).toStrictEqual([
-      "zeta",
+    expect(loadConfig({ API_TOKENS_FILE: path.join(dir, "tokens") }).apiTokens).toStrictEqual([
       "alpha",
       "beta",
       "gamma",
     ]);
   });
 
+  it("adds the file's tokens after API_TOKENS, without duplicates", () => {
+    expect(
+      loadConfig({ API_TOKENS: "zeta,alpha", API_TOKENS_FILE: path.join(dir, "tokens") }).apiTokens,
+    ).toStrictEqual(["zeta", "alpha", "beta", "gamma"]);
+  });
+
   it("resolves a relative path against the working directory", () => {
-    expect(loadConfig({ API_TOKENS_FILE: "tokens" }, dir).apiTokens).toStrictEqual(["alpha", "beta", "gamma"]);
+    expect(loadConfig({ API_TOKENS_FILE: "tokens" }, dir).apiTokens).toStrictEqual([
+      "alpha",
+      "beta",
+      "gamma",
+    ]);
   });
 
   it("gives no tokens for a file of comments and blank lines", () => {
@@ -168,7 +206,9 @@ describe("loadConfig: API_TOKENS_FILE", () => {
   it("stops start-up naming the variable and the path when the file is missing", () => {
     const missing = path.join(dir, "no-such-file");
     expect(() => loadConfig({ API_TOKENS_FILE: missing })).toThrow(ConfigError);
-    expect(() => loadConfig({ API_TOKENS_FILE: missing })).toThrow(`API_TOKENS_FILE=${JSON.stringify(missing)}: cannot read it (no such file)`);
+    expect(() => loadConfig({ API_TOKENS_FILE: missing })).toThrow(
+      `API_TOKENS_FILE=${JSON.stringify(missing)}: cannot read it (no such file)`,
+    );
   });
 
   it("stops start-up when the path is a folder", () => {
@@ -178,21 +218,47 @@ describe("loadConfig: API_TOKENS_FILE", () => {
 
 describe("rate limits, Redis and tracing", () => {
   it("reads RATE_LIMIT and AUTH_FAILURE_LIMIT as requests per window, or off", () => {
-    expect(loadConfig({ RATE_LIMIT: "100/1m" }).rateLimit).toEqual({ limit: 100, windowMs: 60_000, text: "100/1m" });
+    expect(loadConfig({ RATE_LIMIT: "100/1m" }).rateLimit).toEqual({
+      limit: 100,
+      windowMs: 60_000,
+      text: "100/1m",
+    });
     expect(loadConfig({ RATE_LIMIT: "off" }).rateLimit).toBeUndefined();
-    expect(loadConfig({ AUTH_FAILURE_LIMIT: "5/30s" }).authFailureLimit).toEqual({ limit: 5, windowMs: 30_000, text: "5/30s" });
+    expect(loadConfig({ AUTH_FAILURE_LIMIT: "5/30s" }).authFailureLimit).toEqual({
+      limit: 5,
+      windowMs: 30_000,
+      text: "5/30s",
+    });
     expect(loadConfig({ AUTH_FAILURE_LIMIT: "off" }).authFailureLimit).toBeUndefined();
   });
 
   it.each([
     [{ RATE_LIMIT: "100" }, /RATE_LIMIT="100": expected requests per window such as "100\/1m"/],
     [{ RATE_LIMIT: "0/1m" }, /RATE_LIMIT="0\/1m": expected requests per window/],
-    [{ AUTH_FAILURE_LIMIT: "ten/1m" }, /AUTH_FAILURE_LIMIT="ten\/1m": expected requests per window/],
-    [{ REDIS_URL: "localhost:6379" }, /REDIS_URL="localhost:6379": expected a redis:\/\/ or rediss:\/\/ URL/],
-    [{ REDIS_URL: "http://redis:6379" }, /REDIS_URL="http:\/\/redis:6379": expected a redis:\/\/ or rediss:\/\/ URL/],
-    [{ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" }, /OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318": expected an http:\/\/ or https:\/\/ URL/],
-    [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "nope" }, /OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="nope": expected an http/],
-    [{ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }, /OTEL_EXPORTER_OTLP_PROTOCOL="grpc": expected http\/protobuf or http\/json \(OTLP over gRPC is not supported/],
+    [
+      { AUTH_FAILURE_LIMIT: "ten/1m" },
+      /AUTH_FAILURE_LIMIT="ten\/1m": expected requests per window/,
+    ],
+    [
+      { REDIS_URL: "localhost:6379" },
+      /REDIS_URL="localhost:6379": expected a redis:\/\/ or rediss:\/\/ URL/,
+    ],
+    [
+      { REDIS_URL: "http://redis:6379" },
+      /REDIS_URL="http:\/\/redis:6379": expected a redis:\/\/ or rediss:\/\/ URL/,
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" },
+      /OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318": expected an http:\/\/ or https:\/\/ URL/,
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "nope" },
+      /OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="nope": expected an http/,
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" },
+      /OTEL_EXPORTER_OTLP_PROTOCOL="grpc": expected http\/protobuf or http\/json \(OTLP over gRPC is not supported/,
+    ],
     [{ OTEL_TRACES_EXPORTER: "console" }, /OTEL_TRACES_EXPORTER="console": expected otlp or none/],
     [{ OTEL_SDK_DISABLED: "maybe" }, /OTEL_SDK_DISABLED="maybe": expected true or false/],
   ])("stops start-up naming a bad value: %j", (env, message) => {
@@ -201,16 +267,41 @@ describe("rate limits, Redis and tracing", () => {
   });
 
   it("keeps REDIS_URL as given", () => {
-    expect(loadConfig({ REDIS_URL: "rediss://:secret@redis.internal:6380/2" }).redisUrl).toBe("rediss://:secret@redis.internal:6380/2");
+    expect(loadConfig({ REDIS_URL: "rediss://:secret@redis.internal:6380/2" }).redisUrl).toBe(
+      "rediss://:secret@redis.internal:6380/2",
+    );
   });
 
   it("traces only when an OTLP endpoint (or OTEL_TRACES_EXPORTER=otlp) asks for it, http/protobuf unless told otherwise", () => {
     expect(loadConfig({}).tracing).toBeUndefined();
     expect(loadConfig({ OTEL_SERVICE_NAME: "api" }).tracing).toBeUndefined();
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" }).tracing).toEqual({ protocol: "http/protobuf" });
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://collector:4318/v1/traces", OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" }).tracing).toEqual({ protocol: "http/json" });
-    expect(loadConfig({ OTEL_TRACES_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/protobuf" }).tracing).toEqual({ protocol: "http/protobuf" });
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_SDK_DISABLED: "true" }).tracing).toBeUndefined();
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_TRACES_EXPORTER: "none" }).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" }).tracing).toEqual({
+      protocol: "http/protobuf",
+    });
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://collector:4318/v1/traces",
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      }).tracing,
+    ).toEqual({ protocol: "http/json" });
+    expect(
+      loadConfig({
+        OTEL_TRACES_EXPORTER: "otlp",
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/protobuf",
+      }).tracing,
+    ).toEqual({ protocol: "http/protobuf" });
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
+        OTEL_SDK_DISABLED: "true",
+      }).tracing,
+    ).toBeUndefined();
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
+        OTEL_TRACES_EXPORTER: "none",
+      }).tracing,
+    ).toBeUndefined();
   });
 });

@@ -33,9 +33,11 @@ class NextpressTestEnvironment extends TestEnvironment {
     const running = this.global.__nextpressProcesses;
     if (running && running.size > 0) {
       const left = [...running];
-      for (const spawned of left) if (spawned.child.pid !== undefined) signalGroup(spawned.child.pid, "SIGTERM");
+      for (const spawned of left)
+        if (spawned.child.pid !== undefined) signalGroup(spawned.child.pid, "SIGTERM");
       const timer = setTimeout(() => {
-        for (const spawned of left) if (spawned.child.pid !== undefined) signalGroup(spawned.child.pid, "SIGKILL");
+        for (const spawned of left)
+          if (spawned.child.pid !== undefined) signalGroup(spawned.child.pid, "SIGKILL");
       }, STOP_GRACE_MS);
       await Promise.all(left.map((spawned) => spawned.exited));
       clearTimeout(timer);

@@ -9,7 +9,10 @@ describe("parseRate", () => {
     ["5/15m", { limit: 5, windowMs: 900_000, text: "5/15m" }],
   ])("%s → %j", (text, rate) => expect(parseRate(text)).toEqual(rate));
 
-  it.each(["100", "100/1d", "100/0m", "0/1m", "-1/1m", "1.5/1m", "100/1 minute", "", "100/600h"])("refuses %j", (text) => {
-    expect(parseRate(text)).toBeUndefined();
-  });
+  it.each(["100", "100/1d", "100/0m", "0/1m", "-1/1m", "1.5/1m", "100/1 minute", "", "100/600h"])(
+    "refuses %j",
+    (text) => {
+      expect(parseRate(text)).toBeUndefined();
+    },
+  );
 });

@@ -12,7 +12,9 @@ import { PROJECT_ROOT } from "./helpers/process";
 describe("the sample routes", () => {
   let built: NextpressApp;
   beforeAll(async () => {
-    built = await createApp(loadConfig({ API_TOKENS: "sample-token" }), { logger: captureLogger().logger });
+    built = await createApp(loadConfig({ API_TOKENS: "sample-token" }), {
+      logger: captureLogger().logger,
+    });
   }, 60_000);
 
   it("runs the project's instrumentation.ts: register() opened and migrated the database in DATA_DIR", () => {
@@ -28,27 +30,43 @@ describe("the sample routes", () => {
   });
 
   it("POST /api/users creates a user that GET /api/users/[id] and GET /api/users then answer", async () => {
-    const created = await request(built.app).post("/api/users").send({ name: "Ada", email: "ada@example.com" });
+    const created = await request(built.app)
+      .post("/api/users")
+      .send({ name: "Ada", email: "ada@example.com" });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ id: expect.any(Number), name: "Ada", email: "ada@example.com" });
+    expect(created.body).toMatchObject({
+      id: expect.any(Number),
+      name: "Ada",
+      email: "ada@example.com",
+    });
     expect(created.headers.location).toBe(`/api/users/${created.body.id}`);
     expect((await request(built.app).get(created.headers.location)).body).toEqual(created.body);
-    expect((await request(built.app).get("/api/users")).body).toEqual({ users: [created.body], total: 1, next: null });
+    expect((await request(built.app).get("/api/users")).body).toEqual({
+      users: [created.body],
+      total: 1,
+      next: null,
+    });
   });
 
   it("POST /api/users with a bad email or no name is a 400 listing each issue", async () => {
     const res = await request(built.app).post("/api/users").send({ email: "not-an-email" });
     expect(res.status).toBe(400);
     expect(res.body.message).toBe("Invalid request");
-    expect(res.body.issues.map((i: { path: string[] }) => i.path.join("."))).toEqual(["body.name", "body.email"]);
+    expect(res.body.issues.map((i: { path: string[] }) => i.path.join("."))).toEqual([
+      "body.name",
+      "body.email",
+    ]);
   });
 
-  it.each(["put", "delete", "patch"] as const)("%s /api/users is 405 with Allow: GET, HEAD, POST, OPTIONS", async (method) => {
-    const res = await request(built.app)[method]("/api/users");
-    expect(res.status).toBe(405);
-    expect(res.headers.allow).toBe("GET, HEAD, POST, OPTIONS");
-    expect(res.body).toEqual({ message: "Method Not Allowed" });
-  });
+  it.each(["put", "delete", "patch"] as const)(
+    "%s /api/users is 405 with Allow: GET, HEAD, POST, OPTIONS",
+    async (method) => {
+      const res = await request(built.app)[method]("/api/users");
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe("GET, HEAD, POST, OPTIONS");
+      expect(res.body).toEqual({ message: "Method Not Allowed" });
+    },
+  );
 
   it("OPTIONS /api/users/[id] answers 204 with Allow", async () => {
     const res = await request(built.app).options("/api/users/1");
@@ -58,17 +76,27 @@ describe("the sample routes", () => {
 
   it("GET /api/admin/stats is protected by the folder's _middleware", async () => {
     expect((await request(built.app).get("/api/admin/stats")).status).toBe(401);
-    const res = await request(built.app).get("/api/admin/stats").set("Authorization", "Bearer sample-token");
+    const res = await request(built.app)
+      .get("/api/admin/stats")
+      .set("Authorization", "Bearer sample-token");
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ tokenIndex: 0 });
-    expect((await request(built.app).post("/api/admin/stats").set("Authorization", "Bearer sample-token")).status).toBe(405);
+    expect(
+      (
+        await request(built.app)
+          .post("/api/admin/stats")
+          .set("Authorization", "Bearer sample-token")
+      ).status,
+    ).toBe(405);
   });
 
   it("GET /api/secure-data needs a Bearer token", async () => {
     const refused = await request(built.app).get("/api/secure-data");
     expect(refused.status).toBe(401);
     expect(refused.headers["www-authenticate"]).toMatch(/^Bearer/);
-    const allowed = await request(built.app).get("/api/secure-data").set("Authorization", "Bearer sample-token");
+    const allowed = await request(built.app)
+      .get("/api/secure-data")
+      .set("Authorization", "Bearer sample-token");
     expect(allowed.status).toBe(200);
     expect(allowed.body).toEqual({ message: "This is protected data", data: { secret: 42 } });
   });
@@ -83,7 +111,10 @@ describe("the sample routes", () => {
 
   it("POST /api/edge-echo is an edge pages route: a Web Request in, a Response out", async () => {
     const app = built.app;
-    const echo = await request(app).post("/api/edge-echo").set("Content-Type", "text/plain").send("hello, world.");
+    const echo = await request(app)
+      .post("/api/edge-echo")
+      .set("Content-Type", "text/plain")
+      .send("hello, world.");
     expect(echo.text).toBe("got: hello, world.");
     const get = await request(app).get("/api/edge-echo");
     expect(get.status).toBe(405);

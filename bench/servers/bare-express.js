@@ -10,5 +10,7 @@ for (let i = 0; i < extra; i++) {
   app.get(`/api/${name}`, (req, res) => res.json({ route: name }));
 }
 app.get("/api/hello", (req, res) => res.json({ message: "Hello, World!" }));
-app.post("/api/users", express.json(), (req, res) => res.status(201).json({ message: "User created", user: req.body }));
+app.post("/api/users", express.json(), (req, res) =>
+  res.status(201).json({ message: "User created", user: req.body }),
+);
 app.listen(Number(process.env.PORT), "127.0.0.1");

@@ -2,13 +2,18 @@ import path from "node:path";
 import { z } from "zod";
 
 /** Where the sample keeps its users: an embedded PostgreSQL (PGlite) in a folder, or a PostgreSQL server. */
-export type DatabaseSettings = Readonly<{ engine: "embedded"; dataDir: string } | { engine: "postgres"; url: string }>;
+export type DatabaseSettings = Readonly<
+  { engine: "embedded"; dataDir: string } | { engine: "postgres"; url: string }
+>;
 
 // The sample's own configuration, beside its routes: nextpress itself knows nothing of databases.
 const envSchema = z.object({
   DATA_DIR: z.string().default("./data"),
   DATABASE_URL: z
-    .url({ protocol: /^postgres(ql)?$/, message: "expected postgres://user:password@host:5432/database" })
+    .url({
+      protocol: /^postgres(ql)?$/,
+      message: "expected postgres://user:password@host:5432/database",
+    })
     .optional(),
 });
 
@@ -23,7 +28,10 @@ export const SAMPLE_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
  * @example
  * readDatabaseSettings({ DATABASE_URL: "postgres://app:secret@db:5432/app" }); // { engine: "postgres", url }
  */
-export function readDatabaseSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): DatabaseSettings {
+export function readDatabaseSettings(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): DatabaseSettings {
   // An empty variable means "unset", as in nextpress's configuration.
   const present = Object.fromEntries(
     Object.keys(envSchema.shape)
@@ -32,9 +40,15 @@ export function readDatabaseSettings(env: NodeJS.ProcessEnv = process.env, cwd =
   );
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${String(issue.path[0])}: ${issue.message}`);
+    const lines = parsed.error.issues.map(
+      (issue) => `  ${String(issue.path[0])}: ${issue.message}`,
+    );
     throw new Error(`Invalid database configuration:\n${lines.join("\n")}`);
   }
   const { DATA_DIR, DATABASE_URL } = parsed.data;
-  return Object.freeze(DATABASE_URL ? { engine: "postgres", url: DATABASE_URL } : { engine: "embedded", dataDir: path.resolve(cwd, DATA_DIR) });
+  return Object.freeze(
+    DATABASE_URL
+      ? { engine: "postgres", url: DATABASE_URL }
+      : { engine: "embedded", dataDir: path.resolve(cwd, DATA_DIR) },
+  );
 }

@@ -10,16 +10,22 @@ const id = () =>
     .regex(/^[1-9][0-9]{0,14}$/, "expected a user id: a whole number from 1")
     .transform(Number);
 
-export const UserId = id().meta({ description: "The user's id, as `POST /api/users` answered it.", example: "1" });
+export const UserId = id().meta({
+  description: "The user's id, as `POST /api/users` answered it.",
+  example: "1",
+});
 
 export const NewUser = z.object({
   name: z.string().trim().min(1).max(100),
   email: z.email().max(254),
 });
 
-export const UserChanges = NewUser.partial().refine((changes) => changes.name !== undefined || changes.email !== undefined, {
-  message: "give a name, an email or both",
-});
+export const UserChanges = NewUser.partial().refine(
+  (changes) => changes.name !== undefined || changes.email !== undefined,
+  {
+    message: "give a name, an email or both",
+  },
+);
 
 export const User = z
   .object({
@@ -34,16 +40,33 @@ export const User = z
 export const UserParams = z.object({ id: UserId });
 
 export const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: "Users per page, at most 100." }),
-  cursor: id().optional().meta({ description: "Where the page starts: the `cursor` of the previous page's `next` link." }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .meta({ description: "Users per page, at most 100." }),
+  cursor: id().optional().meta({
+    description: "Where the page starts: the `cursor` of the previous page's `next` link.",
+  }),
 });
 
 export const UserPage = z.object({
   users: z.array(User),
   total: z.number().int().min(0).meta({ description: "Users in all, on every page." }),
-  next: z.string().nullable().meta({ description: "The next page's URL, or null on the last page." }),
+  next: z
+    .string()
+    .nullable()
+    .meta({ description: "The next page's URL, or null on the last page." }),
 });
 
 export const Message = z.object({ message: z.string() });
 
-export const EXAMPLE_USER = { id: 1, name: "Ada Lovelace", email: "ada@example.com", createdAt: "2025-01-01T12:00:00.000Z", updatedAt: "2025-01-01T12:00:00.000Z" };
+export const EXAMPLE_USER = {
+  id: 1,
+  name: "Ada Lovelace",
+  email: "ada@example.com",
+  createdAt: "2025-01-01T12:00:00.000Z",
+  updatedAt: "2025-01-01T12:00:00.000Z",
+};

@@ -7,7 +7,11 @@ import { EXAMPLE_USER, Message, User, UserChanges, UserParams } from "../_lib/us
 
 export const GET = defineRoute({
   schema: { query: UserParams, responses: { 200: User, 404: Message } },
-  openapi: { summary: "Get a user", operationId: "getUser", examples: { responses: { 200: EXAMPLE_USER } } },
+  openapi: {
+    summary: "Get a user",
+    operationId: "getUser",
+    examples: { responses: { 200: EXAMPLE_USER } },
+  },
   async handler(req, res) {
     const user = await findUser(req.query.id);
     if (!user) throw new ApiError(404, "User not found");
@@ -17,11 +21,18 @@ export const GET = defineRoute({
 
 export const PATCH = defineRoute({
   middleware: [authenticate],
-  schema: { query: UserParams, body: UserChanges, responses: { 200: User, 404: Message, 409: Message } },
+  schema: {
+    query: UserParams,
+    body: UserChanges,
+    responses: { 200: User, 404: Message, 409: Message },
+  },
   openapi: {
     summary: "Change a user",
     operationId: "updateUser",
-    examples: { body: { name: "Ada King" }, responses: { 200: { ...EXAMPLE_USER, name: "Ada King" } } },
+    examples: {
+      body: { name: "Ada King" },
+      responses: { 200: { ...EXAMPLE_USER, name: "Ada King" } },
+    },
   },
   async handler(req, res) {
     const user = await updateUser(req.query.id, req.body);

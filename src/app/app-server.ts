@@ -7,5 +7,9 @@ import type { NextpressApp } from "./create-app";
  * handler, requests born with its prototypes, its configured limits and JSON client errors.
  */
 export function createAppServer({ app, handle, config, logger }: NextpressApp): http.Server {
-  return createHttpServer(handle, { limits: config.server, prototypes: { request: app.request, response: app.response }, logger });
+  return createHttpServer(handle, {
+    limits: config.server,
+    prototypes: { request: app.request, response: app.response },
+    logger,
+  });
 }

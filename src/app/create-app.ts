@@ -21,7 +21,12 @@ import { installNextResponse } from "../next/response";
 import { createDocsMiddleware, createLazyDocsMiddleware, documentRoutes } from "../openapi";
 import { createDispatcher } from "../router/dispatch";
 import type { Middleware } from "../types";
-import { createRequestHandler, type AppRequest, type AppResponse, type RequestHandler } from "./request-handler";
+import {
+  createRequestHandler,
+  type AppRequest,
+  type AppResponse,
+  type RequestHandler,
+} from "./request-handler";
 
 export interface CreateAppOptions {
   /** Defaults to a JSON logger on stdout at `config.logLevel`. */
@@ -69,8 +74,10 @@ function createCors(origins: readonly string[]) {
 /** Rate-limit counters: in memory, or in Redis when REDIS_URL is set (ioredis is loaded only then). */
 async function createCounterStores(config: Config, logger: Logger): Promise<CounterStores> {
   if (!config.redisUrl) return createMemoryStores();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when Redis is configured
-  const { createRedisStores } = require("../middleware/redis-stores") as typeof import("../middleware/redis-stores");
+  // Loaded only when Redis is configured.
+  type RedisStores = typeof import("../middleware/redis-stores");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createRedisStores } = require("../middleware/redis-stores") as RedisStores;
   return createRedisStores(config.redisUrl, logger);
 }
 
@@ -83,7 +90,10 @@ function loadTracing(config: Config) {
 
 /** What the user added with `app.use`/`app.get` after createApp, run by Express's own router. */
 function createAppLayers(app: Express): Step<AppRequest, AppResponse> {
-  const router = app.router as unknown as { stack: unknown[]; handle: (req: AppRequest, res: AppResponse, done: (error?: unknown) => void) => void };
+  const router = app.router as unknown as {
+    stack: unknown[];
+    handle: (req: AppRequest, res: AppResponse, done: (error?: unknown) => void) => void;
+  };
   return function appLayers(req, res, next) {
     if (router.stack.length === 0) return next();
     router.handle(req, res, next);
@@ -100,13 +110,22 @@ function createAppLayers(app: Express): Step<AppRequest, AppResponse> {
  * const { app } = await createApp(loadConfig());
  * http.createServer(app).listen(3000);
  */
-export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<NextpressApp> {
+export async function createApp(
+  config: Config,
+  options: CreateAppOptions = {},
+): Promise<NextpressApp> {
   const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   // As Next: register() runs before any route module is imported (so it can instrument them).
   const instrumentation = await loadInstrumentation(config.routesDir);
   await runRegister(instrumentation, config.routesDir);
-  const loadOptions = { bodyLimit: config.bodyLimit, globalMiddleware: options.middleware, appDir: config.appDir };
-  const lazyRoutes = options.lazyRoutes ? await loadRoutesLazily(config.routesDir, loadOptions) : undefined;
+  const loadOptions = {
+    bodyLimit: config.bodyLimit,
+    globalMiddleware: options.middleware,
+    appDir: config.appDir,
+  };
+  const lazyRoutes = options.lazyRoutes
+    ? await loadRoutesLazily(config.routesDir, loadOptions)
+    : undefined;
   const routes = lazyRoutes ?? (await loadRoutes(config.routesDir, loadOptions));
   const lifecycle: Lifecycle = { draining: false };
 
@@ -120,7 +139,9 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   installRequestLog(app.request, logger);
   configureAuthenticate(app, config.apiTokens);
   if (config.apiTokens.length === 0) {
-    logger.warn("no API tokens configured (API_TOKENS, API_TOKENS_FILE): every route protected by authenticate answers 401");
+    logger.warn(
+      "no API tokens configured (API_TOKENS, API_TOKENS_FILE): every route protected by authenticate answers 401",
+    );
   }
 
   // GET /openapi.json and /docs, documented from the route table (OPENAPI=false: neither). Eagerly
@@ -128,28 +149,49 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   const docs = !config.openapi
     ? undefined
     : lazyRoutes
-      ? createLazyDocsMiddleware(async () => createDocsMiddleware(documentRoutes(await Promise.all(lazyRoutes.map((r) => r.load())), config.routesDir)))
+      ? createLazyDocsMiddleware(async () =>
+          createDocsMiddleware(
+            documentRoutes(await Promise.all(lazyRoutes.map((r) => r.load())), config.routesDir),
+          ),
+        )
       : createDocsMiddleware(documentRoutes(routes as Route[], config.routesDir));
   const corsMiddleware = createCors(config.corsOrigins);
   // Rate limits and the failed-token brake share one backend (Redis: every replica's counts).
   const stores = await createCounterStores(config, logger);
   const routeLimits = createRouteLimits(config.rateLimit, stores, logger);
-  if (config.authFailureLimit) configureAuthBrake(app, createAuthBrake(config.authFailureLimit, () => stores.create("nextpress:auth:"), logger));
+  if (config.authFailureLimit)
+    configureAuthBrake(
+      app,
+      createAuthBrake(config.authFailureLimit, () => stores.create("nextpress:auth:"), logger),
+    );
   const tracing = loadTracing(config);
   // Every response, errors and 404s included, gets the security headers and a request id.
   const stack = [
     createSecurityHeaders(),
     createRequestContext(logger),
-    createHealthChecks(lifecycle, { ready: instrumentation.ready, readyTimeoutMs: config.readyTimeoutMs, logger }),
+    createHealthChecks(lifecycle, {
+      ready: instrumentation.ready,
+      readyTimeoutMs: config.readyTimeoutMs,
+      logger,
+    }),
     tracing?.createTraceRequest(),
     corsMiddleware,
     createAppLayers(app),
     docs,
     // Each route's rate limit runs before its body is read: RATE_LIMIT's, or the route's own `rateLimit`.
-    createDispatcher(routes, { previewKeys, guard: (route) => routeLimits(route.pattern, route.settings.rateLimit) }),
+    createDispatcher(routes, {
+      previewKeys,
+      guard: (route) => routeLimits(route.pattern, route.settings.rateLimit),
+    }),
   ].filter((step) => step !== undefined) as Step<AppRequest, AppResponse>[];
-  const onError = combineListeners(reportError(instrumentation, logger), tracing?.recordRequestError);
-  const handle = createRequestHandler(app, stack, { notFound, errorHandler: createErrorHandler(logger, onError) });
+  const onError = combineListeners(
+    reportError(instrumentation, logger),
+    tracing?.recordRequestError,
+  );
+  const handle = createRequestHandler(app, stack, {
+    notFound,
+    errorHandler: createErrorHandler(logger, onError),
+  });
   // Express's app function calls `app.handle`: http.createServer(app), supertest and a mounting
   // app all run the one handler.
   (app as unknown as { handle: RequestHandler }).handle = handle;
@@ -161,11 +203,24 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     }
     await stores.close();
   };
-  return { app, handle, routes, lazy: lazyRoutes !== undefined, lifecycle, config, logger, instrumentation, close };
+  return {
+    app,
+    handle,
+    routes,
+    lazy: lazyRoutes !== undefined,
+    lifecycle,
+    config,
+    logger,
+    instrumentation,
+    close,
+  };
 }
 
 /** Both listeners, or the one there is. */
-function combineListeners(first: ErrorListener | undefined, second: ErrorListener | undefined): ErrorListener | undefined {
+function combineListeners(
+  first: ErrorListener | undefined,
+  second: ErrorListener | undefined,
+): ErrorListener | undefined {
   if (!first || !second) return first ?? second;
   return (error, req) => {
     first(error, req);
@@ -174,14 +229,27 @@ function combineListeners(first: ErrorListener | undefined, second: ErrorListene
 }
 
 /** instrumentation's `onRequestError`, called as Next calls it; what it throws is logged, never the request's problem. */
-function reportError({ onRequestError, file }: Instrumentation, logger: Logger): ErrorListener | undefined {
+function reportError(
+  { onRequestError, file }: Instrumentation,
+  logger: Logger,
+): ErrorListener | undefined {
   if (!onRequestError) return undefined;
   return (error, req) => {
     const route = requestState(req).route;
-    const request = { path: (req as { originalUrl?: string }).originalUrl ?? req.url ?? "", method: req.method ?? "", headers: req.headers };
-    const context = { routerKind: route?.kind === "app" ? ("App Router" as const) : ("Pages Router" as const), routePath: route?.pattern ?? "", routeType: "route" as const };
+    const request = {
+      path: (req as { originalUrl?: string }).originalUrl ?? req.url ?? "",
+      method: req.method ?? "",
+      headers: req.headers,
+    };
+    const context = {
+      routerKind: route?.kind === "app" ? ("App Router" as const) : ("Pages Router" as const),
+      routePath: route?.pattern ?? "",
+      routeType: "route" as const,
+    };
     Promise.resolve()
       .then(() => onRequestError(error, request, context))
-      .catch((failure: unknown) => logger.error({ err: failure, file }, "instrumentation onRequestError() failed"));
+      .catch((failure: unknown) =>
+        logger.error({ err: failure, file }, "instrumentation onRequestError() failed"),
+      );
   };
 }

@@ -11,13 +11,20 @@ export type AppRequest = IncomingMessage & {
   originalUrl?: string;
   params?: Record<string, unknown>;
 };
-export type AppResponse = ServerResponse & { req: IncomingMessage; locals?: Record<string, unknown> };
+export type AppResponse = ServerResponse & {
+  req: IncomingMessage;
+  locals?: Record<string, unknown>;
+};
 
 /**
  * The app's one request handler: `(req, res)` as an http.Server listener, or `(req, res, next)`
  * when an Express app mounts this one (what nothing here answers then goes on to `next`).
  */
-export type RequestHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+export type RequestHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next?: (error?: unknown) => void,
+) => void;
 
 export interface Terminals {
   /** Answers what no step answered, when there is no outer app to fall through to. */
@@ -28,7 +35,12 @@ export interface Terminals {
 const isPrototypeOf = Object.prototype.isPrototypeOf;
 
 function ownValue(target: object, name: string, value: unknown): void {
-  Object.defineProperty(target, name, { value, writable: true, configurable: true, enumerable: true });
+  Object.defineProperty(target, name, {
+    value,
+    writable: true,
+    configurable: true,
+    enumerable: true,
+  });
 }
 
 /**
@@ -58,7 +70,11 @@ function installLocals(responseProto: object): void {
  * not in the way: its per-layer matching and closures cost two thirds of the throughput, and
  * `stack` already knows which step handles what.
  */
-export function createRequestHandler(app: Express, stack: readonly Step<AppRequest, AppResponse>[], terminals: Terminals): RequestHandler {
+export function createRequestHandler(
+  app: Express,
+  stack: readonly Step<AppRequest, AppResponse>[],
+  terminals: Terminals,
+): RequestHandler {
   const requestProto = app.request as object;
   const responseProto = app.response as object;
   installLocals(responseProto);

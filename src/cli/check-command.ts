@@ -16,11 +16,17 @@ export async function checkRoutes(writeManifestFile: boolean): Promise<string> {
   const config = loadConfig();
   // Imported and checked, not run: register() (migrations, say) belongs to start-up, not to the build.
   await loadInstrumentation(config.routesDir);
-  const routes = await loadRoutes(config.routesDir, { bodyLimit: config.bodyLimit, appDir: config.appDir });
+  const routes = await loadRoutes(config.routesDir, {
+    bodyLimit: config.bodyLimit,
+    appDir: config.appDir,
+  });
   if (config.openapi) documentRoutes(routes, config.routesDir);
   let summary = `nextpress check: ${routes.length} routes in ${config.routesDir} load cleanly`;
   if (writeManifestFile) {
-    const files = await listManifestFiles(config.routesDir, { bodyLimit: config.bodyLimit, appDir: config.appDir });
+    const files = await listManifestFiles(config.routesDir, {
+      bodyLimit: config.bodyLimit,
+      appDir: config.appDir,
+    });
     summary += `; manifest written to ${await writeManifest(config.routesDir, files)}`;
   }
   return summary;

@@ -19,7 +19,11 @@ export const POSTMAN_HELP =
 /** `--out file` or nothing; a bad flag prints the command's help and exits 2, as the other commands do. */
 function parseOut(command: string, help: string, args: string[]): { out?: string; help?: boolean } {
   try {
-    const { values } = parseArgs({ args, options: { out: { type: "string", short: "o" }, help: { type: "boolean", short: "h" } }, allowPositionals: false });
+    const { values } = parseArgs({
+      args,
+      options: { out: { type: "string", short: "o" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: false,
+    });
     return values;
   } catch (error) {
     console.error(`nextpress ${command}: ${(error as Error).message}\n\n${help}`);
@@ -29,7 +33,10 @@ function parseOut(command: string, help: string, args: string[]): { out?: string
 
 async function loadDocument(): Promise<{ document: OpenApiDocument; port: number }> {
   const config = loadConfig();
-  const routes = await loadRoutes(config.routesDir, { bodyLimit: config.bodyLimit, appDir: config.appDir });
+  const routes = await loadRoutes(config.routesDir, {
+    bodyLimit: config.bodyLimit,
+    appDir: config.appDir,
+  });
   return { document: documentRoutes(routes, config.routesDir), port: config.port };
 }
 
@@ -53,5 +60,9 @@ export async function postmanCommand(args: string[]): Promise<void> {
   const flags = parseOut("postman", POSTMAN_HELP, args);
   if (flags.help) return void console.log(POSTMAN_HELP);
   const { document, port } = await loadDocument();
-  write(flags.out, await toPostmanCollection(document, `http://localhost:${port === 0 ? 3000 : port}`), "the Postman collection");
+  write(
+    flags.out,
+    await toPostmanCollection(document, `http://localhost:${port === 0 ? 3000 : port}`),
+    "the Postman collection",
+  );
 }

@@ -39,7 +39,9 @@ export function toRouteRow(route: Route): RouteRow {
       : endpoints.methods.length > 0
         ? [...endpoints.methods, "ANY"]
         : ["ANY"];
-  const schema = [...endpoints.byMethod.values(), endpoints.fallback].some((e) => e.schema !== undefined);
+  const schema = [...endpoints.byMethod.values(), endpoints.fallback].some(
+    (e) => e.schema !== undefined,
+  );
   return {
     pattern: route.pattern,
     style: route.kind,
@@ -48,13 +50,26 @@ export function toRouteRow(route: Route): RouteRow {
     middleware: routeMiddleware(route).map(middlewareName),
     protected: isProtected(route),
     schema,
-    bodyLimit: route.web ? route.web.bodyLimit.text : settings.bodyParser ? settings.bodyParser.limitText : "off",
+    bodyLimit: route.web
+      ? route.web.bodyLimit.text
+      : settings.bodyParser
+        ? settings.bodyParser.limitText
+        : "off",
   };
 }
 
 /** The rows as an aligned text table. */
 export function formatRouteTable(rows: readonly RouteRow[]): string {
-  const header = ["ROUTE", "STYLE", "METHODS", "FILE", "MIDDLEWARE", "AUTH", "SCHEMA", "BODY LIMIT"];
+  const header = [
+    "ROUTE",
+    "STYLE",
+    "METHODS",
+    "FILE",
+    "MIDDLEWARE",
+    "AUTH",
+    "SCHEMA",
+    "BODY LIMIT",
+  ];
   const cells = rows.map((r) => [
     r.pattern,
     r.style,
@@ -66,5 +81,12 @@ export function formatRouteTable(rows: readonly RouteRow[]): string {
     r.bodyLimit,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  return [header, ...cells].map((line) => line.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+  return [header, ...cells]
+    .map((line) =>
+      line
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }

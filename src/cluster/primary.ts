@@ -44,7 +44,9 @@ export function runPrimary(config: Config, logger: Logger): void {
     const worker = cluster.fork();
     workers.set(worker, { forkedAt: Date.now(), listening: false });
     // A message to a worker whose channel has just closed: its exit is handled below.
-    worker.on("error", (error) => logger.debug({ err: error, worker: worker.id }, "worker channel error"));
+    worker.on("error", (error) =>
+      logger.debug({ err: error, worker: worker.id }, "worker channel error"),
+    );
   }
 
   cluster.on("listening", (worker, address) => {
@@ -110,7 +112,10 @@ export function runPrimary(config: Config, logger: Logger): void {
     if (workers.size === 0) return exit(0);
     const patienceMs = config.shutdownDelayMs + config.server.shutdownTimeoutMs + KILL_MARGIN_MS;
     setTimeout(() => {
-      logger.error({ timeoutMs: patienceMs, workers: workers.size }, "workers still running after their shutdown timeout: killing them");
+      logger.error(
+        { timeoutMs: patienceMs, workers: workers.size },
+        "workers still running after their shutdown timeout: killing them",
+      );
       killAll();
       exit(1);
     }, patienceMs).unref();

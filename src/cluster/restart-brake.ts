@@ -23,9 +23,13 @@ export const initialBrake: RestartBrake = Object.freeze({ quickDeaths: 0 });
  * @example
  * nextRestart(initialBrake, 60_000); // { delayMs: 0, brake: { quickDeaths: 0 } }
  */
-export function nextRestart(brake: RestartBrake, uptimeMs: number): { delayMs: number; brake: RestartBrake } {
+export function nextRestart(
+  brake: RestartBrake,
+  uptimeMs: number,
+): { delayMs: number; brake: RestartBrake } {
   if (uptimeMs >= STABLE_UPTIME_MS) return { delayMs: 0, brake: initialBrake };
   const quickDeaths = brake.quickDeaths + 1;
-  const delayMs = quickDeaths === 1 ? 0 : Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (quickDeaths - 2));
+  const delayMs =
+    quickDeaths === 1 ? 0 : Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (quickDeaths - 2));
   return { delayMs, brake: { quickDeaths } };
 }

@@ -11,11 +11,17 @@ import { startDevServer } from "./dev-server";
  * then the dev server until SIGINT/SIGTERM. Throws a ConfigError or RouteLoadError (no routes
  * folder to watch) before anything starts.
  */
-export async function runDevServer(env: Readonly<Record<string, string | undefined>>): Promise<void> {
+export async function runDevServer(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<void> {
   const config = loadConfig(toDevEnv(env));
   if (!(statSync(config.routesDir, { throwIfNoEntry: false })?.isDirectory() ?? false)) {
     throw new RouteLoadError(config.routesDir, [
-      { files: [config.routesDir], reason: "the routes folder does not exist: create it, or point ROUTES_DIR at an existing folder" },
+      {
+        files: [config.routesDir],
+        reason:
+          "the routes folder does not exist: create it, or point ROUTES_DIR at an existing folder",
+      },
     ]);
   }
   const logger = createLogger(config.logLevel, undefined, config.logFormat);

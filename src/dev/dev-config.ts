@@ -23,7 +23,10 @@ const isUnset = (value: string | undefined): boolean => value === undefined || v
  * @example
  * loadConfig(toDevEnv(process.env));
  */
-export function toDevEnv(env: Env, routesDir = SOURCE_ROUTES_DIR): Record<string, string | undefined> {
+export function toDevEnv(
+  env: Env,
+  routesDir = SOURCE_ROUTES_DIR,
+): Record<string, string | undefined> {
   return {
     ...env,
     LOG_FORMAT: isUnset(env.LOG_FORMAT) ? "pretty" : env.LOG_FORMAT,

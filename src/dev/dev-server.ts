@@ -28,7 +28,8 @@ export interface DevServer {
 /** Node flags for workers: a TypeScript worker needs tsx, which `tsx src/cli.ts` already put in execArgv. */
 function workerExecArgv(): string[] {
   const inherited = process.execArgv;
-  if (!WORKER_FILE.endsWith(".ts") || inherited.some((arg) => arg.includes("tsx"))) return inherited;
+  if (!WORKER_FILE.endsWith(".ts") || inherited.some((arg) => arg.includes("tsx")))
+    return inherited;
   return [...inherited, "--import", "tsx"];
 }
 
@@ -46,7 +47,11 @@ function workerExecArgv(): string[] {
  * const dev = startDevServer(loadConfig(toDevEnv(process.env)), logger);
  * await dev.ready;
  */
-export function startDevServer(config: Config, logger: Logger, options: DevServerOptions = {}): DevServer {
+export function startDevServer(
+  config: Config,
+  logger: Logger,
+  options: DevServerOptions = {},
+): DevServer {
   const workers = new Map<ChildId, Worker>();
   let state = initialState;
   let restartTimer: NodeJS.Timeout | undefined;
@@ -72,7 +77,8 @@ export function startDevServer(config: Config, logger: Logger, options: DevServe
     const worker = cluster.fork();
     workers.set(id, worker);
     worker.on("message", (message: unknown) => {
-      if (isWorkerMessage(message)) dispatch({ type: "message", child: id, message, now: Date.now() });
+      if (isWorkerMessage(message))
+        dispatch({ type: "message", child: id, message, now: Date.now() });
     });
     worker.on("exit", (code, signal) => {
       workers.delete(id);
@@ -101,7 +107,10 @@ export function startDevServer(config: Config, logger: Logger, options: DevServe
         const child = effect.fields?.child;
         const pid = typeof child === "number" ? workers.get(child)?.process.pid : undefined;
         const { child: _child, ...fields } = effect.fields ?? {};
-        return logger[effect.level](pid === undefined ? { ...fields } : { ...fields, pid, supervisorPid: process.pid }, effect.message);
+        return logger[effect.level](
+          pid === undefined ? { ...fields } : { ...fields, pid, supervisorPid: process.pid },
+          effect.message,
+        );
       }
       case "ready":
         return resolveReady(effect.port);
@@ -109,7 +118,10 @@ export function startDevServer(config: Config, logger: Logger, options: DevServe
         return rejectReady(new Error(effect.message));
       case "restart":
         clearTimeout(restartTimer);
-        restartTimer = setTimeout(() => dispatch({ type: "load", since: Date.now(), files: [] }), effect.delayMs);
+        restartTimer = setTimeout(
+          () => dispatch({ type: "load", since: Date.now(), files: [] }),
+          effect.delayMs,
+        );
         return;
       case "cancel-restart":
         return clearTimeout(restartTimer);
@@ -118,12 +130,21 @@ export function startDevServer(config: Config, logger: Logger, options: DevServe
 
   // The app-router folder too, when there is one: its files named as the route table names them (app/…).
   const watchers = [
-    watchTree(config.routesDir, (change: TreeChange) => dispatch({ type: "load", since: change.since, files: change.files }), options.debounceMs),
+    watchTree(
+      config.routesDir,
+      (change: TreeChange) => dispatch({ type: "load", since: change.since, files: change.files }),
+      options.debounceMs,
+    ),
     ...(existsSync(config.appDir)
       ? [
           watchTree(
             config.appDir,
-            (change: TreeChange) => dispatch({ type: "load", since: change.since, files: change.files.map((file) => `${path.basename(config.appDir)}/${file}`) }),
+            (change: TreeChange) =>
+              dispatch({
+                type: "load",
+                since: change.since,
+                files: change.files.map((file) => `${path.basename(config.appDir)}/${file}`),
+              }),
             options.debounceMs,
           ),
         ]
@@ -137,7 +158,8 @@ export function startDevServer(config: Config, logger: Logger, options: DevServe
     const exits = [...workers.values()].map(
       (worker) =>
         new Promise<void>((resolve) => {
-          if (worker.process.exitCode !== null || worker.process.signalCode !== null) return resolve();
+          if (worker.process.exitCode !== null || worker.process.signalCode !== null)
+            return resolve();
           worker.once("exit", () => resolve());
           worker.process.kill("SIGTERM");
           setTimeout(() => worker.process.kill("SIGKILL"), STOP_TIMEOUT_MS).unref();

@@ -36,12 +36,22 @@ function isRegularFile(file: string): boolean {
  * problem names one existing file not already stubbed. Anything else (two files for one URL, a
  * bad file name, a missing folder, a stub that did not help) takes the whole table: undefined.
  */
-export function findFailedFiles(error: RouteLoadError, routesDir: string, stubbed: readonly FailedFile[]): FailedFile[] | undefined {
+export function findFailedFiles(
+  error: RouteLoadError,
+  routesDir: string,
+  stubbed: readonly FailedFile[],
+): FailedFile[] | undefined {
   const known = new Set(stubbed.map((failed) => failed.file));
   const failed: FailedFile[] = [];
   for (const problem of error.problems) {
     const [file, ...others] = problem.files;
-    if (others.length > 0 || known.has(file) || path.isAbsolute(file) || !isRegularFile(path.join(routesDir, file))) return undefined;
+    if (
+      others.length > 0 ||
+      known.has(file) ||
+      path.isAbsolute(file) ||
+      !isRegularFile(path.join(routesDir, file))
+    )
+      return undefined;
     failed.push({ file, reason: problem.reason });
   }
   return failed.length > 0 ? failed : undefined;
@@ -80,7 +90,8 @@ export async function load(url, context, nextLoad) {
 export function installFailedFiles(routesDir: string, failed: readonly FailedFile[]): void {
   if (failed.length === 0) return;
   for (const entry of failed) stubbed.set(entry.file, entry);
-  (globalThis as Record<symbol, unknown>)[STUB_FACTORY] ??= (file: string) => createFailedExport(stubbed.get(file) ?? { file, reason: "failed to load" });
+  (globalThis as Record<symbol, unknown>)[STUB_FACTORY] ??= (file: string) =>
+    createFailedExport(stubbed.get(file) ?? { file, reason: "failed to load" });
   const esmStubs: [string, string][] = [];
   for (const entry of failed) {
     let real: string;
@@ -96,5 +107,7 @@ export function installFailedFiles(routesDir: string, failed: readonly FailedFil
     require.cache[real] = stub;
     esmStubs.push([pathToFileURL(real).href, entry.file]);
   }
-  register(`data:text/javascript,${encodeURIComponent(ESM_STUB_HOOKS)}`, { data: { stubs: esmStubs } });
+  register(`data:text/javascript,${encodeURIComponent(ESM_STUB_HOOKS)}`, {
+    data: { stubs: esmStubs },
+  });
 }

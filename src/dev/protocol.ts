@@ -33,10 +33,15 @@ export type WorkerMessage =
 const WORKER_MESSAGE_TYPES = new Set(["standby", "ready", "retry", "error"]);
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
-  return typeof value === "object" && value !== null && WORKER_MESSAGE_TYPES.has((value as { type?: unknown }).type as string);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    WORKER_MESSAGE_TYPES.has((value as { type?: unknown }).type as string)
+  );
 }
 
 export function isSupervisorMessage(value: unknown): value is SupervisorMessage {
-  const type = typeof value === "object" && value !== null ? (value as { type?: unknown }).type : undefined;
+  const type =
+    typeof value === "object" && value !== null ? (value as { type?: unknown }).type : undefined;
   return type === "serve" || type === "drain";
 }

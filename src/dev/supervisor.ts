@@ -43,8 +43,19 @@ export interface SupervisorState {
 export type SupervisorEvent =
   /** Start, a change in the routes folder (`files`, from `since`), or a crashed worker's restart. */
   | { readonly type: "load"; readonly since: number; readonly files: readonly string[] }
-  | { readonly type: "message"; readonly child: ChildId; readonly message: WorkerMessage; readonly now: number }
-  | { readonly type: "exit"; readonly child: ChildId; readonly code: number | null; readonly signal: string | null; readonly now: number }
+  | {
+      readonly type: "message";
+      readonly child: ChildId;
+      readonly message: WorkerMessage;
+      readonly now: number;
+    }
+  | {
+      readonly type: "exit";
+      readonly child: ChildId;
+      readonly code: number | null;
+      readonly signal: string | null;
+      readonly now: number;
+    }
   | { readonly type: "stop" };
 
 export type LogLevel = "info" | "warn" | "error" | "fatal";
@@ -53,8 +64,18 @@ export type Effect =
   | { readonly type: "fork"; readonly child: ChildId }
   | { readonly type: "send"; readonly child: ChildId; readonly message: SupervisorMessage }
   /** Tell it to drain (when `drain`), disconnect it, kill it after `patienceMs`. */
-  | { readonly type: "retire"; readonly child: ChildId; readonly drain: boolean; readonly patienceMs: number }
-  | { readonly type: "log"; readonly level: LogLevel; readonly message: string; readonly fields?: Record<string, unknown> }
+  | {
+      readonly type: "retire";
+      readonly child: ChildId;
+      readonly drain: boolean;
+      readonly patienceMs: number;
+    }
+  | {
+      readonly type: "log";
+      readonly level: LogLevel;
+      readonly message: string;
+      readonly fields?: Record<string, unknown>;
+    }
   | { readonly type: "ready"; readonly port: number }
   | { readonly type: "fail"; readonly message: string }
   /** Run a `load` event with no files after `delayMs`; `cancel-restart` drops a pending one. */
@@ -74,7 +95,12 @@ export interface SupervisorOptions {
   readonly config: Config;
 }
 
-export const initialState: SupervisorState = { children: new Map(), started: false, stopping: false, nextId: 1 };
+export const initialState: SupervisorState = {
+  children: new Map(),
+  started: false,
+  stopping: false,
+  nextId: 1,
+};
 
 /** "a.ts, b.ts and 3 more" */
 function listFiles(files: readonly string[]): string {
@@ -98,7 +124,14 @@ class Draft {
     private readonly options: SupervisorOptions,
   ) {
     this.children = new Map(state.children);
-    ({ serving: this.serving, loading: this.loading, spare: this.spare, started: this.started, stopping: this.stopping, nextId: this.nextId } = state);
+    ({
+      serving: this.serving,
+      loading: this.loading,
+      spare: this.spare,
+      started: this.started,
+      stopping: this.stopping,
+      nextId: this.nextId,
+    } = state);
   }
 
   toState(): SupervisorState {
@@ -112,7 +145,9 @@ class Draft {
   }
 
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void {
-    this.effects.push(fields ? { type: "log", level, message, fields } : { type: "log", level, message });
+    this.effects.push(
+      fields ? { type: "log", level, message, fields } : { type: "log", level, message },
+    );
   }
 
   fork(): ChildId {
@@ -133,7 +168,9 @@ class Draft {
     if (!child) return;
     const wasServing = child.role === "serving";
     this.update(id, { role: "retiring" });
-    const patienceMs = wasServing ? this.options.config.server.shutdownTimeoutMs + STOP_TIMEOUT_MS : LOADING_STOP_MS;
+    const patienceMs = wasServing
+      ? this.options.config.server.shutdownTimeoutMs + STOP_TIMEOUT_MS
+      : LOADING_STOP_MS;
     this.effects.push({ type: "retire", child: id, drain: child.standby, patienceMs });
   }
 
@@ -152,24 +189,38 @@ class Draft {
   }
 
   logLoaded(message: Extract<WorkerMessage, { type: "ready" }>, load: Load, now: number): void {
-    for (const failed of message.failed) this.log("error", failedFileMessage(failed), { file: failed.file, reason: failed.reason });
-    if (message.tableError) this.log("error", `${message.tableError}\nevery /api request answers this until it is fixed`);
+    for (const failed of message.failed)
+      this.log("error", failedFileMessage(failed), { file: failed.file, reason: failed.reason });
+    if (message.tableError)
+      this.log("error", `${message.tableError}\nevery /api request answers this until it is fixed`);
     const ms = now - load.since;
     const summary = message.tableError
       ? "no route table"
       : `${message.routes} routes${message.failed.length > 0 ? `, ${message.failed.length} failing` : ""}`;
     const { host, routesDir } = this.options.config;
     if (!this.started) {
-      this.log("info", `dev server listening on http://${host}:${message.port}/api (${summary}), watching ${routesDir}`, {
-        port: message.port,
+      this.log(
+        "info",
+        `dev server listening on http://${host}:${message.port}/api (${summary}), watching ${routesDir}`,
+        {
+          port: message.port,
+          routes: message.routes,
+          routesDir,
+          startMs: ms,
+          child: load.child,
+        },
+      );
+    } else {
+      const what =
+        load.files.length > 0
+          ? `reloaded in ${ms} ms (${listFiles(load.files)})`
+          : `restarted in ${ms} ms`;
+      this.log("info", `${what}: ${summary}`, {
+        reloadMs: ms,
+        files: load.files,
         routes: message.routes,
-        routesDir,
-        startMs: ms,
         child: load.child,
       });
-    } else {
-      const what = load.files.length > 0 ? `reloaded in ${ms} ms (${listFiles(load.files)})` : `restarted in ${ms} ms`;
-      this.log("info", `${what}: ${summary}`, { reloadMs: ms, files: load.files, routes: message.routes, child: load.child });
     }
   }
 
@@ -215,14 +266,24 @@ class Draft {
       this.log("warn", `a standby dev server worker exited (${how})`);
     } else if (child.role === "loading") {
       this.loading = undefined;
-      this.log("error", `the worker loading the routes exited (${how}): fix the code, the next change reloads`);
+      this.log(
+        "error",
+        `the worker loading the routes exited (${how}): fix the code, the next change reloads`,
+      );
     } else {
       this.serving = undefined;
       // Exit code 0 is a SIGTERM from outside (the whole process group is stopping): not a crash.
-      if (code === 0) return this.log("warn", `the dev server worker stopped (${how}): the next change restarts it`);
+      if (code === 0)
+        return this.log(
+          "warn",
+          `the dev server worker stopped (${how}): the next change restarts it`,
+        );
       // A worker that dies on its own right away (a timer that throws, say) is not restarted in a tight loop.
       const delayMs = now - (child.servingSince ?? 0) < CRASH_LOOP_MS ? RESTART_DELAY_MS : 0;
-      this.log("error", `the dev server worker exited (${how}): restarting${delayMs > 0 ? ` in ${delayMs} ms` : ""}`);
+      this.log(
+        "error",
+        `the dev server worker exited (${how}): restarting${delayMs > 0 ? ` in ${delayMs} ms` : ""}`,
+      );
       this.effects.push({ type: "restart", delayMs });
     }
   }
@@ -235,7 +296,11 @@ class Draft {
  * let { state, effects } = step(initialState, { type: "load", since: 0, files: [] }, options);
  * // effects: cancel-restart, fork 1, … then { type: "message", child: 1, message: { type: "standby" } } sends it "serve"
  */
-export function step(state: SupervisorState, event: SupervisorEvent, options: SupervisorOptions): { state: SupervisorState; effects: Effect[] } {
+export function step(
+  state: SupervisorState,
+  event: SupervisorEvent,
+  options: SupervisorOptions,
+): { state: SupervisorState; effects: Effect[] } {
   const draft = new Draft(state, options);
   switch (event.type) {
     case "load":

@@ -20,7 +20,8 @@ export function createTableErrorHandler(loadError: string, prefix = "/api") {
   const message = withoutStackFrames(loadError);
   return function tableError(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? "/";
-    const underPrefix = url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`);
+    const underPrefix =
+      url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`);
     send(res, underPrefix ? 500 : 404, underPrefix ? message : "Not Found");
   };
 }

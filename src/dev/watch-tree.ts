@@ -16,12 +16,16 @@ export interface TreeWatcher {
 /** Editors' swap, backup and probe files, dot-files and node_modules: never a reason to reload. */
 export function isNoise(name: string): boolean {
   const base = path.basename(name);
-  return base.startsWith(".") || base.endsWith("~") || /\.sw[a-p]$/.test(base) || base === "node_modules";
+  return (
+    base.startsWith(".") || base.endsWith("~") || /\.sw[a-p]$/.test(base) || base === "node_modules"
+  );
 }
 
 function isDirectory(full: string, entry: Dirent): boolean {
   if (entry.isDirectory()) return true;
-  return entry.isSymbolicLink() && (statSync(full, { throwIfNoEntry: false })?.isDirectory() ?? false);
+  return (
+    entry.isSymbolicLink() && (statSync(full, { throwIfNoEntry: false })?.isDirectory() ?? false)
+  );
 }
 
 /**
@@ -33,7 +37,11 @@ function isDirectory(full: string, entry: Dirent): boolean {
  * @example
  * const watcher = watchTree("routes", ({ files }) => console.log("changed:", files));
  */
-export function watchTree(root: string, onChange: (change: TreeChange) => void, debounceMs = 50): TreeWatcher {
+export function watchTree(
+  root: string,
+  onChange: (change: TreeChange) => void,
+  debounceMs = 50,
+): TreeWatcher {
   const watchers = new Map<string, FSWatcher>();
   let pending = new Set<string>();
   let since = 0;
@@ -42,7 +50,12 @@ export function watchTree(root: string, onChange: (change: TreeChange) => void, 
 
   function record(dir: string, name: string | null): void {
     if (closed || (name && isNoise(name))) return;
-    pending.add(path.relative(root, name ? path.join(dir, name) : dir).split(path.sep).join("/") || ".");
+    pending.add(
+      path
+        .relative(root, name ? path.join(dir, name) : dir)
+        .split(path.sep)
+        .join("/") || ".",
+    );
     if (since === 0) since = Date.now();
     clearTimeout(timer);
     timer = setTimeout(report, debounceMs);

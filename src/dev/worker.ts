@@ -32,11 +32,20 @@ function exit(code: number): never {
 }
 
 type Built =
-  | { kind: "serve"; server: http.Server; routes: number; failed: readonly FailedFile[]; tableError?: string }
+  | {
+      kind: "serve";
+      server: http.Server;
+      routes: number;
+      failed: readonly FailedFile[];
+      tableError?: string;
+    }
   | { kind: "retry"; failed: FailedFile[] };
 
 function tableError(error: RouteLoadError, config: Config, log: Logger): Built {
-  const server = createHttpServer(createTableErrorHandler(error.message), { limits: config.server, logger: log });
+  const server = createHttpServer(createTableErrorHandler(error.message), {
+    limits: config.server,
+    logger: log,
+  });
   return { kind: "serve", server, routes: 0, failed: [], tableError: error.message };
 }
 
@@ -67,7 +76,9 @@ async function build(config: Config, atStart: readonly FailedFile[], log: Logger
     if (!(error instanceof RouteLoadError)) throw error;
     const stillFailing = findFailedFiles(error, config.routesDir, atStart);
     if (!stillFailing) return tableError(error, config, log);
-    const retry = new Map([...atStart, ...more, ...stillFailing].map((failed) => [failed.file, failed]));
+    const retry = new Map(
+      [...atStart, ...more, ...stillFailing].map((failed) => [failed.file, failed]),
+    );
     return { kind: "retry", failed: [...retry.values()] };
   }
 }
@@ -89,13 +100,22 @@ async function serve(config: Config, failed: readonly FailedFile[]): Promise<voi
     res.once("close", () => inFlight.delete(res));
   });
   listening.once("error", (error) => {
-    send({ type: "error", message: `cannot listen on ${config.host}:${config.port}: ${error.message}` });
+    send({
+      type: "error",
+      message: `cannot listen on ${config.host}:${config.port}: ${error.message}`,
+    });
     exit(1);
   });
   listening.listen(config.port, config.host, () => {
     const address = listening.address();
     const port = typeof address === "object" && address ? address.port : config.port;
-    send({ type: "ready", port, routes: built.routes, failed: built.failed, tableError: built.tableError });
+    send({
+      type: "ready",
+      port,
+      routes: built.routes,
+      failed: built.failed,
+      tableError: built.tableError,
+    });
   });
 }
 
@@ -134,7 +154,10 @@ process.on("SIGTERM", () => exit(0));
 // (exiting would also lose connections the supervisor is handing over at that moment).
 process.on("uncaughtException", (error) => {
   if (!logger) throw error;
-  logger.error({ err: error }, "uncaught exception outside a request (`npm start` would stop here)");
+  logger.error(
+    { err: error },
+    "uncaught exception outside a request (`npm start` would stop here)",
+  );
 });
 process.on("unhandledRejection", (reason) => {
   logger?.error({ err: reason }, "unhandled promise rejection");
@@ -143,4 +166,6 @@ process.on("unhandledRejection", (reason) => {
 process.on("disconnect", () => exit(0));
 
 // tsx is registered before any route file can be loaded: the stub hooks of failed files then run first.
-void ensureTypeScriptRuntime().then(() => (process.connected ? send({ type: "standby" }) : exit(0)));
+void ensureTypeScriptRuntime().then(() =>
+  process.connected ? send({ type: "standby" }) : exit(0),
+);

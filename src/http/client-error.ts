@@ -34,7 +34,10 @@ function refuseOnSocket(socket: Socket, status: number): void {
  * decided (a refusal, `Connection: close`) gets no second one: what follows it is dropped.
  */
 export function createClientErrorHandler(logger: Logger) {
-  return function answerClientError(error: NodeJS.ErrnoException & { reason?: string }, socket: Socket): void {
+  return function answerClientError(
+    error: NodeJS.ErrnoException & { reason?: string },
+    socket: Socket,
+  ): void {
     logger.debug({ code: error.code, reason: error.reason ?? error.message }, "client error");
     // The answer already on its way is the connection's last: let it finish (and the lingering
     // close read what still arrives), answer nothing more.
@@ -44,7 +47,8 @@ export function createClientErrorHandler(logger: Logger) {
       return;
     }
     const status = clientErrorStatus(error.code);
-    const inFlight = (socket as Socket & { _httpMessage?: http.ServerResponse | null })._httpMessage;
+    const inFlight = (socket as Socket & { _httpMessage?: http.ServerResponse | null })
+      ._httpMessage;
     if (inFlight && !inFlight.writableEnded) {
       if (inFlight.req.complete && error.code !== "ERR_HTTP_REQUEST_TIMEOUT") {
         inFlight.once("finish", () => refuseOnSocket(socket, status));

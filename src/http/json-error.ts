@@ -10,7 +10,9 @@ export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 function hasUnreadBody(req: IncomingMessage): boolean {
   if (req.complete) return false;
   const length = req.headers["content-length"];
-  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && Number(length) > 0);
+  return (
+    req.headers["transfer-encoding"] !== undefined || (length !== undefined && Number(length) > 0)
+  );
 }
 
 /** A status line may not carry control characters; Node would throw on writeHead. */
@@ -22,11 +24,18 @@ const SAFE_STATUS_TEXT = /^[\t\x20-\x7e]*$/;
  * thrown away: the connection closes after this answer, lingering a moment so that the client
  * reads it rather than a reset, and nothing that follows on it is answered.
  */
-export function sendJsonError(req: IncomingMessage, res: ServerResponse, status: number, message: string, extra?: object): void {
+export function sendJsonError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  message: string,
+  extra?: object,
+): void {
   const body = JSON.stringify({ message, ...extra });
   if (hasUnreadBody(req)) closeAfterResponse(req, res);
   res.statusCode = status;
-  if (status !== 500 && SAFE_STATUS_TEXT.test(message) && message.length <= 128) res.statusMessage = message;
+  if (status !== 500 && SAFE_STATUS_TEXT.test(message) && message.length <= 128)
+    res.statusMessage = message;
   res.setHeader("Content-Type", JSON_CONTENT_TYPE);
   res.setHeader("Content-Length", Buffer.byteLength(body));
   res.end(body);

@@ -13,7 +13,10 @@ export interface Refusal {
 
 const TOO_MANY_HEADERS: Refusal = { status: 431, message: "Request Header Fields Too Large" };
 const MISSING_HOST: Refusal = { status: 400, message: "Missing Host header" };
-const UNSUPPORTED_TRANSFER_ENCODING: Refusal = { status: 501, message: "Unsupported Transfer-Encoding" };
+const UNSUPPORTED_TRANSFER_ENCODING: Refusal = {
+  status: 501,
+  message: "Unsupported Transfer-Encoding",
+};
 
 /**
  * What Node's parser lets through but no handler should see: more headers than it kept, an
@@ -23,8 +26,10 @@ const UNSUPPORTED_TRANSFER_ENCODING: Refusal = { status: 501, message: "Unsuppor
  */
 export function checkRequestFraming(req: IncomingMessage): Refusal | undefined {
   if (req.rawHeaders.length > MAX_HEADERS_COUNT * 2) return TOO_MANY_HEADERS;
-  if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor === 1) return MISSING_HOST;
+  if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor === 1)
+    return MISSING_HOST;
   const coding = req.headers["transfer-encoding"];
-  if (coding !== undefined && coding.trim().toLowerCase() !== "chunked") return UNSUPPORTED_TRANSFER_ENCODING;
+  if (coding !== undefined && coding.trim().toLowerCase() !== "chunked")
+    return UNSUPPORTED_TRANSFER_ENCODING;
   return undefined;
 }

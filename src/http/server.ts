@@ -43,9 +43,16 @@ function createMessageClasses({ request, response }: MessagePrototypes) {
  */
 export function createHttpServer(
   listener: RequestListener,
-  { limits, prototypes, logger }: { limits: ServerLimits; prototypes?: MessagePrototypes; logger: Logger },
+  {
+    limits,
+    prototypes,
+    logger,
+  }: { limits: ServerLimits; prototypes?: MessagePrototypes; logger: Logger },
 ): http.Server {
-  const shortest = Math.min(...[limits.headersTimeoutMs, limits.requestTimeoutMs].filter((ms) => ms > 0), 30_000);
+  const shortest = Math.min(
+    ...[limits.headersTimeoutMs, limits.requestTimeoutMs].filter((ms) => ms > 0),
+    30_000,
+  );
   const server = http.createServer(
     {
       maxHeaderSize: limits.maxHeaderSize,
@@ -64,6 +71,8 @@ export function createHttpServer(
   server.maxHeadersCount = MAX_HEADERS_COUNT;
   server.on("clientError", createClientErrorHandler(logger));
   // An `Expect` other than 100-continue: Node's answer would be an empty 417.
-  server.on("checkExpectation", (req: http.IncomingMessage, res: http.ServerResponse) => sendJsonError(req, res, 417, "Expectation Failed"));
+  server.on("checkExpectation", (req: http.IncomingMessage, res: http.ServerResponse) =>
+    sendJsonError(req, res, 417, "Expectation Failed"),
+  );
   return server;
 }

@@ -33,15 +33,28 @@ export async function scanAppDir(appDir: string): Promise<ScannedAppDir> {
     const entries = await fs.readdir(dir, { withFileTypes: true });
     for (const entry of entries) {
       const rel = relative ? `${relative}/${entry.name}` : entry.name;
-      const isDir = entry.isDirectory() || (entry.isSymbolicLink() && ((await fs.stat(path.join(dir, entry.name)).catch(() => undefined))?.isDirectory() ?? false));
+      const isDir =
+        entry.isDirectory() ||
+        (entry.isSymbolicLink() &&
+          ((await fs.stat(path.join(dir, entry.name)).catch(() => undefined))?.isDirectory() ??
+            false));
       if (isDir) {
-        if (entry.name.startsWith("_") || entry.name.startsWith(".") || entry.name === "node_modules") continue;
+        if (
+          entry.name.startsWith("_") ||
+          entry.name.startsWith(".") ||
+          entry.name === "node_modules"
+        )
+          continue;
         await walk(path.join(dir, entry.name), rel, pageOnly || PAGE_ONLY_FOLDER.test(entry.name));
       } else if (isMiddlewareFileName(entry.name)) {
         result.middleware.push(rel);
       } else if (ROUTE_FILES.has(entry.name)) {
         if (pageOnly) {
-          result.problems.push({ files: [rel], reason: "parallel (@slot) and intercepting ((.)x) folders hold pages, not route handlers: move route.ts out of it" });
+          result.problems.push({
+            files: [rel],
+            reason:
+              "parallel (@slot) and intercepting ((.)x) folders hold pages, not route handlers: move route.ts out of it",
+          });
         } else result.routes.push(rel);
       } else if (!entry.name.startsWith(".") && !entry.name.endsWith(".d.ts")) {
         result.ignored.push(rel);

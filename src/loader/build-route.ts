@@ -37,7 +37,9 @@ type OwnMetadata = { schema?: unknown; middleware?: unknown };
 
 function checkHandler(value: unknown, name: string): NextApiHandler {
   if (typeof value !== "function") {
-    throw new InvalidRouteError(`\`export const ${name}\` is not a function: export a (req, res) handler`);
+    throw new InvalidRouteError(
+      `\`export const ${name}\` is not a function: export a (req, res) handler`,
+    );
   }
   return value as NextApiHandler;
 }
@@ -72,12 +74,18 @@ export function buildEndpoints(
   const fileSchema = readFileSchema(mod.schema);
   for (const method of Object.keys(fileSchema.perMethod) as HttpMethod[]) {
     if (!handlers.has(method) && !mod.handler) {
-      throw new InvalidRouteError(`\`schema.${method}\` has no ${method} handler: export one, or remove it`);
+      throw new InvalidRouteError(
+        `\`schema.${method}\` has no ${method} handler: export one, or remove it`,
+      );
     }
   }
   const applied = settings.inheritMiddleware ? directoryMiddleware : [];
 
-  function endpoint(method: string | undefined, handler: NextApiHandler | undefined, name: string): Endpoint {
+  function endpoint(
+    method: string | undefined,
+    handler: NextApiHandler | undefined,
+    name: string,
+  ): Endpoint {
     const own = (handler ?? {}) as OwnMetadata;
     // `module.exports = handler; module.exports.middleware = […]` is the file's middleware, not the handler's too.
     const ownMiddleware = own.middleware === mod.middleware ? undefined : own.middleware;
@@ -85,10 +93,14 @@ export function buildEndpoints(
     const perMethod =
       method === undefined
         ? undefined
-        : (fileSchema.perMethod[method as HttpMethod] ?? (method === "HEAD" ? fileSchema.perMethod.GET : undefined));
+        : (fileSchema.perMethod[method as HttpMethod] ??
+          (method === "HEAD" ? fileSchema.perMethod.GET : undefined));
     return {
       handler,
-      schema: ownSchema !== undefined ? checkRouteSchema(ownSchema, `${name}.schema`) : (perMethod ?? fileSchema.common),
+      schema:
+        ownSchema !== undefined
+          ? checkRouteSchema(ownSchema, `${name}.schema`)
+          : (perMethod ?? fileSchema.common),
       middleware: toMiddlewareList(ownMiddleware, `${name}.middleware`),
     };
   }

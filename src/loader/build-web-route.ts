@@ -33,14 +33,28 @@ export interface WebSettings {
   readonly rateLimit?: Rate | false;
 }
 
-const size = z.union([z.number(), z.string()], { error: SIZE_MESSAGE }).refine(isSize, SIZE_MESSAGE);
+const size = z
+  .union([z.number(), z.string()], { error: SIZE_MESSAGE })
+  .refine(isSize, SIZE_MESSAGE);
 
 // Next's segment options (packages/next/src/build/segment-config/app/app-segment-config.ts), read as Next reads them.
 const segmentConfigSchema = z.object({
   dynamic: z.enum(["auto", "force-dynamic", "force-static", "error"]).optional(),
-  revalidate: z.union([z.literal(false), z.number().min(0)], { error: "expected false or a number of seconds" }).optional(),
+  revalidate: z
+    .union([z.literal(false), z.number().min(0)], {
+      error: "expected false or a number of seconds",
+    })
+    .optional(),
   fetchCache: z
-    .enum(["auto", "default-cache", "only-cache", "force-cache", "force-no-store", "default-no-store", "only-no-store"])
+    .enum([
+      "auto",
+      "default-cache",
+      "only-cache",
+      "force-cache",
+      "force-no-store",
+      "default-no-store",
+      "only-no-store",
+    ])
     .optional(),
   dynamicParams: z.boolean().optional(),
   runtime: z.enum(["nodejs", "edge", "experimental-edge"]).optional(),
@@ -55,7 +69,10 @@ const segmentConfigSchema = z.object({
 
 const SEGMENT_KEYS = Object.keys(segmentConfigSchema.shape);
 
-function limitOf(value: string | number | false | undefined, defaultLimit: string): WebSettings["bodyLimit"] {
+function limitOf(
+  value: string | number | false | undefined,
+  defaultLimit: string,
+): WebSettings["bodyLimit"] {
   if (value === false) return { bytes: Infinity, text: "unlimited" };
   const text = value === undefined ? defaultLimit : String(value);
   return { bytes: toBytes(value ?? defaultLimit), text };
@@ -64,10 +81,14 @@ function limitOf(value: string | number | false | undefined, defaultLimit: strin
 /** Reads and checks an app route's segment config exports. */
 export function resolveSegmentConfig(mod: RouteModule, defaultBodyLimit: string): WebSettings {
   const named = mod.named ?? (() => undefined);
-  const raw = Object.fromEntries(SEGMENT_KEYS.map((key) => [key, named(key)]).filter(([, value]) => value !== undefined));
+  const raw = Object.fromEntries(
+    SEGMENT_KEYS.map((key) => [key, named(key)]).filter(([, value]) => value !== undefined),
+  );
   const parsed = segmentConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `export const ${issue.path.join(".")}: ${issue.message}`);
+    const issues = parsed.error.issues.map(
+      (issue) => `export const ${issue.path.join(".")}: ${issue.message}`,
+    );
     throw new InvalidRouteError(`invalid segment config (${issues.join("; ")})`);
   }
   const config = parsed.data;
@@ -85,7 +106,10 @@ export function resolveSegmentConfig(mod: RouteModule, defaultBodyLimit: string)
 }
 
 function checkWebHandler(value: unknown, name: string): WebHandler {
-  if (typeof value !== "function") throw new InvalidRouteError(`\`export const ${name}\` is not a function: export a (request, context) handler`);
+  if (typeof value !== "function")
+    throw new InvalidRouteError(
+      `\`export const ${name}\` is not a function: export a (request, context) handler`,
+    );
   return value as WebHandler;
 }
 
@@ -107,27 +131,45 @@ interface OwnMetadata {
  * HEAD served by GET, OPTIONS answered automatically, any other method 405. nextpress's
  * `middleware` and `schema` exports work as in a pages route.
  */
-export function buildAppEndpoints(mod: RouteModule, directoryMiddleware: readonly DirectoryMiddleware[]): RouteEndpoints {
+export function buildAppEndpoints(
+  mod: RouteModule,
+  directoryMiddleware: readonly DirectoryMiddleware[],
+): RouteEndpoints {
   const named = mod.named ?? (() => undefined);
   const lowercase = HTTP_METHODS.map((m) => m.toLowerCase()).filter((m) => named(m) !== undefined);
   if (lowercase.length > 0) {
     throw new InvalidRouteError(
-      lowercase.map((m) => `Detected lowercase method '${m}'. Export the uppercase '${m.toUpperCase()}' method name to fix this error.`).join(" "),
+      lowercase
+        .map(
+          (m) =>
+            `Detected lowercase method '${m}'. Export the uppercase '${m.toUpperCase()}' method name to fix this error.`,
+        )
+        .join(" "),
     );
   }
   if (mod.defaultExport !== undefined) {
-    throw new InvalidRouteError("Detected default export. Export a named export for each HTTP method instead (`export async function GET(request) { … }`).");
+    throw new InvalidRouteError(
+      "Detected default export. Export a named export for each HTTP method instead (`export async function GET(request) { … }`).",
+    );
   }
   if (mod.config !== undefined) {
-    throw new InvalidRouteError("`export const config` is the pages router's: a route handler uses segment config exports (`export const dynamic = …`, `export const runtime = …`).");
+    throw new InvalidRouteError(
+      "`export const config` is the pages router's: a route handler uses segment config exports (`export const dynamic = …`, `export const runtime = …`).",
+    );
   }
   const methods = HTTP_METHODS.filter((m) => mod.methods[m] !== undefined);
-  if (methods.length === 0) throw new InvalidRouteError("No HTTP methods exported. Export a named export for each HTTP method (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS).");
+  if (methods.length === 0)
+    throw new InvalidRouteError(
+      "No HTTP methods exported. Export a named export for each HTTP method (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS).",
+    );
   const handlers = new Map(methods.map((m) => [m, checkWebHandler(mod.methods[m], m)]));
   const fileMiddleware = toMiddlewareList(mod.middleware, "`export const middleware`");
   const fileSchema = readFileSchema(mod.schema);
   for (const method of Object.keys(fileSchema.perMethod) as HttpMethod[]) {
-    if (!handlers.has(method)) throw new InvalidRouteError(`\`schema.${method}\` has no ${method} handler: export one, or remove it`);
+    if (!handlers.has(method))
+      throw new InvalidRouteError(
+        `\`schema.${method}\` has no ${method} handler: export one, or remove it`,
+      );
   }
 
   const byMethod = new Map<string, Endpoint>();
@@ -138,11 +180,16 @@ export function buildAppEndpoints(mod: RouteModule, directoryMiddleware: readonl
     const schema =
       metadata.schema !== undefined && metadata.schema !== mod.schema
         ? checkRouteSchema(metadata.schema, `${name}.schema`)
-        : (fileSchema.perMethod[method] ?? (method === "HEAD" ? fileSchema.perMethod.GET : undefined) ?? fileSchema.common);
+        : (fileSchema.perMethod[method] ??
+          (method === "HEAD" ? fileSchema.perMethod.GET : undefined) ??
+          fileSchema.common);
     byMethod.set(method, {
       handler: own as Endpoint["handler"],
       schema: own ? (schema as RouteSchema | undefined) : undefined,
-      middleware: own && metadata.middleware !== mod.middleware ? toMiddlewareList(metadata.middleware, `${name}.middleware`) : ([] as Middleware[]),
+      middleware:
+        own && metadata.middleware !== mod.middleware
+          ? toMiddlewareList(metadata.middleware, `${name}.middleware`)
+          : ([] as Middleware[]),
     });
   }
   return {
@@ -168,19 +215,28 @@ export function isEdgeConfig(config: unknown): boolean {
 export function checkEdgeRoute(mod: RouteModule): void {
   const methods = HTTP_METHODS.filter((m) => mod.methods[m] !== undefined);
   if (methods.length > 0) {
-    throw new InvalidRouteError(`an edge route's default export answers every method: remove the method exports (${methods.join(", ")})`);
+    throw new InvalidRouteError(
+      `an edge route's default export answers every method: remove the method exports (${methods.join(", ")})`,
+    );
   }
   if (typeof mod.handler !== "function") {
-    throw new InvalidRouteError("The Edge Function must export a default function: `export default async function handler(request) { return new Response(…) }`");
+    throw new InvalidRouteError(
+      "The Edge Function must export a default function: `export default async function handler(request) { return new Response(…) }`",
+    );
   }
 }
 
 /** An edge pages route's body limit, from `config.api.bodyParser.sizeLimit` as a pages route's. */
-export function edgeSettings(bodyLimit: { limit: number; limitText: string } | false, defaultBodyLimit: string): WebSettings {
+export function edgeSettings(
+  bodyLimit: { limit: number; limitText: string } | false,
+  defaultBodyLimit: string,
+): WebSettings {
   return Object.freeze({
     dynamic: "auto" as const,
     revalidate: undefined,
-    bodyLimit: bodyLimit ? { bytes: bodyLimit.limit, text: bodyLimit.limitText } : limitOf(defaultBodyLimit, defaultBodyLimit),
+    bodyLimit: bodyLimit
+      ? { bytes: bodyLimit.limit, text: bodyLimit.limitText }
+      : limitOf(defaultBodyLimit, defaultBodyLimit),
     dynamicParams: true,
     generateStaticParams: undefined,
   });

@@ -11,7 +11,8 @@ export interface DirectoryMiddleware {
   middleware: Middleware[];
 }
 
-const dirOf = (file: string): string => (file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : "");
+const dirOf = (file: string): string =>
+  file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : "";
 
 /**
  * Imports every `_middleware` file; its default export is a middleware or an array of them.
@@ -28,7 +29,8 @@ export async function loadDirectoryMiddleware(
   const perDir = new Map<string, string[]>();
   for (const file of files) perDir.set(dirOf(file), [...(perDir.get(dirOf(file)) ?? []), file]);
   for (const [, same] of perDir) {
-    if (same.length > 1) problems.push({ files: same, reason: "one folder has two _middleware files: keep one" });
+    if (same.length > 1)
+      problems.push({ files: same, reason: "one folder has two _middleware files: keep one" });
   }
   await Promise.all(
     files.map(async (file) => {
@@ -39,9 +41,16 @@ export async function loadDirectoryMiddleware(
             "exports no middleware: `export default` a (req, res, next) function or an array of them",
           );
         }
-        byDir.set(dirOf(file), { dir: dirOf(file), file, middleware: toMiddlewareList(main, "the default export") });
+        byDir.set(dirOf(file), {
+          dir: dirOf(file),
+          file,
+          middleware: toMiddlewareList(main, "the default export"),
+        });
       } catch (error) {
-        problems.push({ files: [file], reason: error instanceof InvalidRouteError ? error.message : describeImportError(error) });
+        problems.push({
+          files: [file],
+          reason: error instanceof InvalidRouteError ? error.message : describeImportError(error),
+        });
       }
     }),
   );
@@ -49,7 +58,10 @@ export async function loadDirectoryMiddleware(
 }
 
 /** The `_middleware` of every folder from the routes folder down to the one holding `file`. */
-export function inheritedMiddleware(file: string, byDir: ReadonlyMap<string, DirectoryMiddleware>): DirectoryMiddleware[] {
+export function inheritedMiddleware(
+  file: string,
+  byDir: ReadonlyMap<string, DirectoryMiddleware>,
+): DirectoryMiddleware[] {
   const parts = file.split("/").slice(0, -1);
   const dirs = [""];
   for (let i = 1; i <= parts.length; i++) dirs.push(parts.slice(0, i).join("/"));

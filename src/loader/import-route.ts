@@ -35,7 +35,9 @@ function packageType(dir: string): string | undefined {
   if (packageTypes.has(dir)) return packageTypes.get(dir);
   let type: string | undefined;
   try {
-    type = (JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { type?: string }).type ?? "commonjs";
+    type =
+      (JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { type?: string })
+        .type ?? "commonjs";
   } catch {
     const parent = path.dirname(dir);
     type = parent === dir ? undefined : packageType(parent);
@@ -54,7 +56,11 @@ function isCommonJs(file: string): boolean {
 /** Node's "this file has ESM syntax" errors from require(): import() it instead. */
 function isEsmSyntaxError(error: unknown): boolean {
   const { code, message = "" } = (error ?? {}) as { code?: string; message?: string };
-  return code === "ERR_REQUIRE_ESM" || code === "ERR_REQUIRE_ASYNC_MODULE" || /Cannot use import statement|Unexpected token 'export'|await is only valid/.test(message);
+  return (
+    code === "ERR_REQUIRE_ESM" ||
+    code === "ERR_REQUIRE_ASYNC_MODULE" ||
+    /Cannot use import statement|Unexpected token 'export'|await is only valid/.test(message)
+  );
 }
 
 /** A failed resolution inside an ES module (import()'s error code; require()'s is MODULE_NOT_FOUND). */
@@ -92,9 +98,11 @@ export function readExports(mod: Exports): { main: unknown; named: (name: string
   // A compiled TS/ESM module loaded as CommonJS arrives as { default: { __esModule, default: fn, … } }.
   const inner = outer ? asObject(outer.default) : undefined;
   // A function or an array (a `_middleware` list) is the export itself, not a namespace around it.
-  const main = typeof mod.default === "function" || Array.isArray(mod.default) ? mod.default : outer?.default;
+  const main =
+    typeof mod.default === "function" || Array.isArray(mod.default) ? mod.default : outer?.default;
   // `!== undefined`, not `??`: an export set to null is still there, and must be reported, not skipped.
-  const named = (name: string) => [mod, outer, inner].map((source) => source?.[name]).find((value) => value !== undefined);
+  const named = (name: string) =>
+    [mod, outer, inner].map((source) => source?.[name]).find((value) => value !== undefined);
   return { main, named };
 }
 
@@ -114,5 +122,14 @@ export async function importRoute(file: string): Promise<RouteModule> {
     openapi: named("openapi") ?? (handler as { openapi?: unknown } | undefined)?.openapi,
     methods: named("methods") ?? (handler as { methods?: unknown } | undefined)?.methods,
   };
-  return { handler, methods, middleware: named("middleware"), schema: named("schema"), config, docs, named, defaultExport: main };
+  return {
+    handler,
+    methods,
+    middleware: named("middleware"),
+    schema: named("schema"),
+    config,
+    docs,
+    named,
+    defaultExport: main,
+  };
 }

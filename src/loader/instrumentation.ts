@@ -44,9 +44,13 @@ const HOOKS = ["register", "onRequestError", "ready", "shutdown"] as const;
 
 /** `instrumentation.{ts,js,…}` in `projectDir`; several of them is a problem to fix, not a choice to guess. */
 export function findInstrumentationFile(projectDir: string): string | undefined {
-  const found = SCRIPT_EXTENSIONS.map((ext) => path.join(projectDir, `instrumentation${ext}`)).filter((file) => existsSync(file));
+  const found = SCRIPT_EXTENSIONS.map((ext) =>
+    path.join(projectDir, `instrumentation${ext}`),
+  ).filter((file) => existsSync(file));
   if (found.length > 1) {
-    throw new RouteLoadError(projectDir, [{ files: found, reason: "several instrumentation files: keep one" }]);
+    throw new RouteLoadError(projectDir, [
+      { files: found, reason: "several instrumentation files: keep one" },
+    ]);
   }
   return found[0];
 }
@@ -67,14 +71,17 @@ export async function loadInstrumentation(routesDir: string): Promise<Instrument
     if (isTypeScriptFile(file)) await ensureTypeScriptRuntime();
     mod = await importModule(file);
   } catch (error) {
-    fail(`throws on import: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    fail(
+      `throws on import: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
   }
   const { named } = readExports(mod);
   const hooks: Instrumentation = { file };
   for (const name of HOOKS) {
     const hook = named(name);
     if (hook === undefined) continue;
-    if (typeof hook !== "function") fail(`\`export ${name}\` is not a function: export \`async function ${name}() { … }\``);
+    if (typeof hook !== "function")
+      fail(`\`export ${name}\` is not a function: export \`async function ${name}() { … }\``);
     hooks[name] = hook as () => unknown;
   }
   return hooks;
@@ -87,7 +94,10 @@ export async function runRegister(hooks: Instrumentation, routesDir: string): Pr
     await hooks.register();
   } catch (error) {
     throw new RouteLoadError(path.dirname(routesDir), [
-      { files: [hooks.file ?? "instrumentation"], reason: `register() failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` },
+      {
+        files: [hooks.file ?? "instrumentation"],
+        reason: `register() failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      },
     ]);
   }
 }

@@ -4,7 +4,15 @@ import { InvalidRouteError, RouteLoadError, type RouteProblem } from "../errors"
 import type { Middleware, NextApiHandler } from "../types";
 import { scanAppDir } from "./app-scan";
 import { buildEndpoints, type RouteEndpoints } from "./build-route";
-import { buildAppEndpoints, checkEdgeRoute, edgeSettings, isEdgeConfig, resolveSegmentConfig, type RouteKind, type WebSettings } from "./build-web-route";
+import {
+  buildAppEndpoints,
+  checkEdgeRoute,
+  edgeSettings,
+  isEdgeConfig,
+  resolveSegmentConfig,
+  type RouteKind,
+  type WebSettings,
+} from "./build-web-route";
 import { inheritedMiddleware, loadDirectoryMiddleware } from "./directory-middleware";
 import { isTypeScriptFile } from "./ignore-rules";
 import { isManifestCurrent } from "./manifest";
@@ -58,7 +66,12 @@ export interface LoadRoutesOptions {
 const RESERVED = ["/healthz", "/readyz", "/openapi.json", "/docs"];
 
 /** Web routes read their own body (`request.json()`), and end every request themselves. */
-const WEB_SETTINGS: RouteSettings = Object.freeze({ bodyParser: false, responseLimit: false, externalResolver: true, inheritMiddleware: true });
+const WEB_SETTINGS: RouteSettings = Object.freeze({
+  bodyParser: false,
+  responseLimit: false,
+  externalResolver: true,
+  inheritMiddleware: true,
+});
 
 async function folderKind(dir: string): Promise<"folder" | "file" | "missing"> {
   const stat = await fs.stat(dir).catch(() => undefined);
@@ -118,12 +131,18 @@ function appFileName(appDir: string, relative: string): string {
 async function planRoutes(routesDir: string, options: LoadRoutesOptions) {
   const prefix = options.prefix ?? "/api";
   const appDir = options.appDir;
-  const app = appDir && (await folderKind(appDir)) === "folder" ? await scanAppDir(appDir) : undefined;
+  const app =
+    appDir && (await folderKind(appDir)) === "folder" ? await scanAppDir(appDir) : undefined;
   const hasRoutesDir = await assertDirectory(routesDir, app !== undefined && app.routes.length > 0);
-  const { routes: files, middleware: middlewareFiles } = hasRoutesDir ? await scanRoutesDir(routesDir) : { routes: [], middleware: [] };
+  const { routes: files, middleware: middlewareFiles } = hasRoutesDir
+    ? await scanRoutesDir(routesDir)
+    : { routes: [], middleware: [] };
   const problems: RouteProblem[] = [];
   // Checked like a route's: a non-function here would otherwise be a 500 on every request.
-  const globalMiddleware = toMiddlewareList(options.globalMiddleware ?? [], "createApp's `middleware` option");
+  const globalMiddleware = toMiddlewareList(
+    options.globalMiddleware ?? [],
+    "createApp's `middleware` option",
+  );
   // A name that is not a valid route is a problem of its file; the other files are still planned.
   const plan = (file: string, make: () => PlannedRoute): PlannedRoute[] => {
     try {
@@ -134,29 +153,59 @@ async function planRoutes(routesDir: string, options: LoadRoutesOptions) {
       return [];
     }
   };
-  const planned = files.flatMap((file) => plan(file, () => ({ file, relative: file, root: "routes", segments: toSegments(file) })));
+  const planned = files.flatMap((file) =>
+    plan(file, () => ({ file, relative: file, root: "routes", segments: toSegments(file) })),
+  );
   const appPlanned =
     appDir && app
       ? app.routes.flatMap((relative) => {
           const file = appFileName(appDir, relative);
-          return plan(file, () => ({ file, relative, root: "app", segments: toAppSegments(relative) }));
+          return plan(file, () => ({
+            file,
+            relative,
+            root: "app",
+            segments: toAppSegments(relative),
+          }));
         })
       : [];
-  if (app && appDir) problems.push(...app.problems.map((p) => ({ ...p, files: p.files.map((f) => appFileName(appDir, f)) })));
+  if (app && appDir)
+    problems.push(
+      ...app.problems.map((p) => ({ ...p, files: p.files.map((f) => appFileName(appDir, f)) })),
+    );
   if (appPlanned.length === 0) {
     problems.push(...findRouteConflicts(planned, prefix));
   } else {
     // One URL space: a pages route sits under its prefix, an app route at its folders.
-    const mountSegments = prefix.split("/").filter(Boolean).map((value): Segment => ({ kind: "static", value }));
-    const everything = [...planned.map((p) => ({ ...p, segments: [...mountSegments, ...p.segments] })), ...appPlanned];
+    const mountSegments = prefix
+      .split("/")
+      .filter(Boolean)
+      .map((value): Segment => ({ kind: "static", value }));
+    const everything = [
+      ...planned.map((p) => ({ ...p, segments: [...mountSegments, ...p.segments] })),
+      ...appPlanned,
+    ];
     problems.push(...findRouteConflicts(everything, ""));
     for (const route of appPlanned) {
       const pattern = formatPattern(route.segments, "");
       const reserved = RESERVED.find((path) => pattern === path || pattern.startsWith(`${path}/`));
-      if (reserved) problems.push({ files: [route.file], reason: `${pattern} is answered by nextpress itself (health checks, OpenAPI): move this route` });
+      if (reserved)
+        problems.push({
+          files: [route.file],
+          reason: `${pattern} is answered by nextpress itself (health checks, OpenAPI): move this route`,
+        });
     }
   }
-  return { prefix, files, middlewareFiles, problems, globalMiddleware, planned, appPlanned, appDir: app ? appDir : undefined, app };
+  return {
+    prefix,
+    files,
+    middlewareFiles,
+    problems,
+    globalMiddleware,
+    planned,
+    appPlanned,
+    appDir: app ? appDir : undefined,
+    app,
+  };
 }
 
 /** Imports one route file and resolves everything about it, or names its problem. */
@@ -168,23 +217,62 @@ async function loadRoute(planned: PlannedRoute, context: Context): Promise<Route
     const mod = await importRoute(absoluteFile);
     if (isApp) {
       const web = resolveSegmentConfig(mod, context.options.bodyLimit);
-      const directories = context.appDirectories ? inheritedMiddleware(relative, context.appDirectories.byDir) : [];
+      const directories = context.appDirectories
+        ? inheritedMiddleware(relative, context.appDirectories.byDir)
+        : [];
       const endpoints = buildAppEndpoints(mod, directories);
       const chain = [...context.globalMiddleware, ...endpoints.chain];
       const pattern = formatPattern(segments, "");
-      const settings = web.rateLimit === undefined ? WEB_SETTINGS : { ...WEB_SETTINGS, rateLimit: web.rateLimit };
-      return { kind: "app", file, absoluteFile, pattern, mount: "", segments, handler: undefined, settings, web, endpoints, chain, module: mod };
+      const settings =
+        web.rateLimit === undefined ? WEB_SETTINGS : { ...WEB_SETTINGS, rateLimit: web.rateLimit };
+      return {
+        kind: "app",
+        file,
+        absoluteFile,
+        pattern,
+        mount: "",
+        segments,
+        handler: undefined,
+        settings,
+        web,
+        endpoints,
+        chain,
+        module: mod,
+      };
     }
     const settings = resolveRouteSettings(mod.config, context.options.bodyLimit);
     const edge = isEdgeConfig(mod.config);
     if (edge) checkEdgeRoute(mod);
-    const endpoints = buildEndpoints(mod, settings, inheritedMiddleware(relative, context.directories.byDir));
+    const endpoints = buildEndpoints(
+      mod,
+      settings,
+      inheritedMiddleware(relative, context.directories.byDir),
+    );
     const pattern = formatPattern(segments, context.prefix);
     const chain = [...context.globalMiddleware, ...endpoints.chain];
-    const route = { file, absoluteFile, pattern, mount: context.prefix, segments, handler: mod.handler, endpoints, chain, module: mod };
+    const route = {
+      file,
+      absoluteFile,
+      pattern,
+      mount: context.prefix,
+      segments,
+      handler: mod.handler,
+      endpoints,
+      chain,
+      module: mod,
+    };
     if (!edge) return { ...route, kind: "pages", settings };
-    const edgeRouteSettings = { ...WEB_SETTINGS, inheritMiddleware: settings.inheritMiddleware, rateLimit: settings.rateLimit };
-    return { ...route, kind: "edge", settings: edgeRouteSettings, web: edgeSettings(settings.bodyParser, context.options.bodyLimit) };
+    const edgeRouteSettings = {
+      ...WEB_SETTINGS,
+      inheritMiddleware: settings.inheritMiddleware,
+      rateLimit: settings.rateLimit,
+    };
+    return {
+      ...route,
+      kind: "edge",
+      settings: edgeRouteSettings,
+      web: edgeSettings(settings.bodyParser, context.options.bodyLimit),
+    };
   } catch (error) {
     const reason = error instanceof InvalidRouteError ? error.message : describeImportError(error);
     return { files: [file], reason };
@@ -210,8 +298,11 @@ const LOADER_FRAME = /^\s+at .*(node:internal|node_modules[\\/]tsx[\\/]|\(node:)
 export function describeImportError(error: unknown): string {
   if (!(error instanceof Error)) return `throws on import: ${String(error)}`;
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ERR_UNKNOWN_FILE_EXTENSION") return "cannot be imported as TypeScript here: build the project first, or run under tsx";
-  const missing = (code === "MODULE_NOT_FOUND" || code === "ERR_MODULE_NOT_FOUND") && MISSING.exec(error.message)?.[1];
+  if (code === "ERR_UNKNOWN_FILE_EXTENSION")
+    return "cannot be imported as TypeScript here: build the project first, or run under tsx";
+  const missing =
+    (code === "MODULE_NOT_FOUND" || code === "ERR_MODULE_NOT_FOUND") &&
+    MISSING.exec(error.message)?.[1];
   if (missing) {
     if (missing.startsWith(".") || path.isAbsolute(missing) || missing.startsWith("file:")) {
       return `imports "${missing}", which does not exist: check the path (and its extension)`;
@@ -231,11 +322,21 @@ function label(routesDir: string, appDir: string | undefined): string {
 }
 
 async function loadDirectories(plan: Awaited<ReturnType<typeof planRoutes>>, routesDir: string) {
-  const directories = await loadDirectoryMiddleware(routesDir, plan.middlewareFiles, describeImportError);
-  const appDirectories = plan.appDir && plan.app ? await loadDirectoryMiddleware(plan.appDir, plan.app.middleware, describeImportError) : undefined;
+  const directories = await loadDirectoryMiddleware(
+    routesDir,
+    plan.middlewareFiles,
+    describeImportError,
+  );
+  const appDirectories =
+    plan.appDir && plan.app
+      ? await loadDirectoryMiddleware(plan.appDir, plan.app.middleware, describeImportError)
+      : undefined;
   if (appDirectories && plan.appDir) {
     const appDir = plan.appDir;
-    appDirectories.problems = appDirectories.problems.map((p) => ({ ...p, files: p.files.map((f) => appFileName(appDir, f)) }));
+    appDirectories.problems = appDirectories.problems.map((p) => ({
+      ...p,
+      files: p.files.map((f) => appFileName(appDir, f)),
+    }));
   }
   return { directories, appDirectories };
 }
@@ -253,12 +354,27 @@ export async function loadRoutes(routesDir: string, options: LoadRoutesOptions):
   const { problems } = plan;
   installPathAliases([routesDir, ...(plan.appDir ? [plan.appDir] : [])]);
   // Import even when names collide, so that one start-up reports every problem in the folder.
-  const allFiles = [...plan.files, ...plan.middlewareFiles, ...(plan.app?.routes ?? []), ...(plan.app?.middleware ?? [])];
+  const allFiles = [
+    ...plan.files,
+    ...plan.middlewareFiles,
+    ...(plan.app?.routes ?? []),
+    ...(plan.app?.middleware ?? []),
+  ];
   if (allFiles.some(isTypeScriptFile)) await ensureTypeScriptRuntime();
   const { directories, appDirectories } = await loadDirectories(plan, routesDir);
   problems.push(...directories.problems, ...(appDirectories?.problems ?? []));
-  const context: Context = { routesDir, appDir: plan.appDir, prefix: plan.prefix, options, globalMiddleware: plan.globalMiddleware, directories, appDirectories };
-  const loaded = await Promise.all([...plan.planned, ...plan.appPlanned].map((planned) => loadRoute(planned, context)));
+  const context: Context = {
+    routesDir,
+    appDir: plan.appDir,
+    prefix: plan.prefix,
+    options,
+    globalMiddleware: plan.globalMiddleware,
+    directories,
+    appDirectories,
+  };
+  const loaded = await Promise.all(
+    [...plan.planned, ...plan.appPlanned].map((planned) => loadRoute(planned, context)),
+  );
   // In file order, whichever import settled first.
   for (const result of loaded) if (!isRoute(result)) problems.push(result);
   if (problems.length > 0) throw new RouteLoadError(label(routesDir, plan.appDir), problems);
@@ -272,17 +388,34 @@ export async function loadRoutes(routesDir: string, options: LoadRoutesOptions):
  * when there is no current manifest: then every file must be imported at start-up (loadRoutes),
  * so that a broken one stops it.
  */
-export async function loadRoutesLazily(routesDir: string, options: LoadRoutesOptions): Promise<LazyRoute[] | undefined> {
+export async function loadRoutesLazily(
+  routesDir: string,
+  options: LoadRoutesOptions,
+): Promise<LazyRoute[] | undefined> {
   const plan = await planRoutes(routesDir, options);
-  if (plan.problems.length > 0) throw new RouteLoadError(label(routesDir, plan.appDir), plan.problems);
+  if (plan.problems.length > 0)
+    throw new RouteLoadError(label(routesDir, plan.appDir), plan.problems);
   if (!(await isManifestCurrent(routesDir, manifestFiles(routesDir, plan)))) return undefined;
   installPathAliases([routesDir, ...(plan.appDir ? [plan.appDir] : [])]);
-  const allFiles = [...plan.files, ...plan.middlewareFiles, ...(plan.app?.routes ?? []), ...(plan.app?.middleware ?? [])];
+  const allFiles = [
+    ...plan.files,
+    ...plan.middlewareFiles,
+    ...(plan.app?.routes ?? []),
+    ...(plan.app?.middleware ?? []),
+  ];
   if (allFiles.some(isTypeScriptFile)) await ensureTypeScriptRuntime();
   const { directories, appDirectories } = await loadDirectories(plan, routesDir);
   const problems = [...directories.problems, ...(appDirectories?.problems ?? [])];
   if (problems.length > 0) throw new RouteLoadError(label(routesDir, plan.appDir), problems);
-  const context: Context = { routesDir, appDir: plan.appDir, prefix: plan.prefix, options, globalMiddleware: plan.globalMiddleware, directories, appDirectories };
+  const context: Context = {
+    routesDir,
+    appDir: plan.appDir,
+    prefix: plan.prefix,
+    options,
+    globalMiddleware: plan.globalMiddleware,
+    directories,
+    appDirectories,
+  };
   return [...plan.planned, ...plan.appPlanned].map((planned) => {
     let loading: Promise<Route> | undefined;
     const isApp = planned.root === "app";
@@ -304,11 +437,22 @@ export async function loadRoutesLazily(routesDir: string, options: LoadRoutesOpt
 
 /** Every file the manifest vouches for, relative to the routes folder (app files as `../app/…`). */
 function manifestFiles(routesDir: string, plan: Awaited<ReturnType<typeof planRoutes>>): string[] {
-  const appFiles = plan.app && plan.appDir ? [...plan.app.routes, ...plan.app.middleware].map((file) => path.relative(routesDir, path.join(plan.appDir as string, file)).split(path.sep).join("/")) : [];
+  const appFiles =
+    plan.app && plan.appDir
+      ? [...plan.app.routes, ...plan.app.middleware].map((file) =>
+          path
+            .relative(routesDir, path.join(plan.appDir as string, file))
+            .split(path.sep)
+            .join("/"),
+        )
+      : [];
   return [...plan.files, ...plan.middlewareFiles, ...appFiles];
 }
 
 /** What `nextpress check --write-manifest` records: the same files start-up compares. */
-export async function listManifestFiles(routesDir: string, options: LoadRoutesOptions): Promise<string[]> {
+export async function listManifestFiles(
+  routesDir: string,
+  options: LoadRoutesOptions,
+): Promise<string[]> {
   return manifestFiles(routesDir, await planRoutes(routesDir, options));
 }

@@ -33,14 +33,24 @@ export async function writeManifest(routesDir: string, files: readonly string[])
 }
 
 /** True when the folder holds a manifest and every file matches it exactly (names, sizes, times). */
-export async function isManifestCurrent(routesDir: string, files: readonly string[]): Promise<boolean> {
+export async function isManifestCurrent(
+  routesDir: string,
+  files: readonly string[],
+): Promise<boolean> {
   let manifest: Manifest;
   try {
-    manifest = JSON.parse(await fs.readFile(path.join(routesDir, MANIFEST_FILE), "utf8")) as Manifest;
+    manifest = JSON.parse(
+      await fs.readFile(path.join(routesDir, MANIFEST_FILE), "utf8"),
+    ) as Manifest;
   } catch {
     return false;
   }
-  if (manifest.version !== VERSION || !Array.isArray(manifest.files) || manifest.files.length !== files.length) return false;
+  if (
+    manifest.version !== VERSION ||
+    !Array.isArray(manifest.files) ||
+    manifest.files.length !== files.length
+  )
+    return false;
   const current = await describe(routesDir, files);
   return current.every(([file, size, mtime], i) => {
     const [recordedFile, recordedSize, recordedMtime] = manifest.files[i] ?? [];

@@ -32,7 +32,22 @@ export function nextAliases(): Map<string, string> {
 }
 
 /** What a bare path resolves to as TypeScript and Node would look for it. */
-const PROBES = ["", ".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".json", "/index.ts", "/index.tsx", "/index.js", "/index.mjs", "/index.cjs"];
+const PROBES = [
+  "",
+  ".ts",
+  ".tsx",
+  ".mts",
+  ".cts",
+  ".js",
+  ".mjs",
+  ".cjs",
+  ".json",
+  "/index.ts",
+  "/index.tsx",
+  "/index.js",
+  "/index.mjs",
+  "/index.cjs",
+];
 
 function probe(candidate: string): string | undefined {
   for (const suffix of PROBES) {
@@ -53,7 +68,12 @@ const knownTsconfigs = new Set<string>();
 
 function isInside(file: string, dir: string): boolean {
   const relative = path.relative(dir, file);
-  return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative) && !relative.split(path.sep).includes("node_modules");
+  return (
+    relative !== "" &&
+    !relative.startsWith("..") &&
+    !path.isAbsolute(relative) &&
+    !relative.split(path.sep).includes("node_modules")
+  );
 }
 
 /** The file a tsconfig `paths` alias means for `importer`, when nothing else resolves it. */
@@ -126,7 +146,9 @@ let esmShims: Record<string, string> | undefined;
 const pendingScopes: { tsconfig: NonNullable<ReturnType<typeof getTsconfig>>; dir: string }[] = [];
 
 function registerScope(tsconfig: NonNullable<ReturnType<typeof getTsconfig>>, dir: string): void {
-  register(HOOKS_URL, { data: { tsconfig, dir, getTsconfigUrl: pathToFileURL(require.resolve("get-tsconfig")).href } });
+  register(HOOKS_URL, {
+    data: { tsconfig, dir, getTsconfigUrl: pathToFileURL(require.resolve("get-tsconfig")).href },
+  });
 }
 
 /** Installs the next/* aliases for require() now, and for import() once ensureEsmAliases() is called; once per process. */
@@ -135,7 +157,13 @@ export function installNextAliases(): void {
   installed = true;
   const aliases = nextAliases();
   // require(): Module._resolveFilename is the hook every CommonJS resolver (tsx's included) goes through.
-  const loader = Module as unknown as { _resolveFilename: (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string };
+  const loader = Module as unknown as {
+    _resolveFilename: (
+      request: string,
+      parent: { filename?: string } | undefined,
+      ...rest: unknown[]
+    ) => string;
+  };
   const resolveFilename = loader._resolveFilename;
   loader._resolveFilename = function (this: unknown, request, parent, ...rest) {
     const shim = aliases.get(request);
@@ -143,7 +171,10 @@ export function installNextAliases(): void {
     try {
       return resolveFilename.call(this, request, parent, ...rest);
     } catch (error) {
-      const aliased = (error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" ? resolvePathAlias(request, parent?.filename) : undefined;
+      const aliased =
+        (error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND"
+          ? resolvePathAlias(request, parent?.filename)
+          : undefined;
       if (aliased) return resolveFilename.call(this, aliased, parent, ...rest);
       throw error;
     }
@@ -157,7 +188,9 @@ export function installNextAliases(): void {
 export function ensureEsmAliases(): void {
   installNextAliases();
   if (esmShims) return;
-  esmShims = Object.fromEntries([...nextAliases()].map(([specifier, file]) => [specifier, pathToFileURL(file).href]));
+  esmShims = Object.fromEntries(
+    [...nextAliases()].map(([specifier, file]) => [specifier, pathToFileURL(file).href]),
+  );
   register(HOOKS_URL, { data: { shims: esmShims } });
   for (const { tsconfig, dir } of pendingScopes.splice(0)) registerScope(tsconfig, dir);
 }

@@ -7,7 +7,9 @@ import type { PageConfig } from "../types";
 /** Next's default `responseLimit`: a warning, never a cut, past 4 MiB. */
 export const RESPONSE_LIMIT_DEFAULT = 4 * 1024 * 1024;
 
-const size = z.union([z.number(), z.string()], { error: SIZE_MESSAGE }).refine(isSize, SIZE_MESSAGE);
+const size = z
+  .union([z.number(), z.string()], { error: SIZE_MESSAGE })
+  .refine(isSize, SIZE_MESSAGE);
 
 /** A route's own `rateLimit`: `"10/1m"`, or false for none (RATE_LIMIT does not apply to it either). */
 export const routeRateLimit = z
@@ -29,12 +31,17 @@ const pageConfigSchema = z
             error: "expected true, false or { sizeLimit }",
           })
           .optional(),
-        responseLimit: z.union([z.boolean(), size], { error: 'expected true, false or a size such as "4mb"' }).optional(),
+        responseLimit: z
+          .union([z.boolean(), size], { error: 'expected true, false or a size such as "4mb"' })
+          .optional(),
         externalResolver: z.boolean().optional(),
       })
       .loose()
       .optional(),
-    middleware: z.object({ inherit: z.boolean() }, { error: "expected { inherit: boolean }" }).loose().optional(),
+    middleware: z
+      .object({ inherit: z.boolean() }, { error: "expected { inherit: boolean }" })
+      .loose()
+      .optional(),
     rateLimit: routeRateLimit.optional(),
   })
   .loose();
@@ -57,7 +64,9 @@ export function resolveRouteSettings(config: unknown, defaultBodyLimit: string):
   if (config === undefined || config === null) return defaultSettings(defaultBodyLimit);
   const parsed = pageConfigSchema.safeParse(config ?? {});
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${["config", ...i.path].join(".")}: ${i.message}`);
+    const issues = parsed.error.issues.map(
+      (i) => `${["config", ...i.path].join(".")}: ${i.message}`,
+    );
     throw new InvalidRouteError(`invalid \`config\` export (${issues.join("; ")})`);
   }
   const api: NonNullable<PageConfig["api"]> = parsed.data.api ?? {};
@@ -86,6 +95,7 @@ const defaults = new Map<string, RouteSettings>();
 
 function defaultSettings(defaultBodyLimit: string): RouteSettings {
   let settings = defaults.get(defaultBodyLimit);
-  if (!settings) defaults.set(defaultBodyLimit, (settings = resolveRouteSettings({}, defaultBodyLimit)));
+  if (!settings)
+    defaults.set(defaultBodyLimit, (settings = resolveRouteSettings({}, defaultBodyLimit)));
   return settings;
 }

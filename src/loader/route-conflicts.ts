@@ -23,7 +23,14 @@ interface Node {
 }
 
 function createNode(pattern: string): Node {
-  return { pattern, exact: [], statics: new Map(), dynamicNames: new Map(), catchAll: new Map(), optionalCatchAll: new Map() };
+  return {
+    pattern,
+    exact: [],
+    statics: new Map(),
+    dynamicNames: new Map(),
+    catchAll: new Map(),
+    optionalCatchAll: new Map(),
+  };
 }
 
 function add<T>(map: Map<string, T[]>, key: string, value: T): void {
@@ -70,7 +77,10 @@ function inspect(node: Node, problems: RouteProblem[]): void {
     });
   } else {
     for (const group of duplicates(rest)) {
-      problems.push({ files: filesOf(group), reason: `both serve ${group[0].pattern}: keep one of them` });
+      problems.push({
+        files: filesOf(group),
+        reason: `both serve ${group[0].pattern}: keep one of them`,
+      });
     }
   }
   if (node.optionalCatchAll.size > 0 && node.exact.length > 0) {
@@ -88,7 +98,10 @@ function inspect(node: Node, problems: RouteProblem[]): void {
  * sibling params with different names, `[...x]` beside `[[...x]]`, an optional catch-all beside
  * its folder's index. Next refuses to build in the same cases.
  */
-export function findRouteConflicts(routes: readonly PlannedRoute[], prefix = "/api"): RouteProblem[] {
+export function findRouteConflicts(
+  routes: readonly PlannedRoute[],
+  prefix = "/api",
+): RouteProblem[] {
   const root = createNode(prefix);
   for (const { file, segments } of routes) {
     const entry = { file, pattern: formatPattern(segments, prefix) };
@@ -103,7 +116,11 @@ export function findRouteConflicts(routes: readonly PlannedRoute[], prefix = "/a
         add(node.dynamicNames, segment.name, file);
         node = node.dynamic ??= createNode(pattern);
       } else {
-        add(segment.kind === "catchAll" ? node.catchAll : node.optionalCatchAll, segment.name, entry);
+        add(
+          segment.kind === "catchAll" ? node.catchAll : node.optionalCatchAll,
+          segment.name,
+          entry,
+        );
         break;
       }
     }

@@ -11,7 +11,6 @@ const OPTIONAL_CATCH_ALL = /^\[\[\.\.\.([^[\]/]+)\]\]$/;
 const CATCH_ALL = /^\[\.\.\.([^[\]/]+)\]$/;
 const DYNAMIC = /^\[([^[\]/.][^[\]/]*)\]$/;
 
-
 /** One file or folder name as a URL segment. */
 export function toSegment(part: string): Segment {
   let match = OPTIONAL_CATCH_ALL.exec(part);
@@ -50,7 +49,10 @@ const ROUTE_GROUP = /^\([^()/.][^()/]*\)$/;
  * toAppSegments("(shop)/api/items/[id]/route.ts"); // api, items, [id]
  */
 export function toAppSegments(relativeFile: string): Segment[] {
-  const folders = relativeFile.split("/").slice(0, -1).filter((folder) => !ROUTE_GROUP.test(folder));
+  const folders = relativeFile
+    .split("/")
+    .slice(0, -1)
+    .filter((folder) => !ROUTE_GROUP.test(folder));
   return checkSegments(folders.map(toSegment));
 }
 
@@ -59,12 +61,16 @@ function checkSegments(segments: Segment[]): Segment[] {
   segments.forEach((segment, index) => {
     if (segment.kind === "static") return;
     if (names.has(segment.name)) {
-      throw new InvalidRouteError(`the param name "${segment.name}" is used twice in one path: rename one of them`);
+      throw new InvalidRouteError(
+        `the param name "${segment.name}" is used twice in one path: rename one of them`,
+      );
     }
     names.add(segment.name);
     const isCatchAll = segment.kind === "catchAll" || segment.kind === "optionalCatchAll";
     if (isCatchAll && index !== segments.length - 1) {
-      throw new InvalidRouteError("a catch-all must be the last part of the URL: nothing may sit below it");
+      throw new InvalidRouteError(
+        "a catch-all must be the last part of the URL: nothing may sit below it",
+      );
     }
   });
   return segments;

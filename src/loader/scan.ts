@@ -27,7 +27,11 @@ export async function scanRoutesDir(routesDir: string): Promise<ScannedFiles> {
 
   // Only the folders on the current path count as "seen": a second link to a sibling folder is a
   // second set of URLs, and which one a readdir lists first must not decide what gets served.
-  async function walk(dir: string, relative: string, ancestors: ReadonlySet<string>): Promise<void> {
+  async function walk(
+    dir: string,
+    relative: string,
+    ancestors: ReadonlySet<string>,
+  ): Promise<void> {
     const real = await fs.realpath(dir);
     if (ancestors.has(real)) return;
     const inside = new Set(ancestors).add(real);

@@ -24,7 +24,8 @@ export interface AuthBrake {
 type BrakeRequest = IncomingMessage & { ip?: string; app?: Application };
 
 /** The client's address as express-rate-limit keys it (IPv6 by /56). */
-const keyOf = (req: BrakeRequest) => loadRateLimit().ipKeyGenerator(req.ip ?? req.socket?.remoteAddress ?? "");
+const keyOf = (req: BrakeRequest) =>
+  loadRateLimit().ipKeyGenerator(req.ip ?? req.socket?.remoteAddress ?? "");
 
 /**
  * Wrong tokens are counted in `store` (Redis: one count for every replica). A replica brakes an IP
@@ -70,7 +71,11 @@ export function createAuthBrake(rate: Rate, createStore: () => Store, logger: Lo
         ({ totalHits, resetTime }) => {
           if (totalHits < rate.limit) return;
           const until = resetTime?.getTime() ?? Date.now() + rate.windowMs;
-          if (!brakedUntil.has(key)) logger.warn({ ip: (req as BrakeRequest).ip, failures: totalHits, untilMs: until - Date.now() }, "authenticate: too many wrong tokens from this address: braked");
+          if (!brakedUntil.has(key))
+            logger.warn(
+              { ip: (req as BrakeRequest).ip, failures: totalHits, untilMs: until - Date.now() },
+              "authenticate: too many wrong tokens from this address: braked",
+            );
           brakedUntil.set(key, until);
         },
         // The store is down: reported once by its outage reporter; nothing is braked meanwhile.

@@ -20,7 +20,13 @@ const sha256 = (value: string): Buffer => createHash("sha256").update(value).dig
 export type VerifyToken = (
   token: string,
   req: NextApiRequest,
-) => AuthInfo | Record<string, unknown> | boolean | null | undefined | Promise<AuthInfo | Record<string, unknown> | boolean | null | undefined>;
+) =>
+  | AuthInfo
+  | Record<string, unknown>
+  | boolean
+  | null
+  | undefined
+  | Promise<AuthInfo | Record<string, unknown> | boolean | null | undefined>;
 
 export interface AuthenticateOptions {
   /** Accepted Bearer tokens, compared in constant time. */
@@ -44,7 +50,9 @@ function markAuthenticates<T extends object>(fn: T): T {
 
 /** True for `authenticate`, and for what createAuthenticate returns. */
 export function isAuthenticateMiddleware(fn: unknown): boolean {
-  return typeof fn === "function" && (fn as unknown as Record<symbol, unknown>)[kAuthenticates] === true;
+  return (
+    typeof fn === "function" && (fn as unknown as Record<symbol, unknown>)[kAuthenticates] === true
+  );
 }
 
 /** Index of the listed token equal to `token`, comparing every one so the time taken reveals nothing. */
@@ -77,14 +85,23 @@ export function createAuthenticate(options: AuthenticateOptions): Middleware {
     reject(res, 401, 'Bearer realm="api", error="invalid_token"', "Unauthorized");
   };
 
-  function check(req: NextApiRequest, res: NextApiResponse, next: (error?: unknown) => void): void | Promise<void> {
+  function check(
+    req: NextApiRequest,
+    res: NextApiResponse,
+    next: (error?: unknown) => void,
+  ): void | Promise<void> {
     const header = req.headers.authorization;
     if (header === undefined || !BEARER_SCHEME.test(header)) {
       return reject(res, 401, 'Bearer realm="api"', "Unauthorized");
     }
     const token = BEARER.exec(header)?.[1];
     if (token === undefined) {
-      return reject(res, 400, 'Bearer realm="api", error="invalid_request"', "Malformed Authorization header");
+      return reject(
+        res,
+        400,
+        'Bearer realm="api", error="invalid_request"',
+        "Malformed Authorization header",
+      );
     }
     const tokenIndex = matchToken(expected, token);
     if (tokenIndex !== -1) {
@@ -102,13 +119,20 @@ export function createAuthenticate(options: AuthenticateOptions): Middleware {
         },
         (error: unknown) => {
           // Only the error's name: its message could quote the token.
-          req.log?.warn({ errorName: (error as Error | undefined)?.name }, "authenticate: verify threw; the request is refused");
+          req.log?.warn(
+            { errorName: (error as Error | undefined)?.name },
+            "authenticate: verify threw; the request is refused",
+          );
           refuse(req, res);
         },
       );
   }
 
-  return markAuthenticates(function authenticate(req: NextApiRequest, res: NextApiResponse, next: (error?: unknown) => void) {
+  return markAuthenticates(function authenticate(
+    req: NextApiRequest,
+    res: NextApiResponse,
+    next: (error?: unknown) => void,
+  ) {
     // A client braked for its wrong tokens is refused before its token is even looked at.
     if (authBrakeOf(req)?.admit(req, res) === false) return;
     return check(req, res, next);

@@ -13,7 +13,11 @@ export type AnyMiddleware = (
 
 /** `done()` after the handler; `done(error)` on any error; `done(SKIP)` for Express's `next("route")`. */
 export type Done = (error?: unknown) => void;
-export type Runner<Req = NextApiRequest, Res = NextApiResponse> = (req: Req, res: Res, done: Done) => void;
+export type Runner<Req = NextApiRequest, Res = NextApiResponse> = (
+  req: Req,
+  res: Res,
+  done: Done,
+) => void;
 /** A `(req, res, next)` function of any request and response type. */
 export type Step<Req, Res> = (req: Req, res: Res, next: (error?: unknown) => void) => unknown;
 
@@ -28,7 +32,10 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 function settle(result: unknown, done: Done, onFulfilled: () => void): void {
-  if (isThenable(result)) result.then(onFulfilled, (error: unknown) => done(error ?? new Error("rejected without a reason")));
+  if (isThenable(result))
+    result.then(onFulfilled, (error: unknown) =>
+      done(error ?? new Error("rejected without a reason")),
+    );
   else onFulfilled();
 }
 
@@ -92,10 +99,16 @@ export function withMiddleware(...chain: [...AnyMiddleware[], NextApiHandler]): 
       run(req, res, (error) => (error === undefined ? resolve() : reject(error))),
     );
   // What the handler wraps in turn (a nested withMiddleware) runs too: the route table must see it.
-  return Object.assign(wrapped, { [kWrappedMiddleware]: [...middleware, ...wrappedMiddleware(handler)] });
+  return Object.assign(wrapped, {
+    [kWrappedMiddleware]: [...middleware, ...wrappedMiddleware(handler)],
+  });
 }
 
 /** The middleware a `withMiddleware` (or a defineRoute around one) runs inside `handler`. */
 export function wrappedMiddleware(handler: unknown): readonly Middleware[] {
-  return (handler as Record<symbol, readonly Middleware[] | undefined> | undefined)?.[kWrappedMiddleware] ?? [];
+  return (
+    (handler as Record<symbol, readonly Middleware[] | undefined> | undefined)?.[
+      kWrappedMiddleware
+    ] ?? []
+  );
 }

@@ -53,7 +53,10 @@ export function createOutageReporter(logger: Logger, what: string) {
     failed(error: unknown): void {
       if (down) return;
       down = true;
-      logger.warn({ err: error }, `${what} unavailable: requests are let through without rate limits or the failed-token brake until it answers again`);
+      logger.warn(
+        { err: error },
+        `${what} unavailable: requests are let through without rate limits or the failed-token brake until it answers again`,
+      );
     },
     succeeded(): void {
       if (!down) return;
@@ -76,7 +79,9 @@ export function reportFailures(store: Store, outage: OutageReporter): Store {
         return result;
       } catch (error) {
         outage.failed(error);
-        throw new StoreUnavailableError((error as Error | undefined)?.message ?? String(error), { cause: error });
+        throw new StoreUnavailableError((error as Error | undefined)?.message ?? String(error), {
+          cause: error,
+        });
       }
     };
   return {

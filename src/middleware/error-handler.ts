@@ -21,17 +21,27 @@ export type ErrorListener = (error: unknown, req: IncomingMessage) => void;
  * After the response has started, nothing is sent.
  */
 export function createErrorHandler(logger: Logger, onError?: ErrorListener) {
-  return function errorHandler(error: unknown, req: LoggedRequest, res: ServerResponse, _next?: unknown): void {
+  return function errorHandler(
+    error: unknown,
+    req: LoggedRequest,
+    res: ServerResponse,
+    _next?: unknown,
+  ): void {
     const log = req.log ?? logger;
     const matched = requestState(req).route;
     const route = matched?.file;
     const known =
-      isApiError(error) && isErrorStatus(error.statusCode) ? { status: error.statusCode, message: error.message } : undefined;
+      isApiError(error) && isErrorStatus(error.statusCode)
+        ? { status: error.statusCode, message: error.message }
+        : undefined;
     // An ApiError with a 4xx is an answer the route chose, not a failure.
     if (!known || known.status >= 500) onError?.(error, req);
     if (res.headersSent) {
       const closing = !res.writableEnded;
-      log.error({ err: error, route }, `error after the response had ${closing ? "started; the connection is closed" : "been sent"}`);
+      log.error(
+        { err: error, route },
+        `error after the response had ${closing ? "started; the connection is closed" : "been sent"}`,
+      );
       if (closing) res.destroy();
       return;
     }

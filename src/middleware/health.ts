@@ -56,15 +56,20 @@ export function createHealthChecks(lifecycle: Lifecycle, options: HealthOptions)
   const { ready, readyTimeoutMs, logger } = options;
   return function healthChecks(req: IncomingMessage, res: ServerResponse, next: () => void): void {
     const url = req.url ?? "";
-    if (url.charCodeAt(1) === 0x61 /* a */ || (req.method !== "GET" && req.method !== "HEAD")) return next();
+    if (url.charCodeAt(1) === 0x61 /* a */ || (req.method !== "GET" && req.method !== "HEAD"))
+      return next();
     const path = url.includes("?") ? url.slice(0, url.indexOf("?")) : url;
     if (path === "/healthz") return sendStatus(res, 200, ALIVE);
     if (path !== "/readyz") return next();
     if (lifecycle.draining) return sendStatus(res, 503, DRAINING);
     if (!ready) return sendStatus(res, 200, READY);
     void checkReady(ready, readyTimeoutMs).then((answer) => {
-      if (answer === true) return lifecycle.draining ? sendStatus(res, 503, DRAINING) : sendStatus(res, 200, READY);
-      logger.warn(typeof answer === "string" ? { reason: answer } : { err: answer }, "not ready: /readyz answers 503");
+      if (answer === true)
+        return lifecycle.draining ? sendStatus(res, 503, DRAINING) : sendStatus(res, 200, READY);
+      logger.warn(
+        typeof answer === "string" ? { reason: answer } : { err: answer },
+        "not ready: /readyz answers 503",
+      );
       sendStatus(res, 503, UNAVAILABLE);
     });
   };

@@ -8,9 +8,17 @@ import { limiterLogger, loadRateLimit, type CounterStores } from "./counter-stor
 export const KEY_PREFIX = "nextpress:";
 
 /** Which limiter runs before a route, chosen once per route. */
-export type RouteLimits = (pattern: string, own: Rate | false | undefined) => Middleware | undefined;
+export type RouteLimits = (
+  pattern: string,
+  own: Rate | false | undefined,
+) => Middleware | undefined;
 
-function createLimiter(rate: Rate, stores: CounterStores, prefix: string, logger: Logger): Middleware {
+function createLimiter(
+  rate: Rate,
+  stores: CounterStores,
+  prefix: string,
+  logger: Logger,
+): Middleware {
   return loadRateLimit().rateLimit({
     windowMs: rate.windowMs,
     limit: rate.limit,
@@ -37,7 +45,11 @@ function createLimiter(rate: Rate, stores: CounterStores, prefix: string, logger
  * const limits = createRouteLimits(parseRate("100/1m"), createMemoryStores(), logger);
  * limits("/api/login", parseRate("5/1m")); // its own limiter
  */
-export function createRouteLimits(defaultRate: Rate | undefined, stores: CounterStores, logger: Logger): RouteLimits {
+export function createRouteLimits(
+  defaultRate: Rate | undefined,
+  stores: CounterStores,
+  logger: Logger,
+): RouteLimits {
   let shared: Middleware | undefined;
   const own = new Map<string, Middleware>();
   return (pattern, rate) => {
@@ -47,7 +59,11 @@ export function createRouteLimits(defaultRate: Rate | undefined, stores: Counter
       return (shared ??= createLimiter(defaultRate, stores, `${KEY_PREFIX}rl:`, logger));
     }
     let limiter = own.get(pattern);
-    if (!limiter) own.set(pattern, (limiter = createLimiter(rate, stores, `${KEY_PREFIX}rl:${pattern}:`, logger)));
+    if (!limiter)
+      own.set(
+        pattern,
+        (limiter = createLimiter(rate, stores, `${KEY_PREFIX}rl:${pattern}:`, logger)),
+      );
     return limiter;
   };
 }

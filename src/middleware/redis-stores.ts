@@ -40,16 +40,21 @@ export async function createRedisStores(url: string, logger: Logger): Promise<Co
   // A script loaded while Redis was away stays a failed promise inside RedisStore: load it again.
   client.on("ready", () => {
     outage.succeeded();
-    for (const entry of stores) if (entry.options) entry.store.init(entry.options).catch((error: unknown) => outage.failed(error));
+    for (const entry of stores)
+      if (entry.options)
+        entry.store.init(entry.options).catch((error: unknown) => outage.failed(error));
   });
   await new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
-      logger.warn(`${where} did not answer within ${CONNECT_WAIT_MS} ms: serving without rate limits until it does`);
+      logger.warn(
+        `${where} did not answer within ${CONNECT_WAIT_MS} ms: serving without rate limits until it does`,
+      );
       resolve();
     }, CONNECT_WAIT_MS);
     client.once("ready", () => (clearTimeout(timer), resolve()));
   });
-  const sendCommand = (command: string, ...args: string[]) => client.call(command, ...args) as Promise<RedisReply>;
+  const sendCommand = (command: string, ...args: string[]) =>
+    client.call(command, ...args) as Promise<RedisReply>;
 
   return {
     kind: "redis",
@@ -63,7 +68,8 @@ export async function createRedisStores(url: string, logger: Logger): Promise<Co
         init: (options: Options) => {
           entry.options = options;
           // Refused while disconnected: `ready` loads the scripts once Redis is there.
-          if (client.status === "ready") store.init(options).catch((error: unknown) => outage.failed(error));
+          if (client.status === "ready")
+            store.init(options).catch((error: unknown) => outage.failed(error));
         },
       };
     },

@@ -31,7 +31,12 @@ type ContextRequest = IncomingMessage & { id: string; originalUrl?: string; ip?:
 /** An assignment (pino-http and request-id middleware set `req.id`, `req.log`) shadows the getter. */
 function shadow(name: string) {
   return function (this: object, value: unknown): void {
-    Object.defineProperty(this, name, { value, writable: true, configurable: true, enumerable: true });
+    Object.defineProperty(this, name, {
+      value,
+      writable: true,
+      configurable: true,
+      enumerable: true,
+    });
   };
 }
 
@@ -87,7 +92,11 @@ export function createRequestContext(logger: Logger) {
     else logger.info(line, "request completed");
   }
 
-  return function requestContext(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  return function requestContext(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: () => void,
+  ): void {
     const state = requestState(req);
     res.setHeader("X-Request-Id", state.id);
     // `on`, not `once`: a response closes once, and `once` allocates a wrapper per request.

@@ -6,12 +6,17 @@ import helmet, { type HelmetOptions } from "helmet";
  * by or framed from its responses (`default-src 'none'`, `frame-ancestors 'none'`, DENY).
  */
 export const API_HELMET_OPTIONS: Readonly<HelmetOptions> = {
-  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  },
   frameguard: { action: "deny" },
 };
 
 /** The headers helmet would set, computed once by running it against a recording response. */
-export function computeHelmetHeaders(options: Readonly<HelmetOptions> = API_HELMET_OPTIONS): [string, string][] {
+export function computeHelmetHeaders(
+  options: Readonly<HelmetOptions> = API_HELMET_OPTIONS,
+): [string, string][] {
   const headers = new Map<string, string>();
   const recorder = {
     setHeader: (name: string, value: string) => headers.set(name, String(value)),
@@ -19,7 +24,11 @@ export function computeHelmetHeaders(options: Readonly<HelmetOptions> = API_HELM
     getHeader: () => undefined,
   };
   let failure: unknown;
-  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => (failure = error));
+  helmet(options)(
+    {} as IncomingMessage,
+    recorder as unknown as ServerResponse,
+    (error?: unknown) => (failure = error),
+  );
   if (failure) throw failure;
   return [...headers];
 }
@@ -30,7 +39,11 @@ export function computeHelmetHeaders(options: Readonly<HelmetOptions> = API_HELM
  */
 export function createSecurityHeaders(options?: Readonly<HelmetOptions>) {
   const headers = computeHelmetHeaders(options);
-  return function securityHeaders(_req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  return function securityHeaders(
+    _req: IncomingMessage,
+    res: ServerResponse,
+    next: () => void,
+  ): void {
     for (let i = 0; i < headers.length; i++) res.setHeader(headers[i][0], headers[i][1]);
     next();
   };
@@ -52,7 +65,11 @@ export function securityHeaders(options: Readonly<HelmetOptions> | false = {}) {
   const headers = options === false ? [] : computeHelmetHeaders(options);
   const own = new Set(headers.map(([name]) => name.toLowerCase()));
   const removed = API_HEADER_NAMES.filter((name) => !own.has(name.toLowerCase()));
-  return function routeSecurityHeaders(_req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  return function routeSecurityHeaders(
+    _req: IncomingMessage,
+    res: ServerResponse,
+    next: () => void,
+  ): void {
     for (const name of removed) res.removeHeader(name);
     for (let i = 0; i < headers.length; i++) res.setHeader(headers[i][0], headers[i][1]);
     next();

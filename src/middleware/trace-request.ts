@@ -1,9 +1,29 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from "@opentelemetry/api";
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Span,
+} from "@opentelemetry/api";
 import { requestState, type RequestState } from "../http/request-state";
 
 // OpenTelemetry's HTTP semantic conventions (stable): https://opentelemetry.io/docs/specs/semconv/http/http-spans/
-const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "QUERY"]);
+const KNOWN_METHODS = new Set([
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "DELETE",
+  "CONNECT",
+  "OPTIONS",
+  "TRACE",
+  "PATCH",
+  "QUERY",
+]);
 
 type TracedRequest = IncomingMessage & { ip?: string; protocol?: string };
 
@@ -56,7 +76,11 @@ export function createTraceRequest() {
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const span = tracer.startSpan(
       method === "_OTHER" ? "HTTP" : method,
-      { kind: SpanKind.SERVER, startTime: state.startedAt, attributes: startAttributes(req, method) },
+      {
+        kind: SpanKind.SERVER,
+        startTime: state.startedAt,
+        attributes: startAttributes(req, method),
+      },
       parent,
     );
     if (span.isRecording()) {

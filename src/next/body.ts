@@ -7,7 +7,10 @@ import { ApiError } from "../errors";
 
 const TEXT_PLAIN = { type: "text/plain", parameters: {} as Record<string, string> };
 
-function readContentType(header: string | undefined): { type: string; parameters: Record<string, string> } {
+function readContentType(header: string | undefined): {
+  type: string;
+  parameters: Record<string, string>;
+} {
   if (!header) return TEXT_PLAIN;
   try {
     return contentType.parse(header);
@@ -40,7 +43,8 @@ function isNestedDeeperThan(text: string, max: number): boolean {
 
 function parseJson(text: string): unknown {
   if (text.length === 0) return {};
-  if (isNestedDeeperThan(text, MAX_JSON_DEPTH)) throw new ApiError(400, `Invalid JSON: nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (isNestedDeeperThan(text, MAX_JSON_DEPTH))
+    throw new ApiError(400, `Invalid JSON: nested deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(text);
   } catch {
@@ -65,7 +69,8 @@ const NO_BODY = Symbol("nextpress.noBody");
  */
 export function readEmptyBody(req: IncomingMessage): unknown {
   const length = req.headers["content-length"];
-  if ((length !== undefined && length !== "0") || req.headers["transfer-encoding"] !== undefined) return NO_BODY;
+  if ((length !== undefined && length !== "0") || req.headers["transfer-encoding"] !== undefined)
+    return NO_BODY;
   const { type, parameters } = readContentType(req.headers["content-type"]);
   const charset = parameters.charset?.toLowerCase();
   if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") return NO_BODY;
@@ -99,7 +104,11 @@ function decodeUtf8(body: Buffer, strict: boolean): string {
  * Content-Encoding other than identity is 415 before a byte is read, and JSON that is not valid
  * UTF-8 or nests deeper than MAX_JSON_DEPTH is 400.
  */
-export async function parseBody(req: IncomingMessage, limit: number, limitText: string): Promise<unknown> {
+export async function parseBody(
+  req: IncomingMessage,
+  limit: number,
+  limitText: string,
+): Promise<unknown> {
   refuseContentEncoding(req.headers["content-encoding"]);
   const { type, parameters } = readContentType(req.headers["content-type"]);
   const charset = parameters.charset?.toLowerCase() || "utf-8";
@@ -108,7 +117,9 @@ export async function parseBody(req: IncomingMessage, limit: number, limitText: 
   let body: string | Buffer;
   try {
     const options = { limit, length: declared === undefined ? undefined : Number(declared) };
-    body = utf8 ? await getRawBody(req, options) : await getRawBody(req, { ...options, encoding: charset });
+    body = utf8
+      ? await getRawBody(req, options)
+      : await getRawBody(req, { ...options, encoding: charset });
   } catch (error) {
     if ((error as { type?: string }).type === "entity.too.large") {
       throw new ApiError(413, `Body exceeded ${limitText} limit`);
@@ -125,7 +136,8 @@ export async function parseBody(req: IncomingMessage, limit: number, limitText: 
 export function decodeBodyBuffer(body: Buffer, contentTypeHeader: string | undefined): unknown {
   const { type, parameters } = readContentType(contentTypeHeader);
   const charset = parameters.charset?.toLowerCase() || "utf-8";
-  if (charset === "utf-8" || charset === "utf8") return decode(type, decodeUtf8(body, isJsonType(type)));
+  if (charset === "utf-8" || charset === "utf8")
+    return decode(type, decodeUtf8(body, isJsonType(type)));
   let text: string;
   try {
     text = new TextDecoder(charset).decode(body);

@@ -34,20 +34,35 @@ export function createPreviewKeys(secret: string | undefined, development: boole
 }
 
 /** Next's attributes of both preview cookies: HttpOnly, SameSite=None and Secure (Lax, not Secure, in development). */
-export function previewCookieOptions(keys: PreviewKeys, extra: Pick<SerializeOptions, "expires" | "maxAge" | "path"> = {}) {
-  return { httpOnly: true, sameSite: keys.development ? ("lax" as const) : ("none" as const), secure: !keys.development, path: "/", ...extra };
+export function previewCookieOptions(
+  keys: PreviewKeys,
+  extra: Pick<SerializeOptions, "expires" | "maxAge" | "path"> = {},
+) {
+  return {
+    httpOnly: true,
+    sameSite: keys.development ? ("lax" as const) : ("none" as const),
+    secure: !keys.development,
+    path: "/",
+    ...extra,
+  };
 }
 
 function appendSetCookie(res: ServerResponse, lines: string[]): void {
   const previous = res.getHeader("Set-Cookie");
-  res.setHeader("Set-Cookie", [...(previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)]), ...lines]);
+  res.setHeader("Set-Cookie", [
+    ...(previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)]),
+    ...lines,
+  ]);
 }
 
 function seal(keys: PreviewKeys, data: unknown, maxAge: number | undefined): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", keys.encryptionKey, iv);
   const expires = maxAge === undefined ? undefined : Date.now() + maxAge * 1000;
-  const body = Buffer.concat([cipher.update(JSON.stringify({ data, expires }), "utf8"), cipher.final()]);
+  const body = Buffer.concat([
+    cipher.update(JSON.stringify({ data, expires }), "utf8"),
+    cipher.final(),
+  ]);
   return Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url");
 }
 
@@ -56,7 +71,9 @@ function unseal(keys: PreviewKeys, token: string): { data: unknown } | undefined
     const raw = Buffer.from(token, "base64url");
     const decipher = createDecipheriv("aes-256-gcm", keys.encryptionKey, raw.subarray(0, 12));
     decipher.setAuthTag(raw.subarray(12, 28));
-    const text = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
+    const text = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString(
+      "utf8",
+    );
     const { data, expires } = JSON.parse(text) as { data: unknown; expires?: number };
     return expires !== undefined && expires < Date.now() ? undefined : { data };
   } catch {
@@ -65,33 +82,67 @@ function unseal(keys: PreviewKeys, token: string): { data: unknown } | undefined
 }
 
 /** `res.setPreviewData(data, { maxAge, path })`: both cookies, the data sealed. */
-export function setPreviewData(res: ServerResponse, keys: PreviewKeys, data: unknown, options: { maxAge?: number; path?: string } = {}): void {
+export function setPreviewData(
+  res: ServerResponse,
+  keys: PreviewKeys,
+  data: unknown,
+  options: { maxAge?: number; path?: string } = {},
+): void {
   const token = seal(keys, data, options.maxAge);
-  const extra: SerializeOptions = { ...(options.maxAge !== undefined ? { maxAge: options.maxAge } : {}), ...(options.path !== undefined ? { path: options.path } : {}) };
+  const extra: SerializeOptions = {
+    ...(options.maxAge !== undefined ? { maxAge: options.maxAge } : {}),
+    ...(options.path !== undefined ? { path: options.path } : {}),
+  };
   const dataCookie = serialize(DATA_COOKIE, token, previewCookieOptions(keys, extra));
   if (dataCookie.length > MAX_DATA_COOKIE) {
-    throw new Error("Preview data is limited to 2KB currently, reduce how much data you are storing as preview data to continue");
+    throw new Error(
+      "Preview data is limited to 2KB currently, reduce how much data you are storing as preview data to continue",
+    );
   }
-  appendSetCookie(res, [serialize(BYPASS_COOKIE, keys.previewModeId, previewCookieOptions(keys, extra)), dataCookie]);
+  appendSetCookie(res, [
+    serialize(BYPASS_COOKIE, keys.previewModeId, previewCookieOptions(keys, extra)),
+    dataCookie,
+  ]);
 }
 
 /** `res.clearPreviewData({ path })`: both cookies expired. */
-export function clearPreviewData(res: ServerResponse, keys: PreviewKeys, options: { path?: string } = {}): void {
-  const extra: SerializeOptions = { expires: new Date(0), ...(options.path !== undefined ? { path: options.path } : {}) };
-  appendSetCookie(res, [serialize(BYPASS_COOKIE, "", previewCookieOptions(keys, extra)), serialize(DATA_COOKIE, "", previewCookieOptions(keys, extra))]);
+export function clearPreviewData(
+  res: ServerResponse,
+  keys: PreviewKeys,
+  options: { path?: string } = {},
+): void {
+  const extra: SerializeOptions = {
+    expires: new Date(0),
+    ...(options.path !== undefined ? { path: options.path } : {}),
+  };
+  appendSetCookie(res, [
+    serialize(BYPASS_COOKIE, "", previewCookieOptions(keys, extra)),
+    serialize(DATA_COOKIE, "", previewCookieOptions(keys, extra)),
+  ]);
 }
 
 /** The `Set-Cookie` line of `setDraftMode({ enable })`. */
 export function draftModeCookie(keys: PreviewKeys, enable: boolean): string {
-  return serialize(BYPASS_COOKIE, keys.previewModeId, previewCookieOptions(keys, enable ? {} : { expires: new Date(0) }));
+  return serialize(
+    BYPASS_COOKIE,
+    keys.previewModeId,
+    previewCookieOptions(keys, enable ? {} : { expires: new Date(0) }),
+  );
 }
 
 /** `res.setDraftMode({ enable })`: the bypass cookie set, or expired. */
-export function setDraftMode(res: ServerResponse, keys: PreviewKeys, options: { enable?: boolean } = { enable: true }): void {
+export function setDraftMode(
+  res: ServerResponse,
+  keys: PreviewKeys,
+  options: { enable?: boolean } = { enable: true },
+): void {
   appendSetCookie(res, [draftModeCookie(keys, options.enable !== false)]);
 }
 
-function cookieValue(cookies: Record<string, string | undefined>, name: string): string | undefined {
+function cookieValue(
+  cookies: Record<string, string | undefined>,
+  name: string,
+): string | undefined {
   const value = cookies[name];
   return value === "" ? undefined : value;
 }
@@ -101,7 +152,11 @@ function cookieValue(cookies: Record<string, string | undefined>, name: string):
  * alone), the data in preview mode, false otherwise; cookies that do not belong together, or to
  * this server's secret, are cleared.
  */
-export function readPreviewData(cookies: Record<string, string | undefined>, res: ServerResponse, keys: PreviewKeys): unknown {
+export function readPreviewData(
+  cookies: Record<string, string | undefined>,
+  res: ServerResponse,
+  keys: PreviewKeys,
+): unknown {
   const bypass = cookieValue(cookies, BYPASS_COOKIE);
   const token = cookieValue(cookies, DATA_COOKIE);
   if (bypass && !token && bypass === keys.previewModeId) return {};
@@ -115,7 +170,10 @@ export function readPreviewData(cookies: Record<string, string | undefined>, res
 }
 
 /** Draft mode for app routes' `draftMode()`: on when the request carries this server's bypass cookie. */
-export function isDraftModeRequest(cookieHeaderValue: string | undefined, keys: PreviewKeys): boolean {
+export function isDraftModeRequest(
+  cookieHeaderValue: string | undefined,
+  keys: PreviewKeys,
+): boolean {
   return cookieHeaderValue === keys.previewModeId;
 }
 

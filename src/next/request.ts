@@ -17,7 +17,10 @@ export function setRouteParams(req: IncomingMessage, params: Params | undefined)
  * Next's query: WHATWG parsing of the search string, flat, repeated keys as arrays, then the route
  * params on top (a param wins over a same-named query key). `__proto__` never becomes a key.
  */
-export function buildQuery(url: string, params: Params | undefined): Record<string, string | string[]> {
+export function buildQuery(
+  url: string,
+  params: Params | undefined,
+): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = {};
   // Next reads the query through `new URL(req.url)`: a raw `#fragment` is not part of it.
   const hashStart = url.indexOf("#");
@@ -38,7 +41,8 @@ export function buildQuery(url: string, params: Params | undefined): Record<stri
 
 /** Cookie values are URI-decoded and unquoted, as the `cookie` 0.x that Next bundles does. */
 function decodeCookieValue(value: string): string {
-  const unquoted = value.length > 1 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+  const unquoted =
+    value.length > 1 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
   if (!unquoted.includes("%")) return unquoted;
   try {
     return decodeURIComponent(unquoted);
@@ -53,21 +57,42 @@ function decodeCookieValue(value: string): string {
  */
 export function installNextRequest(proto: object, previewKeys: PreviewKeys): void {
   // Next's lazy `req.previewData`, `req.preview` and `req.draftMode` (api-resolver.ts), cached on first read.
-  const lazy = (name: string, get: (req: IncomingMessage & { res?: ServerResponse; cookies: Record<string, string | undefined> }) => unknown) => ({
+  const lazy = (
+    name: string,
+    get: (
+      req: IncomingMessage & { res?: ServerResponse; cookies: Record<string, string | undefined> },
+    ) => unknown,
+  ) => ({
     configurable: true,
     enumerable: true,
-    get(this: IncomingMessage & { res?: ServerResponse; cookies: Record<string, string | undefined> }) {
+    get(
+      this: IncomingMessage & { res?: ServerResponse; cookies: Record<string, string | undefined> },
+    ) {
       const value = get(this);
-      Object.defineProperty(this, name, { value, writable: true, configurable: true, enumerable: true });
+      Object.defineProperty(this, name, {
+        value,
+        writable: true,
+        configurable: true,
+        enumerable: true,
+      });
       return value;
     },
     set(this: IncomingMessage, value: unknown) {
-      Object.defineProperty(this, name, { value, writable: true, configurable: true, enumerable: true });
+      Object.defineProperty(this, name, {
+        value,
+        writable: true,
+        configurable: true,
+        enumerable: true,
+      });
     },
   });
   Object.defineProperties(proto, {
-    previewData: lazy("previewData", (req) => (req.res ? readPreviewData(req.cookies, req.res, previewKeys) : false)),
-    preview: lazy("preview", (req) => ((req as unknown as { previewData: unknown }).previewData !== false ? true : undefined)),
+    previewData: lazy("previewData", (req) =>
+      req.res ? readPreviewData(req.cookies, req.res, previewKeys) : false,
+    ),
+    preview: lazy("preview", (req) =>
+      (req as unknown as { previewData: unknown }).previewData !== false ? true : undefined,
+    ),
     draftMode: lazy("draftMode", (req) => (req as unknown as { preview: unknown }).preview),
     query: {
       configurable: true,
@@ -86,7 +111,9 @@ export function installNextRequest(proto: object, previewKeys: PreviewKeys): voi
       get(this: IncomingMessage) {
         const state = requestState(this);
         const header = this.headers.cookie;
-        return (state.cookies ??= header ? parseCookieHeader(header, { decode: decodeCookieValue }) : {});
+        return (state.cookies ??= header
+          ? parseCookieHeader(header, { decode: decodeCookieValue })
+          : {});
       },
       set(this: IncomingMessage, value: Record<string, string | undefined>) {
         requestState(this).cookies = value;

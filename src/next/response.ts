@@ -22,11 +22,14 @@ let warnedRandomKey = false;
 function warnIfRandomKey(res: NextResponseState, keys: PreviewKeys): void {
   if (keys.fromSecret || warnedRandomKey) return;
   warnedRandomKey = true;
-  res.req.log?.warn("PREVIEW_SECRET is not set: preview and draft mode cookies are signed with a random key, and stop working on restart and across replicas");
+  res.req.log?.warn(
+    "PREVIEW_SECRET is not set: preview and draft mode cookies are signed with a random key, and stop working on restart and across replicas",
+  );
 }
 
 function countBytes(state: RequestState, chunk: unknown, encoding: unknown): void {
-  if (typeof chunk === "string") state.responseBytes += Buffer.byteLength(chunk, encoding as BufferEncoding);
+  if (typeof chunk === "string")
+    state.responseBytes += Buffer.byteLength(chunk, encoding as BufferEncoding);
   else if (chunk instanceof Uint8Array) state.responseBytes += chunk.byteLength;
 }
 
@@ -46,7 +49,10 @@ function pipeBody(res: NextResponseState, source: PipeableStream): void {
     if (failed) return;
     failed = true;
     source.unpipe?.(res);
-    res.req.log?.error({ err: error, route: peekRequestState(res.req)?.route?.file }, "the stream passed to res.send failed");
+    res.req.log?.error(
+      { err: error, route: peekRequestState(res.req)?.route?.file },
+      "the stream passed to res.send failed",
+    );
     if (res.headersSent) {
       res.destroy();
       return;
@@ -85,10 +91,13 @@ function send(this: NextResponseState, body: unknown): void {
     pipeBody(this, body);
     return;
   }
-  const isJsonLike = typeof body === "object" || typeof body === "number" || typeof body === "boolean";
+  const isJsonLike =
+    typeof body === "object" || typeof body === "number" || typeof body === "boolean";
   if (!isJsonLike && typeof body !== "string") {
     // Next fails on these too (500); String() would send a function's source code to the client.
-    throw new TypeError(`res.send() cannot send a ${typeof body}: send a string, Buffer, stream or JSON value`);
+    throw new TypeError(
+      `res.send() cannot send a ${typeof body}: send a string, Buffer, stream or JSON value`,
+    );
   }
   const payload = isJsonLike ? JSON.stringify(body) : body;
   const etag = generateETag(payload);
@@ -130,7 +139,8 @@ export function installNextResponse(proto: object, previewKeys: PreviewKeys): vo
         url = statusOrUrl;
         statusOrUrl = 307;
       }
-      if (typeof statusOrUrl !== "number" || typeof url !== "string") throw new Error(REDIRECT_ARGUMENTS_ERROR);
+      if (typeof statusOrUrl !== "number" || typeof url !== "string")
+        throw new Error(REDIRECT_ARGUMENTS_ERROR);
       this.writeHead(statusOrUrl, { Location: url });
       this.write(url);
       this.end();
@@ -138,7 +148,9 @@ export function installNextResponse(proto: object, previewKeys: PreviewKeys): vo
     },
     revalidate(urlPath: string) {
       return Promise.reject(
-        new Error(`Failed to revalidate ${urlPath}: res.revalidate() is not supported by a standalone server (there are no pages to revalidate)`),
+        new Error(
+          `Failed to revalidate ${urlPath}: res.revalidate() is not supported by a standalone server (there are no pages to revalidate)`,
+        ),
       );
     },
     setDraftMode(this: NextResponseState, options: { enable?: boolean } = { enable: true }) {
@@ -146,7 +158,11 @@ export function installNextResponse(proto: object, previewKeys: PreviewKeys): vo
       setDraftMode(this, previewKeys, options);
       return this;
     },
-    setPreviewData(this: NextResponseState, data: object | string, options: { maxAge?: number; path?: string } = {}) {
+    setPreviewData(
+      this: NextResponseState,
+      data: object | string,
+      options: { maxAge?: number; path?: string } = {},
+    ) {
       warnIfRandomKey(this, previewKeys);
       setPreviewData(this, previewKeys, data, options);
       return this;
@@ -161,7 +177,11 @@ export function installNextResponse(proto: object, previewKeys: PreviewKeys): vo
     setHeader(this: ServerResponse, name: string, value: number | string | readonly string[]) {
       if (this.headersSent) return this;
       if (name.length === 10 && name.toLowerCase() === "set-cookie") {
-        value = [...new Set(typeof value === "string" ? [value] : Array.isArray(value) ? value : [String(value)])];
+        value = [
+          ...new Set(
+            typeof value === "string" ? [value] : Array.isArray(value) ? value : [String(value)],
+          ),
+        ];
       }
       return nodeSetHeader.call(this, name, value);
     },
@@ -174,7 +194,9 @@ export function installNextResponse(proto: object, previewKeys: PreviewKeys): vo
       // A second res.json()/send()/end(body): Node would emit an 'error' nobody listens to; the
       // handler hears it instead, and the error handler logs it (the client keeps the first answer).
       if (this.writableEnded && chunk != null && typeof chunk !== "function") {
-        throw new Error("Cannot write the response: it was already sent (res.json, res.send or res.end called twice)");
+        throw new Error(
+          "Cannot write the response: it was already sent (res.json, res.send or res.end called twice)",
+        );
       }
       const state = peekRequestState(this.req);
       const limit = state?.responseLimit;

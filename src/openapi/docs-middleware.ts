@@ -14,7 +14,11 @@ export const DOCS_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-const TEXT_TYPES = { css: "text/css; charset=utf-8", js: "text/javascript; charset=utf-8", png: "image/png" } as const;
+const TEXT_TYPES = {
+  css: "text/css; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  png: "image/png",
+} as const;
 
 /** swagger-ui-dist files served under /docs/, by name; nothing else in the package is reachable. */
 const SWAGGER_UI_FILES: Record<string, keyof typeof TEXT_TYPES> = {
@@ -76,7 +80,12 @@ function resource(body: string | Buffer, type: string): Resource {
 }
 
 /** 200 (or 304 for a matching If-None-Match), revalidated on every use: the page changes with the routes. */
-function send(req: IncomingMessage, res: ServerResponse, { body, type, etag }: Resource, csp?: string): void {
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  { body, type, etag }: Resource,
+  csp?: string,
+): void {
   res.setHeader("Content-Type", type);
   res.setHeader("Cache-Control", "no-cache");
   res.setHeader("ETag", etag);
@@ -104,7 +113,9 @@ export function createDocsMiddleware(document: OpenApiDocument) {
   const asset = (name: string): Promise<Resource> => {
     let loaded = assets.get(name);
     if (!loaded) {
-      loaded = readFile(path.join(swaggerUiDir, name)).then((body) => resource(body, TEXT_TYPES[SWAGGER_UI_FILES[name]]));
+      loaded = readFile(path.join(swaggerUiDir, name)).then((body) =>
+        resource(body, TEXT_TYPES[SWAGGER_UI_FILES[name]]),
+      );
       // A failed read is retried next time rather than remembered.
       loaded.catch(() => assets.delete(name));
       assets.set(name, loaded);
@@ -112,10 +123,18 @@ export function createDocsMiddleware(document: OpenApiDocument) {
     return loaded;
   };
 
-  return function docs(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
+  return function docs(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: (error?: unknown) => void,
+  ): void {
     const url = req.url ?? "";
     const first = url.charCodeAt(1);
-    if ((first !== 0x6f /* o */ && first !== 0x64) /* d */ || (req.method !== "GET" && req.method !== "HEAD")) return next();
+    if (
+      (first !== 0x6f /* o */ && first !== 0x64) /* d */ ||
+      (req.method !== "GET" && req.method !== "HEAD")
+    )
+      return next();
     const query = url.indexOf("?");
     const pathname = query === -1 ? url : url.slice(0, query);
     if (pathname === "/openapi.json") return send(req, res, json);
@@ -137,9 +156,15 @@ export function createDocsMiddleware(document: OpenApiDocument) {
  * For lazily loaded routes: the document needs every route module, so it is built (once) on the
  * first request for /openapi.json or /docs rather than at start-up.
  */
-export function createLazyDocsMiddleware(build: () => Promise<ReturnType<typeof createDocsMiddleware>>) {
+export function createLazyDocsMiddleware(
+  build: () => Promise<ReturnType<typeof createDocsMiddleware>>,
+) {
   let ready: Promise<ReturnType<typeof createDocsMiddleware>> | undefined;
-  return function lazyDocs(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
+  return function lazyDocs(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: (error?: unknown) => void,
+  ): void {
     const url = req.url ?? "";
     if (!url.startsWith("/openapi.json") && !url.startsWith("/docs")) return next();
     ready ??= build();

@@ -4,7 +4,12 @@ import type { Segment } from "../loader/route-pattern";
 import { HTTP_METHODS, type HttpMethod } from "../http/methods";
 import { reserveErrorSchemas, standardComponents } from "./components";
 import { SchemaComponents, type JsonSchema } from "./json-schema";
-import { buildOperation, type BuildContext, type Operation, type PlannedOperation } from "./operations";
+import {
+  buildOperation,
+  type BuildContext,
+  type Operation,
+  type PlannedOperation,
+} from "./operations";
 import type { ApiInfo } from "./project-info";
 import { readRouteDocs, type OpenApiMetadata, type RouteDocs } from "./route-docs";
 
@@ -30,11 +35,15 @@ const ANY_METHODS: readonly HttpMethod[] = ["GET", "POST", "PUT", "PATCH", "DELE
 function methodsOf(route: Route, docs: RouteDocs): { method: HttpMethod; anyMethod: boolean }[] {
   const exported = route.endpoints.methods;
   const declared = docs.defaultMethods;
-  const fromDefault = route.endpoints.handler ? (declared ?? ANY_METHODS).filter((m) => !exported.includes(m)) : [];
-  return HTTP_METHODS.filter((m) => exported.includes(m) || fromDefault.includes(m)).map((method) => ({
-    method,
-    anyMethod: !exported.includes(method) && declared === undefined,
-  }));
+  const fromDefault = route.endpoints.handler
+    ? (declared ?? ANY_METHODS).filter((m) => !exported.includes(m))
+    : [];
+  return HTTP_METHODS.filter((m) => exported.includes(m) || fromDefault.includes(m)).map(
+    (method) => ({
+      method,
+      anyMethod: !exported.includes(method) && declared === undefined,
+    }),
+  );
 }
 
 /** `[[...slug]]` also serves its folder: documented as a second path without the parameter. */
@@ -44,7 +53,10 @@ function pathVariants(segments: readonly Segment[]): (readonly Segment[])[] {
 }
 
 function toPath(segments: readonly Segment[], prefix: string): string {
-  return [prefix, ...segments.map((s) => (s.kind === "static" ? s.value : `{${s.name}}`))].join("/") || "/";
+  return (
+    [prefix, ...segments.map((s) => (s.kind === "static" ? s.value : `{${s.name}}`))].join("/") ||
+    "/"
+  );
 }
 
 function pascal(text: string): string {
@@ -56,8 +68,14 @@ function pascal(text: string): string {
 }
 
 /** `getApiUsersById`: the method, then the path, params as `By<Name>`. */
-function defaultOperationId(method: HttpMethod, segments: readonly Segment[], prefix: string): string {
-  const words = segments.map((s) => (s.kind === "static" ? pascal(s.value) : `By${pascal(s.name)}`));
+function defaultOperationId(
+  method: HttpMethod,
+  segments: readonly Segment[],
+  prefix: string,
+): string {
+  const words = segments.map((s) =>
+    s.kind === "static" ? pascal(s.value) : `By${pascal(s.name)}`,
+  );
   return method.toLowerCase() + pascal(prefix) + words.join("");
 }
 
@@ -68,7 +86,8 @@ function defaultOperationId(method: HttpMethod, segments: readonly Segment[], pr
  */
 function docPath(route: Route): { prefix: string; segments: readonly Segment[] } {
   const [first] = route.segments;
-  if (route.mount === "" && first?.kind === "static" && first.value === "api") return { prefix: "/api", segments: route.segments.slice(1) };
+  if (route.mount === "" && first?.kind === "static" && first.value === "api")
+    return { prefix: "/api", segments: route.segments.slice(1) };
   return { prefix: route.mount, segments: route.segments };
 }
 
@@ -125,7 +144,8 @@ export function createOpenApiDocument(routes: readonly Route[], info: ApiInfo): 
       for (const { method, anyMethod } of methodsOf(route, docs)) {
         const metadata = metadataFor(route, docs, method);
         // An optional catch-all's folder path gets a generated id: the route's own names its full path.
-        const own = metadata.operationId && index === variants.length - 1 ? metadata.operationId : undefined;
+        const own =
+          metadata.operationId && index === variants.length - 1 ? metadata.operationId : undefined;
         if (own && local.has(own)) {
           if (!reported.has(own)) {
             ctx.problems.push({
@@ -135,7 +155,10 @@ export function createOpenApiDocument(routes: readonly Route[], info: ApiInfo): 
           }
           reported.add(own);
         } else if (own && chosen.has(own)) {
-          ctx.problems.push({ files: [chosen.get(own) as string, route.file], reason: `both use the operationId "${own}": make them unique` });
+          ctx.problems.push({
+            files: [chosen.get(own) as string, route.file],
+            reason: `both use the operationId "${own}": make them unique`,
+          });
         }
         if (own) {
           local.add(own);
@@ -143,7 +166,15 @@ export function createOpenApiDocument(routes: readonly Route[], info: ApiInfo): 
         }
         const { prefix, segments: named } = docPath(route);
         const tags = metadata.tags ?? [defaultTag(named, prefix)];
-        planned.push({ route, method, endpoint: route.endpoints.byMethod.get(method) as PlannedOperation["endpoint"], segments, operationId: own ?? "", anyMethod, metadata: { ...metadata, tags } });
+        planned.push({
+          route,
+          method,
+          endpoint: route.endpoints.byMethod.get(method) as PlannedOperation["endpoint"],
+          segments,
+          operationId: own ?? "",
+          anyMethod,
+          metadata: { ...metadata, tags },
+        });
       }
     }
   }
@@ -179,7 +210,11 @@ export function createOpenApiDocument(routes: readonly Route[], info: ApiInfo): 
     const { prefix, segments: named } = docPath(op.route);
     const fallback = defaultTag(named, prefix);
     for (const tag of op.metadata.tags ?? []) {
-      if (!tags.has(tag)) tags.set(tag, tag === fallback ? `Routes under \`${toPath(named.slice(0, 1), prefix)}\`` : undefined);
+      if (!tags.has(tag))
+        tags.set(
+          tag,
+          tag === fallback ? `Routes under \`${toPath(named.slice(0, 1), prefix)}\`` : undefined,
+        );
     }
   }
   if (ctx.problems.length > 0) {

@@ -26,9 +26,14 @@ function exampleString(schema: JsonSchema): string {
 }
 
 function exampleNumber(schema: JsonSchema, integer: boolean): number {
-  const num = (key: string) => (typeof schema[key] === "number" ? (schema[key] as number) : undefined);
-  const low = num("minimum") ?? (num("exclusiveMinimum") !== undefined ? (num("exclusiveMinimum") as number) + 1 : undefined);
-  const high = num("maximum") ?? (num("exclusiveMaximum") !== undefined ? (num("exclusiveMaximum") as number) - 1 : undefined);
+  const num = (key: string) =>
+    typeof schema[key] === "number" ? (schema[key] as number) : undefined;
+  const low =
+    num("minimum") ??
+    (num("exclusiveMinimum") !== undefined ? (num("exclusiveMinimum") as number) + 1 : undefined);
+  const high =
+    num("maximum") ??
+    (num("exclusiveMaximum") !== undefined ? (num("exclusiveMaximum") as number) - 1 : undefined);
   let value = low ?? (high !== undefined ? Math.min(high, 1) : 1);
   const step = num("multipleOf");
   if (step) value = Math.ceil(value / step) * step;
@@ -46,25 +51,32 @@ function build(schema: JsonSchema, components: SchemaComponents, depth: number):
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
   for (const key of ["anyOf", "oneOf"]) {
     const branches = schema[key];
-    if (Array.isArray(branches) && branches.length > 0) return build(branches[0] as JsonSchema, components, depth + 1);
+    if (Array.isArray(branches) && branches.length > 0)
+      return build(branches[0] as JsonSchema, components, depth + 1);
   }
   if (Array.isArray(schema.allOf)) {
     const parts = schema.allOf.map((part) => build(part as JsonSchema, components, depth + 1));
-    return parts.every((p) => typeof p === "object" && p !== null && !Array.isArray(p)) ? Object.assign({}, ...parts) : parts[0];
+    return parts.every((p) => typeof p === "object" && p !== null && !Array.isArray(p))
+      ? Object.assign({}, ...parts)
+      : parts[0];
   }
   const types = Array.isArray(schema.type) ? schema.type : [schema.type];
   const type = types.find((t) => t !== "null") ?? (schema.properties ? "object" : undefined);
   switch (type) {
     case "object": {
       const out: Record<string, unknown> = {};
-      for (const [key, property] of Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>)) {
+      for (const [key, property] of Object.entries(
+        (schema.properties ?? {}) as Record<string, JsonSchema>,
+      )) {
         const value = build(property, components, depth + 1);
         if (value !== undefined) out[key] = value;
       }
       return out;
     }
     case "array": {
-      const item = schema.items ? build(schema.items as JsonSchema, components, depth + 1) : undefined;
+      const item = schema.items
+        ? build(schema.items as JsonSchema, components, depth + 1)
+        : undefined;
       const count = typeof schema.minItems === "number" ? Math.max(1, schema.minItems) : 1;
       return item === undefined ? [] : Array.from({ length: count }, () => item);
     }
@@ -95,7 +107,11 @@ export function isValidExample(zodSchema: z.ZodType, value: unknown): boolean {
  * An example for a request or response part, built from its JSON Schema and kept only if the zod
  * schema itself accepts it: a body that Postman sends must pass the route's validation.
  */
-export function exampleFor(zodSchema: z.ZodType, schema: JsonSchema, components: SchemaComponents): unknown {
+export function exampleFor(
+  zodSchema: z.ZodType,
+  schema: JsonSchema,
+  components: SchemaComponents,
+): unknown {
   const value = build(schema, components, 0);
   return value !== undefined && isValidExample(zodSchema, value) ? value : undefined;
 }

@@ -10,14 +10,19 @@ function rewriteRefs(value: unknown, refs: ReadonlyMap<string, string>): unknown
   if (typeof value !== "object" || value === null) return value;
   const out: JsonSchema = {};
   for (const [key, item] of Object.entries(value)) {
-    out[key] = key === "$ref" && typeof item === "string" && refs.has(item) ? refs.get(item) : rewriteRefs(item, refs);
+    out[key] =
+      key === "$ref" && typeof item === "string" && refs.has(item)
+        ? refs.get(item)
+        : rewriteRefs(item, refs);
   }
   return out;
 }
 
 function refersToRoot(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return false;
-  return Object.entries(value).some(([key, item]) => (key === "$ref" && item === "#") || refersToRoot(item));
+  return Object.entries(value).some(
+    ([key, item]) => (key === "$ref" && item === "#") || refersToRoot(item),
+  );
 }
 
 /**
@@ -41,7 +46,10 @@ export class SchemaComponents {
   /** Adds a ready-made schema as `name` (or `name2`, … when another schema has that name); its `$ref`. */
   add(name: string, schema: JsonSchema): string {
     const existing = this.schemas[name];
-    const final = existing !== undefined && JSON.stringify(existing) === JSON.stringify(schema) ? name : this.freshName(name, new Set());
+    const final =
+      existing !== undefined && JSON.stringify(existing) === JSON.stringify(schema)
+        ? name
+        : this.freshName(name, new Set());
     this.schemas[final] = schema;
     return COMPONENT_REF + final;
   }
@@ -53,7 +61,11 @@ export class SchemaComponents {
   convert(schema: z.ZodType, io: "input" | "output", hint: string): JsonSchema {
     let json: JsonSchema;
     try {
-      json = z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as JsonSchema;
+      json = z.toJSONSchema(schema, {
+        io,
+        unrepresentable: "any",
+        target: "draft-2020-12",
+      }) as JsonSchema;
     } catch {
       // A zod 3 schema, or one zod cannot describe: say so rather than stop start-up.
       return { description: "This schema cannot be described in JSON Schema." };
@@ -67,19 +79,30 @@ export class SchemaComponents {
       return name;
     };
     // A `.meta({ id })` keeps its id when that component is free or holds this very schema.
-    const names = new Map(defs.map(([id], i) => [id, id.startsWith("__") ? reserve(`${hint}${i + 1}`) : id.replace(/[^A-Za-z0-9._-]/g, "_")]));
-    const self = refersToRoot(root) || defs.some(([, def]) => refersToRoot(def)) ? reserve(hint) : undefined;
+    const names = new Map(
+      defs.map(([id], i) => [
+        id,
+        id.startsWith("__") ? reserve(`${hint}${i + 1}`) : id.replace(/[^A-Za-z0-9._-]/g, "_"),
+      ]),
+    );
+    const self =
+      refersToRoot(root) || defs.some(([, def]) => refersToRoot(def)) ? reserve(hint) : undefined;
     const refMap = () =>
       new Map<string, string>([
-        ...[...names].map(([id, name]) => [`#/$defs/${id}`, COMPONENT_REF + name] as [string, string]),
+        ...[...names].map(
+          ([id, name]) => [`#/$defs/${id}`, COMPONENT_REF + name] as [string, string],
+        ),
         ...(self ? [["#", COMPONENT_REF + self] as [string, string]] : []),
       ]);
-    for (let settled = false; !settled; ) {
+    for (let settled = false; !settled;) {
       settled = true;
       const refs = refMap();
       for (const [id, def] of defs) {
         const existing = this.schemas[names.get(id) as string];
-        if (existing !== undefined && JSON.stringify(existing) !== JSON.stringify(rewriteRefs(def, refs))) {
+        if (
+          existing !== undefined &&
+          JSON.stringify(existing) !== JSON.stringify(rewriteRefs(def, refs))
+        ) {
           names.set(id, reserve(names.get(id) as string));
           settled = false;
           break;
@@ -87,7 +110,8 @@ export class SchemaComponents {
       }
     }
     const refs = refMap();
-    for (const [id, def] of defs) this.schemas[names.get(id) as string] ??= rewriteRefs(def, refs) as JsonSchema;
+    for (const [id, def] of defs)
+      this.schemas[names.get(id) as string] ??= rewriteRefs(def, refs) as JsonSchema;
     const body = rewriteRefs(root, refs) as JsonSchema;
     if (self === undefined) return body;
     this.schemas[self] = body;
@@ -97,6 +121,8 @@ export class SchemaComponents {
   /** The schema a `$ref` made by convert() points to. */
   resolve(schema: JsonSchema): JsonSchema {
     const ref = schema.$ref;
-    return typeof ref === "string" && ref.startsWith(COMPONENT_REF) ? (this.schemas[ref.slice(COMPONENT_REF.length)] ?? {}) : schema;
+    return typeof ref === "string" && ref.startsWith(COMPONENT_REF)
+      ? (this.schemas[ref.slice(COMPONENT_REF.length)] ?? {})
+      : schema;
   }
 }

@@ -29,7 +29,15 @@ export interface Operation {
   deprecated?: boolean;
   parameters?: Parameter[];
   requestBody?: { required: boolean; content: { "application/json": MediaType } };
-  responses: Record<string, { $ref: string } | { description: string; content?: { "application/json": MediaType }; links?: Record<string, OpenApiLink> }>;
+  responses: Record<
+    string,
+    | { $ref: string }
+    | {
+        description: string;
+        content?: { "application/json": MediaType };
+        links?: Record<string, OpenApiLink>;
+      }
+  >;
   security?: { bearerAuth: [] }[];
 }
 
@@ -63,19 +71,36 @@ const IMPLICIT_HEADERS = new Set(["authorization", "content-type", "accept"]);
 
 /** The endpoint's own chain decides, not the route's: `DELETE` may need a token while `GET` does not. */
 export function isEndpointProtected(route: Route, endpoint: Endpoint): boolean {
-  return [...route.chain, ...endpoint.middleware, ...wrappedMiddleware(endpoint.handler)].some(isAuthenticateMiddleware);
+  return [...route.chain, ...endpoint.middleware, ...wrappedMiddleware(endpoint.handler)].some(
+    isAuthenticateMiddleware,
+  );
 }
 
-function objectParts(schema: JsonSchema): { properties: Record<string, JsonSchema>; required: string[] } | undefined {
+function objectParts(
+  schema: JsonSchema,
+): { properties: Record<string, JsonSchema>; required: string[] } | undefined {
   if (schema.type !== "object" || typeof schema.properties !== "object") return undefined;
-  return { properties: schema.properties as Record<string, JsonSchema>, required: (schema.required as string[] | undefined) ?? [] };
+  return {
+    properties: schema.properties as Record<string, JsonSchema>,
+    required: (schema.required as string[] | undefined) ?? [],
+  };
 }
 
 /** The example for a part: the route's own (checked against its schema), else one built from the schema. */
-function pickExample(op: PlannedOperation, ctx: BuildContext, part: string, zodSchema: z.ZodType, json: JsonSchema, own: unknown): unknown {
+function pickExample(
+  op: PlannedOperation,
+  ctx: BuildContext,
+  part: string,
+  zodSchema: z.ZodType,
+  json: JsonSchema,
+  own: unknown,
+): unknown {
   if (own === undefined) return exampleFor(zodSchema, ctx.components.resolve(json), ctx.components);
   if (!isValidExample(zodSchema, own)) {
-    ctx.problems.push({ files: [op.route.file], reason: `\`openapi.examples.${part}\` of ${op.method} does not match its zod schema: fix the example or the schema` });
+    ctx.problems.push({
+      files: [op.route.file],
+      reason: `\`openapi.examples.${part}\` of ${op.method} does not match its zod schema: fix the example or the schema`,
+    });
   }
   return own;
 }
@@ -83,9 +108,15 @@ function pickExample(op: PlannedOperation, ctx: BuildContext, part: string, zodS
 function buildParameters(op: PlannedOperation, ctx: BuildContext, hint: string): Parameter[] {
   const { schema } = op.endpoint;
   const own = op.metadata.examples?.query;
-  const query = schema?.query ? ctx.components.resolve(ctx.components.convert(schema.query, "input", `${hint}Query`)) : undefined;
+  const query = schema?.query
+    ? ctx.components.resolve(ctx.components.convert(schema.query, "input", `${hint}Query`))
+    : undefined;
   const queryParts = query ? objectParts(query) : undefined;
-  const queryExample = schema?.query && query ? (pickExample(op, ctx, "query", schema.query, query, own) as Record<string, unknown> | undefined) : own;
+  const queryExample =
+    schema?.query && query
+      ? (pickExample(op, ctx, "query", schema.query, query, own) as
+          Record<string, unknown> | undefined)
+      : own;
   const result: Parameter[] = [];
   const pathNames = new Set<string>();
   for (const segment of op.segments) {
@@ -111,16 +142,31 @@ function buildParameters(op: PlannedOperation, ctx: BuildContext, hint: string):
   for (const [name, property] of Object.entries(queryParts?.properties ?? {})) {
     if (pathNames.has(name)) continue;
     const example = queryExample?.[name];
-    result.push({ name, in: "query", required: queryParts?.required.includes(name) ?? false, schema: property, ...(example !== undefined ? { example } : {}) });
+    result.push({
+      name,
+      in: "query",
+      required: queryParts?.required.includes(name) ?? false,
+      schema: property,
+      ...(example !== undefined ? { example } : {}),
+    });
   }
   if (schema?.headers) {
-    const headers = ctx.components.resolve(ctx.components.convert(schema.headers, "input", `${hint}Headers`));
-    const example = exampleFor(schema.headers, headers, ctx.components) as Record<string, unknown> | undefined;
+    const headers = ctx.components.resolve(
+      ctx.components.convert(schema.headers, "input", `${hint}Headers`),
+    );
+    const example = exampleFor(schema.headers, headers, ctx.components) as
+      Record<string, unknown> | undefined;
     const parts = objectParts(headers);
     for (const [name, property] of Object.entries(parts?.properties ?? {})) {
       if (IMPLICIT_HEADERS.has(name.toLowerCase())) continue;
       const value = example?.[name];
-      result.push({ name, in: "header", required: parts?.required.includes(name) ?? false, schema: property, ...(value !== undefined ? { example: value } : {}) });
+      result.push({
+        name,
+        in: "header",
+        required: parts?.required.includes(name) ?? false,
+        schema: property,
+        ...(value !== undefined ? { example: value } : {}),
+      });
     }
   }
   return result;
@@ -137,17 +183,31 @@ function buildDescription(op: PlannedOperation, isProtected: boolean): string {
   }
   const last = route.segments[route.segments.length - 1];
   if (last?.kind === "optionalCatchAll") {
-    lines.push(`An optional catch-all (\`[[...${last.name}]]\`): the folder's own path and any path below it, documented as two paths.`);
+    lines.push(
+      `An optional catch-all (\`[[...${last.name}]]\`): the folder's own path and any path below it, documented as two paths.`,
+    );
   }
   if (route.endpoints.allow !== undefined) {
-    lines.push(`Other methods: \`405 Method Not Allowed\` with \`Allow: ${route.endpoints.allow}\`.`);
+    lines.push(
+      `Other methods: \`405 Method Not Allowed\` with \`Allow: ${route.endpoints.allow}\`.`,
+    );
   }
-  if (isProtected) lines.push("Needs `Authorization: Bearer <token>` (a token from `API_TOKENS` or `API_TOKENS_FILE`).");
-  if (method === "GET" && route.endpoints.allow?.includes("HEAD")) lines.push("`HEAD` runs the same handler without the body.");
+  if (isProtected)
+    lines.push(
+      "Needs `Authorization: Bearer <token>` (a token from `API_TOKENS` or `API_TOKENS_FILE`).",
+    );
+  if (method === "GET" && route.endpoints.allow?.includes("HEAD"))
+    lines.push("`HEAD` runs the same handler without the body.");
   return lines.filter(Boolean).join("\n\n");
 }
 
-function buildResponses(op: PlannedOperation, ctx: BuildContext, hint: string, isProtected: boolean, hasBody: boolean): Operation["responses"] {
+function buildResponses(
+  op: PlannedOperation,
+  ctx: BuildContext,
+  hint: string,
+  isProtected: boolean,
+  hasBody: boolean,
+): Operation["responses"] {
   const { schema } = op.endpoint;
   const out: Operation["responses"] = {};
   for (const [status, zodSchema] of Object.entries(schema?.responses ?? {})) {
@@ -157,18 +217,41 @@ function buildResponses(op: PlannedOperation, ctx: BuildContext, hint: string, i
       continue;
     }
     const json = ctx.components.convert(zodSchema, "output", `${hint}${status}Response`);
-    const example = pickExample(op, ctx, `responses.${status}`, zodSchema, json, op.metadata.examples?.responses?.[Number(status)]);
-    out[status] = { description, content: { "application/json": { schema: json, ...(example !== undefined ? { example } : {}) } } };
+    const example = pickExample(
+      op,
+      ctx,
+      `responses.${status}`,
+      zodSchema,
+      json,
+      op.metadata.examples?.responses?.[Number(status)],
+    );
+    out[status] = {
+      description,
+      content: {
+        "application/json": { schema: json, ...(example !== undefined ? { example } : {}) },
+      },
+    };
   }
   for (const [status, links] of Object.entries(op.metadata.links ?? {})) {
     const response = out[status];
     if (response && !("$ref" in response)) response.links = links;
-    else ctx.problems.push({ files: [op.route.file], reason: `\`openapi.links.${status}\` of ${op.method}: declare the ${status} response in \`schema.responses\` first` });
+    else
+      ctx.problems.push({
+        files: [op.route.file],
+        reason: `\`openapi.links.${status}\` of ${op.method}: declare the ${status} response in \`schema.responses\` first`,
+      });
   }
   if (Object.keys(out).length === 0) {
-    out["2XX"] = { description: "Success: whatever the handler answers (its responses are not declared in `schema.responses`)." };
+    out["2XX"] = {
+      description:
+        "Success: whatever the handler answers (its responses are not declared in `schema.responses`).",
+    };
   }
-  if (op.anyMethod) out.default = { description: "Anything else the handler answers: it receives every method, and may refuse this one." };
+  if (op.anyMethod)
+    out.default = {
+      description:
+        "Anything else the handler answers: it receives every method, and may refuse this one.",
+    };
   if (schema && (schema.query ?? schema.body ?? schema.headers) && !out["400"]) {
     out["400"] = { $ref: "#/components/responses/ValidationFailed" };
     ctx.used.add("ValidationFailed");
@@ -196,7 +279,9 @@ export function buildOperation(op: PlannedOperation, ctx: BuildContext): Operati
     const example = pickExample(op, ctx, "body", body, json, metadata.examples?.body);
     requestBody = {
       required: !isValidExample(body, undefined),
-      content: { "application/json": { schema: json, ...(example !== undefined ? { example } : {}) } },
+      content: {
+        "application/json": { schema: json, ...(example !== undefined ? { example } : {}) },
+      },
     };
   }
   const params = buildParameters(op, ctx, hint);
@@ -208,7 +293,13 @@ export function buildOperation(op: PlannedOperation, ctx: BuildContext): Operati
     ...(metadata.deprecated ? { deprecated: true } : {}),
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(requestBody ? { requestBody } : {}),
-    responses: buildResponses(op, ctx, hint, isProtected, requestBody !== undefined && route.settings.bodyParser !== false),
+    responses: buildResponses(
+      op,
+      ctx,
+      hint,
+      isProtected,
+      requestBody !== undefined && route.settings.bodyParser !== false,
+    ),
     ...(isProtected ? { security: [{ bearerAuth: [] }] } : {}),
   };
 }

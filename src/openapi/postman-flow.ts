@@ -42,10 +42,17 @@ function readFlow(document: OpenApiDocument): Flow {
           for (const [parameter, expression] of Object.entries(link.parameters)) {
             const variable = `${operation.operationId}.${variableSuffix(expression)}`;
             const captures = flow.captures.get(operation.operationId) ?? [];
-            if (!captures.some((c) => c.variable === variable)) captures.push({ variable, status: Number(status), expression });
+            if (!captures.some((c) => c.variable === variable))
+              captures.push({ variable, status: Number(status), expression });
             flow.captures.set(operation.operationId, captures);
-            flow.uses.set(link.operationId, (flow.uses.get(link.operationId) ?? new Map()).set(parameter, variable));
-            flow.edges.set(operation.operationId, (flow.edges.get(operation.operationId) ?? new Set()).add(link.operationId));
+            flow.uses.set(
+              link.operationId,
+              (flow.uses.get(link.operationId) ?? new Map()).set(parameter, variable),
+            );
+            flow.edges.set(
+              operation.operationId,
+              (flow.edges.get(operation.operationId) ?? new Set()).add(link.operationId),
+            );
           }
         }
       }
@@ -86,22 +93,42 @@ function useScript(variables: readonly string[]): string[] {
  * Producers before the requests that use their values; otherwise POST, GET, PUT, PATCH, DELETE,
  * a request that uses a value before one of its method that does not, then the converter's order.
  */
-function orderFlow(items: PostmanItem[], operationOf: (item: PostmanItem) => string | undefined, flow: Flow): PostmanItem[] {
+function orderFlow(
+  items: PostmanItem[],
+  operationOf: (item: PostmanItem) => string | undefined,
+  flow: Flow,
+): PostmanItem[] {
   const entries = items.map((item, index) => ({ item, index, op: operationOf(item) }));
-  const needs = new Map(entries.map((entry) => [entry, entries.filter((other) => other !== entry && other.op && entry.op && flow.edges.get(other.op)?.has(entry.op))]));
+  const needs = new Map(
+    entries.map((entry) => [
+      entry,
+      entries.filter(
+        (other) =>
+          other !== entry && other.op && entry.op && flow.edges.get(other.op)?.has(entry.op),
+      ),
+    ]),
+  );
   if ([...needs.values()].every((list) => list.length === 0)) return items;
   const rank = (entry: (typeof entries)[number]) => {
     const method = METHOD_ORDER.indexOf(entry.item.request?.method ?? "");
-    return [method === -1 ? METHOD_ORDER.length : method, (needs.get(entry) ?? []).length > 0 ? 0 : 1, entry.index];
+    return [
+      method === -1 ? METHOD_ORDER.length : method,
+      (needs.get(entry) ?? []).length > 0 ? 0 : 1,
+      entry.index,
+    ];
   };
   const before = (a: number[], b: number[]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
   const placed = new Set<(typeof entries)[number]>();
   const ordered: PostmanItem[] = [];
   while (ordered.length < entries.length) {
     const left = entries.filter((entry) => !placed.has(entry));
-    const ready = left.filter((entry) => (needs.get(entry) ?? []).every((need) => placed.has(need)));
+    const ready = left.filter((entry) =>
+      (needs.get(entry) ?? []).every((need) => placed.has(need)),
+    );
     // A cycle of links: take the next one anyway.
-    const next = (ready.length > 0 ? ready : left).reduce((best, entry) => (before(rank(entry), rank(best)) < 0 ? entry : best));
+    const next = (ready.length > 0 ? ready : left).reduce((best, entry) =>
+      before(rank(entry), rank(best)) < 0 ? entry : best,
+    );
     placed.add(next);
     ordered.push(next.item);
   }
@@ -113,7 +140,11 @@ function orderFlow(items: PostmanItem[], operationOf: (item: PostmanItem) => str
  * collection, test scripts that store them, parameters that send them, requests reordered in
  * each folder. `operationOf` maps a request to its operationId.
  */
-export function applyLinks(collection: PostmanCollection, document: OpenApiDocument, operationOf: (item: PostmanItem) => string | undefined): void {
+export function applyLinks(
+  collection: PostmanCollection,
+  document: OpenApiDocument,
+  operationOf: (item: PostmanItem) => string | undefined,
+): void {
   const flow = readFlow(document);
   if (flow.captures.size === 0) return;
   const reorder = (items: PostmanItem[]): PostmanItem[] =>
@@ -130,10 +161,20 @@ export function applyLinks(collection: PostmanCollection, document: OpenApiDocum
       if (!op || !item.request) continue;
       const captures = flow.captures.get(op);
       const uses = flow.uses.get(op);
-      const scripts = [...(uses ? useScript([...new Set(uses.values())]) : []), ...(captures ? captureScript(captures) : [])];
-      if (scripts.length > 0) item.event = [...((item.event as unknown[] | undefined) ?? []), { listen: "test", script: { type: "text/javascript", exec: scripts } }];
+      const scripts = [
+        ...(uses ? useScript([...new Set(uses.values())]) : []),
+        ...(captures ? captureScript(captures) : []),
+      ];
+      if (scripts.length > 0)
+        item.event = [
+          ...((item.event as unknown[] | undefined) ?? []),
+          { listen: "test", script: { type: "text/javascript", exec: scripts } },
+        ];
       for (const [parameter, variable] of uses ?? []) {
-        const url = item.request.url as { variable?: { key: string; value?: string }[]; query?: { key: string; value?: string; disabled?: boolean }[] };
+        const url = item.request.url as {
+          variable?: { key: string; value?: string }[];
+          query?: { key: string; value?: string; disabled?: boolean }[];
+        };
         for (const entry of [...(url.variable ?? []), ...(url.query ?? [])]) {
           if (entry.key !== parameter) continue;
           entry.value = `{{${variable}}}`;
@@ -146,7 +187,11 @@ export function applyLinks(collection: PostmanCollection, document: OpenApiDocum
   for (const [op, captures] of flow.captures) {
     for (const capture of captures) {
       const users = [...(flow.edges.get(op) ?? [])].join(", ");
-      collection.variable?.push({ key: capture.variable, value: "", description: `Set by ${op} (${capture.status}, ${capture.expression}); sent by ${users}` });
+      collection.variable?.push({
+        key: capture.variable,
+        value: "",
+        description: `Set by ${op} (${capture.status}, ${capture.expression}); sent by ${users}`,
+      });
     }
   }
 }

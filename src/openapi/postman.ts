@@ -12,7 +12,11 @@ interface ConversionResult {
 }
 
 interface Converter {
-  convertV2(input: { type: "json"; data: unknown }, options: Record<string, unknown>, done: (error: Error | null, result: ConversionResult) => void): void;
+  convertV2(
+    input: { type: "json"; data: unknown },
+    options: Record<string, unknown>,
+    done: (error: Error | null, result: ConversionResult) => void,
+  ): void;
 }
 
 function loadConverter(): Converter {
@@ -21,7 +25,9 @@ function loadConverter(): Converter {
     return require("openapi-to-postmanv2") as Converter;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw error;
-    throw new ConfigError("`nextpress postman` needs Postman's converter: npm install --save-dev openapi-to-postmanv2");
+    throw new ConfigError(
+      "`nextpress postman` needs Postman's converter: npm install --save-dev openapi-to-postmanv2",
+    );
   }
 }
 
@@ -64,16 +70,29 @@ function* requests(items: readonly PostmanItem[]): Generator<PostmanItem> {
  * @example
  * const collection = await toPostmanCollection(document, "http://localhost:3000");
  */
-export async function toPostmanCollection(document: OpenApiDocument, baseUrl: string): Promise<PostmanCollection> {
+export async function toPostmanCollection(
+  document: OpenApiDocument,
+  baseUrl: string,
+): Promise<PostmanCollection> {
   const converter = loadConverter();
-  const options = { folderStrategy: "Tags", parametersResolution: "Example", requestNameSource: "Fallback", enableOptionalParameters: true };
+  const options = {
+    folderStrategy: "Tags",
+    parametersResolution: "Example",
+    requestNameSource: "Fallback",
+    enableOptionalParameters: true,
+  };
   const result = await new Promise<ConversionResult>((resolve, reject) => {
     // A copy: the converter resolves $refs in place.
     const data: unknown = JSON.parse(JSON.stringify(document));
-    converter.convertV2({ type: "json", data }, options, (error, converted) => (error ? reject(error) : resolve(converted)));
+    converter.convertV2({ type: "json", data }, options, (error, converted) =>
+      error ? reject(error) : resolve(converted),
+    );
   });
   const collection = result.output?.[0]?.data;
-  if (!result.result || !collection) throw new Error(`openapi-to-postmanv2 could not convert the document: ${result.reason ?? "no output"}`);
+  if (!result.result || !collection)
+    throw new Error(
+      `openapi-to-postmanv2 could not convert the document: ${result.reason ?? "no output"}`,
+    );
 
   // By request name (the test sees the URL with its variables filled in): names are made unique here.
   const expected: Record<string, string[]> = {};
@@ -88,16 +107,33 @@ export async function toPostmanCollection(document: OpenApiDocument, baseUrl: st
     request.name = name;
     expected[name] = operation ? Object.keys(operation.responses) : [];
     if (operation) operations.set(item, operation.operationId);
-    if (request.auth?.type === "bearer") request.auth.bearer = [{ key: "token", value: "{{token}}" }];
+    if (request.auth?.type === "bearer")
+      request.auth.bearer = [{ key: "token", value: "{{token}}" }];
     // The converter invents a value for an optional query parameter with no example: send none.
-    const exampled = new Set((operation?.parameters ?? []).filter((p) => p.in === "query" && (p.required || p.example !== undefined)).map((p) => p.name));
-    for (const entry of (request.url.query as { key: string; disabled?: boolean }[] | undefined) ?? []) if (!exampled.has(entry.key)) entry.disabled = true;
+    const exampled = new Set(
+      (operation?.parameters ?? [])
+        .filter((p) => p.in === "query" && (p.required || p.example !== undefined))
+        .map((p) => p.name),
+    );
+    for (const entry of (request.url.query as { key: string; disabled?: boolean }[] | undefined) ??
+      [])
+      if (!exampled.has(entry.key)) entry.disabled = true;
   }
   collection.variable = [
-    { key: "baseUrl", value: baseUrl, description: "Where the API runs, e.g. http://localhost:3000" },
-    { key: "token", value: "", description: "A Bearer token from API_TOKENS, for the routes behind authenticate" },
+    {
+      key: "baseUrl",
+      value: baseUrl,
+      description: "Where the API runs, e.g. http://localhost:3000",
+    },
+    {
+      key: "token",
+      value: "",
+      description: "A Bearer token from API_TOKENS, for the routes behind authenticate",
+    },
   ];
   applyLinks(collection, document, (item) => operations.get(item));
-  collection.event = [{ listen: "test", script: { type: "text/javascript", exec: statusTest(expected) } }];
+  collection.event = [
+    { listen: "test", script: { type: "text/javascript", exec: statusTest(expected) } },
+  ];
   return collection;
 }

@@ -45,7 +45,10 @@ function toRef(route: Route | LazyRoute): RouteRef {
 /** The route's segments below the dispatcher's prefix: a pages route's own prefix (`/api`) first, when the dispatcher serves every path. */
 function segmentsBelow(route: Route | LazyRoute, prefix: string): Route["segments"] {
   if (route.mount === prefix) return route.segments;
-  const mount = route.mount.split("/").filter(Boolean).map((value) => ({ kind: "static" as const, value }));
+  const mount = route.mount
+    .split("/")
+    .filter(Boolean)
+    .map((value) => ({ kind: "static" as const, value }));
   return [...mount, ...route.segments];
 }
 
@@ -107,7 +110,10 @@ type DispatchRequest = IncomingMessage & { params?: Params; route?: unknown };
  * matched route (`req.params`, `req.route`) and Next's params in `req.query`; requests outside
  * the prefix, unmatched ones and `next("route")` go on to `next()`.
  */
-export function createDispatcher(routes: readonly (Route | LazyRoute)[], options: DispatcherOptions) {
+export function createDispatcher(
+  routes: readonly (Route | LazyRoute)[],
+  options: DispatcherOptions,
+) {
   const prefix = routes.some((route) => route.mount === "") ? "" : "/api";
   const entries = routes.map((route) => toEntry(route, prefix, options));
   const tree = new RouteTree(entries);
@@ -117,7 +123,11 @@ export function createDispatcher(routes: readonly (Route | LazyRoute)[], options
     if (path !== undefined) statics.set(path, { route: entry, params: undefined });
   }
 
-  return function dispatch(req: DispatchRequest, res: ServerResponse, next: (error?: unknown) => void): void {
+  return function dispatch(
+    req: DispatchRequest,
+    res: ServerResponse,
+    next: (error?: unknown) => void,
+  ): void {
     const target = normalizeRequestPath(req.url ?? "/", prefix);
     if (target.kind === "outside") return next();
     if (target.kind === "redirect") return redirectPermanently(res, target.location);

@@ -7,7 +7,10 @@ export type PathResult =
 const NEEDS_CLEANING = /\/\/|\\|.\/$/;
 
 function isUnder(pathname: string, prefix: string): boolean {
-  return pathname.startsWith(prefix) && (pathname.length === prefix.length || pathname[prefix.length] === "/");
+  return (
+    pathname.startsWith(prefix) &&
+    (pathname.length === prefix.length || pathname[prefix.length] === "/")
+  );
 }
 
 /**
@@ -19,9 +22,15 @@ export function normalizeRequestPath(url: string, prefix: string): PathResult {
   const queryStart = url.search(/[?#]/);
   const pathname = queryStart === -1 ? url : url.slice(0, queryStart);
   if (NEEDS_CLEANING.test(pathname)) {
-    const clean = pathname.replace(/\\/g, "/").replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");
+    const clean = pathname
+      .replace(/\\/g, "/")
+      .replace(/\/{2,}/g, "/")
+      .replace(/(.)\/$/, "$1");
     if (!isUnder(clean, prefix)) return { kind: "outside" };
-    return { kind: "redirect", location: queryStart === -1 ? clean : clean + url.slice(queryStart) };
+    return {
+      kind: "redirect",
+      location: queryStart === -1 ? clean : clean + url.slice(queryStart),
+    };
   }
   return isUnder(pathname, prefix) ? { kind: "inside", pathname } : { kind: "outside" };
 }

@@ -14,7 +14,12 @@ function isPipedInto(res: NextApiResponse): boolean {
 }
 
 function warnIfUnanswered(route: Route, req: NextApiRequest, res: NextApiResponse): void {
-  if (!route.settings.externalResolver && !res.writableEnded && !res.headersSent && !isPipedInto(res)) {
+  if (
+    !route.settings.externalResolver &&
+    !res.writableEnded &&
+    !res.headersSent &&
+    !isPipedInto(res)
+  ) {
     req.log.warn(
       { route: route.file },
       `API resolved without sending a response for ${req.originalUrl}, this may result in stalled requests.`,
@@ -40,7 +45,8 @@ function automaticAnswer(allow: string): Runner {
 function endpointRunner(route: Route, endpoint: Endpoint): Runner {
   const { handler, schema } = endpoint;
   if (!handler) return automaticAnswer(route.endpoints.allow ?? "");
-  const validates = schema !== undefined && (schema.query ?? schema.body ?? schema.headers) !== undefined;
+  const validates =
+    schema !== undefined && (schema.query ?? schema.body ?? schema.headers) !== undefined;
   const final: NextApiHandler = validates
     ? async (req, res) => {
         const issues = await validateRequest(schema, req);
@@ -76,9 +82,15 @@ export function createRouteRunner(route: Route, options: WebRunnerOptions): Rout
     return createWebRouteRunner(route, options);
   }
   const { bodyParser, responseLimit } = route.settings;
-  const runners = new Map([...route.endpoints.byMethod].map(([method, endpoint]) => [method, endpointRunner(route, endpoint)]));
+  const runners = new Map(
+    [...route.endpoints.byMethod].map(([method, endpoint]) => [
+      method,
+      endpointRunner(route, endpoint),
+    ]),
+  );
   const fallback = endpointRunner(route, route.endpoints.fallback);
-  const dispatchMethod: Runner = (req, res, done) => (runners.get(req.method) ?? fallback)(req, res, done);
+  const dispatchMethod: Runner = (req, res, done) =>
+    (runners.get(req.method) ?? fallback)(req, res, done);
   const chain = composeMiddleware(route.chain, dispatchMethod);
 
   return function runRoute(req, res, done) {

@@ -17,7 +17,11 @@ import { readInterrupt } from "../web/navigation";
 import { NextRequest } from "../web/next-request";
 import { MIDDLEWARE_ONLY_HEADERS } from "../web/next-response";
 import { readNodeBody } from "../web/request-body";
-import { runWithWebRequestStore, WebRequestStore, type DraftModeProvider } from "../web/request-store";
+import {
+  runWithWebRequestStore,
+  WebRequestStore,
+  type DraftModeProvider,
+} from "../web/request-store";
 import { installLazyResponseJson } from "../web/response-json";
 import { writeWebResponse } from "../web/write-response";
 
@@ -46,7 +50,11 @@ function draftModeFor(store: WebRequestStore, keys: PreviewKeys): DraftModeProvi
   let enabled = store.cookieView.get(BYPASS_COOKIE)?.value === keys.previewModeId;
   const set = (enable: boolean) => {
     enabled = enable;
-    store.responseCookies.set(BYPASS_COOKIE, keys.previewModeId, previewCookieOptions(keys, enable ? {} : { expires: new Date(0) }));
+    store.responseCookies.set(
+      BYPASS_COOKIE,
+      keys.previewModeId,
+      previewCookieOptions(keys, enable ? {} : { expires: new Date(0) }),
+    );
   };
   return {
     get isEnabled() {
@@ -63,14 +71,30 @@ function paramsPromise(params: Params | undefined): Promise<Params> | undefined 
 }
 
 /** `dynamicParams = false`: the params generateStaticParams lists, as strings, computed once. */
-function staticParamsCheck(route: Route): ((params: Params | undefined) => Promise<boolean>) | undefined {
+function staticParamsCheck(
+  route: Route,
+): ((params: Params | undefined) => Promise<boolean>) | undefined {
   const web = route.web as WebSettings;
   if (web.dynamicParams || !web.generateStaticParams) return undefined;
   let known: Promise<Set<string>> | undefined;
   const key = (params: Record<string, unknown>) =>
-    JSON.stringify(Object.keys(params).sort().map((name) => [name, Array.isArray(params[name]) ? (params[name] as unknown[]).map(String) : String(params[name])]));
+    JSON.stringify(
+      Object.keys(params)
+        .sort()
+        .map((name) => [
+          name,
+          Array.isArray(params[name])
+            ? (params[name] as unknown[]).map(String)
+            : String(params[name]),
+        ]),
+    );
   return async (params) => {
-    known ??= Promise.resolve(web.generateStaticParams?.()).then((list) => new Set((Array.isArray(list) ? list : []).map((entry) => key(entry as Record<string, unknown>))));
+    known ??= Promise.resolve(web.generateStaticParams?.()).then(
+      (list) =>
+        new Set(
+          (Array.isArray(list) ? list : []).map((entry) => key(entry as Record<string, unknown>)),
+        ),
+    );
     return (await known).has(key(params ?? {}));
   };
 }
@@ -91,7 +115,8 @@ function webEndpointRunner(route: Route, endpoint: Endpoint, options: WebRunnerO
   const web = route.web as WebSettings;
   const isApp = route.kind === "app";
   const schema = endpoint.schema;
-  const validates = schema !== undefined && (schema.query ?? schema.body ?? schema.headers) !== undefined;
+  const validates =
+    schema !== undefined && (schema.query ?? schema.body ?? schema.headers) !== undefined;
   const cacheControl = isApp ? cacheControlFor(web) : undefined;
   const stripped = isApp && web.dynamic === "force-static";
   const checkStaticParams = isApp ? staticParamsCheck(route) : undefined;
@@ -102,21 +127,41 @@ function webEndpointRunner(route: Route, endpoint: Endpoint, options: WebRunnerO
     let buffer: Buffer | undefined;
     let validated: { query?: unknown; body?: unknown } = {};
     if (validates) {
-      if (schema.body && req.method !== "GET" && req.method !== "HEAD") buffer = await readNodeBody(req, web.bodyLimit);
-      const body = buffer === undefined ? undefined : buffer.length === 0 ? {} : decodeBodyBuffer(buffer, req.headers["content-type"]);
-      const result = await validateParts(schema, { headers: req.headers, query: buildQuery(req.url ?? "", state.params), body });
-      if (result.issues) return sendJsonError(req, res, 400, "Invalid request", { issues: result.issues });
+      if (schema.body && req.method !== "GET" && req.method !== "HEAD")
+        buffer = await readNodeBody(req, web.bodyLimit);
+      const body =
+        buffer === undefined
+          ? undefined
+          : buffer.length === 0
+            ? {}
+            : decodeBodyBuffer(buffer, req.headers["content-type"]);
+      const result = await validateParts(schema, {
+        headers: req.headers,
+        query: buildQuery(req.url ?? "", state.params),
+        body,
+      });
+      if (result.issues)
+        return sendJsonError(req, res, 400, "Invalid request", { issues: result.issues });
       validated = { query: result.query, body: result.body };
     }
     let dynamicUse: string | undefined;
     const onDynamicUse = (what: string) => {
       dynamicUse ??= what;
       if (web.dynamic === "error") {
-        throw new Error(`Route ${route.pattern} with \`dynamic = "error"\` couldn't be rendered statically because it used \`${what}\`.`);
+        throw new Error(
+          `Route ${route.pattern} with \`dynamic = "error"\` couldn't be rendered statically because it used \`${what}\`.`,
+        );
       }
     };
-    const request = NextRequest.fromNode(req, res, { limit: web.bodyLimit, stripped, buffer, onDynamicUse });
-    const store = new WebRequestStore(request, onDynamicUse, (s) => draftModeFor(s, options.previewKeys));
+    const request = NextRequest.fromNode(req, res, {
+      limit: web.bodyLimit,
+      stripped,
+      buffer,
+      onDynamicUse,
+    });
+    const store = new WebRequestStore(request, onDynamicUse, (s) =>
+      draftModeFor(s, options.previewKeys),
+    );
     const event = isApp ? undefined : new NextFetchEvent({ page: route.pattern });
     const context = isApp ? { params: paramsPromise(state.params), ...validated } : event;
     let response: Response;
@@ -124,10 +169,18 @@ function webEndpointRunner(route: Route, endpoint: Endpoint, options: WebRunnerO
       const result = await runWithWebRequestStore(store, () => handler(request, context as never));
       if (!(result instanceof Response)) {
         throw isApp
-          ? new Error(`No response is returned from route handler '${route.absoluteFile}'. Ensure you return a \`Response\` or a \`NextResponse\` in all branches of your handler.`)
-          : new TypeError(`Expected an instance of Response to be returned (from the edge route ${route.file})`);
+          ? new Error(
+              `No response is returned from route handler '${route.absoluteFile}'. Ensure you return a \`Response\` or a \`NextResponse\` in all branches of your handler.`,
+            )
+          : new TypeError(
+              `Expected an instance of Response to be returned (from the edge route ${route.file})`,
+            );
       }
-      if (isApp && mayCarryHeaders(result) && MIDDLEWARE_ONLY_HEADERS.some((name) => result.headers.has(name))) {
+      if (
+        isApp &&
+        mayCarryHeaders(result) &&
+        MIDDLEWARE_ONLY_HEADERS.some((name) => result.headers.has(name))
+      ) {
         throw new Error(
           "NextResponse.next() or NextResponse.rewrite() was used in a app route handler, this is not supported. See here for more info: https://nextjs.org/docs/messages/next-response-next-in-app-route-handler",
         );
@@ -136,25 +189,55 @@ function webEndpointRunner(route: Route, endpoint: Endpoint, options: WebRunnerO
     } catch (error) {
       const interrupt = readInterrupt(error);
       if (!interrupt) throw error;
-      response = new Response(null, interrupt.kind === "redirect" ? { status: interrupt.status, headers: { Location: interrupt.location } } : { status: interrupt.status });
+      response = new Response(
+        null,
+        interrupt.kind === "redirect"
+          ? { status: interrupt.status, headers: { Location: interrupt.location } }
+          : { status: interrupt.status },
+      );
     }
-    const cacheable = cacheControl !== undefined && dynamicUse === undefined && (req.method === "GET" || req.method === "HEAD") && response.status === 200;
-    await writeWebResponse(response, res, { head: req.method === "HEAD", cookies: store.setCookieLines(), cacheControl: cacheable ? cacheControl : undefined });
+    const cacheable =
+      cacheControl !== undefined &&
+      dynamicUse === undefined &&
+      (req.method === "GET" || req.method === "HEAD") &&
+      response.status === 200;
+    await writeWebResponse(response, res, {
+      head: req.method === "HEAD",
+      cookies: store.setCookieLines(),
+      cacheControl: cacheable ? cacheControl : undefined,
+    });
     deferWork(store, event, req, res);
   }
 
-  return composeMiddleware<NextApiRequest, NextApiResponse>(endpoint.middleware, (req, res, done) => {
-    runWebEndpoint(req, res).then(() => done(), done);
-  });
+  return composeMiddleware<NextApiRequest, NextApiResponse>(
+    endpoint.middleware,
+    (req, res, done) => {
+      runWebEndpoint(req, res).then(() => done(), done);
+    },
+  );
 }
 
 /** `after()` tasks once the response is out, and `event.waitUntil()` work: logged when they fail, waited for at shutdown. */
-function deferWork(store: WebRequestStore, event: NextFetchEvent | undefined, req: NextApiRequest, res: NextApiResponse): void {
-  const fail = (error: unknown) => req.log.error({ err: error, route: requestState(req).route?.file }, "work deferred by a route failed");
+function deferWork(
+  store: WebRequestStore,
+  event: NextFetchEvent | undefined,
+  req: NextApiRequest,
+  res: NextApiResponse,
+): void {
+  const fail = (error: unknown) =>
+    req.log.error(
+      { err: error, route: requestState(req).route?.file },
+      "work deferred by a route failed",
+    );
   for (const promise of event?.waitUntilPromises ?? []) trackBackground(promise.catch(fail));
   if (store.afterTasks.length === 0) return;
   const runTasks = () => {
-    for (const task of store.afterTasks) trackBackground(Promise.resolve().then(() => runWithWebRequestStore(store, task)).catch(fail));
+    for (const task of store.afterTasks)
+      trackBackground(
+        Promise.resolve()
+          .then(() => runWithWebRequestStore(store, task))
+          .catch(fail),
+      );
   };
   if (res.writableFinished || res.closed) runTasks();
   else res.once("close", runTasks);
@@ -171,8 +254,15 @@ export function createWebRouteRunner(route: Route, options: WebRunnerOptions): R
   installLazyResponseJson();
   const isApp = route.kind === "app";
   const allow = route.endpoints.allow;
-  const runners = new Map([...route.endpoints.byMethod].map(([method, endpoint]) => [method, endpoint.handler ? webEndpointRunner(route, endpoint, options) : undefined]));
-  const fallback = route.endpoints.fallback.handler ? webEndpointRunner(route, route.endpoints.fallback, options) : undefined;
+  const runners = new Map(
+    [...route.endpoints.byMethod].map(([method, endpoint]) => [
+      method,
+      endpoint.handler ? webEndpointRunner(route, endpoint, options) : undefined,
+    ]),
+  );
+  const fallback = route.endpoints.fallback.handler
+    ? webEndpointRunner(route, route.endpoints.fallback, options)
+    : undefined;
   const dispatchMethod: Runner = (req, res, done) => {
     const runner = runners.has(req.method) ? runners.get(req.method) : fallback;
     if (runner) return runner(req, res, done);

@@ -2,7 +2,6 @@ import type { z } from "zod";
 import { InvalidRouteError } from "../errors";
 import { HTTP_METHODS, type HttpMethod } from "../http/methods";
 
-
 const REQUEST_PARTS = ["query", "body", "headers"] as const;
 export type RequestPart = (typeof REQUEST_PARTS)[number];
 
@@ -32,19 +31,26 @@ function fail(where: string, message: string): never {
 
 /** Checks one `{ query, body, headers, responses }` object; `where` names it in the message. */
 export function checkRouteSchema(value: unknown, where: string): RouteSchema {
-  if (typeof value !== "object" || value === null) fail(where, "expected an object { query, body, headers, responses }");
+  if (typeof value !== "object" || value === null)
+    fail(where, "expected an object { query, body, headers, responses }");
   const schema = value as Record<string, unknown>;
   for (const [key, part] of Object.entries(schema)) {
     if (key === "responses") {
-      if (typeof part !== "object" || part === null) fail(`${where}.responses`, "expected { <status>: zodSchema }");
+      if (typeof part !== "object" || part === null)
+        fail(`${where}.responses`, "expected { <status>: zodSchema }");
       for (const [status, response] of Object.entries(part as Record<string, unknown>)) {
-        if (!/^[1-5]\d\d$/.test(status)) fail(`${where}.responses`, `"${status}" is not an HTTP status code`);
+        if (!/^[1-5]\d\d$/.test(status))
+          fail(`${where}.responses`, `"${status}" is not an HTTP status code`);
         if (!isZodSchema(response)) fail(`${where}.responses.${status}`, "is not a zod schema");
       }
     } else if ((REQUEST_PARTS as readonly string[]).includes(key)) {
-      if (part !== undefined && !isZodSchema(part)) fail(`${where}.${key}`, "is not a zod schema (z.object({ … }))");
+      if (part !== undefined && !isZodSchema(part))
+        fail(`${where}.${key}`, "is not a zod schema (z.object({ … }))");
     } else {
-      fail(where, `unknown key "${key}": use query, body, headers or responses (or one object per HTTP method)`);
+      fail(
+        where,
+        `unknown key "${key}": use query, body, headers or responses (or one object per HTTP method)`,
+      );
     }
   }
   return schema as RouteSchema;
@@ -54,18 +60,27 @@ export function checkRouteSchema(value: unknown, where: string): RouteSchema {
  * A file's `export const schema`: one schema for every method, or one per method
  * (`{ GET: { query }, POST: { body } }`) when the file uses method exports.
  */
-export function readFileSchema(value: unknown): { common?: RouteSchema; perMethod: Partial<Record<HttpMethod, RouteSchema>> } {
+export function readFileSchema(value: unknown): {
+  common?: RouteSchema;
+  perMethod: Partial<Record<HttpMethod, RouteSchema>>;
+} {
   if (value === undefined) return { perMethod: {} };
   if (typeof value !== "object" || value === null) fail("schema", "expected an object");
   const keys = Object.keys(value);
   const methodKeys = keys.filter((key) => (HTTP_METHODS as readonly string[]).includes(key));
   if (methodKeys.length === 0) return { common: checkRouteSchema(value, "schema"), perMethod: {} };
   if (methodKeys.length !== keys.length) {
-    fail("schema", "mixes HTTP methods with query/body/headers: use one schema for all, or one per method");
+    fail(
+      "schema",
+      "mixes HTTP methods with query/body/headers: use one schema for all, or one per method",
+    );
   }
   const perMethod: Partial<Record<HttpMethod, RouteSchema>> = {};
   for (const method of methodKeys as HttpMethod[]) {
-    perMethod[method] = checkRouteSchema((value as Record<string, unknown>)[method], `schema.${method}`);
+    perMethod[method] = checkRouteSchema(
+      (value as Record<string, unknown>)[method],
+      `schema.${method}`,
+    );
   }
   return { perMethod };
 }

@@ -16,7 +16,10 @@ export interface ValidatedParts {
 }
 
 /** Validates a request's parts (headers, query, body) against a route schema, all issues at once. */
-export async function validateParts(schema: RouteSchema, parts: { headers: unknown; query: unknown; body: unknown }): Promise<ValidatedParts> {
+export async function validateParts(
+  schema: RouteSchema,
+  parts: { headers: unknown; query: unknown; body: unknown },
+): Promise<ValidatedParts> {
   const issues: ValidationIssue[] = [];
   const result: ValidatedParts = { issues: undefined, query: parts.query, body: parts.body };
   const checks = [
@@ -29,7 +32,11 @@ export async function validateParts(schema: RouteSchema, parts: { headers: unkno
     const parsed = await partSchema.safeParseAsync(value);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        issues.push({ path: [part, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))], message: issue.message, code: issue.code });
+        issues.push({
+          path: [part, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))],
+          message: issue.message,
+          code: issue.code,
+        });
       }
     } else if (part !== "headers") {
       result[part] = parsed.data;
@@ -43,8 +50,15 @@ export async function validateParts(schema: RouteSchema, parts: { headers: unkno
  * Validates a request against a route schema; on success `req.query` and `req.body` hold the
  * parsed (coerced, defaulted) values. Returns every issue of every part, or undefined when valid.
  */
-export async function validateRequest(schema: RouteSchema, req: NextApiRequest): Promise<ValidationIssue[] | undefined> {
-  const result = await validateParts(schema, { headers: req.headers, query: req.query, body: req.body });
+export async function validateRequest(
+  schema: RouteSchema,
+  req: NextApiRequest,
+): Promise<ValidationIssue[] | undefined> {
+  const result = await validateParts(schema, {
+    headers: req.headers,
+    query: req.query,
+    body: req.body,
+  });
   if (result.issues) return result.issues;
   if (schema.query) req.query = result.query as NextApiRequest["query"];
   if (schema.body) req.body = result.body;

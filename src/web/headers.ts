@@ -1,7 +1,8 @@
 import type { RequestCookie, ResponseCookie } from "@edge-runtime/cookies";
 import { currentWebRequestStore, type DraftModeProvider } from "./request-store";
 
-const READONLY_MESSAGE = "Headers cannot be modified. Read more: https://nextjs.org/docs/app/api-reference/functions/headers";
+const READONLY_MESSAGE =
+  "Headers cannot be modified. Read more: https://nextjs.org/docs/app/api-reference/functions/headers";
 
 /** `headers()`: the request's headers, read-only, as Next's ReadonlyHeaders. */
 export class ReadonlyHeaders extends Headers {}
@@ -24,7 +25,10 @@ function promiseWith<T extends object>(value: T): Promise<T> & T {
     for (const name of Object.getOwnPropertyNames(target)) {
       if (name === "constructor" || name in promise) continue;
       const descriptor = Object.getOwnPropertyDescriptor(target, name);
-      if (typeof descriptor?.value === "function") Object.defineProperty(promise, name, { value: (descriptor.value as (...args: unknown[]) => unknown).bind(value) });
+      if (typeof descriptor?.value === "function")
+        Object.defineProperty(promise, name, {
+          value: (descriptor.value as (...args: unknown[]) => unknown).bind(value),
+        });
     }
     target = Object.getPrototypeOf(target) as object | null;
   }
@@ -54,7 +58,10 @@ export class RouteCookies {
   has(name: string): boolean {
     return this.store.cookieView.has(name);
   }
-  set(...args: [key: string, value: string, cookie?: Partial<ResponseCookie>] | [options: ResponseCookie]): this {
+  set(
+    ...args:
+      [key: string, value: string, cookie?: Partial<ResponseCookie>] | [options: ResponseCookie]
+  ): this {
     this.store.responseCookies.set(...args);
     const name = typeof args[0] === "string" ? args[0] : args[0].name;
     const set = this.store.responseCookies.get(name);

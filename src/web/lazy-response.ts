@@ -8,7 +8,8 @@
 import * as streams from "node:stream";
 
 /** node:stream's isDisturbed (Node 16.8+, Web streams too), which @types/node does not declare. */
-const isDisturbed = (streams as unknown as { isDisturbed(stream: ReadableStream): boolean }).isDisturbed;
+const isDisturbed = (streams as unknown as { isDisturbed(stream: ReadableStream): boolean })
+  .isDisturbed;
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
@@ -35,8 +36,10 @@ export function lazyJsonOf(response: object): LazyJson | undefined {
 /** Checks `init` as Response.json does: a status it can carry, with a body. */
 export function createLazyJson(data: unknown, init: ResponseInit | undefined): LazyJson {
   const status = init?.status ?? 200;
-  if (!Number.isInteger(status) || status < 200 || status > 599) throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`);
-  if (NULL_BODY_STATUS.has(status)) throw new TypeError(`Response constructor: Invalid response status code ${status}`);
+  if (!Number.isInteger(status) || status < 200 || status > 599)
+    throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`);
+  if (NULL_BODY_STATUS.has(status))
+    throw new TypeError(`Response constructor: Invalid response status code ${status}`);
   const text = JSON.stringify(data);
   if (text === undefined) throw new TypeError("Value is not JSON serializable");
   return { status, statusText: init?.statusText ?? "", init, text, consumed: false };
@@ -54,7 +57,10 @@ export function lazyHeaders(state: LazyJson): Headers {
 
 /** As a Response's bodyUsed: read through text()/json()…, or its stream locked or read from (released or not). */
 export function isBodyUsed(state: LazyJson): boolean {
-  return state.consumed || (state.stream !== undefined && (state.stream.locked || isDisturbed(state.stream)));
+  return (
+    state.consumed ||
+    (state.stream !== undefined && (state.stream.locked || isDisturbed(state.stream)))
+  );
 }
 
 function take(state: LazyJson): string {
@@ -64,9 +70,14 @@ function take(state: LazyJson): string {
 }
 
 /** Accessors and methods that stand in for Response's own on a lazy instance (and defer to them otherwise). */
-export function installLazyJson(proto: object, make: (body: string, init: ResponseInit) => Response): void {
-  const inherited = (self: object, name: string): unknown => Reflect.get(Response.prototype, name, self);
-  const call = (self: object, name: string): unknown => (Reflect.get(Response.prototype, name) as (this: object) => unknown).call(self);
+export function installLazyJson(
+  proto: object,
+  make: (body: string, init: ResponseInit) => Response,
+): void {
+  const inherited = (self: object, name: string): unknown =>
+    Reflect.get(Response.prototype, name, self);
+  const call = (self: object, name: string): unknown =>
+    (Reflect.get(Response.prototype, name) as (this: object) => unknown).call(self);
   const getters: Record<string, (state: LazyJson) => unknown> = {
     status: (state) => state.status,
     statusText: (state) => state.statusText,
@@ -96,13 +107,18 @@ export function installLazyJson(proto: object, make: (body: string, init: Respon
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     },
     bytes: async (state) => new Uint8Array(Buffer.from(take(state))),
-    blob: async (state) => new Blob([take(state)], { type: lazyHeaders(state).get("content-type") ?? "" }),
+    blob: async (state) =>
+      new Blob([take(state)], { type: lazyHeaders(state).get("content-type") ?? "" }),
     formData: async () => {
       throw new TypeError("Response.formData: the body is JSON, not form data");
     },
     clone: (state) => {
       if (isBodyUsed(state)) throw new TypeError("Response.clone: Body has already been consumed.");
-      return make(state.text, { status: state.status, statusText: state.statusText, headers: new Headers(lazyHeaders(state)) });
+      return make(state.text, {
+        status: state.status,
+        statusText: state.statusText,
+        headers: new Headers(lazyHeaders(state)),
+      });
     },
   };
   for (const [name, run] of Object.entries(methods)) {

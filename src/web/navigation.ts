@@ -41,7 +41,8 @@ export function unauthorized(): never {
 }
 
 /** What an interrupt asks for: a redirect, or a bare status. */
-export type Interrupt = { kind: "redirect"; status: number; location: string } | { kind: "status"; status: number };
+export type Interrupt =
+  { kind: "redirect"; status: number; location: string } | { kind: "status"; status: number };
 
 /** The interrupt `error` stands for, or undefined for any other error. */
 export function readInterrupt(error: unknown): Interrupt | undefined {

@@ -1,10 +1,20 @@
 // What `import … from "next/navigation"` gives a route file under nextpress (see loader/module-aliases.ts):
 // the server-side interrupts; the client hooks exist so that imports resolve, and say why they fail.
-export { redirect, permanentRedirect, notFound, forbidden, unauthorized, RedirectType, unstable_rethrow } from "./navigation";
+export {
+  redirect,
+  permanentRedirect,
+  notFound,
+  forbidden,
+  unauthorized,
+  RedirectType,
+  unstable_rethrow,
+} from "./navigation";
 
 function clientOnly(name: string): () => never {
   return () => {
-    throw new Error(`${name}() is a React hook for client components: route handlers have no component tree`);
+    throw new Error(
+      `${name}() is a React hook for client components: route handlers have no component tree`,
+    );
   };
 }
 

@@ -74,11 +74,19 @@ export class NextRequest extends Request {
   declare [kNextUrl]?: NextURL;
 
   constructor(input: string | URL | Request, init: RequestInit = {}) {
-    const source = typeof input === "object" && input !== null ? (input as NextRequest)[kNode] : undefined;
+    const source =
+      typeof input === "object" && input !== null ? (input as NextRequest)[kNode] : undefined;
     if (source) {
       const from = input as NextRequest;
       const body = NO_BODY_METHODS.has(from.method) ? null : from.body;
-      super(from.url, { method: from.method, headers: from.headers, body, duplex: "half", signal: from.signal, ...init } as RequestInit);
+      super(from.url, {
+        method: from.method,
+        headers: from.headers,
+        body,
+        duplex: "half",
+        signal: from.signal,
+        ...init,
+      } as RequestInit);
     } else {
       super(input, init);
     }
@@ -88,7 +96,13 @@ export class NextRequest extends Request {
   static fromNode(
     req: NodeSource["req"],
     res: ServerResponse,
-    options: { method?: string; limit?: BodyLimit; stripped?: boolean; buffer?: Buffer; onDynamicUse?: (what: string) => void } = {},
+    options: {
+      method?: string;
+      limit?: BodyLimit;
+      stripped?: boolean;
+      buffer?: Buffer;
+      onDynamicUse?: (what: string) => void;
+    } = {},
   ): NextRequest {
     const request = Object.create(NextRequest.prototype) as NextRequest;
     request[kNode] = {
@@ -112,7 +126,6 @@ export class NextRequest extends Request {
     return (this[kNextUrl] ??= new NextURL(this.url));
   }
 }
-
 
 // Request declares these as properties, so a subclass cannot override them as accessors in
 // TypeScript: they are defined here, on NextRequest.prototype, over Request.prototype's.
@@ -169,7 +182,10 @@ const accessors: Record<string, (this: NextRequest) => unknown> = {
       source.signal = controller.signal;
       const { res } = source;
       const abortIfLeft = () => {
-        if (!res.writableFinished) controller.abort(new DOMException("The client went away before the response was complete", "AbortError"));
+        if (!res.writableFinished)
+          controller.abort(
+            new DOMException("The client went away before the response was complete", "AbortError"),
+          );
       };
       if (res.closed) abortIfLeft();
       else res.once("close", abortIfLeft);
@@ -188,7 +204,6 @@ for (const name of Object.keys(DEFAULTS)) {
 for (const [name, get] of Object.entries(accessors)) {
   Object.defineProperty(NextRequest.prototype, name, { get, configurable: true, enumerable: true });
 }
-
 
 /** The whole body, once: from what was already read, the stream handed out, or Node's request. */
 async function readAll(source: NodeSource): Promise<Buffer> {
@@ -226,7 +241,8 @@ const methods: Record<string, Method> = {
   },
   async bytes(this: NextRequest): Promise<Uint8Array> {
     const source = this[kNode];
-    if (!source) return new Uint8Array(await inheritedCall<Promise<ArrayBuffer>>(this, "arrayBuffer"));
+    if (!source)
+      return new Uint8Array(await inheritedCall<Promise<ArrayBuffer>>(this, "arrayBuffer"));
     return new Uint8Array(await readAll(source));
   },
   async blob(this: NextRequest): Promise<Blob> {
@@ -252,11 +268,22 @@ const methods: Record<string, Method> = {
       source.body = mine;
       body = theirs;
     }
-    return new NextRequest(this.url, { method: this.method, headers: new Headers(this.headers), body, duplex: "half", signal: this.signal } as RequestInit);
+    return new NextRequest(this.url, {
+      method: this.method,
+      headers: new Headers(this.headers),
+      body,
+      duplex: "half",
+      signal: this.signal,
+    } as RequestInit);
   },
 };
 for (const [name, value] of Object.entries(methods)) {
-  Object.defineProperty(NextRequest.prototype, name, { value, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(NextRequest.prototype, name, {
+    value,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }
 
 /** True for the request a route handler received from nextpress (not one a user constructed). */

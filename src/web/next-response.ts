@@ -14,7 +14,10 @@ function validUrl(url: string | URL): string {
   try {
     return String(new URL(String(url)));
   } catch (error) {
-    throw new Error(`URL is malformed "${String(url)}". Please use only absolute URLs - https://nextjs.org/docs/messages/middleware-relative-urls`, { cause: error });
+    throw new Error(
+      `URL is malformed "${String(url)}". Please use only absolute URLs - https://nextjs.org/docs/messages/middleware-relative-urls`,
+      { cause: error },
+    );
   }
 }
 
@@ -32,7 +35,13 @@ export class NextResponse<Body = unknown> extends Response {
 
   constructor(body?: ConstructorParameters<typeof Response>[0], init?: ResponseInit) {
     super(body, init);
-    if (body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array) this[kBodySource] = body ?? null;
+    if (
+      body === undefined ||
+      body === null ||
+      typeof body === "string" ||
+      body instanceof Uint8Array
+    )
+      this[kBodySource] = body ?? null;
   }
 
   get cookies(): ResponseCookies {
@@ -48,7 +57,8 @@ export class NextResponse<Body = unknown> extends Response {
 
   static override redirect(url: string | URL, init?: number | ResponseInit): NextResponse {
     const status = typeof init === "number" ? init : (init?.status ?? 307);
-    if (!REDIRECTS.has(status)) throw new RangeError('Failed to execute "redirect" on "response": Invalid status code');
+    if (!REDIRECTS.has(status))
+      throw new RangeError('Failed to execute "redirect" on "response": Invalid status code');
     const options = typeof init === "object" ? init : {};
     const headers = new Headers(options.headers);
     headers.set("Location", validUrl(url));

@@ -10,6 +10,8 @@ export { NextFetchEvent } from "./fetch-event";
 export class ImageResponse extends Response {
   constructor() {
     super(null, { status: 500 });
-    throw new Error("ImageResponse (next/og) is not supported by nextpress: it needs Next's image renderer");
+    throw new Error(
+      "ImageResponse (next/og) is not supported by nextpress: it needs Next's image renderer",
+    );
   }
 }

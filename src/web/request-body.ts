@@ -22,7 +22,8 @@ export async function readNodeBody(req: IncomingMessage, limit: BodyLimit): Prom
   try {
     return await getRawBody(req, { limit: Number.isFinite(limit.bytes) ? limit.bytes : undefined });
   } catch (error) {
-    if ((error as { type?: string }).type === "entity.too.large") throw new BodyLimitError(limit.text);
+    if ((error as { type?: string }).type === "entity.too.large")
+      throw new BodyLimitError(limit.text);
     throw error;
   }
 }
@@ -34,7 +35,9 @@ export async function readNodeBody(req: IncomingMessage, limit: BodyLimit): Prom
 export function nodeBodyStream(req: IncomingMessage, limit: BodyLimit): ReadableStream<Uint8Array> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit.bytes) {
-    return new ReadableStream({ start: (controller) => controller.error(new BodyLimitError(limit.text)) });
+    return new ReadableStream({
+      start: (controller) => controller.error(new BodyLimitError(limit.text)),
+    });
   }
   const source = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
   if (!Number.isFinite(limit.bytes)) return source;
@@ -53,7 +56,10 @@ export function nodeBodyStream(req: IncomingMessage, limit: BodyLimit): Readable
 }
 
 /** A Web stream read to its end, at most `limit` bytes. */
-export async function readWebStream(stream: ReadableStream<Uint8Array>, limit: BodyLimit): Promise<Buffer> {
+export async function readWebStream(
+  stream: ReadableStream<Uint8Array>,
+  limit: BodyLimit,
+): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
   let seen = 0;
   const reader = stream.getReader();

@@ -58,7 +58,9 @@ export class WebRequestStore {
 // A global, so that a second copy of this module (a route importing the shim from another path)
 // shares the one store the runner fills.
 const kStorage = Symbol.for("nextpress.webRequestStorage");
-const storage: AsyncLocalStorage<WebRequestStore> = ((globalThis as Record<symbol, unknown>)[kStorage] ??= new AsyncLocalStorage<WebRequestStore>()) as AsyncLocalStorage<WebRequestStore>;
+const storage: AsyncLocalStorage<WebRequestStore> = ((globalThis as Record<symbol, unknown>)[
+  kStorage
+] ??= new AsyncLocalStorage<WebRequestStore>()) as AsyncLocalStorage<WebRequestStore>;
 
 export function runWithWebRequestStore<T>(store: WebRequestStore, fn: () => T): T {
   return storage.run(store, fn);
@@ -72,6 +74,9 @@ export function insideWebRequest(): boolean {
 /** The store of the Web route running now; `what` names the caller in the error outside one. */
 export function currentWebRequestStore(what: string): WebRequestStore {
   const store = storage.getStore();
-  if (!store) throw new Error(`\`${what}\` was called outside a request scope: call it inside a route handler (app/**/route.ts) while it handles a request`);
+  if (!store)
+    throw new Error(
+      `\`${what}\` was called outside a request scope: call it inside a route handler (app/**/route.ts) while it handles a request`,
+    );
   return store;
 }

@@ -15,7 +15,11 @@ class LazyJsonResponse extends Response {
   declare [kLazyJson]?: LazyJson;
 }
 installLazyJson(LazyJsonResponse.prototype, (body, init) => new Response(body, init));
-Object.defineProperty(LazyJsonResponse.prototype, "constructor", { value: Response, configurable: true, writable: true });
+Object.defineProperty(LazyJsonResponse.prototype, "constructor", {
+  value: Response,
+  configurable: true,
+  writable: true,
+});
 
 const kOriginal = Symbol.for("nextpress.responseJson");
 type PatchedResponse = typeof Response & { [kOriginal]?: typeof Response.json };
@@ -33,13 +37,23 @@ export function installLazyResponseJson(): void {
   const ResponseClass = globalThis.Response as PatchedResponse;
   if (installed && ResponseClass.json === installed) return;
   const original = ResponseClass[kOriginal] ?? ResponseClass.json;
-  if (!ResponseClass[kOriginal]) Object.defineProperty(ResponseClass, kOriginal, { value: original });
+  if (!ResponseClass[kOriginal])
+    Object.defineProperty(ResponseClass, kOriginal, { value: original });
   installed = function json(this: unknown, data: unknown, init?: ResponseInit): Response {
-    const plain = init === undefined || (init.headers === undefined && init.statusText === undefined && (init.status === undefined || Number.isInteger(init.status)));
-    if (this !== ResponseClass || !plain || !insideWebRequest()) return Reflect.apply(original, this, [data, init]) as Response;
+    const plain =
+      init === undefined ||
+      (init.headers === undefined &&
+        init.statusText === undefined &&
+        (init.status === undefined || Number.isInteger(init.status)));
+    if (this !== ResponseClass || !plain || !insideWebRequest())
+      return Reflect.apply(original, this, [data, init]) as Response;
     const response = Object.create(LazyJsonResponse.prototype) as LazyJsonResponse;
     response[kLazyJson] = createLazyJson(data, init);
     return response;
   };
-  Object.defineProperty(ResponseClass, "json", { configurable: true, writable: true, value: installed });
+  Object.defineProperty(ResponseClass, "json", {
+    configurable: true,
+    writable: true,
+    value: installed,
+  });
 }

@@ -16,7 +16,9 @@ export interface WriteOptions {
  * string or bytes it was made from, which can be written at once instead of read back through a
  * stream (a third of the cost of a small JSON answer there). Node 22+ keeps it private: undefined.
  */
-const undiciState: symbol | undefined = Object.getOwnPropertySymbols(new Response("")).find((symbol) => symbol.description === "state");
+const undiciState: symbol | undefined = Object.getOwnPropertySymbols(new Response("")).find(
+  (symbol) => symbol.description === "state",
+);
 
 type Source = string | Uint8Array | null;
 
@@ -26,7 +28,9 @@ function knownSource(response: Response): Source | undefined {
   const own = (response as Response & { [kBodySource]?: Source })[kBodySource];
   if (own !== undefined) return own;
   if (!undiciState) return undefined;
-  const body = (response as unknown as Record<symbol, { body?: { source?: unknown } | null } | undefined>)[undiciState]?.body;
+  const body = (
+    response as unknown as Record<symbol, { body?: { source?: unknown } | null } | undefined>
+  )[undiciState]?.body;
   if (body === null) return null;
   const source = body?.source;
   return typeof source === "string" || source instanceof Uint8Array ? source : undefined;
@@ -73,12 +77,14 @@ const SAFE_STATUS_TEXT = /^[\t\x20-\x7e]*$/;
 function writeHeaders(response: Response, res: ServerResponse, options: WriteOptions): void {
   res.statusCode = response.status;
   const text = response.statusText;
-  if (text && text !== STATUS_CODES[response.status] && SAFE_STATUS_TEXT.test(text)) res.statusMessage = text;
+  if (text && text !== STATUS_CODES[response.status] && SAFE_STATUS_TEXT.test(text))
+    res.statusMessage = text;
   for (const [name, value] of response.headers) {
     if (name !== "set-cookie") res.setHeader(name, value);
   }
   appendCookies(res, response.headers.getSetCookie(), options);
-  if (options.cacheControl && !response.headers.has("cache-control")) res.setHeader("Cache-Control", options.cacheControl);
+  if (options.cacheControl && !response.headers.has("cache-control"))
+    res.setHeader("Cache-Control", options.cacheControl);
 }
 
 /**
@@ -89,7 +95,11 @@ function appendCookies(res: ServerResponse, own: readonly string[], options: Wri
   const added = options.cookies ?? [];
   if (own.length === 0 && added.length === 0) return;
   const earlier = res.getHeader("set-cookie");
-  res.setHeader("Set-Cookie", [...(earlier === undefined ? [] : Array.isArray(earlier) ? earlier : [String(earlier)]), ...own, ...added]);
+  res.setHeader("Set-Cookie", [
+    ...(earlier === undefined ? [] : Array.isArray(earlier) ? earlier : [String(earlier)]),
+    ...own,
+    ...added,
+  ]);
 }
 
 const NEXT_TURN = Symbol("not yet");
@@ -122,9 +132,15 @@ function writable(res: ServerResponse): Promise<void> {
 
 /** A lazy NextResponse.json(): its status, its headers (only content-type, unless it was given more), its JSON text. */
 function writeLazyJson(state: LazyJson, res: ServerResponse, options: WriteOptions): void {
-  if (isBodyUsed(state)) throw new TypeError("Response body is unusable: Body has already been read");
+  if (isBodyUsed(state))
+    throw new TypeError("Response body is unusable: Body has already been read");
   res.statusCode = state.status;
-  if (state.statusText && state.statusText !== STATUS_CODES[state.status] && SAFE_STATUS_TEXT.test(state.statusText)) res.statusMessage = state.statusText;
+  if (
+    state.statusText &&
+    state.statusText !== STATUS_CODES[state.status] &&
+    SAFE_STATUS_TEXT.test(state.statusText)
+  )
+    res.statusMessage = state.statusText;
   if (state.headers || state.init?.headers !== undefined) {
     const headers = lazyHeaders(state);
     for (const [name, value] of headers) if (name !== "set-cookie") res.setHeader(name, value);
@@ -133,7 +149,8 @@ function writeLazyJson(state: LazyJson, res: ServerResponse, options: WriteOptio
     res.setHeader("content-type", "application/json");
     appendCookies(res, [], options);
   }
-  if (options.cacheControl && !res.hasHeader("cache-control")) res.setHeader("Cache-Control", options.cacheControl);
+  if (options.cacheControl && !res.hasHeader("cache-control"))
+    res.setHeader("Cache-Control", options.cacheControl);
   if (options.head) {
     res.setHeader("Content-Length", Buffer.byteLength(state.text));
     res.end();
@@ -149,15 +166,23 @@ function writeLazyJson(state: LazyJson, res: ServerResponse, options: WriteOptio
  * (server-sent events). A client that leaves cancels the stream. Resolves once written; a stream
  * that fails before its first chunk rejects (the caller answers 500), after it cuts the connection.
  */
-export async function writeWebResponse(response: Response, res: ServerResponse, options: WriteOptions): Promise<void> {
+export async function writeWebResponse(
+  response: Response,
+  res: ServerResponse,
+  options: WriteOptions,
+): Promise<void> {
   const lazy = lazyJsonOf(response);
   if (lazy) return writeLazyJson(lazy, res, options);
   writeHeaders(response, res, options);
   const body = response.body;
   if (options.head || STATUS_WITHOUT_BODY.has(response.status) || body === null) {
     // HEAD answers with the Content-Length GET would send, as Express does: the body is measured, then dropped.
-    const length = options.head && body !== null && !STATUS_WITHOUT_BODY.has(response.status) ? await measure(response) : undefined;
-    if (length !== undefined && !res.hasHeader("content-length")) res.setHeader("Content-Length", length);
+    const length =
+      options.head && body !== null && !STATUS_WITHOUT_BODY.has(response.status)
+        ? await measure(response)
+        : undefined;
+    if (length !== undefined && !res.hasHeader("content-length"))
+      res.setHeader("Content-Length", length);
     if (body && !body.locked) void body.cancel().catch(() => undefined);
     res.end();
     return;
@@ -188,7 +213,8 @@ export async function writeWebResponse(response: Response, res: ServerResponse, 
     let next = reader.read();
     const soon = await Promise.race([next, nextTurn()]);
     if (soon !== NEXT_TURN && soon.done) {
-      if (!res.headersSent && !res.hasHeader("content-length")) res.setHeader("Content-Length", first.value.byteLength);
+      if (!res.headersSent && !res.hasHeader("content-length"))
+        res.setHeader("Content-Length", first.value.byteLength);
       return endWith(res, first.value);
     }
     started = true;

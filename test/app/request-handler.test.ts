@@ -8,7 +8,12 @@ import { buildTestApp } from "../helpers/app";
 /** What a function mounted with `app.use` sees of Express, as plain data. */
 function observe(req: Request, res: Response, app: unknown) {
   return {
-    locals: res.locals === undefined ? "none" : Object.getPrototypeOf(res.locals) === null ? "object without prototype" : "object",
+    locals:
+      res.locals === undefined
+        ? "none"
+        : Object.getPrototypeOf(res.locals) === null
+          ? "object without prototype"
+          : "object",
     reqApp: req.app === app,
     resApp: res.app === app,
     circular: req.res === res && res.req === req,
@@ -67,13 +72,25 @@ describe("a function mounted with app.use", () => {
 
   it("can answer a path of its own (app.get), and an error it passes on is the JSON 500", async () => {
     const { app, logs } = await buildTestApp("production");
-    app.get("/custom/:name", (req, res) => void res.json({ custom: req.params.name, route: req.route.path }));
-    app.use("/broken", (_req: Request, _res: Response, next: NextFunction) => next(new Error("app.use failed")));
-    expect((await request(app).get("/custom/ada")).body).toEqual({ custom: "ada", route: "/custom/:name" });
+    app.get(
+      "/custom/:name",
+      (req, res) => void res.json({ custom: req.params.name, route: req.route.path }),
+    );
+    app.use("/broken", (_req: Request, _res: Response, next: NextFunction) =>
+      next(new Error("app.use failed")),
+    );
+    expect((await request(app).get("/custom/ada")).body).toEqual({
+      custom: "ada",
+      route: "/custom/:name",
+    });
     const broken = await request(app).get("/broken/x");
     expect(broken.status).toBe(500);
     expect(broken.body).toEqual({ message: "Internal Server Error" });
-    expect(logs.lines.some((line) => (line.err as { message?: string } | undefined)?.message === "app.use failed")).toBe(true);
+    expect(
+      logs.lines.some(
+        (line) => (line.err as { message?: string } | undefined)?.message === "app.use failed",
+      ),
+    ).toBe(true);
     expect((await request(app).get("/api/whoami")).status).toBe(200);
   });
 });
@@ -86,14 +103,20 @@ describe("mounted in another Express app", () => {
     outer.use((req, res) => void res.status(418).json({ outer: req.originalUrl }));
     const probe = await request(outer).get("/v1/api/probe?x=1");
     expect(probe.status).toBe(200);
-    expect(probe.body.inHandler).toMatchObject({ baseUrl: "/v1", originalUrl: "/v1/api/probe?x=1", route: { path: "/api/probe" } });
+    expect(probe.body.inHandler).toMatchObject({
+      baseUrl: "/v1",
+      originalUrl: "/v1/api/probe?x=1",
+      route: { path: "/api/probe" },
+    });
     expect(probe.body.query).toEqual({ x: "1" });
     expect(probe.headers["x-request-id"]).toBeDefined();
     expect((await request(outer).get("/v1/api/items/9")).body.params).toEqual({ id: "9" });
     const fallThrough = await request(outer).get("/v1/api/no-such-route");
     expect(fallThrough.status).toBe(418);
     expect(fallThrough.body).toEqual({ outer: "/v1/api/no-such-route" });
-    expect((await request(outer).get("/v1/api/fails?in=handler")).body).toEqual({ message: "Internal Server Error" });
+    expect((await request(outer).get("/v1/api/fails?in=handler")).body).toEqual({
+      message: "Internal Server Error",
+    });
   });
 });
 
@@ -112,7 +135,9 @@ describe("one handler", () => {
       next();
     };
     const { handle } = await buildTestApp("production", {}, { middleware: [record] });
-    const res = await request((req: IncomingMessage, response: ServerResponse) => handle(req, response)).get("/api/whoami");
+    const res = await request((req: IncomingMessage, response: ServerResponse) =>
+      handle(req, response),
+    ).get("/api/whoami");
     expect(res.status).toBe(200);
     expect(seen).toHaveLength(1);
     expect((seen[0][1] as ServerResponse & { locals?: unknown }).locals).toBeDefined();

@@ -20,7 +20,9 @@ beforeAll(() => {
 
 describe("nextpress routes", () => {
   it("--json prints the route table as JSON on stdout and exits 0", async () => {
-    const { code, stdout, stderr } = await cli(["routes", "--json"], { ROUTES_DIR: fixture("cli-routes") });
+    const { code, stdout, stderr } = await cli(["routes", "--json"], {
+      ROUTES_DIR: fixture("cli-routes"),
+    });
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const rows = JSON.parse(stdout) as RouteRow[];
@@ -68,7 +70,10 @@ describe("nextpress routes", () => {
   }, 120_000);
 
   it("uses BODY_LIMIT as the default body limit", async () => {
-    const { stdout } = await cli(["routes", "--json"], { ROUTES_DIR: fixture("cli-routes"), BODY_LIMIT: "256kb" });
+    const { stdout } = await cli(["routes", "--json"], {
+      ROUTES_DIR: fixture("cli-routes"),
+      BODY_LIMIT: "256kb",
+    });
     const rows = JSON.parse(stdout) as RouteRow[];
     expect(rows.find((r) => r.file === "hello.ts")?.bodyLimit).toBe("256kb");
     expect(rows.find((r) => r.file === "big.ts")?.bodyLimit).toBe("5mb");
@@ -80,12 +85,20 @@ describe("nextpress routes", () => {
     const lines = stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^ROUTE +STYLE +METHODS +FILE +MIDDLEWARE +AUTH +SCHEMA +BODY LIMIT$/);
     expect(lines).toHaveLength(14);
-    expect(lines).toContainEqual(expect.stringMatching(/^\/api\/custom-auth +pages +ANY +custom-auth\.ts +audit → authenticate +yes +no +1mb$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^\/api\/upload +pages +PUT,OPTIONS +upload\.ts +- +no +no +off$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^\/api\/custom-auth +pages +ANY +custom-auth\.ts +audit → authenticate +yes +no +1mb$/,
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^\/api\/upload +pages +PUT,OPTIONS +upload\.ts +- +no +no +off$/),
+    );
   });
 
   it("exits 1 naming the broken files when the routes cannot load", async () => {
-    const { code, stdout, stderr } = await cli(["routes", "--json"], { ROUTES_DIR: fixture("mw-bad-directory") });
+    const { code, stdout, stderr } = await cli(["routes", "--json"], {
+      ROUTES_DIR: fixture("mw-bad-directory"),
+    });
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toContain("empty/_middleware.ts: exports no middleware");
@@ -99,7 +112,10 @@ describe("nextpress routes", () => {
   });
 
   it("exits 1 naming a bad variable", async () => {
-    const { code, stderr } = await cli(["routes"], { ROUTES_DIR: fixture("cli-routes"), BODY_LIMIT: "lots" });
+    const { code, stderr } = await cli(["routes"], {
+      ROUTES_DIR: fixture("cli-routes"),
+      BODY_LIMIT: "lots",
+    });
     expect(code).toBe(1);
     expect(stderr).toMatch(/BODY_LIMIT="lots"/);
   });

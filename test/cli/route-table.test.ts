@@ -1,5 +1,10 @@
 import type { Route } from "../../src/loader/load-routes";
-import { formatRouteTable, isProtected, toRouteRow, type RouteRow } from "../../src/cli/route-table";
+import {
+  formatRouteTable,
+  isProtected,
+  toRouteRow,
+  type RouteRow,
+} from "../../src/cli/route-table";
 import { loadRoutes } from "../../src/loader/load-routes";
 import { fixture } from "../helpers/app";
 
@@ -86,12 +91,27 @@ describe("toRouteRow", () => {
 
 describe("the style of each route", () => {
   it("says pages, edge or app, with the methods and body limit each answers with", async () => {
-    const webRoutes = await loadRoutes(fixture("web-app/routes"), { bodyLimit: "1mb", appDir: fixture("web-app/app") });
+    const webRoutes = await loadRoutes(fixture("web-app/routes"), {
+      bodyLimit: "1mb",
+      appDir: fixture("web-app/app"),
+    });
     const byFile = Object.fromEntries(webRoutes.map((route) => [route.file, toRouteRow(route)]));
-    expect(byFile["hello.ts"]).toMatchObject({ style: "pages", methods: ["ANY"], bodyLimit: "1mb" });
+    expect(byFile["hello.ts"]).toMatchObject({
+      style: "pages",
+      methods: ["ANY"],
+      bodyLimit: "1mb",
+    });
     expect(byFile["edge.ts"]).toMatchObject({ style: "edge", methods: ["ANY"], bodyLimit: "1mb" });
-    expect(byFile["app/methods/options/route.ts"]).toMatchObject({ style: "app", pattern: "/methods/options", methods: ["DELETE", "GET", "HEAD", "OPTIONS", "POST"] });
-    expect(byFile["app/protected/route.ts"]).toMatchObject({ style: "app", protected: true, middleware: ["authenticate"] });
+    expect(byFile["app/methods/options/route.ts"]).toMatchObject({
+      style: "app",
+      pattern: "/methods/options",
+      methods: ["DELETE", "GET", "HEAD", "OPTIONS", "POST"],
+    });
+    expect(byFile["app/protected/route.ts"]).toMatchObject({
+      style: "app",
+      protected: true,
+      middleware: ["authenticate"],
+    });
     expect(byFile["app/validated/route.ts"]).toMatchObject({ style: "app", schema: true });
   });
 });
@@ -131,11 +151,16 @@ describe("formatRouteTable", () => {
   });
 
   it("prints just the header for no routes", () => {
-    expect(formatRouteTable([])).toBe("ROUTE  STYLE  METHODS  FILE  MIDDLEWARE  AUTH  SCHEMA  BODY LIMIT");
+    expect(formatRouteTable([])).toBe(
+      "ROUTE  STYLE  METHODS  FILE  MIDDLEWARE  AUTH  SCHEMA  BODY LIMIT",
+    );
   });
 
   it("leaves no trailing spaces", () => {
-    const table = formatRouteTable([row({ bodyLimit: "10mb" }), row({ pattern: "/api/a-much-longer-pattern" })]);
+    const table = formatRouteTable([
+      row({ bodyLimit: "10mb" }),
+      row({ pattern: "/api/a-much-longer-pattern" }),
+    ]);
     for (const line of table.split("\n")) expect(line).toBe(line.trimEnd());
   });
 });

@@ -1,4 +1,10 @@
-import { initialBrake, MAX_DELAY_MS, nextRestart, STABLE_UPTIME_MS, type RestartBrake } from "../../src/cluster/restart-brake";
+import {
+  initialBrake,
+  MAX_DELAY_MS,
+  nextRestart,
+  STABLE_UPTIME_MS,
+  type RestartBrake,
+} from "../../src/cluster/restart-brake";
 
 /** The delays for workers that each died after `uptimes` ms, in order. */
 function delaysFor(uptimes: number[]): number[] {

@@ -15,18 +15,30 @@ interface Service {
 }
 
 function services(file: string): Record<string, Service> {
-  return (parse(readFileSync(path.join(PROJECT_ROOT, file), "utf8")) as { services: Record<string, Service> }).services;
+  return (
+    parse(readFileSync(path.join(PROJECT_ROOT, file), "utf8")) as {
+      services: Record<string, Service>;
+    }
+  ).services;
 }
 
 const single = services("compose.yaml");
 const replicas = services("compose.replicas.yaml");
 /** What `docker compose -f compose.yaml -f compose.replicas.yaml` runs: the override's keys over the base's, environments merged. */
-const merged: Service = { ...single.api, ...replicas.api, environment: { ...single.api.environment, ...replicas.api.environment } };
+const merged: Service = {
+  ...single.api,
+  ...replicas.api,
+  environment: { ...single.api.environment, ...replicas.api.environment },
+};
 
 describe("compose files", () => {
   it("set only variables the server's config schema (or the sample's database settings) reads, with values it accepts", () => {
     for (const api of [single.api, merged]) {
-      expect(Object.keys(api.environment ?? {}).filter((name) => !CONFIG_VARIABLES.includes(name) && !SAMPLE_VARIABLES.includes(name))).toEqual([]);
+      expect(
+        Object.keys(api.environment ?? {}).filter(
+          (name) => !CONFIG_VARIABLES.includes(name) && !SAMPLE_VARIABLES.includes(name),
+        ),
+      ).toEqual([]);
       expect(() => loadConfig({ ...api.environment, API_TOKENS_FILE: "" })).not.toThrow();
     }
   });
@@ -50,10 +62,17 @@ describe("compose files", () => {
     expect(single.api.volumes).toContain("api-data:/app/data");
     expect(readDatabaseSettings({ ...single.api.environment }).engine).toBe("embedded");
     const postgres = services("compose.postgres.yaml");
-    expect(replicas.postgres.extends).toEqual({ file: "compose.postgres.yaml", service: "postgres" });
+    expect(replicas.postgres.extends).toEqual({
+      file: "compose.postgres.yaml",
+      service: "postgres",
+    });
     expect(postgres.postgres.image).toMatch(/^postgres:/);
-    const url = (environment: Record<string, string> = {}) => environment.DATABASE_URL.replace("${POSTGRES_PASSWORD:-nextpress}", "nextpress");
-    expect(readDatabaseSettings({ DATABASE_URL: url(merged.environment) })).toEqual({ engine: "postgres", url: url(postgres.api.environment) });
+    const url = (environment: Record<string, string> = {}) =>
+      environment.DATABASE_URL.replace("${POSTGRES_PASSWORD:-nextpress}", "nextpress");
+    expect(readDatabaseSettings({ DATABASE_URL: url(merged.environment) })).toEqual({
+      engine: "postgres",
+      url: url(postgres.api.environment),
+    });
   });
 
   it("give each replica longer to stop than its delay and drain take", () => {
@@ -64,8 +83,12 @@ describe("compose files", () => {
   });
 
   it("use an nginx that has the upstream `resolve` deploy/nginx.conf needs (1.27.3+)", () => {
-    expect(readFileSync(path.join(PROJECT_ROOT, "deploy", "nginx.conf"), "utf8")).toMatch(/server api:3000 resolve/);
-    const [major, minor] = (/^nginx:(\d+)\.(\d+)/.exec(single.proxy.image ?? "") ?? []).slice(1).map(Number);
+    expect(readFileSync(path.join(PROJECT_ROOT, "deploy", "nginx.conf"), "utf8")).toMatch(
+      /server api:3000 resolve/,
+    );
+    const [major, minor] = (/^nginx:(\d+)\.(\d+)/.exec(single.proxy.image ?? "") ?? [])
+      .slice(1)
+      .map(Number);
     expect(major * 1000 + minor).toBeGreaterThanOrEqual(1028);
   });
 });

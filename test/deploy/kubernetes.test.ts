@@ -1,10 +1,20 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { HorizontalPodAutoscaler, type IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
+import {
+  HorizontalPodAutoscaler,
+  type IHorizontalPodAutoscaler,
+} from "kubernetes-models/autoscaling/v2";
 import { Deployment, type IDeployment } from "kubernetes-models/apps/v1";
 import { PodDisruptionBudget, type IPodDisruptionBudget } from "kubernetes-models/policy/v1";
-import { ConfigMap, Secret, Service, type IConfigMap, type ISecret, type IService } from "kubernetes-models/v1";
+import {
+  ConfigMap,
+  Secret,
+  Service,
+  type IConfigMap,
+  type ISecret,
+  type IService,
+} from "kubernetes-models/v1";
 import request from "supertest";
 import { parseAllDocuments } from "yaml";
 import { readDatabaseSettings, SAMPLE_VARIABLES } from "../../routes/_lib/settings";
@@ -36,7 +46,8 @@ function readManifests(): Manifest[] {
     .filter((file) => file.endsWith(".yaml"))
     .flatMap((file) =>
       parseAllDocuments(readFileSync(path.join(K8S_DIR, file), "utf8")).map((doc) => {
-        if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors.map((e) => e.message).join("; ")}`);
+        if (doc.errors.length > 0)
+          throw new Error(`${file}: ${doc.errors.map((e) => e.message).join("; ")}`);
         const body = doc.toJS() as Record<string, unknown>;
         return { file, apiVersion: String(body.apiVersion), kind: String(body.kind), body };
       }),
@@ -45,7 +56,8 @@ function readManifests(): Manifest[] {
 
 function validate(manifest: Pick<Manifest, "apiVersion" | "kind" | "body">): void {
   const Model = MODELS[`${manifest.apiVersion}/${manifest.kind}` as keyof typeof MODELS];
-  if (!Model) throw new Error(`no schema for ${manifest.apiVersion} ${manifest.kind}: add it to MODELS`);
+  if (!Model)
+    throw new Error(`no schema for ${manifest.apiVersion} ${manifest.kind}: add it to MODELS`);
   new Model(manifest.body as never).validate();
 }
 
@@ -76,26 +88,51 @@ function podConfig() {
 }
 
 describe("deploy/k8s", () => {
-  it.each(manifests.map((m) => [`${m.file}: ${m.kind}`, m] as const))("%s is valid against the Kubernetes API schema", (_name, manifest) => {
-    expect(() => validate(manifest)).not.toThrow();
-  });
+  it.each(manifests.map((m) => [`${m.file}: ${m.kind}`, m] as const))(
+    "%s is valid against the Kubernetes API schema",
+    (_name, manifest) => {
+      expect(() => validate(manifest)).not.toThrow();
+    },
+  );
 
   it("is checked by a validator that does refuse a wrong manifest", () => {
-    const broken = structuredClone(deployment) as unknown as { spec: { replicas: unknown; template: { spec: { containers: { ports: { containerPort: unknown }[] }[] } } } };
+    const broken = structuredClone(deployment) as unknown as {
+      spec: {
+        replicas: unknown;
+        template: { spec: { containers: { ports: { containerPort: unknown }[] }[] } };
+      };
+    };
     broken.spec.replicas = "three";
     broken.spec.template.spec.containers[0].ports[0].containerPort = "http";
-    expect(() => validate({ apiVersion: "apps/v1", kind: "Deployment", body: broken as never })).toThrow(/spec\/replicas must be integer[\s\S]*containerPort must be integer/);
+    expect(() =>
+      validate({ apiVersion: "apps/v1", kind: "Deployment", body: broken as never }),
+    ).toThrow(/spec\/replicas must be integer[\s\S]*containerPort must be integer/);
   });
 
   it("has a Deployment of 3 replicas, a Service, a PodDisruptionBudget, a HorizontalPodAutoscaler, a ConfigMap and a Secret", () => {
-    expect(manifests.map((m) => m.kind).sort()).toEqual(["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Secret", "Service"]);
+    expect(manifests.map((m) => m.kind).sort()).toEqual([
+      "ConfigMap",
+      "Deployment",
+      "HorizontalPodAutoscaler",
+      "PodDisruptionBudget",
+      "Secret",
+      "Service",
+    ]);
     expect(deployment.spec?.replicas).toBe(3);
-    expect(deployment.spec?.strategy).toMatchObject({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0 } });
+    expect(deployment.spec?.strategy).toMatchObject({
+      type: "RollingUpdate",
+      rollingUpdate: { maxUnavailable: 0 },
+    });
   });
 
   it("sets only variables the server's config schema (or the sample's database settings) reads, with values it accepts", () => {
-    const names = [...Object.keys(configMap.data ?? {}), ...(container?.env ?? []).map((env) => env.name)];
-    expect(names.filter((name) => !CONFIG_VARIABLES.includes(name) && !SAMPLE_VARIABLES.includes(name))).toEqual([]);
+    const names = [
+      ...Object.keys(configMap.data ?? {}),
+      ...(container?.env ?? []).map((env) => env.name),
+    ];
+    expect(
+      names.filter((name) => !CONFIG_VARIABLES.includes(name) && !SAMPLE_VARIABLES.includes(name)),
+    ).toEqual([]);
     expect(container?.envFrom).toEqual([{ configMapRef: { name: configMap.metadata?.name } }]);
     expect(() => podConfig()).not.toThrow();
   });
@@ -106,13 +143,15 @@ describe("deploy/k8s", () => {
     expect(http?.containerPort).toBe(config.port);
     expect(container?.ports).toHaveLength(1);
     const { startupProbe, readinessProbe, livenessProbe } = container ?? {};
-    for (const probe of [startupProbe, readinessProbe, livenessProbe]) expect(probe?.httpGet?.port).toBe("http");
+    for (const probe of [startupProbe, readinessProbe, livenessProbe])
+      expect(probe?.httpGet?.port).toBe("http");
     expect(readinessProbe?.httpGet?.path).toBe("/readyz");
     expect(livenessProbe?.httpGet?.path).toBe("/healthz");
 
     // The paths answer as the probes need: ready until draining, alive throughout.
     const { app, lifecycle } = await buildTestApp("production");
-    for (const probe of [startupProbe, readinessProbe, livenessProbe]) expect((await request(app).get(probe?.httpGet?.path ?? "")).status).toBe(200);
+    for (const probe of [startupProbe, readinessProbe, livenessProbe])
+      expect((await request(app).get(probe?.httpGet?.path ?? "")).status).toBe(200);
     lifecycle.draining = true;
     expect((await request(app).get(readinessProbe?.httpGet?.path ?? "")).status).toBe(503);
     expect((await request(app).get(livenessProbe?.httpGet?.path ?? "")).status).toBe(200);
@@ -124,14 +163,25 @@ describe("deploy/k8s", () => {
     expect(preStopMs).toBeGreaterThan(0);
     expect(preStopMs).toBe(config.shutdownDelayMs);
     const graceMs = (pod?.terminationGracePeriodSeconds ?? 30) * 1000;
-    expect(graceMs).toBeGreaterThan(preStopMs + config.shutdownDelayMs + config.server.shutdownTimeoutMs);
+    expect(graceMs).toBeGreaterThan(
+      preStopMs + config.shutdownDelayMs + config.server.shutdownTimeoutMs,
+    );
   });
 
   it("runs as a non-root user on a read-only root filesystem, with resource requests and limits", () => {
     expect(pod?.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
-    expect(container?.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
-    expect(container?.resources?.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
-    expect(container?.resources?.limits).toEqual(expect.objectContaining({ memory: expect.any(String) }));
+    expect(container?.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+    });
+    expect(container?.resources?.requests).toEqual({
+      cpu: expect.any(String),
+      memory: expect.any(String),
+    });
+    expect(container?.resources?.limits).toEqual(
+      expect.objectContaining({ memory: expect.any(String) }),
+    );
     expect(pod?.automountServiceAccountToken).toBe(false);
   });
 
@@ -141,14 +191,19 @@ describe("deploy/k8s", () => {
     expect(mount?.readOnly).toBe(true);
     const volume = pod?.volumes?.find((v) => v.name === mount?.name);
     expect(volume?.secret?.secretName).toBe(secret.metadata?.name);
-    expect(Object.keys({ ...secret.stringData, ...secret.data })).toContain(path.posix.basename(file));
+    expect(Object.keys({ ...secret.stringData, ...secret.data })).toContain(
+      path.posix.basename(file),
+    );
     // Nothing token-like is shipped: an empty file refuses every protected request until you set yours.
     expect(secret.stringData?.api_tokens).toBe("");
   });
 
   it("gives every replica the one PostgreSQL server from the Secret: the embedded engine serves one process, on a writable folder", () => {
     const env = container?.env?.find((e) => e.name === "DATABASE_URL");
-    expect(env?.valueFrom?.secretKeyRef).toEqual({ name: secret.metadata?.name, key: "database_url" });
+    expect(env?.valueFrom?.secretKeyRef).toEqual({
+      name: secret.metadata?.name,
+      key: "database_url",
+    });
     const url = secret.stringData?.database_url ?? "";
     expect(readDatabaseSettings({ DATABASE_URL: url })).toEqual({ engine: "postgres", url });
     expect(Number(configMap.data?.WORKERS)).toBe(1);
@@ -163,7 +218,11 @@ describe("deploy/k8s", () => {
     const pdb = only<IPodDisruptionBudget>("PodDisruptionBudget");
     expect(pdb.spec?.selector?.matchLabels).toEqual(labels);
     const hpa = only<IHorizontalPodAutoscaler>("HorizontalPodAutoscaler");
-    expect(hpa.spec?.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata?.name });
+    expect(hpa.spec?.scaleTargetRef).toEqual({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      name: deployment.metadata?.name,
+    });
     expect(hpa.spec?.minReplicas).toBe(deployment.spec?.replicas);
     // A voluntary disruption may always take one pod: the budget stays below the smallest replica count.
     expect(Number(pdb.spec?.minAvailable)).toBeLessThan(hpa.spec?.minReplicas ?? 0);

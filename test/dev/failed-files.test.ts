@@ -1,7 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { failedFileMessage, findFailedFiles, summarizeReason, withoutStackFrames } from "../../src/dev/failed-files";
+import {
+  failedFileMessage,
+  findFailedFiles,
+  summarizeReason,
+  withoutStackFrames,
+} from "../../src/dev/failed-files";
 import { RouteLoadError } from "../../src/errors";
 
 const STACKED = [
@@ -27,7 +32,11 @@ describe("messages of files that failed to load", () => {
   });
 
   it("keep every other line of a multi-line message", () => {
-    expect(withoutStackFrames(`Cannot load the routes in /r:\n  - a.ts: ${STACKED}\n  - b.ts: no handler`)).toBe(
+    expect(
+      withoutStackFrames(
+        `Cannot load the routes in /r:\n  - a.ts: ${STACKED}\n  - b.ts: no handler`,
+      ),
+    ).toBe(
       "Cannot load the routes in /r:\n  - a.ts: throws on import: Error: hello.ts is broken\n  - b.ts: no handler",
     );
   });
@@ -38,15 +47,22 @@ describe("findFailedFiles", () => {
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), "nextpress-failed-"));
     mkdirSync(path.join(dir, "users"));
-    for (const file of ["a.ts", "b.ts", "users.ts", "users/index.ts", "[id.ts"]) writeFileSync(path.join(dir, file), "");
+    for (const file of ["a.ts", "b.ts", "users.ts", "users/index.ts", "[id.ts"])
+      writeFileSync(path.join(dir, file), "");
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const failure = (...problems: [string[], string][]) =>
-    new RouteLoadError(dir, problems.map(([files, reason]) => ({ files, reason })));
+    new RouteLoadError(
+      dir,
+      problems.map(([files, reason]) => ({ files, reason })),
+    );
 
   it("lists every file that failed on its own, to be served as its error", () => {
-    const error = failure([["a.ts"], "throws on import: Error: a"], [["b.ts"], "exports no handler"]);
+    const error = failure(
+      [["a.ts"], "throws on import: Error: a"],
+      [["b.ts"], "exports no handler"],
+    );
     expect(findFailedFiles(error, dir, [])).toEqual([
       { file: "a.ts", reason: "throws on import: Error: a" },
       { file: "b.ts", reason: "exports no handler" },
@@ -54,7 +70,10 @@ describe("findFailedFiles", () => {
   });
 
   it("gives up on the table when two files collide", () => {
-    const error = failure([["a.ts"], "throws"], [["users.ts", "users/index.ts"], "both serve /api/users"]);
+    const error = failure(
+      [["a.ts"], "throws"],
+      [["users.ts", "users/index.ts"], "both serve /api/users"],
+    );
     expect(findFailedFiles(error, dir, [])).toBeUndefined();
   });
 
@@ -66,7 +85,13 @@ describe("findFailedFiles", () => {
 
   it("gives up when the problem is not a file of the folder (no routes folder)", () => {
     const missing = path.join(dir, "missing");
-    expect(findFailedFiles(new RouteLoadError(missing, [{ files: [missing], reason: "does not exist" }]), missing, [])).toBeUndefined();
+    expect(
+      findFailedFiles(
+        new RouteLoadError(missing, [{ files: [missing], reason: "does not exist" }]),
+        missing,
+        [],
+      ),
+    ).toBeUndefined();
     expect(findFailedFiles(failure([["gone.ts"], "throws"]), dir, [])).toBeUndefined();
   });
 });

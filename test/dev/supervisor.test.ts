@@ -50,7 +50,8 @@ class Driver {
 }
 
 const types = (effects: Effect[]) => effects.map((e) => e.type);
-const logs = (effects: Effect[]) => effects.flatMap((e) => (e.type === "log" ? [`${e.level}: ${e.message}`] : []));
+const logs = (effects: Effect[]) =>
+  effects.flatMap((e) => (e.type === "log" ? [`${e.level}: ${e.message}`] : []));
 
 /** A supervisor serving with worker 1 and a warm spare 2 (both booted). */
 function serving(): Driver {
@@ -68,10 +69,15 @@ describe("the dev server's supervisor", () => {
     const d = new Driver();
     expect(d.load()).toEqual([{ type: "cancel-restart" }, { type: "fork", child: 1 }]);
     expect(d.role(1)).toBe("loading");
-    expect(d.message(1, { type: "standby" })).toEqual([{ type: "send", child: 1, message: { type: "serve", config, failed: [] } }]);
+    expect(d.message(1, { type: "standby" })).toEqual([
+      { type: "send", child: 1, message: { type: "serve", config, failed: [] } },
+    ]);
     const effects = d.ready(1, 40);
     expect(types(effects)).toEqual(["log", "ready", "fork"]);
-    expect(logs(effects)).toEqual(["info: dev server listening on http://127.0.0.1:3000/api (5 routes), watching " + config.routesDir]);
+    expect(logs(effects)).toEqual([
+      "info: dev server listening on http://127.0.0.1:3000/api (5 routes), watching " +
+        config.routesDir,
+    ]);
     expect(effects[0]).toMatchObject({ fields: { startMs: 40, port: 3000, routes: 5 } });
     expect(effects[1]).toEqual({ type: "ready", port: 3000 });
     expect(effects[2]).toEqual({ type: "fork", child: 2 });
@@ -89,7 +95,12 @@ describe("the dev server's supervisor", () => {
     expect(d.role(1)).toBe("serving");
     const onReady = d.ready(2, 160);
     expect(logs(onReady)).toEqual(["info: reloaded in 60 ms (hello.ts): 5 routes"]);
-    expect(onReady).toContainEqual({ type: "retire", child: 1, drain: true, patienceMs: 3000 + STOP_TIMEOUT_MS });
+    expect(onReady).toContainEqual({
+      type: "retire",
+      child: 1,
+      drain: true,
+      patienceMs: 3000 + STOP_TIMEOUT_MS,
+    });
     expect(d.state).toMatchObject({ serving: 2, spare: 3 });
     expect(d.role(1)).toBe("retiring");
   });
@@ -99,7 +110,9 @@ describe("the dev server's supervisor", () => {
     d.load(["a.ts"], 0); // 2 loads, 3 forked
     d.load(["b.ts"], 10); // 3 is not booted: its serve waits
     expect(d.state.children.get(3)?.pending).toEqual({ type: "serve", config, failed: [] });
-    expect(d.message(3, { type: "standby" })).toEqual([{ type: "send", child: 3, message: { type: "serve", config, failed: [] } }]);
+    expect(d.message(3, { type: "standby" })).toEqual([
+      { type: "send", child: 3, message: { type: "serve", config, failed: [] } },
+    ]);
     expect(d.state.children.get(3)?.pending).toBeUndefined();
   });
 
@@ -107,12 +120,19 @@ describe("the dev server's supervisor", () => {
     const d = serving();
     d.load(["a.ts"], 0);
     const effects = d.load(["a.ts", "b.ts", "c.ts", "d.ts"], 10);
-    expect(effects).toContainEqual({ type: "retire", child: 2, drain: true, patienceMs: LOADING_STOP_MS });
+    expect(effects).toContainEqual({
+      type: "retire",
+      child: 2,
+      drain: true,
+      patienceMs: LOADING_STOP_MS,
+    });
     expect(d.state.loading).toMatchObject({ child: 3, files: ["a.ts", "b.ts", "c.ts", "d.ts"] });
     // A late answer from the obsolete worker changes nothing.
     expect(d.ready(2)).toEqual([]);
     d.message(3, { type: "standby" });
-    expect(logs(d.ready(3, 50))).toEqual(["info: reloaded in 40 ms (a.ts, b.ts, c.ts and 1 more): 5 routes"]);
+    expect(logs(d.ready(3, 50))).toEqual([
+      "info: reloaded in 40 ms (a.ts, b.ts, c.ts and 1 more): 5 routes",
+    ]);
   });
 
   it("starts a fresh worker with the failed files when a worker asks to retry", () => {
@@ -122,10 +142,17 @@ describe("the dev server's supervisor", () => {
     const failed = [{ file: "bad.ts", reason: "throws on import: Error: boom" }];
     const effects = d.message(2, { type: "retry", failed });
     expect(d.role(2)).toBe("retiring");
-    expect(effects).toContainEqual({ type: "send", child: 3, message: { type: "serve", config, failed } });
+    expect(effects).toContainEqual({
+      type: "send",
+      child: 3,
+      message: { type: "serve", config, failed },
+    });
     expect(effects).toContainEqual({ type: "fork", child: 4 });
     const loaded = d.ready(3, 5, { failed, routes: 4 });
-    expect(logs(loaded)).toEqual(["error: route file bad.ts failed to load: throws on import: Error: boom", "info: reloaded in 5 ms (bad.ts): 4 routes, 1 failing"]);
+    expect(logs(loaded)).toEqual([
+      "error: route file bad.ts failed to load: throws on import: Error: boom",
+      "info: reloaded in 5 ms (bad.ts): 4 routes, 1 failing",
+    ]);
   });
 
   it("logs a table that cannot be built, and serves its error", () => {
@@ -141,7 +168,9 @@ describe("the dev server's supervisor", () => {
     const first = new Driver();
     first.load();
     first.message(1, { type: "standby" });
-    expect(first.message(1, { type: "error", message: "cannot listen on 127.0.0.1:3000: EADDRINUSE" })).toEqual([
+    expect(
+      first.message(1, { type: "error", message: "cannot listen on 127.0.0.1:3000: EADDRINUSE" }),
+    ).toEqual([
       { type: "log", level: "fatal", message: "cannot listen on 127.0.0.1:3000: EADDRINUSE" },
       { type: "fail", message: "cannot listen on 127.0.0.1:3000: EADDRINUSE" },
     ]);
@@ -152,7 +181,12 @@ describe("the dev server's supervisor", () => {
   });
 
   it.each([
-    ["soon after it started serving: after a pause", 40 + CRASH_LOOP_MS - 1, RESTART_DELAY_MS, "restarting in 1000 ms"],
+    [
+      "soon after it started serving: after a pause",
+      40 + CRASH_LOOP_MS - 1,
+      RESTART_DELAY_MS,
+      "restarting in 1000 ms",
+    ],
     ["long after: at once", 40 + CRASH_LOOP_MS, 0, "restarting"],
   ])("restarts a serving worker that crashes %s", (_when, now, delayMs, words) => {
     const d = serving();
@@ -164,7 +198,9 @@ describe("the dev server's supervisor", () => {
 
   it("does not restart a worker stopped from outside (exit code 0), nor count retiring workers' exits", () => {
     const d = serving();
-    expect(logs(d.exit(1, 0))).toEqual(["warn: the dev server worker stopped (exit code 0): the next change restarts it"]);
+    expect(logs(d.exit(1, 0))).toEqual([
+      "warn: the dev server worker stopped (exit code 0): the next change restarts it",
+    ]);
     const e = serving();
     e.load(["a.ts"]);
     e.ready(2);
@@ -178,7 +214,9 @@ describe("the dev server's supervisor", () => {
     expect(d.state.spare).toBeUndefined();
     const e = serving();
     e.load(["a.ts"]);
-    expect(logs(e.exit(2, null, 0, "SIGSEGV"))).toEqual(["error: the worker loading the routes exited (signal SIGSEGV): fix the code, the next change reloads"]);
+    expect(logs(e.exit(2, null, 0, "SIGSEGV"))).toEqual([
+      "error: the worker loading the routes exited (signal SIGSEGV): fix the code, the next change reloads",
+    ]);
     expect(e.state.loading).toBeUndefined();
   });
 

@@ -12,15 +12,18 @@ const LOAD_ERROR = [
 describe("the dev server without a route table", () => {
   const server = http.createServer(createTableErrorHandler(LOAD_ERROR));
 
-  it.each(["/api", "/api/users", "/api/anything/else?x=1", "/api?x=1"])("answers %s with the load error, without stack frames", async (url) => {
-    const res = await request(server).get(url);
-    expect(res.status).toBe(500);
-    expect(res.headers["content-type"]).toBe("application/json; charset=utf-8");
-    expect(res.body).toEqual({
-      message:
-        "Cannot load the routes in /srv/routes:\n  - users.ts and users/index.ts: both serve /api/users: keep one of them\n  - a.ts: throws on import: Error: a",
-    });
-  });
+  it.each(["/api", "/api/users", "/api/anything/else?x=1", "/api?x=1"])(
+    "answers %s with the load error, without stack frames",
+    async (url) => {
+      const res = await request(server).get(url);
+      expect(res.status).toBe(500);
+      expect(res.headers["content-type"]).toBe("application/json; charset=utf-8");
+      expect(res.body).toEqual({
+        message:
+          "Cannot load the routes in /srv/routes:\n  - users.ts and users/index.ts: both serve /api/users: keep one of them\n  - a.ts: throws on import: Error: a",
+      });
+    },
+  );
 
   it.each(["/", "/apix", "/other"])("answers %s outside /api with a JSON 404", async (url) => {
     const res = await request(server).get(url);

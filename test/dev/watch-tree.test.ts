@@ -4,7 +4,11 @@ import path from "node:path";
 import { isNoise, watchTree, type TreeChange, type TreeWatcher } from "../../src/dev/watch-tree";
 
 /** Polls until `predicate` holds; fails after `timeoutMs` with what was seen. */
-async function waitFor(predicate: () => boolean, describe: () => string, timeoutMs = 10_000): Promise<void> {
+async function waitFor(
+  predicate: () => boolean,
+  describe: () => string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out; seen: ${describe()}`);
@@ -64,9 +68,15 @@ describe("watchTree", () => {
 
   it("watches folders created after it started, and their files", async () => {
     start();
-    await expectReported("new", () => mkdirSync(path.join(dir, "new", "deeper"), { recursive: true }));
-    await expectReported("new/deeper/d.ts", () => writeFileSync(path.join(dir, "new", "deeper", "d.ts"), "1"));
-    await expectReported("new/deeper/d.ts", () => writeFileSync(path.join(dir, "new", "deeper", "d.ts"), "2"));
+    await expectReported("new", () =>
+      mkdirSync(path.join(dir, "new", "deeper"), { recursive: true }),
+    );
+    await expectReported("new/deeper/d.ts", () =>
+      writeFileSync(path.join(dir, "new", "deeper", "d.ts"), "1"),
+    );
+    await expectReported("new/deeper/d.ts", () =>
+      writeFileSync(path.join(dir, "new", "deeper", "d.ts"), "2"),
+    );
   });
 
   it("reports a burst of events once, after the quiet time, with when it began", async () => {
@@ -76,7 +86,13 @@ describe("watchTree", () => {
     await waitFor(() => changes.length > 0, show);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(changes).toHaveLength(1);
-    expect(changes[0].files).toEqual(["burst-0.ts", "burst-1.ts", "burst-2.ts", "burst-3.ts", "burst-4.ts"]);
+    expect(changes[0].files).toEqual([
+      "burst-0.ts",
+      "burst-1.ts",
+      "burst-2.ts",
+      "burst-3.ts",
+      "burst-4.ts",
+    ]);
     expect(changes[0].since).toBeGreaterThanOrEqual(before);
   });
 

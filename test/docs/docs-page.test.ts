@@ -1,7 +1,13 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
-import { PROJECT_ROOT, spawnProcess, stopProcess, waitForListening, type Spawned } from "../helpers/process";
+import {
+  PROJECT_ROOT,
+  spawnProcess,
+  stopProcess,
+  waitForListening,
+  type Spawned,
+} from "../helpers/process";
 
 // Debian's chromium (npm test installs it, see scripts/ensure-system-packages.js): `npx playwright
 // install` needs a download we do not allow.
@@ -23,10 +29,17 @@ let origin: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (npm test installs it when run as root)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `${CHROMIUM} is missing: apt-get install -y chromium (npm test installs it when run as root)`,
+    );
   server = spawnProcess("node", [MAIN], { HOST: "127.0.0.1", PORT: "0", API_TOKENS: "docs-token" });
   origin = `http://127.0.0.1:${await waitForListening(server)}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    timeout: 60_000,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -73,7 +86,13 @@ describe("/docs in headless Chromium", () => {
 
     expect(requested.length).toBeGreaterThan(0);
     expect(requested.filter((url) => new URL(url).origin !== origin)).toStrictEqual([]);
-    expect(requested).toEqual(expect.arrayContaining([`${origin}/docs/swagger-ui-bundle.js`, `${origin}/docs/init.js`, `${origin}/openapi.json`]));
+    expect(requested).toEqual(
+      expect.arrayContaining([
+        `${origin}/docs/swagger-ui-bundle.js`,
+        `${origin}/docs/init.js`,
+        `${origin}/openapi.json`,
+      ]),
+    );
     expect(await page.evaluate("window.cspViolations")).toStrictEqual([]);
     expect(problems).toStrictEqual([]);
     await page.close();
@@ -85,11 +104,18 @@ describe("/docs in headless Chromium", () => {
     const operation = page.locator("#operations-users-createUser");
     await operation.locator(".try-out__btn").click({ timeout: 60_000 });
     await operation.locator(".execute").click();
-    const status = operation.locator(".live-responses-table .response .response-col_status").first();
+    const status = operation
+      .locator(".live-responses-table .response .response-col_status")
+      .first();
     await status.waitFor({ timeout: 60_000 });
     expect((await status.innerText()).trim()).toBe("201");
-    expect(await operation.locator(".live-responses-table").innerText()).toContain('"email": "ada@example.com"');
-    expect(await (await fetch(`${origin}/api/users`)).json()).toMatchObject({ total: 1, users: [{ name: "Ada Lovelace", email: "ada@example.com" }] });
+    expect(await operation.locator(".live-responses-table").innerText()).toContain(
+      '"email": "ada@example.com"',
+    );
+    expect(await (await fetch(`${origin}/api/users`)).json()).toMatchObject({
+      total: 1,
+      users: [{ name: "Ada Lovelace", email: "ada@example.com" }],
+    });
     await page.close();
   }, 120_000);
 });

@@ -11,7 +11,11 @@ export function fixture(name: string): string {
 }
 
 /** A logger whose JSON lines land in `lines`, so tests can assert on what was logged. */
-export function captureLogger(level: pino.LevelWithSilent = "debug"): { logger: Logger; lines: Record<string, unknown>[]; text: () => string } {
+export function captureLogger(level: pino.LevelWithSilent = "debug"): {
+  logger: Logger;
+  lines: Record<string, unknown>[];
+  text: () => string;
+} {
   const raw: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -19,7 +23,8 @@ export function captureLogger(level: pino.LevelWithSilent = "debug"): { logger: 
       callback();
     },
   });
-  const { createLogger } = jest.requireActual<typeof import("../../src/logger")>("../../src/logger");
+  const { createLogger } =
+    jest.requireActual<typeof import("../../src/logger")>("../../src/logger");
   const logger = createLogger(level as never, stream);
   return {
     logger,

@@ -7,7 +7,14 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 
-const DIR = path.join(os.tmpdir(), `nextpress-test-pids-${crypto.createHash("sha256").update(path.resolve(__dirname, "..", "..")).digest("hex").slice(0, 12)}`);
+const DIR = path.join(
+  os.tmpdir(),
+  `nextpress-test-pids-${crypto
+    .createHash("sha256")
+    .update(path.resolve(__dirname, "..", ".."))
+    .digest("hex")
+    .slice(0, 12)}`,
+);
 
 function record(pid) {
   fs.mkdirSync(DIR, { recursive: true });

@@ -31,7 +31,17 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * many sockets. `onAnswer` sees each answer (status, headers). Unlike a benchmark tool it never
  * drops a request silently: a reset, a hang-up or a connection closed mid-answer is an error.
  */
-export function startLoad({ port, path, connections, onAnswer }: { port: number; path: string; connections: number; onAnswer?: (answer: Answer) => void }): Load {
+export function startLoad({
+  port,
+  path,
+  connections,
+  onAnswer,
+}: {
+  port: number;
+  path: string;
+  connections: number;
+  onAnswer?: (answer: Answer) => void;
+}): Load {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const result: LoadResult = { sent: 0, answered: 0, byStatus: {}, errors: {}, durationMs: 0 };
   const started = Date.now();
@@ -48,21 +58,28 @@ export function startLoad({ port, path, connections, onAnswer }: { port: number;
         result.errors[code] = (result.errors[code] ?? 0) + 1;
         resolve();
       };
-      const req = http.get({ host: "127.0.0.1", port, path, agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-        res.on("data", () => undefined);
-        res.on("error", fail);
-        res.on("aborted", () => fail(Object.assign(new Error("answer cut short"), { code: "ABORTED" })));
-        res.on("end", () => {
-          if (settled) return;
-          settled = true;
-          const status = res.statusCode ?? 0;
-          result.answered++;
-          result.byStatus[status] = (result.byStatus[status] ?? 0) + 1;
-          onAnswer?.({ at: Date.now(), status, headers: res.headers });
-          resolve();
-        });
-      });
-      req.on("timeout", () => req.destroy(Object.assign(new Error("no answer in time"), { code: "ETIMEDOUT" })));
+      const req = http.get(
+        { host: "127.0.0.1", port, path, agent, timeout: REQUEST_TIMEOUT_MS },
+        (res) => {
+          res.on("data", () => undefined);
+          res.on("error", fail);
+          res.on("aborted", () =>
+            fail(Object.assign(new Error("answer cut short"), { code: "ABORTED" })),
+          );
+          res.on("end", () => {
+            if (settled) return;
+            settled = true;
+            const status = res.statusCode ?? 0;
+            result.answered++;
+            result.byStatus[status] = (result.byStatus[status] ?? 0) + 1;
+            onAnswer?.({ at: Date.now(), status, headers: res.headers });
+            resolve();
+          });
+        },
+      );
+      req.on("timeout", () =>
+        req.destroy(Object.assign(new Error("no answer in time"), { code: "ETIMEDOUT" })),
+      );
       req.on("error", fail);
     });
 

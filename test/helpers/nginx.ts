@@ -21,7 +21,9 @@ export function findNginx(): string {
       // try the next one
     }
   }
-  throw new Error("nginx is not installed: `apt-get install nginx-light` (npm test installs it when run as root)");
+  throw new Error(
+    "nginx is not installed: `apt-get install nginx-light` (npm test installs it when run as root)",
+  );
 }
 
 export async function freePort(): Promise<number> {
@@ -47,7 +49,9 @@ const handedOut = new Set<number>();
 
 /** The temp-folder settings every test nginx needs: nothing is written outside `dir`. */
 function tempPaths(dir: string): string {
-  return ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((sub) => `${sub}_temp_path ${dir}/${sub};`).join("\n  ");
+  return ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
+    .map((sub) => `${sub}_temp_path ${dir}/${sub};`)
+    .join("\n  ");
 }
 
 /**
@@ -83,8 +87,15 @@ http {
 }
 
 /** `text` with `pattern` replaced, or a loud failure when deploy/nginx.conf no longer has it. */
-function replaceIn(text: string, pattern: RegExp, replacement: string | ((...groups: string[]) => string)): string {
-  if (!pattern.test(text)) throw new Error(`deploy/nginx.conf no longer matches ${String(pattern)}: update test/helpers/nginx.ts`);
+function replaceIn(
+  text: string,
+  pattern: RegExp,
+  replacement: string | ((...groups: string[]) => string),
+): string {
+  if (!pattern.test(text))
+    throw new Error(
+      `deploy/nginx.conf no longer matches ${String(pattern)}: update test/helpers/nginx.ts`,
+    );
   return text.replace(pattern, replacement as string);
 }
 
@@ -94,17 +105,32 @@ function replaceIn(text: string, pattern: RegExp, replacement: string | ((...gro
  * Docker's DNS name, it listens on a free loopback port, and its files live in a temp folder.
  * `addHeaders` are added to every answer (say, which replica answered: `$upstream_addr`).
  */
-export async function startDeployedNginx(upstreamPorts: readonly number[], addHeaders: Record<string, string> = {}): Promise<Nginx> {
+export async function startDeployedNginx(
+  upstreamPorts: readonly number[],
+  addHeaders: Record<string, string> = {},
+): Promise<Nginx> {
   const deployed = readFileSync(path.join(__dirname, "..", "..", "deploy", "nginx.conf"), "utf8");
   return runNginx((dir, port) => {
     let text = deployed;
-    text = replaceIn(text, /^events \{\}/m, "worker_processes 1;\nevents { worker_connections 1024; }");
+    text = replaceIn(
+      text,
+      /^events \{\}/m,
+      "worker_processes 1;\nevents { worker_connections 1024; }",
+    );
     text = replaceIn(text, /^http \{$/m, `http {\n  access_log off;\n  ${tempPaths(dir)}`);
     text = replaceIn(text, /^\s*resolver .*;$/m, "");
-    text = replaceIn(text, /server api:3000 resolve([^;]*);/, (_match, params) => upstreamPorts.map((p) => `server 127.0.0.1:${p}${params};`).join("\n    "));
+    text = replaceIn(text, /server api:3000 resolve([^;]*);/, (_match, params) =>
+      upstreamPorts.map((p) => `server 127.0.0.1:${p}${params};`).join("\n    "),
+    );
     text = replaceIn(text, /listen 80;/, `listen 127.0.0.1:${port};`);
-    const headers = Object.entries(addHeaders).map(([name, value]) => `add_header ${name} ${value} always;`);
-    return replaceIn(text, /proxy_pass http:\/\/api;/, ["proxy_pass http://api;", ...headers].join("\n      "));
+    const headers = Object.entries(addHeaders).map(
+      ([name, value]) => `add_header ${name} ${value} always;`,
+    );
+    return replaceIn(
+      text,
+      /proxy_pass http:\/\/api;/,
+      ["proxy_pass http://api;", ...headers].join("\n      "),
+    );
   });
 }
 
@@ -112,14 +138,24 @@ export async function startDeployedNginx(upstreamPorts: readonly number[], addHe
 async function runNginx(configure: (dir: string, port: number) => string): Promise<Nginx> {
   const binary = findNginx();
   const dir = mkdtempSync(path.join(os.tmpdir(), "nextpress-nginx-"));
-  for (const sub of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(path.join(dir, sub));
+  for (const sub of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"])
+    mkdirSync(path.join(dir, sub));
   // Workers run as nobody when the master is root: they need to reach the temp folders.
   chmodSync(dir, 0o755);
   const port = await freePort();
   writeFileSync(path.join(dir, "nginx.conf"), configure(dir, port));
   const child: ChildProcess = spawn(
     binary,
-    ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-e", path.join(dir, "error.log"), "-g", `daemon off; pid ${dir}/nginx.pid;`],
+    [
+      "-p",
+      dir,
+      "-c",
+      path.join(dir, "nginx.conf"),
+      "-e",
+      path.join(dir, "error.log"),
+      "-g",
+      `daemon off; pid ${dir}/nginx.pid;`,
+    ],
     { stdio: "ignore", detached: true },
   );
   // Stopped with the test file whatever happens (see helpers/process.ts), SIGQUIT below when all goes well.
@@ -131,7 +167,8 @@ async function runNginx(configure: (dir: string, port: number) => string): Promi
       socket.once("error", () => resolve(false));
     });
     if (up) break;
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${readFileSync(path.join(dir, "error.log"), "utf8")}`);
+    if (child.exitCode !== null)
+      throw new Error(`nginx exited: ${readFileSync(path.join(dir, "error.log"), "utf8")}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {

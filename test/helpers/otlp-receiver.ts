@@ -54,7 +54,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       contentTypes.push(type);
       if (req.url === "/v1/traces" && type.startsWith("application/json")) {
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
-          resourceSpans: { resource: { attributes: KeyValue[] }; scopeSpans: { scope: { name: string }; spans: Record<string, unknown>[] }[] }[];
+          resourceSpans: {
+            resource: { attributes: KeyValue[] };
+            scopeSpans: { scope: { name: string }; spans: Record<string, unknown>[] }[];
+          }[];
         };
         for (const { resource, scopeSpans } of body.resourceSpans) {
           for (const { scope, spans: list } of scopeSpans) {
@@ -63,14 +66,19 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
                 ...(span as unknown as ReceivedSpan),
                 scope: scope.name,
                 attributes: flatten(span.attributes as KeyValue[]),
-                events: ((span.events as { name: string; attributes: KeyValue[] }[]) ?? []).map((e) => ({ name: e.name, attributes: flatten(e.attributes) })),
+                events: ((span.events as { name: string; attributes: KeyValue[] }[]) ?? []).map(
+                  (e) => ({ name: e.name, attributes: flatten(e.attributes) }),
+                ),
                 resource: flatten(resource.attributes),
               });
             }
           }
         }
       }
-      res.setHeader("Content-Type", type.startsWith("application/json") ? "application/json" : "application/x-protobuf");
+      res.setHeader(
+        "Content-Type",
+        type.startsWith("application/json") ? "application/json" : "application/x-protobuf",
+      );
       res.end(type.startsWith("application/json") ? "{}" : "");
     });
   });

@@ -3,7 +3,9 @@ import { trackProcess } from "./process";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS, shared with the benchmark
 const { createLocalPostgres } = require("../../scripts/local-postgres.js") as {
-  createLocalPostgres: (options: { onStart: (child: ChildProcess) => void }) => Promise<LocalPostgres>;
+  createLocalPostgres: (options: {
+    onStart: (child: ChildProcess) => void;
+  }) => Promise<LocalPostgres>;
 };
 
 /** A PostgreSQL server of the test's own (scripts/local-postgres.js), on a loopback port. */

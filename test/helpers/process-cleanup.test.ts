@@ -16,8 +16,14 @@ function isAlive(pid: number): boolean {
 // Two guarantees, each tested alone: test/environment.js stops a file's processes when the file
 // ends; test/global-teardown.js kills whatever is left when the run ends (a crashed worker's).
 describe.each([
-  ["when their file ends (test/environment.js)", { testEnvironment: "<rootDir>/test/environment.js" }],
-  ["when the run ends, if anything is left (test/global-teardown.js)", { testEnvironment: "node", globalTeardown: "<rootDir>/test/global-teardown.js" }],
+  [
+    "when their file ends (test/environment.js)",
+    { testEnvironment: "<rootDir>/test/environment.js" },
+  ],
+  [
+    "when the run ends, if anything is left (test/global-teardown.js)",
+    { testEnvironment: "node", globalTeardown: "<rootDir>/test/global-teardown.js" },
+  ],
 ])("processes started by tests are stopped %s", (_when, guarantee) => {
   it("whether the tests fail or time out, and jest exits by itself", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "nextpress-leak-"));
@@ -32,12 +38,16 @@ describe.each([
       };
       const started = Date.now();
       // No --forceExit: jest must find nothing left running.
-      const run = spawnSync(process.execPath, ["node_modules/jest/bin/jest.js", "--ci", "--config", JSON.stringify(config)], {
-        cwd: PROJECT_ROOT,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, LEAK_PID_FILE: pidFile },
-        encoding: "utf8",
-        timeout: 90_000,
-      });
+      const run = spawnSync(
+        process.execPath,
+        ["node_modules/jest/bin/jest.js", "--ci", "--config", JSON.stringify(config)],
+        {
+          cwd: PROJECT_ROOT,
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, LEAK_PID_FILE: pidFile },
+          encoding: "utf8",
+          timeout: 90_000,
+        },
+      );
       const output = `${run.stdout}${run.stderr}`;
       expect(run.error).toBeUndefined();
       expect(run.status).toBe(1);

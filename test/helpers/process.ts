@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS, shared with jest's global teardown
-const leftovers = require("./leftover-processes.js") as { record: (pid: number) => void; forget: (pid: number) => void };
+const leftovers = require("./leftover-processes.js") as {
+  record: (pid: number) => void;
+  forget: (pid: number) => void;
+};
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -18,7 +21,9 @@ export interface Spawned {
 const STOP_GRACE_MS = 10_000;
 
 /** Every process group started by this test file and not yet stopped: test/environment.js stops them when the file ends. */
-const running: Set<Spawned> = ((globalThis as { __nextpressProcesses?: Set<Spawned> }).__nextpressProcesses ??= new Set());
+const running: Set<Spawned> = ((
+  globalThis as { __nextpressProcesses?: Set<Spawned> }
+).__nextpressProcesses ??= new Set());
 
 /**
  * Puts a process started elsewhere (nginx, redis-server, …) under the same guarantee as
@@ -51,11 +56,23 @@ function register(spawned: Spawned): void {
  * API keeps its users in DATA_DIR: unless `env` names one (or DATABASE_URL), the process gets a
  * throwaway folder of its own, removed once it exits, so tests never share data or write ./data.
  */
-export function spawnProcess(command: string, args: string[], env: Record<string, string>): Spawned {
-  const dataDir = env.DATA_DIR || env.DATABASE_URL ? undefined : mkdtempSync(path.join(os.tmpdir(), "nextpress-data-"));
+export function spawnProcess(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): Spawned {
+  const dataDir =
+    env.DATA_DIR || env.DATABASE_URL
+      ? undefined
+      : mkdtempSync(path.join(os.tmpdir(), "nextpress-data-"));
   const child = spawn(command, args, {
     cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...(dataDir ? { DATA_DIR: dataDir } : {}), ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      ...(dataDir ? { DATA_DIR: dataDir } : {}),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group: `npm start` runs the server under `sh -c`, which does not pass signals on.
     detached: true,
@@ -65,7 +82,9 @@ export function spawnProcess(command: string, args: string[], env: Record<string
   child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
   // "close": the process has exited and so has everything that shared its output (npm's children).
-  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code))).finally(() => {
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("close", (code) => resolve(code)),
+  ).finally(() => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
   const spawned = { child, stdout: () => out, stderr: () => err, exited };
@@ -102,7 +121,10 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
  * SIGTERM to the whole process group (as a terminal's Ctrl-C or `docker stop` reaches it), then
  * the exit code; SIGKILL to the group if it is still there after STOP_GRACE_MS.
  */
-export async function stopProcess(spawned: Spawned, signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+export async function stopProcess(
+  spawned: Spawned,
+  signal: NodeJS.Signals = "SIGTERM",
+): Promise<number | null> {
   const { child } = spawned;
   if (child.exitCode === null && child.signalCode === null) signalGroup(child, signal);
   const timer = setTimeout(() => signalGroup(child, "SIGKILL"), STOP_GRACE_MS);

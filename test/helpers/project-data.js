@@ -13,7 +13,9 @@ function rememberProjectData() {
 
 function checkProjectData() {
   if (globalThis.__nextpressProjectDataExisted === false && fs.existsSync(DATA)) {
-    throw new Error(`a test created ${DATA}: tests must use a throwaway DATA_DIR (test/environment.js, spawnProcess)`);
+    throw new Error(
+      `a test created ${DATA}: tests must use a throwaway DATA_DIR (test/environment.js, spawnProcess)`,
+    );
   }
 }
 

@@ -40,7 +40,14 @@ export interface RawRequest {
  * with Transfer-Encoding: chunked. Write errors after the server answered (it may close the
  * connection on a 413) are ignored: the client keeps the answer, as a browser would.
  */
-export function rawRequest({ port, path, method = "POST", headers = {}, chunks = [], end = true }: RawRequest): Promise<RawResponse> {
+export function rawRequest({
+  port,
+  path,
+  method = "POST",
+  headers = {},
+  chunks = [],
+  end = true,
+}: RawRequest): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = http.request({ port, host: "127.0.0.1", path, method, headers, agent: false });
@@ -49,7 +56,12 @@ export function rawRequest({ port, path, method = "POST", headers = {}, chunks =
       const body: Buffer[] = [];
       res.on("data", (chunk: Buffer) => body.push(chunk));
       res.on("end", () => {
-        resolve({ status: res.statusCode ?? 0, statusMessage: res.statusMessage ?? "", headers: res.headers, body: Buffer.concat(body) });
+        resolve({
+          status: res.statusCode ?? 0,
+          statusMessage: res.statusMessage ?? "",
+          headers: res.headers,
+          body: Buffer.concat(body),
+        });
         req.destroy();
       });
       res.on("error", reject);
@@ -79,7 +91,12 @@ export function rawRequest({ port, path, method = "POST", headers = {}, chunks =
  * Sends a request and reports whether any response arrived within `ms`; the connection is then
  * dropped. For handlers that must leave the request open.
  */
-export function respondsWithin(port: number, path: string, ms: number, headers: http.OutgoingHttpHeaders = {}): Promise<boolean> {
+export function respondsWithin(
+  port: number,
+  path: string,
+  ms: number,
+  headers: http.OutgoingHttpHeaders = {},
+): Promise<boolean> {
   return new Promise((resolve) => {
     const req = http.request({ port, host: "127.0.0.1", path, headers, agent: false });
     const timer = setTimeout(() => {
@@ -101,6 +118,7 @@ export function respondsWithin(port: number, path: string, ms: number, headers: 
 export function chunksOf(count: number, fill = "a"): Buffer[] {
   const size = 64 * 1024;
   const chunks: Buffer[] = [];
-  for (let offset = 0; offset < count; offset += size) chunks.push(Buffer.alloc(Math.min(size, count - offset), fill));
+  for (let offset = 0; offset < count; offset += size)
+    chunks.push(Buffer.alloc(Math.min(size, count - offset), fill));
   return chunks;
 }

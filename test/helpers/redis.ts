@@ -31,13 +31,33 @@ function accepts(port: number): Promise<boolean> {
  * test file whatever happens (see helpers/process.ts).
  */
 export async function startRedis(port?: number): Promise<RedisServer> {
-  if (!existsSync(BINARY)) throw new Error("redis-server is not installed: `apt-get install redis-server` (npm test installs it when run as root)");
+  if (!existsSync(BINARY))
+    throw new Error(
+      "redis-server is not installed: `apt-get install redis-server` (npm test installs it when run as root)",
+    );
   const listenPort = port ?? (await freePort());
   const dir = mkdtempSync(path.join(os.tmpdir(), "nextpress-redis-"));
-  const child = spawn(BINARY, ["--port", String(listenPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no"], {
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
+  const child = spawn(
+    BINARY,
+    [
+      "--port",
+      String(listenPort),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      dir,
+      "--daemonize",
+      "no",
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -1,6 +1,13 @@
 import { createAuthenticate } from "../../src/middleware/authenticate";
 import type { NextApiRequest, NextApiResponse } from "../../src/types";
-import { exchange, expectHealthy, get, head, startHostileServer, type HostileServer } from "./support";
+import {
+  exchange,
+  expectHealthy,
+  get,
+  head,
+  startHostileServer,
+  type HostileServer,
+} from "./support";
 
 describe("token comparison takes the same time whatever the token shares with the real one", () => {
   type Check = (token: string) => unknown;
@@ -24,7 +31,12 @@ describe("token comparison takes the same time whatever the token shares with th
   }
 
   /** Ratio of the late-mismatch median to the early-mismatch one; a few tries, so one noisy burst on a busy machine does not decide. */
-  function ratio(check: Check, tokens: [string, string], calls: number, acceptable: (r: number) => boolean): number {
+  function ratio(
+    check: Check,
+    tokens: [string, string],
+    calls: number,
+    acceptable: (r: number) => boolean,
+  ): number {
     let last = NaN;
     for (let attempt = 0; attempt < 3; attempt++) {
       const [early, late] = medians(check, tokens, calls);
@@ -37,12 +49,20 @@ describe("token comparison takes the same time whatever the token shares with th
   /** Calls the middleware as a request would, with Authorization: Bearer <token>; refused tokens end the response. */
   function middlewareCheck(real: string): Check {
     const authenticate = createAuthenticate({ tokens: [real] });
-    const res = { statusCode: 0, setHeader: () => undefined, end: () => undefined } as unknown as NextApiResponse;
+    const res = {
+      statusCode: 0,
+      setHeader: () => undefined,
+      end: () => undefined,
+    } as unknown as NextApiResponse;
     const requests = new Map<string, NextApiRequest>();
     const next = () => undefined;
     return (token) => {
       let req = requests.get(token);
-      if (!req) requests.set(token, (req = { headers: { authorization: `Bearer ${token}` } } as unknown as NextApiRequest));
+      if (!req)
+        requests.set(
+          token,
+          (req = { headers: { authorization: `Bearer ${token}` } } as unknown as NextApiRequest),
+        );
       return authenticate(req, res, next);
     };
   }
@@ -64,11 +84,15 @@ describe("token comparison takes the same time whatever the token shares with th
   });
 
   it("a 4 KB token, where a character-by-character comparison would double the time", () => {
-    const real = Array.from({ length: 4096 }, (_, i) => "abcdefghijklmnopqrstuvwxyz0123456789"[(i * 7) % 36]).join("");
+    const real = Array.from(
+      { length: 4096 },
+      (_, i) => "abcdefghijklmnopqrstuvwxyz0123456789"[(i * 7) % 36],
+    ).join("");
     const tokens = candidates(real);
     // The harness sees such a leak: an early-exit loop over the same tokens.
     const leaky: Check = (token) => {
-      for (let i = 0; i < real.length; i++) if (token.charCodeAt(i) !== real.charCodeAt(i)) return false;
+      for (let i = 0; i < real.length; i++)
+        if (token.charCodeAt(i) !== real.charCodeAt(i)) return false;
       return true;
     };
     expect(ratio(leaky, tokens, 4000, (r) => r > 3)).toBeGreaterThan(3);
@@ -85,7 +109,10 @@ describe("tokens in the real server", () => {
   let server: HostileServer;
 
   beforeAll(async () => {
-    server = await startHostileServer("hostile-input", { API_TOKENS: `${TOKEN},${OTHER}`, LOG_LEVEL: "trace" });
+    server = await startHostileServer("hostile-input", {
+      API_TOKENS: `${TOKEN},${OTHER}`,
+      LOG_LEVEL: "trace",
+    });
   });
   afterAll(async () => {
     if (server.spawned.child.exitCode === null) await server.stop();
@@ -93,14 +120,49 @@ describe("tokens in the real server", () => {
 
   it.each([
     ["no Authorization", 401, {}, 'Bearer realm="api"'],
-    ["another scheme", 401, { Authorization: `Basic ${Buffer.from(`user:${TOKEN}`).toString("base64")}` }, 'Bearer realm="api"'],
-    ["a wrong token", 401, { Authorization: `Bearer ${WRONG}` }, 'Bearer realm="api", error="invalid_token"'],
-    ["Bearer alone", 400, { Authorization: "Bearer" }, 'Bearer realm="api", error="invalid_request"'],
-    ["two tokens", 400, { Authorization: `Bearer ${TOKEN} ${TOKEN}` }, 'Bearer realm="api", error="invalid_request"'],
-    ["bad characters", 400, { Authorization: `Bearer ${TOKEN}!` }, 'Bearer realm="api", error="invalid_request"'],
-    ["a non-ASCII byte", 400, { Authorization: `Bearer ${TOKEN}\xe9` }, 'Bearer realm="api", error="invalid_request"'],
+    [
+      "another scheme",
+      401,
+      { Authorization: `Basic ${Buffer.from(`user:${TOKEN}`).toString("base64")}` },
+      'Bearer realm="api"',
+    ],
+    [
+      "a wrong token",
+      401,
+      { Authorization: `Bearer ${WRONG}` },
+      'Bearer realm="api", error="invalid_token"',
+    ],
+    [
+      "Bearer alone",
+      400,
+      { Authorization: "Bearer" },
+      'Bearer realm="api", error="invalid_request"',
+    ],
+    [
+      "two tokens",
+      400,
+      { Authorization: `Bearer ${TOKEN} ${TOKEN}` },
+      'Bearer realm="api", error="invalid_request"',
+    ],
+    [
+      "bad characters",
+      400,
+      { Authorization: `Bearer ${TOKEN}!` },
+      'Bearer realm="api", error="invalid_request"',
+    ],
+    [
+      "a non-ASCII byte",
+      400,
+      { Authorization: `Bearer ${TOKEN}\xe9` },
+      'Bearer realm="api", error="invalid_request"',
+    ],
     ["a valid token", 200, { Authorization: `Bearer ${TOKEN}` }, undefined],
-    ["the second valid token, lower-case scheme", 200, { Authorization: `bearer ${OTHER}` }, undefined],
+    [
+      "the second valid token, lower-case scheme",
+      200,
+      { Authorization: `bearer ${OTHER}` },
+      undefined,
+    ],
   ])("%s → %i", async (_case, status, headers, challenge) => {
     const res = await get(server, "/api/secure", headers);
     expect(res.status).toBe(status);
@@ -117,13 +179,27 @@ describe("tokens in the real server", () => {
     await get(server, "/api/nowhere", auth);
     await get(server, "/api/reflect?v=%0d%0a", auth);
     await get(server, "/api/%", auth);
-    await exchange(server.port, head("POST /api/echo HTTP/1.1", { ...auth, "Content-Type": "application/json", "Content-Length": 3 }) + "{x}", {
-      responses: 1,
-    });
+    await exchange(
+      server.port,
+      head("POST /api/echo HTTP/1.1", {
+        ...auth,
+        "Content-Type": "application/json",
+        "Content-Length": 3,
+      }) + "{x}",
+      {
+        responses: 1,
+      },
+    );
     // Malformed requests that carry the token: Node's parse error holds the raw bytes.
-    await exchange(server.port, head("GET /api/secure HTTP/1.1", { ...auth, "Bad Header": "x" }), { timeoutMs: 2000 });
+    await exchange(server.port, head("GET /api/secure HTTP/1.1", { ...auth, "Bad Header": "x" }), {
+      timeoutMs: 2000,
+    });
     await exchange(server.port, head("FOO@ /api/secure HTTP/1.1", auth), { timeoutMs: 2000 });
-    await exchange(server.port, head("GET /api/secure HTTP/1.1", { ...auth, "X-Big": "b".repeat(17_000) }), { timeoutMs: 2000 });
+    await exchange(
+      server.port,
+      head("GET /api/secure HTTP/1.1", { ...auth, "X-Big": "b".repeat(17_000) }),
+      { timeoutMs: 2000 },
+    );
     await expectHealthy(server);
     expect(await server.stop()).toBe(0);
 

@@ -33,13 +33,17 @@ afterEach(async () => {
 });
 
 /** A pause between writes, repeated: what a client that never finishes looks like. */
-const forever = (part: string, everyMs: number, times = 100) => Array.from({ length: times }, () => [everyMs, part]).flat();
+const forever = (part: string, everyMs: number, times = 100) =>
+  Array.from({ length: times }, () => [everyMs, part]).flat();
 
 describe("requests that never end are cut by the server's timeouts", () => {
   it("a chunked body that never ends gets a JSON 408 at REQUEST_TIMEOUT_MS", async () => {
     const result = await exchange(
       server.port,
-      head("POST /api/echo HTTP/1.1", { "Content-Type": "application/json", "Transfer-Encoding": "chunked" }) + "1\r\n[\r\n",
+      head("POST /api/echo HTTP/1.1", {
+        "Content-Type": "application/json",
+        "Transfer-Encoding": "chunked",
+      }) + "1\r\n[\r\n",
       { parts: forever("1\r\n1\r\n", 200), timeoutMs: REQUEST_TIMEOUT_MS * 4 },
     );
     expectJsonError(result.responses[0], 408, "Request Timeout");
@@ -50,7 +54,10 @@ describe("requests that never end are cut by the server's timeouts", () => {
   it("a Content-Length longer than the body sent gets a JSON 408", async () => {
     const result = await exchange(
       server.port,
-      head("POST /api/echo HTTP/1.1", { "Content-Type": "application/json", "Content-Length": 100 }) + '{"a":1}',
+      head("POST /api/echo HTTP/1.1", {
+        "Content-Type": "application/json",
+        "Content-Length": 100,
+      }) + '{"a":1}',
       { timeoutMs: REQUEST_TIMEOUT_MS * 4 },
     );
     expectJsonError(result.responses[0], 408, "Request Timeout");
@@ -58,32 +65,46 @@ describe("requests that never end are cut by the server's timeouts", () => {
   });
 
   it("the same on a route that reads the stream itself (bodyParser: false)", async () => {
-    const result = await exchange(server.port, head("POST /api/raw HTTP/1.1", { "Content-Length": 100 }) + "abc", {
-      timeoutMs: REQUEST_TIMEOUT_MS * 4,
-    });
+    const result = await exchange(
+      server.port,
+      head("POST /api/raw HTTP/1.1", { "Content-Length": 100 }) + "abc",
+      {
+        timeoutMs: REQUEST_TIMEOUT_MS * 4,
+      },
+    );
     expectJsonError(result.responses[0], 408, "Request Timeout");
     expect(result.closed).toBe(true);
   });
 
   it("a slowloris client (a header byte every 100 ms) gets a JSON 408 at HEADERS_TIMEOUT_MS", async () => {
     const text = "GET /api/echo HTTP/1.1\r\nHost: x\r\nX-Slow: " + "a".repeat(100);
-    const result = await exchange(server.port, text[0], { parts: [...text.slice(1)].flatMap((c) => [100, c]), timeoutMs: 8000 });
+    const result = await exchange(server.port, text[0], {
+      parts: [...text.slice(1)].flatMap((c) => [100, c]),
+      timeoutMs: 8000,
+    });
     expectJsonError(result.responses[0], 408, "Request Timeout");
     expect(result.elapsedMs).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 100);
     expect(result.elapsedMs).toBeLessThan(HEADERS_TIMEOUT_MS + 3000);
   });
 
   it("a slow body (a byte every 200 ms) gets a JSON 408 at REQUEST_TIMEOUT_MS", async () => {
-    const result = await exchange(server.port, head("POST /api/echo HTTP/1.1", { "Content-Type": "text/plain", "Content-Length": 1000 }), {
-      parts: forever("a", 200),
-      timeoutMs: REQUEST_TIMEOUT_MS * 4,
-    });
+    const result = await exchange(
+      server.port,
+      head("POST /api/echo HTTP/1.1", { "Content-Type": "text/plain", "Content-Length": 1000 }),
+      {
+        parts: forever("a", 200),
+        timeoutMs: REQUEST_TIMEOUT_MS * 4,
+      },
+    );
     expectJsonError(result.responses[0], 408, "Request Timeout");
   });
 
   it("50 slowloris clients at once do not hold up anyone else", async () => {
     const slow = Array.from({ length: 50 }, () =>
-      exchange(server.port, "GET /api/echo HTTP/1.1\r\n", { parts: forever("X-A: b\r\n", 100, 40), timeoutMs: 8000 }),
+      exchange(server.port, "GET /api/echo HTTP/1.1\r\n", {
+        parts: forever("X-A: b\r\n", 100, 40),
+        timeoutMs: 8000,
+      }),
     );
     await sleep(200);
     const served: number[] = [];
@@ -93,27 +114,44 @@ describe("requests that never end are cut by the server's timeouts", () => {
       served.push(Date.now() - started);
     }
     expect(Math.max(...served)).toBeLessThan(1000);
-    for (const result of await Promise.all(slow)) expectJsonError(result.responses[0], 408, "Request Timeout");
+    for (const result of await Promise.all(slow))
+      expectJsonError(result.responses[0], 408, "Request Timeout");
   });
 });
 
 describe("clients that leave", () => {
-  it.each(["/api/echo", "/api/raw"])("a client that disconnects mid-body on %s leaves no socket and no error behind", async (target) => {
-    for (let i = 0; i < 20; i++) {
-      const socket = net.connect(server.port, "127.0.0.1");
-      await new Promise((resolve) => socket.once("connect", resolve));
-      socket.write(head(`POST ${target} HTTP/1.1`, { "Content-Type": "application/json", "Content-Length": 100_000 }) + '{"a":"' + "x".repeat(5000));
-      await sleep(20);
-      if (i % 2) socket.destroy();
-      else socket.resetAndDestroy();
-    }
-    await eventually(() => server.logLines().filter((l) => l.aborted === true && l.url === target).length >= 20, 5000, "20 aborted lines");
-  });
+  it.each(["/api/echo", "/api/raw"])(
+    "a client that disconnects mid-body on %s leaves no socket and no error behind",
+    async (target) => {
+      for (let i = 0; i < 20; i++) {
+        const socket = net.connect(server.port, "127.0.0.1");
+        await new Promise((resolve) => socket.once("connect", resolve));
+        socket.write(
+          head(`POST ${target} HTTP/1.1`, {
+            "Content-Type": "application/json",
+            "Content-Length": 100_000,
+          }) +
+            '{"a":"' +
+            "x".repeat(5000),
+        );
+        await sleep(20);
+        if (i % 2) socket.destroy();
+        else socket.resetAndDestroy();
+      }
+      await eventually(
+        () => server.logLines().filter((l) => l.aborted === true && l.url === target).length >= 20,
+        5000,
+        "20 aborted lines",
+      );
+    },
+  );
 
   it("a client that disconnects mid-response leaves no socket behind, and its log line names the route", async () => {
     for (let i = 0; i < 10; i++) {
       await new Promise<void>((resolve) => {
-        const socket = net.connect(server.port, "127.0.0.1", () => socket.write(head("GET /api/slow-stream?ms=3000 HTTP/1.1")));
+        const socket = net.connect(server.port, "127.0.0.1", () =>
+          socket.write(head("GET /api/slow-stream?ms=3000 HTTP/1.1")),
+        );
         socket.once("data", () => {
           if (i % 2) socket.destroy();
           else socket.resetAndDestroy();
@@ -122,7 +160,9 @@ describe("clients that leave", () => {
       });
     }
     await eventually(
-      () => server.logLines().filter((l) => l.aborted === true && l.route === "slow-stream.ts").length >= 10,
+      () =>
+        server.logLines().filter((l) => l.aborted === true && l.route === "slow-stream.ts")
+          .length >= 10,
       5000,
       "10 aborted slow-stream lines naming the route",
     );

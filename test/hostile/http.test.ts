@@ -1,4 +1,13 @@
-import { exchange, expectHealthy, expectJsonError, get, head, startHostileServer, type HostileServer, type ParsedResponse } from "./support";
+import {
+  exchange,
+  expectHealthy,
+  expectJsonError,
+  get,
+  head,
+  startHostileServer,
+  type HostileServer,
+  type ParsedResponse,
+} from "./support";
 
 let server: HostileServer;
 beforeAll(async () => {
@@ -15,7 +24,8 @@ async function send(raw: string, timeoutMs = 3000): Promise<ParsedResponse | und
   return responses[0];
 }
 
-const body = (res: ParsedResponse | undefined) => JSON.parse(res?.body ?? "null") as Record<string, unknown>;
+const body = (res: ParsedResponse | undefined) =>
+  JSON.parse(res?.body ?? "null") as Record<string, unknown>;
 
 describe("the request line", () => {
   it.each([
@@ -45,10 +55,19 @@ describe("the request line", () => {
   });
 
   it("an Expect other than 100-continue is a JSON 417", async () => {
-    expectJsonError(await send(head("GET /api/echo HTTP/1.1", { Expect: "bogus" })), 417, "Expectation Failed");
+    expectJsonError(
+      await send(head("GET /api/echo HTTP/1.1", { Expect: "bogus" })),
+      417,
+      "Expectation Failed",
+    );
     const { responses } = await exchange(
       server.port,
-      head("POST /api/echo HTTP/1.1", { Expect: "100-continue", "Content-Type": "application/json", "Content-Length": 7, Connection: "close" }),
+      head("POST /api/echo HTTP/1.1", {
+        Expect: "100-continue",
+        "Content-Type": "application/json",
+        "Content-Length": 7,
+        Connection: "close",
+      }),
       { parts: [100, '{"a":1}'], responses: 2 },
     );
     expect(responses.map((r) => r.status)).toEqual([100, 200]);
@@ -58,7 +77,11 @@ describe("the request line", () => {
 
 describe("framing", () => {
   it.each([
-    ["Content-Length and Transfer-Encoding together", { "Content-Length": 5, "Transfer-Encoding": "chunked" }, "0\r\n\r\n"],
+    [
+      "Content-Length and Transfer-Encoding together",
+      { "Content-Length": 5, "Transfer-Encoding": "chunked" },
+      "0\r\n\r\n",
+    ],
     ["two different Content-Lengths", { "Content-Length": "3\r\nContent-Length: 4" }, "abcd"],
     ["a negative Content-Length", { "Content-Length": -1 }, ""],
     ["a Content-Length that is not a number", { "Content-Length": "12abc" }, ""],
@@ -73,26 +96,38 @@ describe("framing", () => {
   it.each(["gzip, chunked", "identity, chunked", "deflate,chunked"])(
     "Transfer-Encoding %s (a coding Node does not undo) is 501, never read as plain bytes",
     async (coding) => {
-      const res = await send(head("POST /api/raw HTTP/1.1", { "Transfer-Encoding": coding }) + "3\r\nabc\r\n0\r\n\r\n");
+      const res = await send(
+        head("POST /api/raw HTTP/1.1", { "Transfer-Encoding": coding }) + "3\r\nabc\r\n0\r\n\r\n",
+      );
       expectJsonError(res, 501, "Unsupported Transfer-Encoding");
       await expectHealthy(server);
     },
   );
 
-  it.each(["chunked", "Chunked", "CHUNKED"])("Transfer-Encoding %s is read as usual", async (coding) => {
-    const res = await send(head("POST /api/raw HTTP/1.1", { "Transfer-Encoding": coding, Connection: "close" }) + "3\r\nabc\r\n0\r\n\r\n");
-    expect(body(res)).toEqual({ file: "raw.ts", bytes: 3 });
-  });
+  it.each(["chunked", "Chunked", "CHUNKED"])(
+    "Transfer-Encoding %s is read as usual",
+    async (coding) => {
+      const res = await send(
+        head("POST /api/raw HTTP/1.1", { "Transfer-Encoding": coding, Connection: "close" }) +
+          "3\r\nabc\r\n0\r\n\r\n",
+      );
+      expect(body(res)).toEqual({ file: "raw.ts", bytes: 3 });
+    },
+  );
 });
 
 describe("paths", () => {
-  it.each(["/api/%", "/api/items/%E0%A4%A", "/api/items/%zz", "/api/items/%C0%AF", "/api/files/a/%ff", "/api/items/%"])(
-    "malformed percent-encoding %s is a JSON 400",
-    async (target) => {
-      expectJsonError(await get(server, target), 400, "Bad Request");
-      await expectHealthy(server);
-    },
-  );
+  it.each([
+    "/api/%",
+    "/api/items/%E0%A4%A",
+    "/api/items/%zz",
+    "/api/items/%C0%AF",
+    "/api/files/a/%ff",
+    "/api/items/%",
+  ])("malformed percent-encoding %s is a JSON 400", async (target) => {
+    expectJsonError(await get(server, target), 400, "Bad Request");
+    await expectHealthy(server);
+  });
 
   it.each([
     ["/api/../../etc/passwd", 400],
@@ -112,24 +147,33 @@ describe("paths", () => {
     ["/api/echo.ts", 404],
     ["/api/README.md", 404],
     ["/api/../hostile-input/echo.ts", 400],
-  ])("%s is a JSON %i: nothing outside the route table is ever loaded or served", async (target, status) => {
-    const res = await get(server, target);
-    expectJsonError(res, status);
-    expect(res.body).not.toMatch(/root:|export default|nextpress/);
-    await expectHealthy(server);
-  });
+  ])(
+    "%s is a JSON %i: nothing outside the route table is ever loaded or served",
+    async (target, status) => {
+      const res = await get(server, target);
+      expectJsonError(res, status);
+      expect(res.body).not.toMatch(/root:|export default|nextpress/);
+      await expectHealthy(server);
+    },
+  );
 
   it.each([
     ["/api/files/%2e%2e/%2e%2e/etc/passwd", ["..", "..", "etc", "passwd"]],
     ["/api/files/..%2f..%2fetc%2fpasswd", ["../../etc/passwd"]],
     ["/api/files/a%00b", ["a\u0000b"]],
-  ])("a catch-all gets %s as strings, as Next passes them (a handler that opens files must check them)", async (target, segments) => {
-    const res = await get(server, target);
-    expect(body(res)).toEqual({ file: "files/[...path].ts", path: segments });
-  });
+  ])(
+    "a catch-all gets %s as strings, as Next passes them (a handler that opens files must check them)",
+    async (target, segments) => {
+      const res = await get(server, target);
+      expect(body(res)).toEqual({ file: "files/[...path].ts", path: segments });
+    },
+  );
 
   it("a request target in absolute form or asterisk form finds no route", async () => {
-    expectJsonError(await send(head("GET http://127.0.0.1/../../etc/passwd HTTP/1.1", { Connection: "close" })), 404);
+    expectJsonError(
+      await send(head("GET http://127.0.0.1/../../etc/passwd HTTP/1.1", { Connection: "close" })),
+      404,
+    );
     expectJsonError(await send(head("OPTIONS * HTTP/1.1", { Connection: "close" })), 404);
   });
 });
@@ -143,12 +187,19 @@ describe("headers and URLs", () => {
   });
 
   it("1,000 headers pass, every one of them kept; more are a JSON 431, not silently dropped", async () => {
-    const headers = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`x-${i}`, "1"]));
+    const headers = (count: number) =>
+      Object.fromEntries(Array.from({ length: count }, (_, i) => [`x-${i}`, "1"]));
     // Host, Connection and X-Request-Id come with them.
-    const full = await get(server, "/api/echo", { ...headers(997), "X-Request-Id": "last-of-1000" });
+    const full = await get(server, "/api/echo", {
+      ...headers(997),
+      "X-Request-Id": "last-of-1000",
+    });
     expect(full.status).toBe(200);
     expect(full.headers["x-request-id"]).toBe("last-of-1000");
-    const over = await get(server, "/api/echo", { ...headers(998), "X-Request-Id": "last-of-1001" });
+    const over = await get(server, "/api/echo", {
+      ...headers(998),
+      "X-Request-Id": "last-of-1001",
+    });
     expectJsonError(over, 431, "Request Header Fields Too Large");
     const thousands = await get(server, "/api/echo", headers(3000));
     expectJsonError(thousands, 431, "Request Header Fields Too Large");
@@ -181,12 +232,15 @@ describe("header injection", () => {
     ["a bare CR", "X-Request-Id: abc\rInjected: yes"],
     ["a bare LF", "X-Request-Id: abc\nInjected: yes"],
     ["a NUL", "X-Request-Id: abc\x00Injected: yes"],
-  ])("CR/LF/NUL tricks in a header value (%s) are a JSON 400 from the parser", async (_case, line) => {
-    const res = await send(`GET /api/echo HTTP/1.1\r\nHost: x\r\n${line}\r\n\r\n`);
-    expectJsonError(res, 400, "Bad Request");
-    expect(res?.rawHead).not.toMatch(/Injected/i);
-    await expectHealthy(server);
-  });
+  ])(
+    "CR/LF/NUL tricks in a header value (%s) are a JSON 400 from the parser",
+    async (_case, line) => {
+      const res = await send(`GET /api/echo HTTP/1.1\r\nHost: x\r\n${line}\r\n\r\n`);
+      expectJsonError(res, 400, "Bad Request");
+      expect(res?.rawHead).not.toMatch(/Injected/i);
+      await expectHealthy(server);
+    },
+  );
 
   it("an X-Request-Id carrying encoded CR/LF is never echoed: a fresh id replaces it", async () => {
     for (const id of ["abc%0d%0aInjected:%20yes", "abc\\r\\nInjected: yes", "a".repeat(129)]) {
@@ -201,13 +255,20 @@ describe("header injection", () => {
     ["a header, LF only", "/api/reflect?v=ok%0aSet-Cookie:%20pwned=1"],
     ["a header, beyond latin1", "/api/reflect?v=%E2%80%A8"],
     ["a redirect", "/api/reflect?to=/x%0d%0aSet-Cookie:%20pwned=1"],
-  ])("a route reflecting a query value with CR/LF into %s gets a 500, not a split response", async (_case, target) => {
-    const { responses, raw } = await exchange(server.port, head(`GET ${target} HTTP/1.1`, { Connection: "close" }), { timeoutMs: 3000 });
-    expect(responses).toHaveLength(1);
-    expectJsonError(responses[0], 500, "Internal Server Error");
-    expect(raw).not.toMatch(/pwned/);
-    await expectHealthy(server);
-  });
+  ])(
+    "a route reflecting a query value with CR/LF into %s gets a 500, not a split response",
+    async (_case, target) => {
+      const { responses, raw } = await exchange(
+        server.port,
+        head(`GET ${target} HTTP/1.1`, { Connection: "close" }),
+        { timeoutMs: 3000 },
+      );
+      expect(responses).toHaveLength(1);
+      expectJsonError(responses[0], 500, "Internal Server Error");
+      expect(raw).not.toMatch(/pwned/);
+      await expectHealthy(server);
+    },
+  );
 
   it("the same route reflects a clean value", async () => {
     const res = await get(server, "/api/reflect?v=fine");

@@ -21,7 +21,9 @@ function recorder(seen: Seen[]): Middleware {
     seen.push(entry);
     const look = () => {
       const scope = currentRequestScope();
-      return scope && { id: scope.id, route: scope.route?.file, hasRequest: scope.req !== undefined };
+      return (
+        scope && { id: scope.id, route: scope.route?.file, hasRequest: scope.req !== undefined }
+      );
     };
     setTimeout(() => (entry.inTimer = look()), 5);
     // slow-stream.ts answers for 100 ms.
@@ -34,7 +36,11 @@ describe("the request scope (AsyncLocalStorage) that lets an uncaught exception 
   it("is set for supertest (http.createServer(app)), across the body read", async () => {
     const seen: Seen[] = [];
     const { app } = await buildTestApp("hostile-input", {}, { middleware: [recorder(seen)] });
-    await request(app).post("/api/slow-stream?ms=100").set("X-Request-Id", "express-1").send({ a: "x".repeat(100_000) }).expect(200);
+    await request(app)
+      .post("/api/slow-stream?ms=100")
+      .set("X-Request-Id", "express-1")
+      .send({ a: "x".repeat(100_000) })
+      .expect(200);
     await eventually(() => seen[0]?.afterResponse !== undefined, 5000, "both timers");
     expect(seen[0]).toEqual({
       reqId: "express-1",
@@ -53,7 +59,12 @@ describe("the request scope (AsyncLocalStorage) that lets an uncaught exception 
       const body = JSON.stringify({ a: "x".repeat(100_000) });
       const { responses } = await exchange(
         port,
-        head("POST /api/slow-stream?ms=100 HTTP/1.1", { "X-Request-Id": "fast-1", "Content-Type": "application/json", "Content-Length": body.length, Connection: "close" }),
+        head("POST /api/slow-stream?ms=100 HTTP/1.1", {
+          "X-Request-Id": "fast-1",
+          "Content-Type": "application/json",
+          "Content-Length": body.length,
+          Connection: "close",
+        }),
         { parts: [body.slice(0, 10), 20, body.slice(10)], responses: 1 },
       );
       expect(responses[0]?.status).toBe(200);

@@ -1,7 +1,13 @@
 import net from "node:net";
 import path from "node:path";
 import { fixture } from "../helpers/app";
-import { PROJECT_ROOT, spawnProcess, stopProcess, waitForListening, type Spawned } from "../helpers/process";
+import {
+  PROJECT_ROOT,
+  spawnProcess,
+  stopProcess,
+  waitForListening,
+  type Spawned,
+} from "../helpers/process";
 
 const MAIN = path.join(PROJECT_ROOT, "dist", "src", "main.js");
 
@@ -17,7 +23,10 @@ export interface HostileServer {
   stop: () => Promise<number | null>;
 }
 
-export async function startHostileServer(fixtureName: string, env: Record<string, string> = {}): Promise<HostileServer> {
+export async function startHostileServer(
+  fixtureName: string,
+  env: Record<string, string> = {},
+): Promise<HostileServer> {
   const spawned = spawnProcess("node", [MAIN], {
     HOST: "127.0.0.1",
     PORT: "0",
@@ -42,7 +51,11 @@ export async function startHostileServer(fixtureName: string, env: Record<string
 }
 
 /** Polls `check` until it returns true or `ms` pass; the last error or false fails the test. */
-export async function eventually(check: () => boolean | Promise<boolean>, ms = 5000, what = "condition"): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  ms = 5000,
+  what = "condition",
+): Promise<void> {
   const deadline = Date.now() + ms;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -118,7 +131,13 @@ export function parseResponses(raw: string): ParsedResponse[] {
       body = after;
       after = "";
     }
-    responses.push({ status, statusText: match[2], headers, rawHead, body: Buffer.from(body, "latin1").toString("utf8") });
+    responses.push({
+      status,
+      statusText: match[2],
+      headers,
+      rawHead,
+      body: Buffer.from(body, "latin1").toString("utf8"),
+    });
     rest = after;
   }
   return responses;
@@ -139,7 +158,11 @@ export interface ExchangeOptions {
  * Speaks raw bytes to the server on a fresh connection (what fetch would refuse to send) and
  * returns what came back, split into responses. Strings are sent as latin1: one char, one byte.
  */
-export function exchange(port: number, request: string | Buffer, options: ExchangeOptions = {}): Promise<Exchange> {
+export function exchange(
+  port: number,
+  request: string | Buffer,
+  options: ExchangeOptions = {},
+): Promise<Exchange> {
   const { parts = [], timeoutMs = 5000, end = false, responses: wanted } = options;
   return new Promise((resolve) => {
     const started = Date.now();
@@ -157,7 +180,11 @@ export function exchange(port: number, request: string | Buffer, options: Exchan
     const timer = setTimeout(() => finish(false), timeoutMs);
     socket.on("data", (chunk: Buffer) => {
       chunks.push(chunk);
-      if (wanted !== undefined && completeResponses(Buffer.concat(chunks).toString("latin1")) >= wanted) finish(false);
+      if (
+        wanted !== undefined &&
+        completeResponses(Buffer.concat(chunks).toString("latin1")) >= wanted
+      )
+        finish(false);
     });
     socket.on("error", () => finish(true));
     socket.on("close", () => finish(true));
@@ -178,16 +205,29 @@ function completeResponses(raw: string): number {
   const parsed = parseResponses(raw);
   const last = parsed[parsed.length - 1];
   // The last one may be cut short: count it only when its declared length has arrived.
-  if (last && last.headers["content-length"] !== undefined && last.body.length < Number(last.headers["content-length"])) {
+  if (
+    last &&
+    last.headers["content-length"] !== undefined &&
+    last.body.length < Number(last.headers["content-length"])
+  ) {
     return parsed.length - 1;
   }
-  if (last && /chunked/i.test(last.headers["transfer-encoding"] ?? "") && !raw.endsWith("0\r\n\r\n")) return parsed.length - 1;
+  if (
+    last &&
+    /chunked/i.test(last.headers["transfer-encoding"] ?? "") &&
+    !raw.endsWith("0\r\n\r\n")
+  )
+    return parsed.length - 1;
   return parsed.length;
 }
 
 /** A request head: `GET /path HTTP/1.1`, Host, then `headers`, then the blank line. */
 export function head(requestLine: string, headers: Record<string, string | number> = {}): string {
-  const lines = [requestLine, "Host: 127.0.0.1", ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  const lines = [
+    requestLine,
+    "Host: 127.0.0.1",
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
   return lines.join("\r\n") + "\r\n\r\n";
 }
 
@@ -201,8 +241,16 @@ export interface ProcessState {
 }
 
 /** One request on its own connection (Connection: close), so no pooled socket outlives it. */
-export async function get(server: HostileServer, target: string, headers: Record<string, string> = {}): Promise<ParsedResponse> {
-  const { responses } = await exchange(server.port, head(`GET ${target} HTTP/1.1`, { Connection: "close", ...headers }), { responses: 1 });
+export async function get(
+  server: HostileServer,
+  target: string,
+  headers: Record<string, string> = {},
+): Promise<ParsedResponse> {
+  const { responses } = await exchange(
+    server.port,
+    head(`GET ${target} HTTP/1.1`, { Connection: "close", ...headers }),
+    { responses: 1 },
+  );
   if (!responses[0]) throw new Error(`no response to GET ${target}`);
   return responses[0];
 }
@@ -235,17 +283,31 @@ export async function expectHealthy(server: HostileServer): Promise<void> {
 /** Waits until the server holds no connection but the one asking (the state route's own). */
 export async function expectConnectionsDrained(server: HostileServer, ms = 5000): Promise<void> {
   let last = -1;
-  await eventually(async () => (last = (await readState(server)).connections) === 1, ms, "connections back to 1").catch((error: Error) => {
+  await eventually(
+    async () => (last = (await readState(server)).connections) === 1,
+    ms,
+    "connections back to 1",
+  ).catch((error: Error) => {
     throw new Error(`${error.message} (last seen: ${last})`);
   });
 }
 
 /** Every JSON error the server produces has exactly this shape. */
-export function expectJsonError(response: ParsedResponse | undefined, status: number, message?: string | RegExp): void {
+export function expectJsonError(
+  response: ParsedResponse | undefined,
+  status: number,
+  message?: string | RegExp,
+): void {
   expect(response).toBeDefined();
   const res = response as ParsedResponse;
-  expect({ status: res.status, contentType: res.headers["content-type"] }).toEqual({ status, contentType: "application/json; charset=utf-8" });
+  expect({ status: res.status, contentType: res.headers["content-type"] }).toEqual({
+    status,
+    contentType: "application/json; charset=utf-8",
+  });
   const body = JSON.parse(res.body) as { message: unknown };
   expect(typeof body.message).toBe("string");
-  if (message !== undefined) expect(body.message).toEqual(typeof message === "string" ? message : expect.stringMatching(message));
+  if (message !== undefined)
+    expect(body.message).toEqual(
+      typeof message === "string" ? message : expect.stringMatching(message),
+    );
 }

@@ -1,12 +1,20 @@
 import type { Express } from "express";
 import request from "supertest";
 import { RouteLoadError } from "../../src/errors";
-import { inheritedMiddleware, loadDirectoryMiddleware, type DirectoryMiddleware } from "../../src/loader/directory-middleware";
+import {
+  inheritedMiddleware,
+  loadDirectoryMiddleware,
+  type DirectoryMiddleware,
+} from "../../src/loader/directory-middleware";
 import { loadRoutes } from "../../src/loader/load-routes";
 import { scanRoutesDir } from "../../src/loader/scan";
 import { buildTestApp, fixture } from "../helpers/app";
 
-const folder = (dir: string): DirectoryMiddleware => ({ dir, file: dir ? `${dir}/_middleware.ts` : "_middleware.ts", middleware: [] });
+const folder = (dir: string): DirectoryMiddleware => ({
+  dir,
+  file: dir ? `${dir}/_middleware.ts` : "_middleware.ts",
+  middleware: [],
+});
 
 describe("inheritedMiddleware", () => {
   const byDir = new Map(["", "a", "a/b", "a/b/c", "ab", "x"].map((dir) => [dir, folder(dir)]));
@@ -33,7 +41,13 @@ describe("scanning finds _middleware files", () => {
   it("lists each _middleware apart from the routes, and never as a route", async () => {
     const { routes, middleware } = await scanRoutesDir(fixture("mw-order"));
     expect(middleware).toStrictEqual(["_middleware.ts", "a/_middleware.ts", "a/b/_middleware.mjs"]);
-    expect(routes).toStrictEqual(["a/b/c/leaf.ts", "a/b/deep.ts", "a/sibling.ts", "other/x.ts", "top.ts"]);
+    expect(routes).toStrictEqual([
+      "a/b/c/leaf.ts",
+      "a/b/deep.ts",
+      "a/sibling.ts",
+      "other/x.ts",
+      "top.ts",
+    ]);
   });
 });
 
@@ -45,8 +59,18 @@ describe("loadDirectoryMiddleware", () => {
     const { middleware: files } = await scanRoutesDir(dir);
     const { byDir, problems } = await loadDirectoryMiddleware(dir, files, describeError);
     expect(problems).toStrictEqual([]);
-    const counts = Object.fromEntries([...byDir].map(([key, value]) => [key, value.middleware.length]));
-    expect(counts).toStrictEqual({ cjs: 2, "cjs-fn": 1, esm: 2, "esm-fn": 1, "esm-pkg": 1, ts: 2, "ts-fn": 1 });
+    const counts = Object.fromEntries(
+      [...byDir].map(([key, value]) => [key, value.middleware.length]),
+    );
+    expect(counts).toStrictEqual({
+      cjs: 2,
+      "cjs-fn": 1,
+      esm: 2,
+      "esm-fn": 1,
+      "esm-pkg": 1,
+      ts: 2,
+      "ts-fn": 1,
+    });
     expect(byDir.get("esm")?.file).toBe("esm/_middleware.mjs");
   });
 
@@ -54,7 +78,9 @@ describe("loadDirectoryMiddleware", () => {
     const dir = fixture("mw-order");
     const { byDir } = await loadDirectoryMiddleware(dir, ["a/_middleware.ts"], describeError);
     const loaded = byDir.get("a");
-    const again = (await loadDirectoryMiddleware(dir, ["a/_middleware.ts"], describeError)).byDir.get("a");
+    const again = (
+      await loadDirectoryMiddleware(dir, ["a/_middleware.ts"], describeError)
+    ).byDir.get("a");
     expect(loaded?.middleware.map((fn) => fn.name)).toStrictEqual(["a1", "a2"]);
     loaded?.middleware.push(() => undefined);
     expect(again?.middleware.map((fn) => fn.name)).toStrictEqual(["a1", "a2"]);
@@ -81,22 +107,29 @@ describe("a folder's _middleware over HTTP, in every module format", () => {
   });
 
   it("esm-pkg/_middleware.js is ESM because of its package.json", async () => {
-    expect((await request(app).get("/api/esm-pkg/route")).body).toStrictEqual({ file: "esm-pkg/route.js", seen: ["esm-pkg"] });
+    expect((await request(app).get("/api/esm-pkg/route")).body).toStrictEqual({
+      file: "esm-pkg/route.js",
+      seen: ["esm-pkg"],
+    });
   });
 });
 
 describe("start-up stops for an unusable _middleware, naming the file", () => {
   let error: RouteLoadError;
   beforeAll(async () => {
-    const result: unknown = await loadRoutes(fixture("mw-bad-directory"), { bodyLimit: "1mb" }).then(
+    const result: unknown = await loadRoutes(fixture("mw-bad-directory"), {
+      bodyLimit: "1mb",
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );
-    if (!(result instanceof RouteLoadError)) throw new Error("expected mw-bad-directory to fail with a RouteLoadError");
+    if (!(result instanceof RouteLoadError))
+      throw new Error("expected mw-bad-directory to fail with a RouteLoadError");
     error = result;
   });
 
-  const NOTHING = "exports no middleware: `export default` a (req, res, next) function or an array of them";
+  const NOTHING =
+    "exports no middleware: `export default` a (req, res, next) function or an array of them";
 
   it.each([
     ["has only named exports", "named-only/_middleware.ts", NOTHING],
@@ -107,7 +140,11 @@ describe("start-up stops for an unusable _middleware, naming the file", () => {
       "the default export[1] is not a middleware function: export a (req, res, next) function or an array of them",
     ],
     ["default-exports an object", "object/_middleware.mjs", NOTHING],
-    ["throws on import", "throws/_middleware.ts", expect.stringMatching(/^throws on import: Error: throws\/_middleware\.ts exploded on import/)],
+    [
+      "throws on import",
+      "throws/_middleware.ts",
+      expect.stringMatching(/^throws on import: Error: throws\/_middleware\.ts exploded on import/),
+    ],
   ])("one that %s", (_case, file, reason) => {
     expect(error.problems).toContainEqual({ files: [file], reason });
     expect(error.message).toContain(`  - ${file}: `);
@@ -118,7 +155,9 @@ describe("start-up stops for an unusable _middleware, naming the file", () => {
       files: ["two/_middleware.js", "two/_middleware.ts"],
       reason: "one folder has two _middleware files: keep one",
     });
-    expect(error.message).toContain("two/_middleware.js and two/_middleware.ts: one folder has two _middleware files: keep one");
+    expect(error.message).toContain(
+      "two/_middleware.js and two/_middleware.ts: one folder has two _middleware files: keep one",
+    );
   });
 
   it("reports every problem at once and nothing about the good folder", () => {

@@ -23,14 +23,23 @@ const get = async (path: string) => {
 
 describe("route files with ES module syntax in .js", () => {
   it("serves an edge pages route importing next/server", async () => {
-    expect(await get("/api/edge-esm")).toEqual({ status: 200, body: { style: "edge", path: "/api/edge-esm" } });
+    expect(await get("/api/edge-esm")).toEqual({
+      status: 200,
+      body: { style: "edge", path: "/api/edge-esm" },
+    });
   });
 
   it("serves an app-router route handler importing next/server and next/headers", async () => {
-    expect(await get("/api/clock")).toEqual({ status: 200, body: { style: "app", agent: "esm-test" } });
+    expect(await get("/api/clock")).toEqual({
+      status: 200,
+      body: { style: "app", agent: "esm-test" },
+    });
   });
 
   it("serves a pages route with an ES default export", async () => {
-    expect(await get("/api/pages-esm?x=1")).toEqual({ status: 200, body: { style: "pages", query: { x: "1" } } });
+    expect(await get("/api/pages-esm?x=1")).toEqual({
+      status: 200,
+      body: { style: "pages", query: { x: "1" } },
+    });
   });
 });

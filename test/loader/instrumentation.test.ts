@@ -30,20 +30,25 @@ describe("instrumentation.ts", () => {
     ["returns false", "down", "ready() returned false"],
     ["throws", "throws", "database unreachable"],
     ["takes longer than READY_TIMEOUT_MS", "slow", "ready() did not answer within 100 ms"],
-  ])("makes /readyz 503 while ready() %s, logged at warn, and 200 again once it is up", async (_case, readiness, logged) => {
-    const { app, logs } = await buildTestApp(ROUTES, { READY_TIMEOUT_MS: "100" });
-    expect((await request(app).get("/readyz")).status).toBe(200);
-    await request(app).put("/api/readiness").send({ readiness }).expect(204);
-    const down = await request(app).get("/readyz");
-    expect(down.status).toBe(503);
-    expect(down.body).toEqual({ status: "unavailable" });
-    expect(down.headers["cache-control"]).toBe("no-store");
-    expect(JSON.stringify(logs.lines.filter((line) => line.msg === "not ready: /readyz answers 503"))).toContain(logged);
-    // /healthz is the process, not its dependencies: still 200.
-    expect((await request(app).get("/healthz")).status).toBe(200);
-    await request(app).put("/api/readiness").send({ readiness: "up" }).expect(204);
-    expect((await request(app).get("/readyz")).body).toEqual({ status: "ready" });
-  });
+  ])(
+    "makes /readyz 503 while ready() %s, logged at warn, and 200 again once it is up",
+    async (_case, readiness, logged) => {
+      const { app, logs } = await buildTestApp(ROUTES, { READY_TIMEOUT_MS: "100" });
+      expect((await request(app).get("/readyz")).status).toBe(200);
+      await request(app).put("/api/readiness").send({ readiness }).expect(204);
+      const down = await request(app).get("/readyz");
+      expect(down.status).toBe(503);
+      expect(down.body).toEqual({ status: "unavailable" });
+      expect(down.headers["cache-control"]).toBe("no-store");
+      expect(
+        JSON.stringify(logs.lines.filter((line) => line.msg === "not ready: /readyz answers 503")),
+      ).toContain(logged);
+      // /healthz is the process, not its dependencies: still 200.
+      expect((await request(app).get("/healthz")).status).toBe(200);
+      await request(app).put("/api/readiness").send({ readiness: "up" }).expect(204);
+      expect((await request(app).get("/readyz")).body).toEqual({ status: "ready" });
+    },
+  );
 
   it("hears every error a request ends with as a 5xx, as Next's onRequestError, and not a 4xx the route chose", async () => {
     const { app } = await buildTestApp(ROUTES);
@@ -51,7 +56,13 @@ describe("instrumentation.ts", () => {
     expect((await request(app).get("/api/fail/api-error")).status).toBe(409);
     await new Promise((resolve) => setImmediate(resolve));
     expect((await request(app).get("/api/fail/list")).body.errors).toEqual([
-      { message: "the route crashed", path: "/api/fail/crash?x=1", method: "GET", routePath: "/api/fail/[kind]", routerKind: "Pages Router" },
+      {
+        message: "the route crashed",
+        path: "/api/fail/crash?x=1",
+        method: "GET",
+        routePath: "/api/fail/[kind]",
+        routerKind: "Pages Router",
+      },
     ]);
   });
 
@@ -61,7 +72,9 @@ describe("instrumentation.ts", () => {
     );
     const failing = buildTestApp(path.join("instrumentation-register-fails", "routes"));
     await expect(failing).rejects.toThrow(RouteLoadError);
-    await expect(buildTestApp(path.join("instrumentation-register-fails", "routes"))).rejects.toThrow(
+    await expect(
+      buildTestApp(path.join("instrumentation-register-fails", "routes")),
+    ).rejects.toThrow(
       /instrumentation\.ts: register\(\) failed: Error: cannot reach the database to migrate/,
     );
   });

@@ -13,7 +13,8 @@ async function loadError(dir: string): Promise<RouteLoadError> {
     () => undefined,
     (e: unknown) => e,
   );
-  if (!(error instanceof RouteLoadError)) throw new Error(`expected ${dir} to fail with a RouteLoadError`);
+  if (!(error instanceof RouteLoadError))
+    throw new Error(`expected ${dir} to fail with a RouteLoadError`);
   return error;
 }
 
@@ -25,7 +26,14 @@ describe("loadRoutes: the route table", () => {
   it("returns one route per file, sorted, with its pattern, segments and absolute path", async () => {
     const routes = await load(fixture("routing-static"));
     expect(routes.map(({ file, pattern, segments }) => ({ file, pattern, segments }))).toEqual([
-      { file: "docs/[...slug].ts", pattern: "/api/docs/[...slug]", segments: [{ kind: "static", value: "docs" }, { kind: "catchAll", name: "slug" }] },
+      {
+        file: "docs/[...slug].ts",
+        pattern: "/api/docs/[...slug]",
+        segments: [
+          { kind: "static", value: "docs" },
+          { kind: "catchAll", name: "slug" },
+        ],
+      },
       { file: "hello.ts", pattern: "/api/hello", segments: [{ kind: "static", value: "hello" }] },
       { file: "index.ts", pattern: "/api", segments: [] },
       { file: "x/index.ts", pattern: "/api/x", segments: [{ kind: "static", value: "x" }] },
@@ -36,7 +44,12 @@ describe("loadRoutes: the route table", () => {
 
   it("writes patterns under the prefix it is given", async () => {
     const routes = await load(fixture("routing-static"), "/v2");
-    expect(routes.map((r) => r.pattern)).toEqual(["/v2/docs/[...slug]", "/v2/hello", "/v2", "/v2/x"]);
+    expect(routes.map((r) => r.pattern)).toEqual([
+      "/v2/docs/[...slug]",
+      "/v2/hello",
+      "/v2",
+      "/v2/x",
+    ]);
   });
 
   it("resolves each route's config once, with the default body limit where none is set", async () => {
@@ -64,10 +77,14 @@ describe("loadRoutes: start-up errors name the file and the fix", () => {
     expect(error.problems).toEqual([
       {
         files: ["broken.ts"],
-        reason: expect.stringMatching(/^throws on import: Error: broken\.ts throws on import on purpose/),
+        reason: expect.stringMatching(
+          /^throws on import: Error: broken\.ts throws on import on purpose/,
+        ),
       },
     ]);
-    expect(error.message).toContain("  - broken.ts: throws on import: Error: broken.ts throws on import on purpose");
+    expect(error.message).toContain(
+      "  - broken.ts: throws on import: Error: broken.ts throws on import on purpose",
+    );
     expect(error.message).not.toContain("fine.ts");
   });
 
@@ -94,14 +111,23 @@ describe("loadRoutes: start-up errors name the file and the fix", () => {
     const missing = fixture("loader-no-such-folder");
     const error = await loadError(missing);
     expect(error.problems).toEqual([
-      { files: [missing], reason: "the routes folder does not exist: create it, or point ROUTES_DIR at an existing folder" },
+      {
+        files: [missing],
+        reason:
+          "the routes folder does not exist: create it, or point ROUTES_DIR at an existing folder",
+      },
     ]);
   });
 
   it("reports a ROUTES_DIR that is a file", async () => {
     const file = path.join(fixture("loader-private"), "ok.ts");
     const error = await loadError(file);
-    expect(error.problems).toEqual([{ files: [file], reason: expect.stringMatching(/^is a file, not the routes folder: point ROUTES_DIR at/) }]);
+    expect(error.problems).toEqual([
+      {
+        files: [file],
+        reason: expect.stringMatching(/^is a file, not the routes folder: point ROUTES_DIR at/),
+      },
+    ]);
   });
 
   it("reports every problem in the tree at once: names, conflicts, imports, handlers and config", async () => {
@@ -109,9 +135,22 @@ describe("loadRoutes: start-up errors name the file and the fix", () => {
     expect(error.problems).toEqual([
       { files: ["[oops.ts"], reason: expect.stringMatching(/^"\[oops" is not a valid segment/) },
       { files: ["[id].ts", "[slug].ts"], reason: expect.stringMatching(/^different param names/) },
-      { files: ["users.ts", "users/index.ts"], reason: expect.stringMatching(/^both serve \/api\/users:/) },
-      { files: ["bad-config.ts"], reason: expect.stringMatching(/^invalid `config` export \(config\.api\.bodyParser\.sizeLimit:/) },
-      { files: ["broken.ts"], reason: expect.stringMatching(/^throws on import: Error: broken\.ts throws on import on purpose/) },
+      {
+        files: ["users.ts", "users/index.ts"],
+        reason: expect.stringMatching(/^both serve \/api\/users:/),
+      },
+      {
+        files: ["bad-config.ts"],
+        reason: expect.stringMatching(
+          /^invalid `config` export \(config\.api\.bodyParser\.sizeLimit:/,
+        ),
+      },
+      {
+        files: ["broken.ts"],
+        reason: expect.stringMatching(
+          /^throws on import: Error: broken\.ts throws on import on purpose/,
+        ),
+      },
       { files: ["named-only.ts"], reason: NO_HANDLER },
     ]);
     expect(error.message.split("\n").filter((line) => line.startsWith("  - "))).toHaveLength(6);
@@ -122,7 +161,9 @@ describe("loadRoutes: start-up errors name the file and the fix", () => {
     try {
       await fs.symlink(path.join(dir, "missing.js"), path.join(dir, "gone.js"));
       const error = await loadError(dir);
-      expect(error.problems).toEqual([{ files: ["gone.js"], reason: expect.stringMatching(/^throws on import: .*gone\.js/s) }]);
+      expect(error.problems).toEqual([
+        { files: ["gone.js"], reason: expect.stringMatching(/^throws on import: .*gone\.js/s) },
+      ]);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
@@ -131,11 +172,26 @@ describe("loadRoutes: start-up errors name the file and the fix", () => {
 
 describe("createApp: start-up errors", () => {
   it.each([
-    ["loader-throws-on-import", /broken\.ts: throws on import: Error: broken\.ts throws on import on purpose/],
-    ["loader-no-default", /named-only\.ts: has no default-exported function and no method exports: add `export default function handler/],
-    ["loader-bad-config", /bad-config\.ts: invalid `config` export \(config\.api\.bodyParser\.sizeLimit: expected a size/],
-    ["loader-no-such-folder", /loader-no-such-folder: the routes folder does not exist: create it, or point ROUTES_DIR/],
-    ["loader-many-problems", /\[oops\.ts: [^]*\[id\]\.ts and \[slug\]\.ts: [^]*users\.ts and users\/index\.ts: [^]*named-only\.ts: /],
+    [
+      "loader-throws-on-import",
+      /broken\.ts: throws on import: Error: broken\.ts throws on import on purpose/,
+    ],
+    [
+      "loader-no-default",
+      /named-only\.ts: has no default-exported function and no method exports: add `export default function handler/,
+    ],
+    [
+      "loader-bad-config",
+      /bad-config\.ts: invalid `config` export \(config\.api\.bodyParser\.sizeLimit: expected a size/,
+    ],
+    [
+      "loader-no-such-folder",
+      /loader-no-such-folder: the routes folder does not exist: create it, or point ROUTES_DIR/,
+    ],
+    [
+      "loader-many-problems",
+      /\[oops\.ts: [^]*\[id\]\.ts and \[slug\]\.ts: [^]*users\.ts and users\/index\.ts: [^]*named-only\.ts: /,
+    ],
   ])("%s rejects with a RouteLoadError naming the file", async (scenario, message) => {
     const built = buildTestApp(scenario);
     await expect(built).rejects.toThrow(RouteLoadError);
@@ -147,7 +203,13 @@ describe("createApp: start-up errors", () => {
     const ok = await request(app).get("/api/ok");
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ file: "ok.ts", query: {} });
-    for (const url of ["/api/_shared", "/api/_lib/helper", "/api/ok.test", "/api/.hidden/secret", "/api/types.d"]) {
+    for (const url of [
+      "/api/_shared",
+      "/api/_lib/helper",
+      "/api/ok.test",
+      "/api/.hidden/secret",
+      "/api/types.d",
+    ]) {
       const res = await request(app).get(url);
       expect([url, res.status, res.body]).toEqual([url, 404, { message: "Not Found" }]);
     }

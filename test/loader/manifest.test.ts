@@ -8,7 +8,8 @@ import { RouteLoadError } from "../../src/errors";
 import { isManifestCurrent, writeManifest } from "../../src/loader/manifest";
 import { captureLogger } from "../helpers/app";
 
-const ROUTE = (label: string) => `module.exports = (req, res) => { globalThis.__imports = (globalThis.__imports || []).concat(${JSON.stringify(label)}); res.json({ route: ${JSON.stringify(label)} }); };\n`;
+const ROUTE = (label: string) =>
+  `module.exports = (req, res) => { globalThis.__imports = (globalThis.__imports || []).concat(${JSON.stringify(label)}); res.json({ route: ${JSON.stringify(label)} }); };\n`;
 
 function tree(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "nextpress-manifest-"));
@@ -54,13 +55,20 @@ describe("createApp({ lazyRoutes: true })", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const build = () => createApp(loadConfig({ ROUTES_DIR: dir }), { logger: captureLogger().logger, lazyRoutes: true });
+  const build = () =>
+    createApp(loadConfig({ ROUTES_DIR: dir }), {
+      logger: captureLogger().logger,
+      lazyRoutes: true,
+    });
 
   it("with a current manifest, imports a route on its first request only", async () => {
     await writeManifest(dir, FILES);
     const { app, routes, lazy } = await build();
     expect(lazy).toBe(true);
-    expect(routes.map((route) => [route.file, "load" in route])).toEqual([["a.js", true], ["nested/[id].js", true]]);
+    expect(routes.map((route) => [route.file, "load" in route])).toEqual([
+      ["a.js", true],
+      ["nested/[id].js", true],
+    ]);
     const imported = () => (globalThis as { __imports?: string[] }).__imports;
     const res = await request(app).get("/api/nested/7");
     expect(res.body).toEqual({ route: "nested" });
@@ -75,16 +83,21 @@ describe("createApp({ lazyRoutes: true })", () => {
     await writeManifest(dir, FILES);
     writeFileSync(path.join(dir, "a.js"), "throw new Error('a.js broke after the build');\n");
     await expect(build()).rejects.toThrow(RouteLoadError);
-    await expect(build()).rejects.toThrow(/a\.js: throws on import: Error: a\.js broke after the build/);
+    await expect(build()).rejects.toThrow(
+      /a\.js: throws on import: Error: a\.js broke after the build/,
+    );
   });
-
 });
 
 describe("nextpress check", () => {
-  const { spawnSync } = jest.requireActual<typeof import("node:child_process")>("node:child_process");
+  const { spawnSync } =
+    jest.requireActual<typeof import("node:child_process")>("node:child_process");
   const cli = path.join(__dirname, "..", "..", "dist", "src", "cli.js");
   const check = (routesDir: string) =>
-    spawnSync(process.execPath, [cli, "check", "--write-manifest"], { env: { PATH: process.env.PATH, ROUTES_DIR: routesDir, LOG_LEVEL: "silent" }, encoding: "utf8" });
+    spawnSync(process.execPath, [cli, "check", "--write-manifest"], {
+      env: { PATH: process.env.PATH, ROUTES_DIR: routesDir, LOG_LEVEL: "silent" },
+      encoding: "utf8",
+    });
 
   it("imports every route and writes the manifest that lets start-up load lazily", async () => {
     const dir = tree();

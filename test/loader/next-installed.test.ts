@@ -20,10 +20,26 @@ beforeAll(async () => {
   const subpaths = ["server", "headers", "navigation"];
   write(
     "node_modules/next/package.json",
-    JSON.stringify({ name: "next", version: "16.0.0", exports: Object.fromEntries(subpaths.flatMap((name) => [[`./${name}`, `./${name}.js`], [`./${name}.js`, `./${name}.js`]])) }),
+    JSON.stringify({
+      name: "next",
+      version: "16.0.0",
+      exports: Object.fromEntries(
+        subpaths.flatMap((name) => [
+          [`./${name}`, `./${name}.js`],
+          [`./${name}.js`, `./${name}.js`],
+        ]),
+      ),
+    }),
   );
-  for (const name of subpaths) write(`node_modules/next/${name}.js`, `throw new Error("the project's own next/${name} was loaded");\n`);
-  write("routes/edge-cjs.js", 'const { NextResponse } = require("next/server");\nexports.config = { runtime: "edge" };\nexports.default = (req) => NextResponse.json({ style: "edge, CommonJS", path: req.nextUrl.pathname });\n');
+  for (const name of subpaths)
+    write(
+      `node_modules/next/${name}.js`,
+      `throw new Error("the project's own next/${name} was loaded");\n`,
+    );
+  write(
+    "routes/edge-cjs.js",
+    'const { NextResponse } = require("next/server");\nexports.config = { runtime: "edge" };\nexports.default = (req) => NextResponse.json({ style: "edge, CommonJS", path: req.nextUrl.pathname });\n',
+  );
   write(
     "app/api/esm/route.mjs",
     'import { NextResponse } from "next/server";\nimport { headers } from "next/headers";\nexport async function GET() {\n  return NextResponse.json({ style: "app, ESM", agent: (await headers()).get("user-agent") });\n}\n',
@@ -32,7 +48,10 @@ beforeAll(async () => {
     "app/api/typescript/route.ts",
     'import { type NextRequest, NextResponse } from "next/server";\nimport { notFound } from "next/navigation";\nexport function GET(request: NextRequest) {\n  if (request.nextUrl.searchParams.has("missing")) notFound();\n  return NextResponse.json({ style: "app, TypeScript", path: request.nextUrl.pathname });\n}\n',
   );
-  server = await startHostileServer("unused", { ROUTES_DIR: path.join(project, "routes"), LOG_LEVEL: "info" });
+  server = await startHostileServer("unused", {
+    ROUTES_DIR: path.join(project, "routes"),
+    LOG_LEVEL: "info",
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -44,21 +63,35 @@ afterAll(async () => {
 });
 
 const get = async (urlPath: string) => {
-  const res = await fetch(server.url(urlPath), { headers: { "user-agent": "next-installed-test" } });
-  return { status: res.status, body: res.status === 200 ? ((await res.json()) as unknown) : await res.text() };
+  const res = await fetch(server.url(urlPath), {
+    headers: { "user-agent": "next-installed-test" },
+  });
+  return {
+    status: res.status,
+    body: res.status === 200 ? ((await res.json()) as unknown) : await res.text(),
+  };
 };
 
 describe("a project with its own `next` package installed", () => {
   it("resolves require('next/server') in a CommonJS edge route to nextpress's", async () => {
-    expect(await get("/api/edge-cjs")).toEqual({ status: 200, body: { style: "edge, CommonJS", path: "/api/edge-cjs" } });
+    expect(await get("/api/edge-cjs")).toEqual({
+      status: 200,
+      body: { style: "edge, CommonJS", path: "/api/edge-cjs" },
+    });
   });
 
   it("resolves import of next/server and next/headers in an ES module route handler to nextpress's", async () => {
-    expect(await get("/api/esm")).toEqual({ status: 200, body: { style: "app, ESM", agent: "next-installed-test" } });
+    expect(await get("/api/esm")).toEqual({
+      status: 200,
+      body: { style: "app, ESM", agent: "next-installed-test" },
+    });
   });
 
   it("resolves next/server and next/navigation in a TypeScript route handler to nextpress's", async () => {
-    expect(await get("/api/typescript")).toEqual({ status: 200, body: { style: "app, TypeScript", path: "/api/typescript" } });
+    expect(await get("/api/typescript")).toEqual({
+      status: 200,
+      body: { style: "app, TypeScript", path: "/api/typescript" },
+    });
     expect(await get("/api/typescript?missing")).toEqual({ status: 404, body: "" });
   });
 });

@@ -15,14 +15,18 @@ async function loadError(scenario: string): Promise<RouteLoadError> {
     () => undefined,
     (e: unknown) => e,
   );
-  if (!(error instanceof RouteLoadError)) throw new Error(`expected ${scenario} to fail with a RouteLoadError`);
+  if (!(error instanceof RouteLoadError))
+    throw new Error(`expected ${scenario} to fail with a RouteLoadError`);
   return error;
 }
 
 describe("findRouteConflicts", () => {
   it("names both files when two routes claim one path", () => {
     expect(conflictsOf(["users.ts", "users/index.ts"])).toEqual([
-      { files: ["users.ts", "users/index.ts"], reason: expect.stringMatching(/^both serve \/api\/users: keep one of them/) },
+      {
+        files: ["users.ts", "users/index.ts"],
+        reason: expect.stringMatching(/^both serve \/api\/users: keep one of them/),
+      },
     ]);
   });
 
@@ -32,40 +36,59 @@ describe("findRouteConflicts", () => {
     [["[id].ts", "[id]/index.ts"], "/api/[id]"],
     [["a/[b]/c.ts", "a/[b]/c/index.js"], "/api/a/[b]/c"],
   ])("finds %j both serving %s", (files, url) => {
-    expect(conflictsOf(files)).toEqual([{ files, reason: expect.stringContaining(`both serve ${url}: keep one`) }]);
+    expect(conflictsOf(files)).toEqual([
+      { files, reason: expect.stringContaining(`both serve ${url}: keep one`) },
+    ]);
   });
 
   it("names the sibling params when [id] and [slug] sit in one folder", () => {
     expect(conflictsOf(["[id].ts", "[slug].ts"])).toEqual([
-      { files: ["[id].ts", "[slug].ts"], reason: "different param names for the same dynamic path ([id] vs [slug]): use one name" },
+      {
+        files: ["[id].ts", "[slug].ts"],
+        reason: "different param names for the same dynamic path ([id] vs [slug]): use one name",
+      },
     ]);
   });
 
   it("finds differently named dynamic folders, naming every file under them", () => {
     expect(conflictsOf(["[id]/a.ts", "[id]/c.ts", "[slug]/b.ts"])).toEqual([
-      { files: ["[id]/a.ts", "[id]/c.ts", "[slug]/b.ts"], reason: expect.stringContaining("([id] vs [slug]): use one name") },
-    ]);
-  });
-
-  it("reports a name clash once, and a true duplicate beside it on its own", () => {
-    expect(conflictsOf(["[id].ts", "[id]/index.ts", "[slug].ts"])).toEqual([
-      { files: ["[id].ts", "[id]/index.ts", "[slug].ts"], reason: expect.stringContaining("([id] vs [slug]): use one name") },
-      { files: ["[id].ts", "[id]/index.ts"], reason: expect.stringMatching(/^both serve \/api\/\[id\]: keep one/) },
-    ]);
-  });
-
-  it("does not report files below differently named params a second time", () => {
-    expect(conflictsOf(["[id]/a.ts", "[slug]/a.ts", "[id]/[...x].ts", "[slug]/[...x].ts"])).toEqual([
       {
-        files: ["[id]/a.ts", "[id]/[...x].ts", "[slug]/a.ts", "[slug]/[...x].ts"],
+        files: ["[id]/a.ts", "[id]/c.ts", "[slug]/b.ts"],
         reason: expect.stringContaining("([id] vs [slug]): use one name"),
       },
     ]);
   });
 
+  it("reports a name clash once, and a true duplicate beside it on its own", () => {
+    expect(conflictsOf(["[id].ts", "[id]/index.ts", "[slug].ts"])).toEqual([
+      {
+        files: ["[id].ts", "[id]/index.ts", "[slug].ts"],
+        reason: expect.stringContaining("([id] vs [slug]): use one name"),
+      },
+      {
+        files: ["[id].ts", "[id]/index.ts"],
+        reason: expect.stringMatching(/^both serve \/api\/\[id\]: keep one/),
+      },
+    ]);
+  });
+
+  it("does not report files below differently named params a second time", () => {
+    expect(conflictsOf(["[id]/a.ts", "[slug]/a.ts", "[id]/[...x].ts", "[slug]/[...x].ts"])).toEqual(
+      [
+        {
+          files: ["[id]/a.ts", "[id]/[...x].ts", "[slug]/a.ts", "[slug]/[...x].ts"],
+          reason: expect.stringContaining("([id] vs [slug]): use one name"),
+        },
+      ],
+    );
+  });
+
   it("refuses [...x] beside [[...x]]", () => {
     expect(conflictsOf(["[...x].ts", "[[...x]].ts"])).toEqual([
-      { files: ["[...x].ts", "[[...x]].ts"], reason: "two catch-alls in one folder ([...x] vs [[...x]]): keep one of them" },
+      {
+        files: ["[...x].ts", "[[...x]].ts"],
+        reason: "two catch-alls in one folder ([...x] vs [[...x]]): keep one of them",
+      },
     ]);
   });
 
@@ -73,7 +96,9 @@ describe("findRouteConflicts", () => {
     [["a/[...x].ts", "a/[...y].ts"], "[...x] vs [...y]"],
     [["[[...x]].ts", "[[...y]].ts"], "[[...x]] vs [[...y]]"],
   ])("refuses two catch-alls with different names: %j", (files, names) => {
-    expect(conflictsOf(files)).toEqual([{ files, reason: expect.stringContaining(`(${names}): keep one`) }]);
+    expect(conflictsOf(files)).toEqual([
+      { files, reason: expect.stringContaining(`(${names}): keep one`) },
+    ]);
   });
 
   it.each([
@@ -98,7 +123,10 @@ describe("findRouteConflicts", () => {
 
   it.each([
     ["users/index.ts + users/[...slug].ts", ["users/index.ts", "users/[...slug].ts"]],
-    ["post/create.ts + post/[pid].ts + post/[...slug].ts", ["post/create.ts", "post/[pid].ts", "post/[...slug].ts"]],
+    [
+      "post/create.ts + post/[pid].ts + post/[...slug].ts",
+      ["post/create.ts", "post/[pid].ts", "post/[...slug].ts"],
+    ],
     ["[id] and a catch-all with another name", ["[id].ts", "[...rest].ts"]],
     ["[id] beside an optional catch-all", ["opt/[id].ts", "opt/[[...slug]].ts"]],
     ["one param name shared by folders", ["[id]/a.ts", "[id]/b.ts", "[id].ts"]],
@@ -109,7 +137,14 @@ describe("findRouteConflicts", () => {
   });
 
   it("reports every conflict in a tree, not just the first", () => {
-    const problems = conflictsOf(["users.ts", "users/index.ts", "[id].ts", "[slug].ts", "a/[...x].ts", "a/[[...x]].ts"]);
+    const problems = conflictsOf([
+      "users.ts",
+      "users/index.ts",
+      "[id].ts",
+      "[slug].ts",
+      "a/[...x].ts",
+      "a/[[...x]].ts",
+    ]);
     expect(problems.map((p) => p.files)).toEqual([
       ["[id].ts", "[slug].ts"],
       ["users.ts", "users/index.ts"],
@@ -124,10 +159,18 @@ describe("findRouteConflicts", () => {
 
 describe("conflicting route files stop start-up", () => {
   it.each([
-    ["loader-index-conflict", ["users.ts", "users/index.ts"], "both serve /api/users: keep one of them"],
+    [
+      "loader-index-conflict",
+      ["users.ts", "users/index.ts"],
+      "both serve /api/users: keep one of them",
+    ],
     ["loader-param-names", ["[id].ts", "[slug].ts"], "([id] vs [slug]): use one name"],
     ["loader-param-names-folders", ["[id]/a.ts", "[slug]/b.ts"], "([id] vs [slug]): use one name"],
-    ["loader-catch-all-pair", ["[...x].ts", "[[...x]].ts"], "([...x] vs [[...x]]): keep one of them"],
+    [
+      "loader-catch-all-pair",
+      ["[...x].ts", "[[...x]].ts"],
+      "([...x] vs [[...x]]): keep one of them",
+    ],
     [
       "loader-optional-index",
       ["opt/index.ts", "opt/[[...slug]].ts"],
@@ -150,8 +193,14 @@ describe("conflicting route files stop start-up", () => {
     ["loader-param-names", /\[id\]\.ts and \[slug\]\.ts: different param names/],
     ["loader-param-names-folders", /\[id\]\/a\.ts and \[slug\]\/b\.ts: different param names/],
     ["loader-catch-all-pair", /\[\.\.\.x\]\.ts and \[\[\.\.\.x\]\]\.ts: two catch-alls/],
-    ["loader-optional-index", /opt\/index\.ts and opt\/\[\[\.\.\.slug\]\]\.ts: both serve \/api\/opt/],
-    ["loader-duplicate-catch-all", /docs\/\[\.\.\.slug\]\.ts and docs\/\[\.\.\.slug\]\/index\.ts: both serve/],
+    [
+      "loader-optional-index",
+      /opt\/index\.ts and opt\/\[\[\.\.\.slug\]\]\.ts: both serve \/api\/opt/,
+    ],
+    [
+      "loader-duplicate-catch-all",
+      /docs\/\[\.\.\.slug\]\.ts and docs\/\[\.\.\.slug\]\/index\.ts: both serve/,
+    ],
   ])("%s: createApp rejects, naming the files", async (scenario, message) => {
     await expect(buildTestApp(scenario)).rejects.toThrow(RouteLoadError);
     await expect(buildTestApp(scenario)).rejects.toThrow(message);

@@ -63,19 +63,28 @@ describe("toSegments + formatPattern", () => {
     ["[[...slug]/a.ts", "[[...slug]"],
   ])("refuses the malformed name %s, quoting the bad part and the valid forms", (file, part) => {
     expect(() => toSegments(file)).toThrow(InvalidRouteError);
-    expect(() => toSegments(file)).toThrow(`"${part}" is not a valid segment: use [name], [...name] or [[...name]]`);
+    expect(() => toSegments(file)).toThrow(
+      `"${part}" is not a valid segment: use [name], [...name] or [[...name]]`,
+    );
   });
 
   it.each(["[id]/[id].ts", "[slug]/[...slug].ts", "[a]/b/[[...a]].ts"])(
     "refuses %s, which uses one param name twice",
     (file) => {
       expect(() => toSegments(file)).toThrow(InvalidRouteError);
-      expect(() => toSegments(file)).toThrow(/param name "(id|slug|a)" is used twice in one path: rename one of them/);
+      expect(() => toSegments(file)).toThrow(
+        /param name "(id|slug|a)" is used twice in one path: rename one of them/,
+      );
     },
   );
 
-  it.each(["[...a]/b.ts", "[[...a]]/b.ts", "[...a]/[b].ts"])("refuses %s, where a catch-all is not last", (file) => {
-    expect(() => toSegments(file)).toThrow(InvalidRouteError);
-    expect(() => toSegments(file)).toThrow("a catch-all must be the last part of the URL: nothing may sit below it");
-  });
+  it.each(["[...a]/b.ts", "[[...a]]/b.ts", "[...a]/[b].ts"])(
+    "refuses %s, where a catch-all is not last",
+    (file) => {
+      expect(() => toSegments(file)).toThrow(InvalidRouteError);
+      expect(() => toSegments(file)).toThrow(
+        "a catch-all must be the last part of the URL: nothing may sit below it",
+      );
+    },
+  );
 });

@@ -10,7 +10,10 @@ let root: string;
 async function tree(files: readonly string[]): Promise<string> {
   for (const file of files) {
     await fs.mkdir(path.dirname(path.join(root, file)), { recursive: true });
-    await fs.writeFile(path.join(root, file), "throw new Error('scanning must not import anything');\n");
+    await fs.writeFile(
+      path.join(root, file),
+      "throw new Error('scanning must not import anything');\n",
+    );
   }
   return root;
 }
@@ -25,7 +28,16 @@ afterEach(async () => {
 
 describe("scanRouteFiles", () => {
   it("finds every script extension, in nested folders, as /-separated relative paths", async () => {
-    const files = ["a.ts", "b.mts", "c.cts", "d.js", "e.mjs", "f.cjs", "users/[id].ts", "deep/er/still/index.js"];
+    const files = [
+      "a.ts",
+      "b.mts",
+      "c.cts",
+      "d.js",
+      "e.mjs",
+      "f.cjs",
+      "users/[id].ts",
+      "deep/er/still/index.js",
+    ];
     expect(await scanRouteFiles(await tree(files))).toEqual([...files].sort());
   });
 
@@ -73,7 +85,11 @@ describe("scanRouteFiles", () => {
     await tree(["v1/users.ts"]);
     await fs.symlink(path.join(root, "v1"), path.join(root, "a-link"), "dir");
     await fs.symlink(path.join(root, "v1"), path.join(root, "z-link"), "dir");
-    expect(await scanRouteFiles(root)).toEqual(["a-link/users.ts", "v1/users.ts", "z-link/users.ts"]);
+    expect(await scanRouteFiles(root)).toEqual([
+      "a-link/users.ts",
+      "v1/users.ts",
+      "z-link/users.ts",
+    ]);
   });
 
   it("stops at a link that loops back to a folder above it", async () => {

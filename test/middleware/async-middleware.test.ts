@@ -11,12 +11,16 @@ describe("async and callback-style middleware", () => {
   it("runs one after another: a slow async middleware is awaited before the next one starts", async () => {
     const res = await request(app).get("/api/ordered");
     expect(res.status).toBe(200);
-    expect(res.body).toStrictEqual({ file: "ordered.ts", seen: ["slow", "sync", "timer", "quick"] });
+    expect(res.body).toStrictEqual({
+      file: "ordered.ts",
+      seen: ["slow", "sync", "timer", "quick"],
+    });
   });
 
   it("keeps concurrent requests apart", async () => {
     const responses = await Promise.all([1, 2, 3].map(() => request(app).get("/api/ordered")));
-    for (const res of responses) expect(res.body.seen).toStrictEqual(["slow", "sync", "timer", "quick"]);
+    for (const res of responses)
+      expect(res.body.seen).toStrictEqual(["slow", "sync", "timer", "quick"]);
   });
 
   it("hands what an async middleware loaded to the handler", async () => {

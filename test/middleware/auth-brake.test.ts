@@ -22,7 +22,10 @@ describe("the failed-token brake (AUTH_FAILURE_LIMIT)", () => {
 
   it("answers 429 with Retry-After to every protected request from an IP past its wrong tokens, a valid token included", async () => {
     const { app, logs } = await build("rate-limit/routes", { AUTH_FAILURE_LIMIT: "3/1m" });
-    for (let i = 0; i < 3; i++) expect((await get(app, "/api/protected", "198.51.100.20", `Bearer guess-${i}`)).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await get(app, "/api/protected", "198.51.100.20", `Bearer guess-${i}`)).status).toBe(
+        401,
+      );
     for (const authorization of ["Bearer guess-3", GOOD, undefined]) {
       const res = await get(app, "/api/protected", "198.51.100.20", authorization);
       expect(res.status).toBe(429);
@@ -31,7 +34,14 @@ describe("the failed-token brake (AUTH_FAILURE_LIMIT)", () => {
     }
     // Unprotected routes still answer it.
     expect((await get(app, "/api/hello", "198.51.100.20")).status).toBe(200);
-    expect(logs.lines).toContainEqual(expect.objectContaining({ level: 40, ip: "198.51.100.20", failures: 3, msg: "authenticate: too many wrong tokens from this address: braked" }));
+    expect(logs.lines).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        ip: "198.51.100.20",
+        failures: 3,
+        msg: "authenticate: too many wrong tokens from this address: braked",
+      }),
+    );
   });
 
   it("leaves other IPs alone", async () => {
@@ -56,26 +66,34 @@ describe("the failed-token brake (AUTH_FAILURE_LIMIT)", () => {
 
   it("counts only wrong tokens, not requests without one", async () => {
     const { app } = await build("rate-limit/routes", { AUTH_FAILURE_LIMIT: "2/1m" });
-    for (let i = 0; i < 5; i++) expect((await get(app, "/api/protected", "198.51.100.24")).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await get(app, "/api/protected", "198.51.100.24")).status).toBe(401);
     expect((await get(app, "/api/protected", "198.51.100.24", GOOD)).status).toBe(200);
   });
 
   it("brakes authenticate called inside a handler, and stays synchronous there (no 'resolved without sending a response')", async () => {
     const { app, logs } = await build("auth", { AUTH_FAILURE_LIMIT: "2/1m" });
-    for (let i = 0; i < 2; i++) expect((await get(app, "/api/inline", "198.51.100.25", "Bearer wrong")).status).toBe(401);
+    for (let i = 0; i < 2; i++)
+      expect((await get(app, "/api/inline", "198.51.100.25", "Bearer wrong")).status).toBe(401);
     expect((await get(app, "/api/inline", "198.51.100.25", GOOD)).status).toBe(429);
     expect((await get(app, "/api/inline", "198.51.100.26", GOOD)).status).toBe(200);
-    expect(logs.lines.filter((line) => String(line.msg).includes("without sending a response"))).toEqual([]);
+    expect(
+      logs.lines.filter((line) => String(line.msg).includes("without sending a response")),
+    ).toEqual([]);
   });
 
   it("is on by default (10 wrong tokens per 15 minutes) and off with AUTH_FAILURE_LIMIT=off", async () => {
     const defaults = await build("rate-limit/routes", {});
-    for (let i = 0; i < 10; i++) expect((await get(defaults.app, "/api/protected", "198.51.100.27", "Bearer wrong")).status).toBe(401);
+    for (let i = 0; i < 10; i++)
+      expect(
+        (await get(defaults.app, "/api/protected", "198.51.100.27", "Bearer wrong")).status,
+      ).toBe(401);
     const braked = await get(defaults.app, "/api/protected", "198.51.100.27", GOOD);
     expect(braked.status).toBe(429);
     expect(Number(braked.headers["retry-after"])).toBeGreaterThan(14 * 60);
     const off = await build("rate-limit/routes", { AUTH_FAILURE_LIMIT: "off" });
-    for (let i = 0; i < 20; i++) await get(off.app, "/api/protected", "198.51.100.27", "Bearer wrong");
+    for (let i = 0; i < 20; i++)
+      await get(off.app, "/api/protected", "198.51.100.27", "Bearer wrong");
     expect((await get(off.app, "/api/protected", "198.51.100.27", GOOD)).status).toBe(200);
   });
 });

@@ -19,17 +19,24 @@ describe("a middleware that fails", () => {
     ["throws synchronously", "/api/sync-throw", "sync-throw.ts middleware exploded"],
     ["passes an error to next(err)", "/api/next-error", "next-error.ts passed an error to next"],
     ["rejects after an await", "/api/async-reject", "async-reject.ts middleware rejected"],
-    ["fails in the middle of the chain", "/api/second-fails", "second-fails.ts: the second one fails"],
-  ])("%s: 500 Internal Server Error, the handler never runs, the error is logged with its stack", async (_how, url, message) => {
-    const reqId = newRequestId("mw-error");
-    const res = await request(app).get(url).set("X-Request-Id", reqId);
-    expect(res.status).toBe(500);
-    expect(res.body).toStrictEqual({ message: "Internal Server Error" });
-    const line = errorLine(reqId);
-    expect(line).toBeDefined();
-    expect(JSON.stringify(line)).toContain(message);
-    expect((line?.err as { stack?: string } | undefined)?.stack).toContain(message);
-  });
+    [
+      "fails in the middle of the chain",
+      "/api/second-fails",
+      "second-fails.ts: the second one fails",
+    ],
+  ])(
+    "%s: 500 Internal Server Error, the handler never runs, the error is logged with its stack",
+    async (_how, url, message) => {
+      const reqId = newRequestId("mw-error");
+      const res = await request(app).get(url).set("X-Request-Id", reqId);
+      expect(res.status).toBe(500);
+      expect(res.body).toStrictEqual({ message: "Internal Server Error" });
+      const line = errorLine(reqId);
+      expect(line).toBeDefined();
+      expect(JSON.stringify(line)).toContain(message);
+      expect((line?.err as { stack?: string } | undefined)?.stack).toContain(message);
+    },
+  );
 
   it("never reaches the middleware after the failing one", async () => {
     const res = await request(app).get("/api/second-fails");
@@ -46,7 +53,12 @@ describe("a middleware that fails", () => {
   it.each([
     ["passed to next(err)", "/api/api-error-next", 403, "Forbidden by middleware"],
     ["thrown", "/api/api-error-thrown", 429, "Slow down"],
-    ["rejected by an async middleware", "/api/api-error-async", 409, "Conflict from async middleware"],
+    [
+      "rejected by an async middleware",
+      "/api/api-error-async",
+      409,
+      "Conflict from async middleware",
+    ],
     ["thrown by a folder's _middleware", "/api/folder/inside", 418, "The folder says no"],
   ])("an ApiError %s answers with its status and message", async (_how, url, status, message) => {
     const res = await request(app).get(url);
@@ -78,11 +90,14 @@ describe("a middleware that fails", () => {
 });
 
 describe('next("route") in a middleware', () => {
-  it.each(["/api/skip-route", "/api/skip-router", "/api/skip-async"])("falls through to 404 for %s", async (url) => {
-    const res = await request(app).get(url);
-    expect(res.status).toBe(404);
-    expect(res.body).toStrictEqual({ message: "Not Found" });
-  });
+  it.each(["/api/skip-route", "/api/skip-router", "/api/skip-async"])(
+    "falls through to 404 for %s",
+    async (url) => {
+      const res = await request(app).get(url);
+      expect(res.status).toBe(404);
+      expect(res.body).toStrictEqual({ message: "Not Found" });
+    },
+  );
 
   it("logs nothing at error level: falling through is not a failure", async () => {
     const reqId = newRequestId("mw-skip");

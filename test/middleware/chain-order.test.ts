@@ -14,7 +14,11 @@ function tracer(name: string): Middleware {
 describe("middleware order: global → folders from the root down → the file's → the endpoint's → handler", () => {
   let app: Express;
   beforeAll(async () => {
-    ({ app } = await buildTestApp("mw-order", {}, { middleware: [tracer("global1"), tracer("global2")] }));
+    ({ app } = await buildTestApp(
+      "mw-order",
+      {},
+      { middleware: [tracer("global1"), tracer("global2")] },
+    ));
   });
 
   it("runs every ancestor folder's _middleware, root first, then the file's, then defineRoute's", async () => {
@@ -28,24 +32,52 @@ describe("middleware order: global → folders from the root down → the file's
 
   it("gives a method export without its own middleware only the shared chain", async () => {
     const res = await request(app).post("/api/a/b/deep");
-    expect(res.body.trace).toStrictEqual(["global1", "global2", "root", "a1", "a2", "b", "file1", "file2"]);
+    expect(res.body.trace).toStrictEqual([
+      "global1",
+      "global2",
+      "root",
+      "a1",
+      "a2",
+      "b",
+      "file1",
+      "file2",
+    ]);
   });
 
   it("runs a method's own middleware for HEAD too, and sends the trace without a body", async () => {
     const res = await request(app).head("/api/a/b/deep");
     expect(res.status).toBe(200);
-    expect(res.headers["x-trace"]).toBe("global1, global2, root, a1, a2, b, file1, file2, endpoint");
+    expect(res.headers["x-trace"]).toBe(
+      "global1, global2, root, a1, a2, b, file1, file2, endpoint",
+    );
   });
 
   it("applies a folder's _middleware to every folder below it, and a single-function middleware export", async () => {
     const res = await request(app).get("/api/a/b/c/leaf");
-    expect(res.body).toStrictEqual({ file: "a/b/c/leaf.ts", trace: ["global1", "global2", "root", "a1", "a2", "b", "leaf"] });
+    expect(res.body).toStrictEqual({
+      file: "a/b/c/leaf.ts",
+      trace: ["global1", "global2", "root", "a1", "a2", "b", "leaf"],
+    });
   });
 
   it("does not apply a folder's _middleware to its parent's other routes or to sibling folders", async () => {
-    expect((await request(app).get("/api/a/sibling")).body.trace).toStrictEqual(["global1", "global2", "root", "a1", "a2"]);
-    expect((await request(app).get("/api/other/x")).body.trace).toStrictEqual(["global1", "global2", "root"]);
-    expect((await request(app).get("/api/top")).body.trace).toStrictEqual(["global1", "global2", "root"]);
+    expect((await request(app).get("/api/a/sibling")).body.trace).toStrictEqual([
+      "global1",
+      "global2",
+      "root",
+      "a1",
+      "a2",
+    ]);
+    expect((await request(app).get("/api/other/x")).body.trace).toStrictEqual([
+      "global1",
+      "global2",
+      "root",
+    ]);
+    expect((await request(app).get("/api/top")).body.trace).toStrictEqual([
+      "global1",
+      "global2",
+      "root",
+    ]);
   });
 
   it("sets the trace header on the response the client sees, in the same order", async () => {
@@ -88,7 +120,10 @@ describe("opting out of folder middleware with config.middleware.inherit = false
   });
 
   it("keeps the rest of the config of a route that opts out", async () => {
-    const res = await request(app).post("/api/sub/opted-out").set("Content-Type", "text/plain").send("x".repeat(2049));
+    const res = await request(app)
+      .post("/api/sub/opted-out")
+      .set("Content-Type", "text/plain")
+      .send("x".repeat(2049));
     expect(res.status).toBe(413);
   });
 

@@ -1,5 +1,13 @@
 import { defineRoute } from "../../src/define-route";
-import { composeMiddleware, runHandler, SKIP, withMiddleware, wrappedMiddleware, type Done, type Runner } from "../../src/middleware/compose";
+import {
+  composeMiddleware,
+  runHandler,
+  SKIP,
+  withMiddleware,
+  wrappedMiddleware,
+  type Done,
+  type Runner,
+} from "../../src/middleware/compose";
 import type { Middleware, NextApiHandler, NextApiRequest, NextApiResponse } from "../../src/types";
 
 const req = {} as NextApiRequest;
@@ -7,7 +15,9 @@ const res = {} as NextApiResponse;
 
 /** Runs a runner and resolves with what it passed to done (undefined for success). */
 function run(runner: Runner): Promise<{ error: unknown }> {
-  return new Promise((resolve) => runner(req, res, ((error?: unknown) => resolve({ error })) as Done));
+  return new Promise((resolve) =>
+    runner(req, res, ((error?: unknown) => resolve({ error })) as Done),
+  );
 }
 
 function recorder() {
@@ -28,7 +38,9 @@ function recorder() {
 describe("composeMiddleware", () => {
   it("runs the middleware in order, then the final runner, then done()", async () => {
     const { calls, step, finish } = recorder();
-    expect(await run(composeMiddleware([step("a"), step("b"), step("c")], finish))).toStrictEqual({ error: undefined });
+    expect(await run(composeMiddleware([step("a"), step("b"), step("c")], finish))).toStrictEqual({
+      error: undefined,
+    });
     expect(calls).toStrictEqual(["a", "b", "c", "handler"]);
   });
 
@@ -79,14 +91,18 @@ describe("composeMiddleware", () => {
 
   it.each(["route", "router"])('maps next("%s") to SKIP without running the rest', async (skip) => {
     const { calls, step, finish } = recorder();
-    const { error } = await run(composeMiddleware([(_req, _res, next) => next(skip), step("never")], finish));
+    const { error } = await run(
+      composeMiddleware([(_req, _res, next) => next(skip), step("never")], finish),
+    );
     expect(error).toBe(SKIP);
     expect(calls).toStrictEqual([]);
   });
 
   it.each([null, false, 0, ""])("treats next(%j) as success, as Express does", async (falsy) => {
     const { calls, finish } = recorder();
-    expect(await run(composeMiddleware([(_req, _res, next) => next(falsy)], finish))).toStrictEqual({ error: undefined });
+    expect(await run(composeMiddleware([(_req, _res, next) => next(falsy)], finish))).toStrictEqual(
+      { error: undefined },
+    );
     expect(calls).toStrictEqual(["handler"]);
   });
 
@@ -108,7 +124,12 @@ describe("composeMiddleware", () => {
 
   it("hands a throw from the final runner to done", async () => {
     const { step } = recorder();
-    const { error } = await run(composeMiddleware([step("a")], runHandler(() => Promise.reject(new Error("late")))));
+    const { error } = await run(
+      composeMiddleware(
+        [step("a")],
+        runHandler(() => Promise.reject(new Error("late"))),
+      ),
+    );
     expect(error).toEqual(new Error("late"));
   });
 });
@@ -128,7 +149,9 @@ describe("runHandler", () => {
         }),
       ),
     ).toStrictEqual({ error: thrown });
-    expect(await run(runHandler(async () => Promise.reject(thrown)))).toStrictEqual({ error: thrown });
+    expect(await run(runHandler(async () => Promise.reject(thrown)))).toStrictEqual({
+      error: thrown,
+    });
   });
 });
 
@@ -157,12 +180,16 @@ describe("withMiddleware", () => {
   });
 
   it("rejects with the handler's error", async () => {
-    await expect(withMiddleware(() => Promise.reject(new Error("handler failed")))(req, res)).rejects.toThrow("handler failed");
+    await expect(
+      withMiddleware(() => Promise.reject(new Error("handler failed")))(req, res),
+    ).rejects.toThrow("handler failed");
   });
 
   it('rejects with SKIP for next("route"), so the dispatcher can fall through', async () => {
     const handler = jest.fn();
-    await expect(withMiddleware((_req, _res, next) => next("route"), handler)(req, res)).rejects.toBe(SKIP);
+    await expect(
+      withMiddleware((_req, _res, next) => next("route"), handler)(req, res),
+    ).rejects.toBe(SKIP);
     expect(handler).not.toHaveBeenCalled();
   });
 
@@ -172,7 +199,10 @@ describe("withMiddleware", () => {
     const inner = withMiddleware(b, () => undefined);
     expect(wrappedMiddleware(withMiddleware(a, () => undefined))).toStrictEqual([a]);
     expect(wrappedMiddleware(withMiddleware(a, inner))).toStrictEqual([a, b]);
-    expect(wrappedMiddleware(defineRoute({ handler: withMiddleware(a, inner) }))).toStrictEqual([a, b]);
+    expect(wrappedMiddleware(defineRoute({ handler: withMiddleware(a, inner) }))).toStrictEqual([
+      a,
+      b,
+    ]);
     expect(wrappedMiddleware(() => undefined)).toStrictEqual([]);
     expect(wrappedMiddleware(undefined)).toStrictEqual([]);
   });

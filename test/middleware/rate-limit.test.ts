@@ -5,9 +5,15 @@ import { buildTestApp, type TestApp } from "../helpers/app";
 const FIXTURE = "rate-limit/routes";
 
 /** `count` GETs of `url` in turn, from `ip` (through TRUST_PROXY=1's X-Forwarded-For), their statuses. */
-async function statuses(app: Express, url: string, count: number, ip = "198.51.100.7"): Promise<number[]> {
+async function statuses(
+  app: Express,
+  url: string,
+  count: number,
+  ip = "198.51.100.7",
+): Promise<number[]> {
   const result: number[] = [];
-  for (let i = 0; i < count; i++) result.push((await request(app).get(url).set("X-Forwarded-For", ip)).status);
+  for (let i = 0; i < count; i++)
+    result.push((await request(app).get(url).set("X-Forwarded-For", ip)).status);
   return result;
 }
 
@@ -25,7 +31,9 @@ describe("rate limits", () => {
     const first = await request(app).get("/api/hello").set("X-Forwarded-For", "198.51.100.1");
     expect(first.status).toBe(200);
     expect(first.headers.ratelimit).toBe('"3-in-1min"; r=2; t=60');
-    expect(first.headers["ratelimit-policy"]).toMatch(/^"3-in-1min"; q=3; w=60; pk=:[A-Za-z0-9+/=]+:$/);
+    expect(first.headers["ratelimit-policy"]).toMatch(
+      /^"3-in-1min"; q=3; w=60; pk=:[A-Za-z0-9+/=]+:$/,
+    );
     expect(first.headers["x-ratelimit-limit"]).toBeUndefined();
     await statuses(app, "/api/hello", 2, "198.51.100.1");
     const refused = await request(app).get("/api/hello").set("X-Forwarded-For", "198.51.100.1");
@@ -73,9 +81,14 @@ describe("rate limits", () => {
   it("refuses before the body is read, and leaves health checks and 404s alone", async () => {
     const { app, logs } = await build({ RATE_LIMIT: "1/1m" });
     const body = { data: "x".repeat(1000) };
-    expect((await request(app).post("/api/upload").set("X-Forwarded-For", "192.0.2.5").send(body)).body).toEqual({ file: "upload.ts", bytes: 1011 });
+    expect(
+      (await request(app).post("/api/upload").set("X-Forwarded-For", "192.0.2.5").send(body)).body,
+    ).toEqual({ file: "upload.ts", bytes: 1011 });
     // Over the 1mb body limit: read first, it would be a 413.
-    const refused = await request(app).post("/api/upload").set("X-Forwarded-For", "192.0.2.5").send({ data: "x".repeat(1_500_000) });
+    const refused = await request(app)
+      .post("/api/upload")
+      .set("X-Forwarded-For", "192.0.2.5")
+      .send({ data: "x".repeat(1_500_000) });
     expect(refused.status).toBe(429);
     expect(await statuses(app, "/healthz", 3, "192.0.2.5")).toEqual([200, 200, 200]);
     expect(await statuses(app, "/api/nothing-here", 3, "192.0.2.5")).toEqual([404, 404, 404]);

@@ -3,14 +3,18 @@ import { API_HELMET_OPTIONS, computeHelmetHeaders } from "../../src/middleware/s
 import { buildTestApp } from "../helpers/app";
 
 // The strict API default everywhere, changed per route or per folder with securityHeaders().
-const API_HEADERS = Object.fromEntries(computeHelmetHeaders(API_HELMET_OPTIONS).map(([name, value]) => [name.toLowerCase(), value]));
+const API_HEADERS = Object.fromEntries(
+  computeHelmetHeaders(API_HELMET_OPTIONS).map(([name, value]) => [name.toLowerCase(), value]),
+);
 
 describe("securityHeaders() per route and per folder", () => {
   it("leaves the strict API headers on a route that does not change them", async () => {
     const { app } = await buildTestApp("route-headers");
     const res = await request(app).get("/api/api");
     expect(res.headers).toMatchObject(API_HEADERS);
-    expect(res.headers["content-security-policy"]).toBe("default-src 'none';frame-ancestors 'none'");
+    expect(res.headers["content-security-policy"]).toBe(
+      "default-src 'none';frame-ancestors 'none'",
+    );
   });
 
   it("gives a page a route serves on purpose its own CSP, with helmet's other defaults", async () => {
@@ -19,7 +23,14 @@ describe("securityHeaders() per route and per folder", () => {
     expect(res.status).toBe(200);
     // helmet's default directives, with the route's own in place of theirs.
     const csp = String(res.headers["content-security-policy"]).split(";");
-    expect(csp).toEqual(expect.arrayContaining(["default-src 'self'", "script-src 'self' 'unsafe-inline' https://unpkg.com", "style-src 'self' 'unsafe-inline' https://unpkg.com", "object-src 'none'"]));
+    expect(csp).toEqual(
+      expect.arrayContaining([
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' https://unpkg.com",
+        "style-src 'self' 'unsafe-inline' https://unpkg.com",
+        "object-src 'none'",
+      ]),
+    );
     // helmet's default, not the API's DENY: the page may be framed by its own origin.
     expect(res.headers["x-frame-options"]).toBe("SAMEORIGIN");
     expect(res.headers["x-content-type-options"]).toBe("nosniff");

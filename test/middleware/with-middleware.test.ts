@@ -17,7 +17,11 @@ describe("withMiddleware(...middleware, handler) as a route's handler", () => {
   });
 
   it("serves every method as a default export", async () => {
-    expect((await request(app).delete("/api/default")).body.trace).toStrictEqual(["one", "async", "three"]);
+    expect((await request(app).delete("/api/default")).body.trace).toStrictEqual([
+      "one",
+      "async",
+      "three",
+    ]);
   });
 
   it("runs after the file's own middleware when used as a method export", async () => {
@@ -27,16 +31,22 @@ describe("withMiddleware(...middleware, handler) as a route's handler", () => {
   });
 
   it("works with a handler alone", async () => {
-    expect((await request(app).get("/api/handler-only")).body).toStrictEqual({ file: "handler-only.ts", trace: [] });
+    expect((await request(app).get("/api/handler-only")).body).toStrictEqual({
+      file: "handler-only.ts",
+      trace: [],
+    });
   });
 
-  it.each(["next", "throw"])("answers 500 when a middleware fails by %s, without running the handler", async (how) => {
-    const reqId = newRequestId("wrapped-fail");
-    const res = await request(app).get(`/api/fails?how=${how}`).set("X-Request-Id", reqId);
-    expect(res.status).toBe(500);
-    expect(res.body).toStrictEqual({ message: "Internal Server Error" });
-    expect(linesFor(logs, reqId).some((line) => line.level === LEVEL.error)).toBe(true);
-  });
+  it.each(["next", "throw"])(
+    "answers 500 when a middleware fails by %s, without running the handler",
+    async (how) => {
+      const reqId = newRequestId("wrapped-fail");
+      const res = await request(app).get(`/api/fails?how=${how}`).set("X-Request-Id", reqId);
+      expect(res.status).toBe(500);
+      expect(res.body).toStrictEqual({ message: "Internal Server Error" });
+      expect(linesFor(logs, reqId).some((line) => line.level === LEVEL.error)).toBe(true);
+    },
+  );
 
   it("answers with an ApiError's status from a middleware", async () => {
     const res = await request(app).get("/api/fails?how=api");
@@ -45,7 +55,10 @@ describe("withMiddleware(...middleware, handler) as a route's handler", () => {
   });
 
   it("reaches the handler when the middleware passes", async () => {
-    expect((await request(app).get("/api/fails")).body).toStrictEqual({ file: "fails.ts", trace: [] });
+    expect((await request(app).get("/api/fails")).body).toStrictEqual({
+      file: "fails.ts",
+      trace: [],
+    });
   });
 
   it("answers 500 when the wrapped handler rejects, after its middleware ran", async () => {
@@ -65,6 +78,8 @@ describe("withMiddleware(...middleware, handler) as a route's handler", () => {
     const res = await request(app).get("/api/skip").set("X-Request-Id", reqId).timeout(2000);
     expect(res.status).toBe(404);
     expect(res.body).toStrictEqual({ message: "Not Found" });
-    expect(linesFor(logs, reqId).filter((line) => Number(line.level) >= LEVEL.warn)).toStrictEqual([]);
+    expect(linesFor(logs, reqId).filter((line) => Number(line.level) >= LEVEL.warn)).toStrictEqual(
+      [],
+    );
   });
 });

@@ -23,16 +23,21 @@ function warnings(reqId: string): string[] {
 }
 
 describe("methods", () => {
-  it.each(["get", "post", "put", "patch", "delete", "options", "propfind"] as const)("sends %s to the handler", async (method) => {
-    const res = await request(app)[method]("/api/method");
-    expect(res.status).toBe(200);
-    expect(res.body).toStrictEqual({ method: method.toUpperCase() });
-  });
+  it.each(["get", "post", "put", "patch", "delete", "options", "propfind"] as const)(
+    "sends %s to the handler",
+    async (method) => {
+      const res = await request(app)[method]("/api/method");
+      expect(res.status).toBe(200);
+      expect(res.body).toStrictEqual({ method: method.toUpperCase() });
+    },
+  );
 
   it("answers OPTIONS with nothing of its own: no Allow, no CORS headers", async () => {
     const res = await request(app).options("/api/method");
     expect(res.headers.allow).toBeUndefined();
-    expect(Object.keys(res.headers).filter((name) => name.startsWith("access-control-"))).toStrictEqual([]);
+    expect(
+      Object.keys(res.headers).filter((name) => name.startsWith("access-control-")),
+    ).toStrictEqual([]);
   });
 
   it("runs the handler for HEAD and sends GET's headers without a body", async () => {
@@ -49,7 +54,9 @@ describe("methods", () => {
 describe("a handler that resolves without answering", () => {
   it("leaves the request open and warns", async () => {
     const reqId = newRequestId("never");
-    expect(await respondsWithin(server.port, "/api/lifecycle/never?x=1", 300, { "X-Request-Id": reqId })).toBe(false);
+    expect(
+      await respondsWithin(server.port, "/api/lifecycle/never?x=1", 300, { "X-Request-Id": reqId }),
+    ).toBe(false);
     expect(warnings(reqId)).toStrictEqual([
       `${NO_RESPONSE} for /api/lifecycle/never?x=1, this may result in stalled requests.`,
     ]);
@@ -57,7 +64,11 @@ describe("a handler that resolves without answering", () => {
 
   it("does not warn with config.api.externalResolver", async () => {
     const reqId = newRequestId("never-external");
-    expect(await respondsWithin(server.port, "/api/lifecycle/never-external", 300, { "X-Request-Id": reqId })).toBe(false);
+    expect(
+      await respondsWithin(server.port, "/api/lifecycle/never-external", 300, {
+        "X-Request-Id": reqId,
+      }),
+    ).toBe(false);
     expect(warnings(reqId)).toStrictEqual([]);
   });
 
@@ -85,9 +96,17 @@ describe("a handler that resolves without answering", () => {
 });
 
 describe("config.api.responseLimit", () => {
-  async function fetchSize(route: string, size: number): Promise<{ length: number; warnings: string[] }> {
+  async function fetchSize(
+    route: string,
+    size: number,
+  ): Promise<{ length: number; warnings: string[] }> {
     const reqId = newRequestId(`limit-${route}`);
-    const res = await rawRequest({ port: server.port, method: "GET", path: `/api/response-limit/${route}?size=${size}`, headers: { "X-Request-Id": reqId } });
+    const res = await rawRequest({
+      port: server.port,
+      method: "GET",
+      path: `/api/response-limit/${route}?size=${size}`,
+      headers: { "X-Request-Id": reqId },
+    });
     expect(res.status).toBe(200);
     return { length: res.body.length, warnings: warnings(reqId) };
   }

@@ -27,19 +27,28 @@ describe("a handler that throws", () => {
   it.each([
     ["synchronously", "throw", "User error"],
     ["asynchronously (a rejected promise)", "reject", "Async user error"],
-  ])("answers 500 Internal Server Error as JSON when it throws %s", async (_name, route, message) => {
-    const reqId = newRequestId(route);
-    const res = await get(`/api/errors/${route}`, reqId);
-    expect(res.status).toBe(500);
-    expect(res.statusMessage).toBe("Internal Server Error");
-    expect(res.headers["content-type"]).toBe(JSON_TYPE);
-    expect(JSON.parse(res.body.toString())).toStrictEqual({ message: "Internal Server Error" });
+  ])(
+    "answers 500 Internal Server Error as JSON when it throws %s",
+    async (_name, route, message) => {
+      const reqId = newRequestId(route);
+      const res = await get(`/api/errors/${route}`, reqId);
+      expect(res.status).toBe(500);
+      expect(res.statusMessage).toBe("Internal Server Error");
+      expect(res.headers["content-type"]).toBe(JSON_TYPE);
+      expect(JSON.parse(res.body.toString())).toStrictEqual({ message: "Internal Server Error" });
 
-    const [line, ...others] = errorLines(reqId);
-    expect(others).toHaveLength(0);
-    expect(line).toMatchObject({ reqId, route: `errors/${route}.ts`, err: { type: "Error", message } });
-    expect((line.err as { stack: string }).stack).toMatch(new RegExp(`${message}\\n\\s+at .*errors/${route}\\.ts`));
-  });
+      const [line, ...others] = errorLines(reqId);
+      expect(others).toHaveLength(0);
+      expect(line).toMatchObject({
+        reqId,
+        route: `errors/${route}.ts`,
+        err: { type: "Error", message },
+      });
+      expect((line.err as { stack: string }).stack).toMatch(
+        new RegExp(`${message}\\n\\s+at .*errors/${route}\\.ts`),
+      );
+    },
+  );
 
   it("ignores statusCode, status and expose on an ordinary error: 500", async () => {
     const res = await request(app).get("/api/errors/status-code");
@@ -89,16 +98,25 @@ describe("an error after the response was sent", () => {
     ["a sync throw", "after-send", "thrown after the response was sent"],
     ["an async rejection", "after-send-async", "rejected after the response was sent"],
     ["a second res.json", "write-twice", "Cannot write the response: it was already sent"],
-  ])("leaves the client its first response after %s, logs it, and keeps serving", async (_name, route, message) => {
-    const reqId = newRequestId(route);
-    const res = await get(`/api/errors/${route}`, reqId);
-    expect(res.status).toBe(200);
-    expect(JSON.parse(res.body.toString())).toStrictEqual(route === "write-twice" ? { first: true } : { ok: true });
+  ])(
+    "leaves the client its first response after %s, logs it, and keeps serving",
+    async (_name, route, message) => {
+      const reqId = newRequestId(route);
+      const res = await get(`/api/errors/${route}`, reqId);
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body.toString())).toStrictEqual(
+        route === "write-twice" ? { first: true } : { ok: true },
+      );
 
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(errorLines(reqId)).toContainEqual(expect.objectContaining({ err: expect.objectContaining({ message: expect.stringContaining(message) }) }));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(errorLines(reqId)).toContainEqual(
+        expect.objectContaining({
+          err: expect.objectContaining({ message: expect.stringContaining(message) }),
+        }),
+      );
 
-    const next = await get("/api/json/hello");
-    expect(next.status).toBe(200);
-  });
+      const next = await get("/api/json/hello");
+      expect(next.status).toBe(200);
+    },
+  );
 });

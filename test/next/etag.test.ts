@@ -18,7 +18,10 @@ describe("generateETag", () => {
   it.each([
     ["unicode", "héllo wörld ✓ 😀"],
     ["a long payload", "x".repeat(100_000)],
-    ["every UTF-16 code unit", Array.from({ length: 0x10000 }, (_, i) => String.fromCharCode(i)).join("")],
+    [
+      "every UTF-16 code unit",
+      Array.from({ length: 0x10000 }, (_, i) => String.fromCharCode(i)).join(""),
+    ],
     ["a serialised Buffer", JSON.stringify(Buffer.from([0, 1, 254, 255]))],
   ])("agrees with Next's algorithm on %s", (_name, payload) => {
     expect(generateETag(payload)).toBe(nextETag(payload));
@@ -56,7 +59,10 @@ describe("ETag and conditional requests", () => {
   });
 
   it("answers 200 when the request says Cache-Control: no-cache", async () => {
-    const res = await request(app).get("/api/json/hello").set("If-None-Match", HELLO_ETAG).set("Cache-Control", "no-cache");
+    const res = await request(app)
+      .get("/api/json/hello")
+      .set("If-None-Match", HELLO_ETAG)
+      .set("Cache-Control", "no-cache");
     expect(res.status).toBe(200);
     expect(res.body).toStrictEqual({ message: "Hello, World!" });
   });
@@ -68,7 +74,9 @@ describe("ETag and conditional requests", () => {
 
   it("applies to res.send of a string", async () => {
     const first = await request(app).get("/api/send/string");
-    const again = await request(app).get("/api/send/string").set("If-None-Match", String(first.headers.etag));
+    const again = await request(app)
+      .get("/api/send/string")
+      .set("If-None-Match", String(first.headers.etag));
     expect(again.status).toBe(304);
   });
 });

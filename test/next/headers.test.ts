@@ -22,7 +22,10 @@ describe("headers on every response", () => {
   });
 
   it("has no X-Powered-By on a body parser rejection", async () => {
-    const res = await request(app).post("/api/body/limit-100").set("Content-Type", "text/plain").send("x".repeat(101));
+    const res = await request(app)
+      .post("/api/body/limit-100")
+      .set("Content-Type", "text/plain")
+      .send("x".repeat(101));
     expect(res.status).toBe(413);
     expect(res.headers["x-powered-by"]).toBeUndefined();
   });
@@ -39,7 +42,9 @@ describe("headers on every response", () => {
 
   it("makes up an X-Request-Id when the client sends none", async () => {
     const res = await request(app).get("/api/method");
-    expect(res.headers["x-request-id"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(res.headers["x-request-id"]).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
   });
 
   it("answers an unknown API path with a JSON 404", async () => {
@@ -62,7 +67,12 @@ describe("headers on every response", () => {
       ["a thrown error", "/api/errors/throw", 500],
       ["an ApiError", "/api/errors/api-error", 418],
     ])("stays open after %s on a request without a body", async (_name, path, status) => {
-      const res = await rawRequest({ port: server.port, method: "GET", path, headers: { Connection: "keep-alive" } });
+      const res = await rawRequest({
+        port: server.port,
+        method: "GET",
+        path,
+        headers: { Connection: "keep-alive" },
+      });
       expect(res.status).toBe(status);
       expect(res.headers.connection).toBe("keep-alive");
     });

@@ -14,16 +14,28 @@ afterAll(() => server.close());
 describe("req.query", () => {
   it.each([
     ["repeated keys become arrays, single keys strings", "?a=1&b=2&a=3", { a: ["1", "3"], b: "2" }],
-    ["bracketed keys stay flat (no qs nesting)", "?a[b]=1&c[]=2&c[]=3", { "a[b]": "1", "c[]": ["2", "3"] }],
+    [
+      "bracketed keys stay flat (no qs nesting)",
+      "?a[b]=1&c[]=2&c[]=3",
+      { "a[b]": "1", "c[]": ["2", "3"] },
+    ],
     ["encoded brackets stay flat too", "?c%5Bd%5D=3", { "c[d]": "3" }],
     ["+ becomes a space", "?q=hello+world%21", { q: "hello world!" }],
     ["a key without = is an empty string", "?z", { z: "" }],
     ["everything after the first = is the value", "?f=1=2", { f: "1=2" }],
     ["a lone % is kept", "?p=%&r=100%+sure", { p: "%", r: "100% sure" }],
     ["percent-escapes are decoded as UTF-8", "?e=%C3%A9t%C3%A9", { e: "été" }],
-    ["an invalid UTF-8 escape becomes U+FFFD", "?bad=%FF&cut=%C3", { bad: "\uFFFD", cut: "\uFFFD" }],
+    [
+      "an invalid UTF-8 escape becomes U+FFFD",
+      "?bad=%FF&cut=%C3",
+      { bad: "\uFFFD", cut: "\uFFFD" },
+    ],
     ["an empty key is a key", "?=x", { "": "x" }],
-    ["names inherited from Object.prototype are ordinary keys", "?toString=1&constructor=2", { toString: "1", constructor: "2" }],
+    [
+      "names inherited from Object.prototype are ordinary keys",
+      "?toString=1&constructor=2",
+      { toString: "1", constructor: "2" },
+    ],
     ["no query string is an empty object", "", {}],
     ["a bare ? is an empty object", "?", {}],
   ])("%s (%s)", async (_name, search, expected) => {
@@ -33,12 +45,20 @@ describe("req.query", () => {
   });
 
   it("reads the request target exactly as sent on the request line", async () => {
-    const res = await rawRequest({ port: server.port, method: "GET", path: "/api/query/echo?p=%&bad=%FF&a[b]=1" });
+    const res = await rawRequest({
+      port: server.port,
+      method: "GET",
+      path: "/api/query/echo?p=%&bad=%FF&a[b]=1",
+    });
     expect(JSON.parse(res.body.toString())).toStrictEqual({ p: "%", bad: "\uFFFD", "a[b]": "1" });
   });
 
   it("ignores a #fragment sent on the request line, as new URL() does", async () => {
-    const res = await rawRequest({ port: server.port, method: "GET", path: "/api/query/info?a=1&b=2#frag&c=3" });
+    const res = await rawRequest({
+      port: server.port,
+      method: "GET",
+      path: "/api/query/info?a=1&b=2#frag&c=3",
+    });
     expect(JSON.parse(res.body.toString())).toStrictEqual({
       url: "/api/query/info?a=1&b=2#frag&c=3",
       method: "GET",
@@ -47,7 +67,9 @@ describe("req.query", () => {
   });
 
   it("drops __proto__ and pollutes no prototype", async () => {
-    const res = await request(app).get("/api/query/inherited?__proto__=x&__proto__=y&__proto__[polluted]=1&a=1");
+    const res = await request(app).get(
+      "/api/query/inherited?__proto__=x&__proto__=y&__proto__[polluted]=1&a=1",
+    );
     expect(res.status).toBe(200);
     expect(res.body).toStrictEqual({
       query: { "__proto__[polluted]": "1", a: "1" },
@@ -75,7 +97,11 @@ describe("req.query", () => {
 
   it("leaves req.url as the original request target, query included", async () => {
     const res = await request(app).get("/api/query/info?x=1&x=2");
-    expect(res.body).toStrictEqual({ url: "/api/query/info?x=1&x=2", method: "GET", query: { x: ["1", "2"] } });
+    expect(res.body).toStrictEqual({
+      url: "/api/query/info?x=1&x=2",
+      method: "GET",
+      query: { x: ["1", "2"] },
+    });
   });
 
   it("leaves req.url untouched on a dynamic route", async () => {
@@ -85,7 +111,11 @@ describe("req.query", () => {
 
   it("parses the query string of a POST as well", async () => {
     const res = await request(app).post("/api/query/info?title=Nextjs").send({ ignored: true });
-    expect(res.body).toStrictEqual({ url: "/api/query/info?title=Nextjs", method: "POST", query: { title: "Nextjs" } });
+    expect(res.body).toStrictEqual({
+      url: "/api/query/info?title=Nextjs",
+      method: "POST",
+      query: { title: "Nextjs" },
+    });
   });
 });
 

@@ -31,22 +31,28 @@ describe("res.status", () => {
 });
 
 describe("res.send", () => {
-  it.each(["null", "undefined"])("ends with an empty body and no Content-Type for %s, keeping the status", async (kind) => {
-    const res = await get(`/api/send/${kind}`);
-    expect(res.status).toBe(202);
-    expect(res.body.length).toBe(0);
-    expect(res.headers["content-type"]).toBeUndefined();
-    expect(res.headers.etag).toBeUndefined();
-  });
+  it.each(["null", "undefined"])(
+    "ends with an empty body and no Content-Type for %s, keeping the status",
+    async (kind) => {
+      const res = await get(`/api/send/${kind}`);
+      expect(res.status).toBe(202);
+      expect(res.body.length).toBe(0);
+      expect(res.headers["content-type"]).toBeUndefined();
+      expect(res.headers.etag).toBeUndefined();
+    },
+  );
 
-  it.each(["204", "304"])("strips Content-Type, Content-Length and Transfer-Encoding for %s", async (status) => {
-    const res = await get(`/api/send/bodiless-status?status=${status}`);
-    expect(res.status).toBe(Number(status));
-    expect(res.body.length).toBe(0);
-    expect(res.headers["content-type"]).toBeUndefined();
-    expect(res.headers["content-length"]).toBeUndefined();
-    expect(res.headers["transfer-encoding"]).toBeUndefined();
-  });
+  it.each(["204", "304"])(
+    "strips Content-Type, Content-Length and Transfer-Encoding for %s",
+    async (status) => {
+      const res = await get(`/api/send/bodiless-status?status=${status}`);
+      expect(res.status).toBe(Number(status));
+      expect(res.body.length).toBe(0);
+      expect(res.headers["content-type"]).toBeUndefined();
+      expect(res.headers["content-length"]).toBeUndefined();
+      expect(res.headers["transfer-encoding"]).toBeUndefined();
+    },
+  );
 
   it("pipes a stream as application/octet-stream, without ETag or Content-Length", async () => {
     const res = await get("/api/send/stream");
@@ -122,7 +128,12 @@ describe("res.send of a value it cannot send", () => {
     expect(res.status).toBe(500);
     expect(res.body.toString()).not.toContain("source code");
     expect(linesFor(logs, reqId)).toContainEqual(
-      expect.objectContaining({ level: LEVEL.error, err: expect.objectContaining({ message: expect.stringContaining("cannot send a function") }) }),
+      expect.objectContaining({
+        level: LEVEL.error,
+        err: expect.objectContaining({
+          message: expect.stringContaining("cannot send a function"),
+        }),
+      }),
     );
   });
 });
@@ -159,7 +170,10 @@ describe("res.json", () => {
     expect(res.status).toBe(500);
     expect(JSON.parse(res.body.toString())).toStrictEqual({ message: "Internal Server Error" });
     expect(linesFor(logs, reqId)).toContainEqual(
-      expect.objectContaining({ level: LEVEL.error, err: expect.objectContaining({ message: expect.stringContaining("circular") }) }),
+      expect.objectContaining({
+        level: LEVEL.error,
+        err: expect.objectContaining({ message: expect.stringContaining("circular") }),
+      }),
     );
   });
 });
@@ -180,16 +194,22 @@ describe("res.redirect", () => {
     expect(res.body.toString()).toBe("https://example.com/elsewhere?from=api");
   });
 
-  it.each(["status-only", "null"])("answers 500 and logs Next's message for invalid arguments (%s)", async (route) => {
-    const reqId = newRequestId(`redirect-${route}`);
-    const res = await get(`/api/redirect/${route}`, { "X-Request-Id": reqId });
-    expect(res.status).toBe(500);
-    expect(JSON.parse(res.body.toString())).toStrictEqual({ message: "Internal Server Error" });
-    expect(res.headers.location).toBeUndefined();
-    expect(linesFor(logs, reqId)).toContainEqual(
-      expect.objectContaining({ level: LEVEL.error, err: expect.objectContaining({ message: REDIRECT_ERROR }) }),
-    );
-  });
+  it.each(["status-only", "null"])(
+    "answers 500 and logs Next's message for invalid arguments (%s)",
+    async (route) => {
+      const reqId = newRequestId(`redirect-${route}`);
+      const res = await get(`/api/redirect/${route}`, { "X-Request-Id": reqId });
+      expect(res.status).toBe(500);
+      expect(JSON.parse(res.body.toString())).toStrictEqual({ message: "Internal Server Error" });
+      expect(res.headers.location).toBeUndefined();
+      expect(linesFor(logs, reqId)).toContainEqual(
+        expect.objectContaining({
+          level: LEVEL.error,
+          err: expect.objectContaining({ message: REDIRECT_ERROR }),
+        }),
+      );
+    },
+  );
 });
 
 describe("the raw Node response API", () => {
@@ -225,7 +245,9 @@ describe("res.revalidate", () => {
   it("rejects with a message saying it is not supported", async () => {
     const res = await get("/api/revalidate/handled");
     expect(res.status).toBe(501);
-    expect(JSON.parse(res.body.toString()).message).toMatch(/^Failed to revalidate \/blog\/post-1: .*not supported/);
+    expect(JSON.parse(res.body.toString()).message).toMatch(
+      /^Failed to revalidate \/blog\/post-1: .*not supported/,
+    );
   });
 
   it("answers 500 when the rejection is not handled", async () => {
@@ -233,7 +255,10 @@ describe("res.revalidate", () => {
     const res = await get("/api/revalidate/unhandled", { "X-Request-Id": reqId });
     expect(res.status).toBe(500);
     expect(linesFor(logs, reqId)).toContainEqual(
-      expect.objectContaining({ level: LEVEL.error, err: expect.objectContaining({ message: expect.stringContaining("not supported") }) }),
+      expect.objectContaining({
+        level: LEVEL.error,
+        err: expect.objectContaining({ message: expect.stringContaining("not supported") }),
+      }),
     );
   });
 });
@@ -246,7 +271,10 @@ describe("a stream given to res.send that fails", () => {
     expect(res.headers["content-type"]).toBe(JSON_TYPE);
     expect(JSON.parse(res.body.toString())).toStrictEqual({ message: "Internal Server Error" });
     expect(linesFor(logs, reqId).filter((line) => line.level === LEVEL.error)).toStrictEqual([
-      expect.objectContaining({ route: "send/stream-error-early.ts", err: expect.objectContaining({ message: "no such file" }) }),
+      expect.objectContaining({
+        route: "send/stream-error-early.ts",
+        err: expect.objectContaining({ message: "no such file" }),
+      }),
     ]);
   });
 
@@ -254,7 +282,8 @@ describe("a stream given to res.send that fails", () => {
     const reqId = newRequestId("stream-error");
     await expect(get("/api/send/stream-error", { "X-Request-Id": reqId })).rejects.toThrow();
     expect(linesFor(logs, reqId).filter((line) => line.level === LEVEL.error)).toStrictEqual([
-      expect.objectContaining({ err: expect.objectContaining({ message: "disk went away" }) })]);
+      expect.objectContaining({ err: expect.objectContaining({ message: "disk went away" }) }),
+    ]);
     expect((await get("/api/json/hello")).status).toBe(200);
   });
 });
@@ -263,7 +292,12 @@ describe("a stream given to res.send when the client leaves", () => {
   it("is destroyed, so its file or socket is released", async () => {
     const reqId = newRequestId("stream-endless");
     await new Promise<void>((resolve, reject) => {
-      const req = http.get({ port: server.port, host: "127.0.0.1", path: "/api/send/stream-endless", headers: { "X-Request-Id": reqId } });
+      const req = http.get({
+        port: server.port,
+        host: "127.0.0.1",
+        path: "/api/send/stream-endless",
+        headers: { "X-Request-Id": reqId },
+      });
       req.on("response", (res) => res.once("data", () => req.destroy()));
       req.on("close", resolve);
       req.on("error", (error) => (req.destroyed ? undefined : reject(error)));

@@ -19,7 +19,9 @@ describe("GET /openapi.json", () => {
     const res = await request(app).get("/openapi.json");
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toBe("application/json; charset=utf-8");
-    expect(res.body).toStrictEqual(JSON.parse(JSON.stringify(documentRoutes(routes as Route[], fixture("openapi-rich")))));
+    expect(res.body).toStrictEqual(
+      JSON.parse(JSON.stringify(documentRoutes(routes as Route[], fixture("openapi-rich")))),
+    );
     expect(res.body.info.title).toBe("rich-api");
   });
 
@@ -35,7 +37,9 @@ describe("GET /openapi.json", () => {
 
   it("keeps the API's security headers", async () => {
     const res = await request(app).get("/openapi.json");
-    expect(res.headers["content-security-policy"]).toBe("default-src 'none';frame-ancestors 'none'");
+    expect(res.headers["content-security-policy"]).toBe(
+      "default-src 'none';frame-ancestors 'none'",
+    );
     expect(res.headers["x-request-id"]).toBeDefined();
   });
 
@@ -73,11 +77,14 @@ describe("GET /docs", () => {
       ["swagger-ui.css", "text/css; charset=utf-8"],
       ["favicon-32x32.png", "image/png"],
     ]) {
-      const res = await request(app).get(`/docs/${name}`).buffer(true).parse((r, done) => {
-        const chunks: Buffer[] = [];
-        r.on("data", (c: Buffer) => chunks.push(c));
-        r.on("end", () => done(null, Buffer.concat(chunks)));
-      });
+      const res = await request(app)
+        .get(`/docs/${name}`)
+        .buffer(true)
+        .parse((r, done) => {
+          const chunks: Buffer[] = [];
+          r.on("data", (c: Buffer) => chunks.push(c));
+          r.on("end", () => done(null, Buffer.concat(chunks)));
+        });
       expect(res.status).toBe(200);
       expect(res.headers["content-type"]).toBe(type);
       expect((res.body as Buffer).equals(readFileSync(path.join(SWAGGER_UI, name)))).toBe(true);
@@ -110,9 +117,12 @@ describe("GET /docs", () => {
 describe("OPENAPI=false", () => {
   it("is read as a boolean, on by default, and a bad value stops start-up naming it", () => {
     expect(loadConfig({}).openapi).toBe(true);
-    for (const off of ["false", "FALSE", "0", "no"]) expect(loadConfig({ OPENAPI: off }).openapi).toBe(false);
+    for (const off of ["false", "FALSE", "0", "no"])
+      expect(loadConfig({ OPENAPI: off }).openapi).toBe(false);
     for (const on of ["true", "1", "yes"]) expect(loadConfig({ OPENAPI: on }).openapi).toBe(true);
-    expect(() => loadConfig({ OPENAPI: "maybe" })).toThrow('OPENAPI="maybe": expected true or false');
+    expect(() => loadConfig({ OPENAPI: "maybe" })).toThrow(
+      'OPENAPI="maybe": expected true or false',
+    );
   });
 
   it("serves neither /openapi.json nor /docs", async () => {

@@ -28,7 +28,10 @@ async function documentOf(routesDir: string): Promise<OpenApiDocument> {
  * @apidevtools/swagger-parser in its own process: it require()s an ES module, which Node 20.19+
  * allows and jest's module system does not.
  */
-async function swaggerParserValidate(name: string, doc: unknown): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function swaggerParserValidate(
+  name: string,
+  doc: unknown,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const file = path.join(dir, `${name}.swagger-parser.json`);
   writeFileSync(file, JSON.stringify(doc));
   const script = `require("@apidevtools/swagger-parser").validate(process.argv[1]).then(() => console.log("valid"), (e) => { console.error(e.message); process.exit(1); })`;
@@ -37,13 +40,36 @@ async function swaggerParserValidate(name: string, doc: unknown): Promise<{ code
 }
 
 /** The real spectral CLI with the project's ruleset: every result, down to hints, and its exit code. */
-async function spectralLint(name: string, doc: unknown): Promise<{ code: number | null; results: SpectralResult[]; stderr: string }> {
+async function spectralLint(
+  name: string,
+  doc: unknown,
+): Promise<{ code: number | null; results: SpectralResult[]; stderr: string }> {
   const file = path.join(dir, `${name}.json`);
   const output = path.join(dir, `${name}.results.json`);
   writeFileSync(file, JSON.stringify(doc));
-  const run = spawnProcess(SPECTRAL, ["lint", file, "--ruleset", RULESET, "--format", "json", "--output", output, "--fail-severity", "hint", "--quiet"], {});
+  const run = spawnProcess(
+    SPECTRAL,
+    [
+      "lint",
+      file,
+      "--ruleset",
+      RULESET,
+      "--format",
+      "json",
+      "--output",
+      output,
+      "--fail-severity",
+      "hint",
+      "--quiet",
+    ],
+    {},
+  );
   const code = await run.exited;
-  return { code, results: JSON.parse(readFileSync(output, "utf8")) as SpectralResult[], stderr: run.stderr() };
+  return {
+    code,
+    results: JSON.parse(readFileSync(output, "utf8")) as SpectralResult[],
+    stderr: run.stderr(),
+  };
 }
 
 const trees: [string, string][] = [
@@ -60,7 +86,11 @@ describe.each(trees)("the document of %s", (_name, routesDir) => {
   beforeAll(async () => (doc = await documentOf(routesDir)));
 
   it("validates with @apidevtools/swagger-parser", async () => {
-    expect(await swaggerParserValidate(path.basename(routesDir), doc)).toStrictEqual({ code: 0, stdout: "valid\n", stderr: "" });
+    expect(await swaggerParserValidate(path.basename(routesDir), doc)).toStrictEqual({
+      code: 0,
+      stdout: "valid\n",
+      stderr: "",
+    });
   }, 60_000);
 
   it("passes `spectral lint` with zero errors, warnings, infos and hints", async () => {
@@ -73,15 +103,28 @@ describe.each(trees)("the document of %s", (_name, routesDir) => {
 it("spectral does report problems (the lint above is not vacuous)", async () => {
   const doc = await documentOf(fixture("openapi-rich"));
   const { contact: _contact, ...info } = doc.info;
-  const broken = { ...doc, info, paths: { ...doc.paths, "/api/items": { get: { ...doc.paths["/api/items"].get, tags: ["undeclared"] } } } };
+  const broken = {
+    ...doc,
+    info,
+    paths: {
+      ...doc.paths,
+      "/api/items": { get: { ...doc.paths["/api/items"].get, tags: ["undeclared"] } },
+    },
+  };
   const { code, results } = await spectralLint("broken", broken);
-  expect(results.map((r) => r.code).sort()).toStrictEqual(["info-contact", "operation-tag-defined"]);
+  expect(results.map((r) => r.code).sort()).toStrictEqual([
+    "info-contact",
+    "operation-tag-defined",
+  ]);
   expect(code).not.toBe(0);
 }, 60_000);
 
 it("swagger-parser does reject an invalid document", async () => {
   const doc = await documentOf(fixture("openapi-rich"));
-  const { code, stderr } = await swaggerParserValidate("invalid", { ...doc, paths: { "/api/x": { get: { responses: { "200": { content: {} } } } } } });
+  const { code, stderr } = await swaggerParserValidate("invalid", {
+    ...doc,
+    paths: { "/api/x": { get: { responses: { "200": { content: {} } } } } },
+  });
   expect(code).toBe(1);
   expect(stderr).toMatch(/description/);
 }, 60_000);

@@ -19,7 +19,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("nextpress openapi", () => {
   it("prints the document that the server serves at /openapi.json, without starting a server", async () => {
-    const { code, stdout, stderr } = await cli(["openapi"], { ROUTES_DIR: fixture("openapi-rich") });
+    const { code, stdout, stderr } = await cli(["openapi"], {
+      ROUTES_DIR: fixture("openapi-rich"),
+    });
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const { app } = await buildTestApp("openapi-rich");
@@ -30,17 +32,30 @@ describe("nextpress openapi", () => {
 
   it("writes the file given by --out, and says so on stderr", async () => {
     const out = path.join(dir, "openapi.json");
-    const { code, stdout, stderr } = await cli(["openapi", "--out", out], { ROUTES_DIR: fixture("openapi-rich") });
+    const { code, stdout, stderr } = await cli(["openapi", "--out", out], {
+      ROUTES_DIR: fixture("openapi-rich"),
+    });
     expect(code).toBe(0);
     expect(stdout).toBe("");
     expect(stderr).toContain(`wrote the OpenAPI document to ${out}`);
-    expect(JSON.parse(readFileSync(out, "utf8"))).toMatchObject({ openapi: "3.1.0", info: { title: "rich-api" } });
+    expect(JSON.parse(readFileSync(out, "utf8"))).toMatchObject({
+      openapi: "3.1.0",
+      info: { title: "rich-api" },
+    });
   });
 
   it("runs through scripts/cli.js as `npm run openapi` does, on the sample routes by default", async () => {
     const { code, stdout } = await cli(["openapi"], {}, ["scripts/cli.js"]);
     expect(code).toBe(0);
-    expect(Object.keys(JSON.parse(stdout).paths)).toStrictEqual(["/api/admin/stats", "/api/edge-echo", "/api/hello", "/api/secure-data", "/api/users", "/api/users/{id}", "/api/greet/{name}"]);
+    expect(Object.keys(JSON.parse(stdout).paths)).toStrictEqual([
+      "/api/admin/stats",
+      "/api/edge-echo",
+      "/api/hello",
+      "/api/secure-data",
+      "/api/users",
+      "/api/users/{id}",
+      "/api/greet/{name}",
+    ]);
   }, 120_000);
 
   it("exits 1 naming the files when the routes or their metadata cannot be documented", async () => {
@@ -65,8 +80,12 @@ describe("nextpress openapi", () => {
   });
 
   it("prints its help with --help, and both commands are in the usage", async () => {
-    expect((await cli(["openapi", "--help"])).stdout).toContain("Usage: nextpress openapi [--out file]");
-    expect((await cli(["postman", "-h"])).stdout).toContain("Usage: nextpress postman [--out file]");
+    expect((await cli(["openapi", "--help"])).stdout).toContain(
+      "Usage: nextpress openapi [--out file]",
+    );
+    expect((await cli(["postman", "-h"])).stdout).toContain(
+      "Usage: nextpress postman [--out file]",
+    );
     const usage = await cli(["--help"]);
     expect(usage.stdout).toMatch(/openapi +print the routes' OpenAPI 3\.1 document/);
     expect(usage.stdout).toMatch(/postman +print a Postman collection/);
@@ -76,12 +95,20 @@ describe("nextpress openapi", () => {
 describe("nextpress postman", () => {
   it("writes a Postman v2.1 collection with --out", async () => {
     const out = path.join(dir, "collection.json");
-    const { code, stderr } = await cli(["postman", "--out", out], { ROUTES_DIR: fixture("openapi-rich"), PORT: "4321" });
+    const { code, stderr } = await cli(["postman", "--out", out], {
+      ROUTES_DIR: fixture("openapi-rich"),
+      PORT: "4321",
+    });
     expect(stderr).toContain("wrote the Postman collection");
     expect(code).toBe(0);
     expect(existsSync(out)).toBe(true);
     const collection = JSON.parse(readFileSync(out, "utf8"));
-    expect(collection.info).toMatchObject({ name: "rich-api", schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" });
-    expect(collection.variable).toContainEqual(expect.objectContaining({ key: "baseUrl", value: "http://localhost:4321" }));
+    expect(collection.info).toMatchObject({
+      name: "rich-api",
+      schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+    });
+    expect(collection.variable).toContainEqual(
+      expect.objectContaining({ key: "baseUrl", value: "http://localhost:4321" }),
+    );
   }, 60_000);
 });

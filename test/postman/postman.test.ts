@@ -5,7 +5,13 @@ import newman, { type NewmanRunSummary } from "newman";
 import type { PostmanCollection, PostmanItem } from "../../src/openapi/postman";
 import { POST as createUser } from "../../routes/users";
 import { fixture } from "../helpers/app";
-import { PROJECT_ROOT, spawnProcess, stopProcess, waitForListening, type Spawned } from "../helpers/process";
+import {
+  PROJECT_ROOT,
+  spawnProcess,
+  stopProcess,
+  waitForListening,
+  type Spawned,
+} from "../helpers/process";
 
 const CLI = path.join(PROJECT_ROOT, "dist", "src", "cli.js");
 const MAIN = path.join(PROJECT_ROOT, "dist", "src", "main.js");
@@ -18,14 +24,22 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** `nextpress postman --out` for a routes folder (the sample routes when undefined). */
 async function generateCollection(name: string, routesDir?: string): Promise<PostmanCollection> {
   const out = path.join(dir, `${name}.postman.json`);
-  const run = spawnProcess("node", [CLI, "postman", "--out", out], { LOG_LEVEL: "silent", ...(routesDir ? { ROUTES_DIR: routesDir } : {}) });
+  const run = spawnProcess("node", [CLI, "postman", "--out", out], {
+    LOG_LEVEL: "silent",
+    ...(routesDir ? { ROUTES_DIR: routesDir } : {}),
+  });
   const code = await run.exited;
   if (code !== 0) throw new Error(`nextpress postman exited ${code}: ${run.stderr()}`);
   return JSON.parse(readFileSync(out, "utf8")) as PostmanCollection;
 }
 
 async function startServer(routesDir?: string): Promise<{ server: Spawned; baseUrl: string }> {
-  const server = spawnProcess("node", [MAIN], { HOST: "127.0.0.1", PORT: "0", API_TOKENS: TOKEN, ...(routesDir ? { ROUTES_DIR: routesDir } : {}) });
+  const server = spawnProcess("node", [MAIN], {
+    HOST: "127.0.0.1",
+    PORT: "0",
+    API_TOKENS: TOKEN,
+    ...(routesDir ? { ROUTES_DIR: routesDir } : {}),
+  });
   const port = await waitForListening(server);
   return { server, baseUrl: `http://127.0.0.1:${port}` };
 }
@@ -57,21 +71,29 @@ describe("the Postman collection of the sample routes", () => {
   beforeAll(async () => (collection = await generateCollection("sample")), 60_000);
 
   it("is Postman v2.1 with {{baseUrl}} and {{token}} variables, and one for the id a sign-up hands on", () => {
-    expect(collection.info.schema).toBe("https://schema.getpostman.com/json/collection/v2.1.0/collection.json");
+    expect(collection.info.schema).toBe(
+      "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+    );
     expect(collection.variable?.map((v) => [v.key, v.value])).toStrictEqual([
       ["baseUrl", "http://localhost:3000"],
       ["token", ""],
       ["createUser.id", ""],
     ]);
-    for (const item of requests(collection.item)) expect((item.request?.url as { host?: string[] }).host).toStrictEqual(["{{baseUrl}}"]);
+    for (const item of requests(collection.item))
+      expect((item.request?.url as { host?: string[] }).host).toStrictEqual(["{{baseUrl}}"]);
   });
 
   it("has one folder per route folder, and one request per documented operation, named by its summary or METHOD /path", () => {
-    expect(collection.item.map((folder) => [folder.name, (folder.item ?? []).map((i) => i.name)])).toStrictEqual([
+    expect(
+      collection.item.map((folder) => [folder.name, (folder.item ?? []).map((i) => i.name)]),
+    ).toStrictEqual([
       ["admin", ["GET /api/admin/stats"]],
       ["edge-echo", ["POST /api/edge-echo"]],
       ["hello", ["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => `${m} /api/hello`)],
-      ["secure-data", ["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => `${m} /api/secure-data`)],
+      [
+        "secure-data",
+        ["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => `${m} /api/secure-data`),
+      ],
       ["users", ["Create a user", "Get a user", "List users", "Change a user", "Delete a user"]],
       ["greet", ["GET /api/greet/{name}"]],
     ]);
@@ -79,16 +101,28 @@ describe("the Postman collection of the sample routes", () => {
 
   it("walks the users as a flow: the id POST answers is stored, then sent by the requests its links name", () => {
     const byName = new Map(requests(collection.item).map((item) => [item.name, item]));
-    const script = (name: string) => ((byName.get(name)?.event as { script: { exec: string[] } }[] | undefined) ?? []).flatMap((e) => e.script.exec).join("\n");
-    expect(script("Create a user")).toContain("pm.collectionVariables.set(capture.variable, String(value))");
-    expect(script("Create a user")).toContain('"variable":"createUser.id","status":201,"expression":"$response.body#/id"');
+    const script = (name: string) =>
+      ((byName.get(name)?.event as { script: { exec: string[] } }[] | undefined) ?? [])
+        .flatMap((e) => e.script.exec)
+        .join("\n");
+    expect(script("Create a user")).toContain(
+      "pm.collectionVariables.set(capture.variable, String(value))",
+    );
+    expect(script("Create a user")).toContain(
+      '"variable":"createUser.id","status":201,"expression":"$response.body#/id"',
+    );
     for (const name of ["Get a user", "Change a user", "Delete a user"]) {
       const url = byName.get(name)?.request?.url as { variable: { key: string; value: string }[] };
-      expect([name, url.variable.map((v) => [v.key, v.value])]).toStrictEqual([name, [["id", "{{createUser.id}}"]]]);
+      expect([name, url.variable.map((v) => [v.key, v.value])]).toStrictEqual([
+        name,
+        [["id", "{{createUser.id}}"]],
+      ]);
       expect(script(name)).toContain("uses createUser.id: answers 2xx");
     }
     // An optional query parameter without an example is not sent with an invented value.
-    const list = byName.get("List users")?.request?.url as { query: { key: string; value: string; disabled: boolean }[] };
+    const list = byName.get("List users")?.request?.url as {
+      query: { key: string; value: string; disabled: boolean }[];
+    };
     expect(list.query.map((q) => [q.key, q.value, q.disabled])).toStrictEqual([
       ["limit", "20", false],
       ["cursor", expect.any(String), true],
@@ -135,8 +169,14 @@ describe("newman against the real server", () => {
     server = started.server;
     for (let run = 1; run <= 2; run++) {
       const summary = await runNewman(collection, started.baseUrl);
-      const executions = summary.run.executions.map((e) => [e.item.name, e.response?.code, (e.assertions ?? []).map((a) => a.error?.message ?? "ok")]);
-      expect(summary.run.failures.map((f) => `${f.source?.name}: ${f.error.message}`)).toStrictEqual([]);
+      const executions = summary.run.executions.map((e) => [
+        e.item.name,
+        e.response?.code,
+        (e.assertions ?? []).map((a) => a.error?.message ?? "ok"),
+      ]);
+      expect(
+        summary.run.failures.map((f) => `${f.source?.name}: ${f.error.message}`),
+      ).toStrictEqual([]);
       expect(executions).toHaveLength(requests(collection.item).length);
       expect(executions.filter(([name]) => /user/i.test(String(name)))).toStrictEqual([
         ["Create a user", 201, ["ok", "ok"]],
@@ -148,8 +188,12 @@ describe("newman against the real server", () => {
       expect(executions).toContainEqual(["GET /api/admin/stats", 200, ["ok"]]);
       // The id went from the 201 to the next requests' URLs.
       const created = summary.run.executions.find((e) => e.item.name === "Create a user");
-      const id = (JSON.parse(Buffer.from(created?.response?.stream ?? []).toString()) as { id: number }).id;
-      const urls = summary.run.executions.filter((e) => /a user$/.test(e.item.name) && e.item.name !== "Create a user").map((e) => e.request.url.getPath());
+      const id = (
+        JSON.parse(Buffer.from(created?.response?.stream ?? []).toString()) as { id: number }
+      ).id;
+      const urls = summary.run.executions
+        .filter((e) => /a user$/.test(e.item.name) && e.item.name !== "Create a user")
+        .map((e) => e.request.url.getPath());
       expect(urls).toStrictEqual(Array(3).fill(`/api/users/${id}`));
     }
   }, 120_000);
@@ -166,7 +210,9 @@ describe("newman against the real server", () => {
     ]);
     expect(summary.run.failures).toHaveLength(1);
     expect(summary.run.failures[0].source?.name).toBe("GET /api/broken");
-    expect(summary.run.failures[0].error.message).toBe("status 500 is not one of 200: expected false to equal true");
+    expect(summary.run.failures[0].error.message).toBe(
+      "status 500 is not one of 200: expected false to equal true",
+    );
   }, 120_000);
 });
 
@@ -174,11 +220,16 @@ describe("without openapi-to-postmanv2", () => {
   it("says how to install it", async () => {
     jest.resetModules();
     jest.doMock("openapi-to-postmanv2", () => {
-      throw Object.assign(new Error("Cannot find module 'openapi-to-postmanv2'"), { code: "MODULE_NOT_FOUND" });
+      throw Object.assign(new Error("Cannot find module 'openapi-to-postmanv2'"), {
+        code: "MODULE_NOT_FOUND",
+      });
     });
-    const { toPostmanCollection } = jest.requireActual<typeof import("../../src/openapi/postman")>("../../src/openapi/postman");
+    const { toPostmanCollection } = jest.requireActual<typeof import("../../src/openapi/postman")>(
+      "../../src/openapi/postman",
+    );
     // The module registry was reset: the error class to expect is the one this fresh copy throws.
-    const { ConfigError } = jest.requireActual<typeof import("../../src/errors")>("../../src/errors");
+    const { ConfigError } =
+      jest.requireActual<typeof import("../../src/errors")>("../../src/errors");
     const converting = toPostmanCollection({ paths: {} } as never, "http://localhost:3000");
     await expect(converting).rejects.toBeInstanceOf(ConfigError);
     await expect(converting).rejects.toThrow("npm install --save-dev openapi-to-postmanv2");

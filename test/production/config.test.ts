@@ -10,21 +10,25 @@ describe("loadConfig: production settings", () => {
     ["2", 2],
     ["loopback", ["loopback"]],
     ["10.0.0.0/8, 172.16.0.1", ["10.0.0.0/8", "172.16.0.1"]],
-  ])("reads TRUST_PROXY=%j as %j (a digit string becomes a hop count, never an address)", (value, expected) => {
-    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
-  });
+  ])(
+    "reads TRUST_PROXY=%j as %j (a digit string becomes a hop count, never an address)",
+    (value, expected) => {
+      expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
+    },
+  );
 
   it("rejects a TRUST_PROXY that is neither a boolean, a count nor addresses", () => {
     expect(() => loadConfig({ TRUST_PROXY: "proxy.example.com" })).toThrow(ConfigError);
-    expect(() => loadConfig({ TRUST_PROXY: "proxy.example.com" })).toThrow(/TRUST_PROXY="proxy.example.com": expected false, true, a hop count/);
+    expect(() => loadConfig({ TRUST_PROXY: "proxy.example.com" })).toThrow(
+      /TRUST_PROXY="proxy.example.com": expected false, true, a hop count/,
+    );
   });
 
   it("reads CORS_ORIGINS as a list, empty meaning no CORS", () => {
     expect(loadConfig({}).corsOrigins).toEqual([]);
-    expect(loadConfig({ CORS_ORIGINS: "https://a.example, https://b.example" }).corsOrigins).toEqual([
-      "https://a.example",
-      "https://b.example",
-    ]);
+    expect(
+      loadConfig({ CORS_ORIGINS: "https://a.example, https://b.example" }).corsOrigins,
+    ).toEqual(["https://a.example", "https://b.example"]);
   });
 
   it("reads every server limit", () => {
@@ -54,7 +58,10 @@ describe("loadConfig: production settings", () => {
     [{ HEADERS_TIMEOUT_MS: "soon" }, /HEADERS_TIMEOUT_MS="soon": expected milliseconds/],
     [{ REQUEST_TIMEOUT_MS: "-1" }, /REQUEST_TIMEOUT_MS="-1": expected 0 or more/],
     [{ MAX_HEADER_SIZE: "10" }, /MAX_HEADER_SIZE="10": expected 1024 or more/],
-    [{ HEADERS_TIMEOUT_MS: "40000", REQUEST_TIMEOUT_MS: "30000" }, /HEADERS_TIMEOUT_MS="40000": must not be longer than REQUEST_TIMEOUT_MS/],
+    [
+      { HEADERS_TIMEOUT_MS: "40000", REQUEST_TIMEOUT_MS: "30000" },
+      /HEADERS_TIMEOUT_MS="40000": must not be longer than REQUEST_TIMEOUT_MS/,
+    ],
     [{ LOG_FORMAT: "xml" }, /LOG_FORMAT="xml": expected one of json, pretty/],
   ])("rejects %j", (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);

@@ -23,7 +23,10 @@ describe("security headers", () => {
     ["a path outside /api", "get", "/elsewhere", 404],
   ] as const)("are on %s", async (_case, method, url, status) => {
     const { app } = await buildTestApp("production", { BODY_LIMIT: "10b" });
-    const res = await request(app)[method](url).set("Content-Type", "text/plain").send(method === "post" ? "x".repeat(11) : undefined);
+    const agent = request(app);
+    const res = await agent[method](url)
+      .set("Content-Type", "text/plain")
+      .send(method === "post" ? "x".repeat(11) : undefined);
     expect(res.status).toBe(status);
     expect(res.headers).toMatchObject(SECURITY_HEADERS);
     expect(res.headers["x-powered-by"]).toBeUndefined();
@@ -38,7 +41,9 @@ describe("CORS", () => {
   });
 
   it("allows exactly the listed origins", async () => {
-    const { app } = await buildTestApp("production", { CORS_ORIGINS: "https://app.example,https://admin.example" });
+    const { app } = await buildTestApp("production", {
+      CORS_ORIGINS: "https://app.example,https://admin.example",
+    });
     const allowed = await request(app).get("/api/whoami").set("Origin", "https://admin.example");
     expect(allowed.headers["access-control-allow-origin"]).toBe("https://admin.example");
     expect(allowed.headers.vary).toMatch(/Origin/);

@@ -26,6 +26,9 @@ describe("health checks", () => {
     await request(app).get("/api/whoami");
     const completed = logs.lines.filter((l) => l.msg === "request completed");
     expect(completed.filter((l) => l.level === 30).map((l) => l.url)).toEqual(["/api/whoami"]);
-    expect(completed.filter((l) => l.level === 20).map((l) => l.url)).toEqual(["/healthz", "/readyz"]);
+    expect(completed.filter((l) => l.level === 20).map((l) => l.url)).toEqual([
+      "/healthz",
+      "/readyz",
+    ]);
   });
 });

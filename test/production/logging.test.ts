@@ -7,7 +7,13 @@ describe("request logs", () => {
     const res = await request(app).get("/api/whoami?x=1");
     const lines = logs.lines.filter((l) => l.msg === "request completed");
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 30, method: "GET", url: "/api/whoami?x=1", status: 200, reqId: res.body.id });
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      method: "GET",
+      url: "/api/whoami?x=1",
+      status: 200,
+      reqId: res.body.id,
+    });
     expect(typeof lines[0].durationMs).toBe("number");
     expect(lines[0].remoteAddress).toMatch(/127\.0\.0\.1|::1/);
   });
@@ -48,12 +54,17 @@ describe("request logs", () => {
       .timeout(50)
       .catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(logs.lines.find((l) => l.msg === "request completed" && l.url === "/api/slow?ms=400")).toMatchObject({ aborted: true });
+    expect(
+      logs.lines.find((l) => l.msg === "request completed" && l.url === "/api/slow?ms=400"),
+    ).toMatchObject({ aborted: true });
   });
 
   it("never writes Authorization, Cookie or Set-Cookie values", async () => {
     const { app, logs } = await buildTestApp("production", { API_TOKENS: "tok-123456" });
-    await request(app).get("/api/boom").set("Authorization", "Bearer tok-123456").set("Cookie", "session=abc123secret");
+    await request(app)
+      .get("/api/boom")
+      .set("Authorization", "Bearer tok-123456")
+      .set("Cookie", "session=abc123secret");
     const { logger, text } = captureLogger();
     logger.info({
       req: { headers: { authorization: "Bearer tok-123456", cookie: "session=abc123secret" } },

@@ -2,7 +2,13 @@ import http from "node:http";
 import path from "node:path";
 import { fixture } from "../helpers/app";
 import { startNginx, type Nginx } from "../helpers/nginx";
-import { PROJECT_ROOT, spawnProcess, stopProcess, waitForListening, type Spawned } from "../helpers/process";
+import {
+  PROJECT_ROOT,
+  spawnProcess,
+  stopProcess,
+  waitForListening,
+  type Spawned,
+} from "../helpers/process";
 
 const MAIN = path.join(PROJECT_ROOT, "dist", "src", "main.js");
 
@@ -15,13 +21,20 @@ interface Whoami {
 }
 
 /** GET through nginx from a chosen loopback source address, with any headers (Host included). */
-function get(port: number, headers: Record<string, string>, localAddress = "127.0.0.5"): Promise<{ headers: http.IncomingHttpHeaders; body: Whoami }> {
+function get(
+  port: number,
+  headers: Record<string, string>,
+  localAddress = "127.0.0.5",
+): Promise<{ headers: http.IncomingHttpHeaders; body: Whoami }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, path: "/api/whoami", headers, localAddress, agent: false }, (res) => {
-      let text = "";
-      res.on("data", (chunk) => (text += chunk));
-      res.on("end", () => resolve({ headers: res.headers, body: JSON.parse(text) as Whoami }));
-    });
+    const req = http.request(
+      { host: "127.0.0.1", port, path: "/api/whoami", headers, localAddress, agent: false },
+      (res) => {
+        let text = "";
+        res.on("data", (chunk) => (text += chunk));
+        res.on("end", () => resolve({ headers: res.headers, body: JSON.parse(text) as Whoami }));
+      },
+    );
     req.on("error", reject);
     req.end();
   });
@@ -35,7 +48,12 @@ describe.each([
   let server: Spawned;
   let nginx: Nginx;
   beforeAll(async () => {
-    server = spawnProcess("node", [MAIN], { HOST: "127.0.0.1", PORT: "0", ROUTES_DIR: fixture("production"), TRUST_PROXY: trustProxy });
+    server = spawnProcess("node", [MAIN], {
+      HOST: "127.0.0.1",
+      PORT: "0",
+      ROUTES_DIR: fixture("production"),
+      TRUST_PROXY: trustProxy,
+    });
     nginx = await startNginx(await waitForListening(server));
   });
   afterAll(async () => {
@@ -66,7 +84,8 @@ describe.each([
     expect(body.id).toBe("client-req-77");
     // Logging is asynchronous: give the line a moment to reach stdout.
     const logged = /"reqId":"client-req-77"[^\n]*"request completed"/;
-    for (let i = 0; i < 40 && !logged.test(server.stdout()); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 40 && !logged.test(server.stdout()); i++)
+      await new Promise((r) => setTimeout(r, 25));
     expect(server.stdout()).toMatch(logged);
   });
 
@@ -78,10 +97,17 @@ describe.each([
 
 describe("behind a real nginx without TRUST_PROXY", () => {
   it("reports nginx's own address: forwarded headers are ignored", async () => {
-    const server = spawnProcess("node", [MAIN], { HOST: "127.0.0.1", PORT: "0", ROUTES_DIR: fixture("production") });
+    const server = spawnProcess("node", [MAIN], {
+      HOST: "127.0.0.1",
+      PORT: "0",
+      ROUTES_DIR: fixture("production"),
+    });
     const nginx = await startNginx(await waitForListening(server));
     try {
-      const { body } = await get(nginx.port, { Host: "api.example.test", "X-Forwarded-For": "6.6.6.6" });
+      const { body } = await get(nginx.port, {
+        Host: "api.example.test",
+        "X-Forwarded-For": "6.6.6.6",
+      });
       expect(body.ip).toBe("127.0.0.1");
     } finally {
       await nginx.stop();

@@ -1,7 +1,13 @@
 import net from "node:net";
 import path from "node:path";
 import { fixture } from "../helpers/app";
-import { PROJECT_ROOT, spawnProcess, stopProcess, waitForListening, type Spawned } from "../helpers/process";
+import {
+  PROJECT_ROOT,
+  spawnProcess,
+  stopProcess,
+  waitForListening,
+  type Spawned,
+} from "../helpers/process";
 
 const MAIN = path.join(PROJECT_ROOT, "dist", "src", "main.js");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -17,7 +23,11 @@ function startServer(env: Record<string, string> = {}): Spawned {
 }
 
 /** Opens a raw socket and writes `text` one byte every `intervalMs`; resolves with what came back and when. */
-function trickle(port: number, text: string, intervalMs: number): Promise<{ response: string; closedAfterMs: number }> {
+function trickle(
+  port: number,
+  text: string,
+  intervalMs: number,
+): Promise<{ response: string; closedAfterMs: number }> {
   return new Promise((resolve) => {
     const started = Date.now();
     const socket = net.connect(port, "127.0.0.1");
@@ -45,7 +55,11 @@ describe("the server process in production", () => {
   it("cuts off a slowloris client at HEADERS_TIMEOUT_MS while serving everyone else", async () => {
     server = startServer({ HEADERS_TIMEOUT_MS: "1000", REQUEST_TIMEOUT_MS: "2000" });
     const port = await waitForListening(server);
-    const slow = trickle(port, "GET /api/whoami HTTP/1.1\r\nHost: x\r\nX-Slow: " + "a".repeat(200), 50);
+    const slow = trickle(
+      port,
+      "GET /api/whoami HTTP/1.1\r\nHost: x\r\nX-Slow: " + "a".repeat(200),
+      50,
+    );
     const served: number[] = [];
     for (let i = 0; i < 10; i++) {
       const started = Date.now();
@@ -65,7 +79,9 @@ describe("the server process in production", () => {
   it("answers headers over MAX_HEADER_SIZE with a JSON 431", async () => {
     server = startServer({ MAX_HEADER_SIZE: "4096" });
     const port = await waitForListening(server);
-    const res = await fetch(`http://127.0.0.1:${port}/api/whoami`, { headers: { "x-big": "b".repeat(5000) } });
+    const res = await fetch(`http://127.0.0.1:${port}/api/whoami`, {
+      headers: { "x-big": "b".repeat(5000) },
+    });
     expect(res.status).toBe(431);
     expect(await res.json()).toEqual({ message: "Request Header Fields Too Large" });
     expect((await fetch(`http://127.0.0.1:${port}/api/whoami`)).status).toBe(200);
@@ -75,7 +91,10 @@ describe("the server process in production", () => {
     server = startServer();
     const port = await waitForListening(server);
     const inFlight = Array.from({ length: 30 }, (_, i) =>
-      fetch(`http://127.0.0.1:${port}/api/slow?ms=${400 + i * 10}`).then(async (res) => ({ status: res.status, body: await res.json() })),
+      fetch(`http://127.0.0.1:${port}/api/slow?ms=${400 + i * 10}`).then(async (res) => ({
+        status: res.status,
+        body: await res.json(),
+      })),
     );
     await sleep(150);
     const pid = server.child.pid as number;
@@ -119,11 +138,22 @@ describe("the server process in production", () => {
   it("logs an exception thrown later on behalf of a request with its id and route, and keeps serving", async () => {
     server = startServer();
     const port = await waitForListening(server);
-    const res = await fetch(`http://127.0.0.1:${port}/api/crash-later`, { headers: { "x-request-id": "crash-later-1" } });
+    const res = await fetch(`http://127.0.0.1:${port}/api/crash-later`, {
+      headers: { "x-request-id": "crash-later-1" },
+    });
     expect(res.status).toBe(200);
-    for (let i = 0; i < 100 && !/crash-later\.ts: uncaught/.test(server.stdout()); i++) await sleep(50);
-    const line = server.stdout().split("\n").find((l) => l.includes("crash-later.ts: uncaught")) ?? "";
-    expect(JSON.parse(line)).toMatchObject({ level: 50, reqId: "crash-later-1", route: "crash-later.ts" });
+    for (let i = 0; i < 100 && !/crash-later\.ts: uncaught/.test(server.stdout()); i++)
+      await sleep(50);
+    const line =
+      server
+        .stdout()
+        .split("\n")
+        .find((l) => l.includes("crash-later.ts: uncaught")) ?? "";
+    expect(JSON.parse(line)).toMatchObject({
+      level: 50,
+      reqId: "crash-later-1",
+      route: "crash-later.ts",
+    });
     expect((await fetch(`http://127.0.0.1:${port}/api/whoami`)).status).toBe(200);
     expect(server.child.exitCode).toBeNull();
     expect(await stopProcess(server)).toBe(0);
@@ -135,7 +165,9 @@ describe("the server process in production", () => {
     const port = await waitForListening(server);
     expect((await fetch(`http://127.0.0.1:${port}/api/arm`)).status).toBe(200);
     expect(await server.exited).toBe(1);
-    expect(server.stdout()).toMatch(/"level":60[^\n]*arm\.ts: thrown by a timer outside any request[^\n]*uncaught exception outside a request/);
+    expect(server.stdout()).toMatch(
+      /"level":60[^\n]*arm\.ts: thrown by a timer outside any request[^\n]*uncaught exception outside a request/,
+    );
     server = undefined;
   });
 
@@ -159,7 +191,11 @@ describe("the server process in production", () => {
     server = startServer({ LOG_FORMAT: "pretty" });
     await sleep(100);
     for (let i = 0; i < 100 && !/listening on/.test(server.stdout()); i++) await sleep(50);
-    const firstLine = server.stdout().split("\n").find((line) => line.includes("listening on")) ?? "";
+    const firstLine =
+      server
+        .stdout()
+        .split("\n")
+        .find((line) => line.includes("listening on")) ?? "";
     expect(firstLine).toMatch(/INFO/);
     expect(() => JSON.parse(firstLine)).toThrow();
   });

@@ -1,7 +1,13 @@
 import http from "node:http";
 import path from "node:path";
 import { fixture } from "../helpers/app";
-import { PROJECT_ROOT, spawnProcess, stopProcess, waitForListening, type Spawned } from "../helpers/process";
+import {
+  PROJECT_ROOT,
+  spawnProcess,
+  stopProcess,
+  waitForListening,
+  type Spawned,
+} from "../helpers/process";
 
 const MAIN = path.join(PROJECT_ROOT, "dist", "src", "main.js");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -18,14 +24,25 @@ function get(port: number, urlPath: string, agent: http.Agent | false = false): 
   return new Promise((resolve, reject) => {
     const req = http.get({ host: "127.0.0.1", port, path: urlPath, agent }, (res) => {
       res.resume();
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket, connection: res.headers.connection }));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          reused: req.reusedSocket,
+          connection: res.headers.connection,
+        }),
+      );
     });
     req.on("error", reject);
   });
 }
 
 function startServer(env: Record<string, string>): Spawned {
-  return spawnProcess("node", [MAIN], { HOST: "127.0.0.1", PORT: "0", ROUTES_DIR: fixture("production"), ...env });
+  return spawnProcess("node", [MAIN], {
+    HOST: "127.0.0.1",
+    PORT: "0",
+    ROUTES_DIR: fixture("production"),
+    ...env,
+  });
 }
 
 describe("SHUTDOWN_DELAY_MS", () => {
@@ -57,7 +74,11 @@ describe("SHUTDOWN_DELAY_MS", () => {
       }
       expect(during.length).toBeGreaterThanOrEqual(10);
       expect(during.every((answer) => answer.status === 200)).toBe(true);
-      expect(during.filter((_, i) => i % 2 === 0).every((answer) => answer.reused && answer.connection === "keep-alive")).toBe(true);
+      expect(
+        during
+          .filter((_, i) => i % 2 === 0)
+          .every((answer) => answer.reused && answer.connection === "keep-alive"),
+      ).toBe(true);
 
       // Past the delay: nothing new is accepted, the request in flight still gets its answer, exit 0.
       await sleep(Math.max(0, signalled + 1700 - Date.now()));
@@ -65,7 +86,9 @@ describe("SHUTDOWN_DELAY_MS", () => {
       expect((await inFlight).status).toBe(200);
       expect(await server.exited).toBe(0);
       expect(Date.now() - signalled).toBeGreaterThanOrEqual(1500);
-      expect(server.stdout()).toMatch(/"delayMs":1500[^\n]*shutting down in 1500 ms: \/readyz answers 503/);
+      expect(server.stdout()).toMatch(
+        /"delayMs":1500[^\n]*shutting down in 1500 ms: \/readyz answers 503/,
+      );
     } finally {
       agent.destroy();
     }

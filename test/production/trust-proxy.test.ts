@@ -21,7 +21,11 @@ describe("TRUST_PROXY", () => {
       .set("X-Forwarded-For", "198.51.100.66, 203.0.113.9")
       .set("X-Forwarded-Proto", "https")
       .set("X-Forwarded-Host", "api.example");
-    expect(res.body).toMatchObject({ ip: "203.0.113.9", protocol: "https", hostname: "api.example" });
+    expect(res.body).toMatchObject({
+      ip: "203.0.113.9",
+      protocol: "https",
+      hostname: "api.example",
+    });
   });
 
   it("with a CIDR list trusts only proxies inside it", async () => {

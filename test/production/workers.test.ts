@@ -1,7 +1,13 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { fixture } from "../helpers/app";
-import { PROJECT_ROOT, spawnProcess, stopProcess, waitForListening, type Spawned } from "../helpers/process";
+import {
+  PROJECT_ROOT,
+  spawnProcess,
+  stopProcess,
+  waitForListening,
+  type Spawned,
+} from "../helpers/process";
 
 const MAIN = path.join(PROJECT_ROOT, "dist", "src", "main.js");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -16,7 +22,11 @@ function lines(server: Spawned): Line[] {
     .map((line) => JSON.parse(line) as Line);
 }
 
-async function waitForLine(server: Spawned, match: (line: Line) => boolean, timeoutMs = 20_000): Promise<Line> {
+async function waitForLine(
+  server: Spawned,
+  match: (line: Line) => boolean,
+  timeoutMs = 20_000,
+): Promise<Line> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const found = lines(server).find(match);
@@ -28,14 +38,29 @@ async function waitForLine(server: Spawned, match: (line: Line) => boolean, time
 }
 
 function startServer(env: Record<string, string>): Spawned {
-  return spawnProcess("node", [MAIN], { HOST: "127.0.0.1", PORT: "0", ROUTES_DIR: fixture("production"), ...env });
+  return spawnProcess("node", [MAIN], {
+    HOST: "127.0.0.1",
+    PORT: "0",
+    ROUTES_DIR: fixture("production"),
+    ...env,
+  });
 }
 
 /** Waits for the primary's line saying that all its workers listen; their pids by worker id. */
-async function waitForWorkers(server: Spawned, count: number): Promise<{ port: number; pids: Map<number, number> }> {
-  const all = await waitForLine(server, (line) => line.role === "primary" && line.msg === `${count} workers listening on http://127.0.0.1:${String(line.port)}/api`);
+async function waitForWorkers(
+  server: Spawned,
+  count: number,
+): Promise<{ port: number; pids: Map<number, number> }> {
+  const all = await waitForLine(
+    server,
+    (line) =>
+      line.role === "primary" &&
+      line.msg === `${count} workers listening on http://127.0.0.1:${String(line.port)}/api`,
+  );
   const pids = new Map<number, number>();
-  for (const line of lines(server)) if (typeof line.worker === "number" && String(line.msg).startsWith("listening on")) pids.set(line.worker, line.pid as number);
+  for (const line of lines(server))
+    if (typeof line.worker === "number" && String(line.msg).startsWith("listening on"))
+      pids.set(line.worker, line.pid as number);
   return { port: all.port as number, pids };
 }
 
@@ -59,7 +84,9 @@ function childPids(pid: number): number[] {
 /** A process that exists and is not a zombie. */
 function isRunning(pid: number): boolean {
   try {
-    return !/^Z/.test(execFileSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" }).trim());
+    return !/^Z/.test(
+      execFileSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" }).trim(),
+    );
   } catch {
     return false;
   }
@@ -67,7 +94,13 @@ function isRunning(pid: number): boolean {
 
 /** GETs on fresh connections (so that the cluster hands each to the next worker); their statuses. */
 async function statuses(port: number, urlPath: string, count: number): Promise<number[]> {
-  return Promise.all(Array.from({ length: count }, () => fetch(`http://127.0.0.1:${port}${urlPath}`, { headers: { connection: "close" } }).then((res) => res.status)));
+  return Promise.all(
+    Array.from({ length: count }, () =>
+      fetch(`http://127.0.0.1:${port}${urlPath}`, { headers: { connection: "close" } }).then(
+        (res) => res.status,
+      ),
+    ),
+  );
 }
 
 describe("WORKERS", () => {
@@ -81,7 +114,9 @@ describe("WORKERS", () => {
     server = startServer({});
     await waitForListening(server);
     expect(childPids(server.child.pid as number)).toEqual([]);
-    const listening = await waitForLine(server, (line) => String(line.msg).startsWith("listening on"));
+    const listening = await waitForLine(server, (line) =>
+      String(line.msg).startsWith("listening on"),
+    );
     expect(listening).not.toHaveProperty("worker");
     expect(listening).not.toHaveProperty("pid");
   });
@@ -93,13 +128,23 @@ describe("WORKERS", () => {
     expect(childPids(server.child.pid as number).sort()).toEqual([...pids.values()].sort());
     // The primary hands each new connection to a free worker in turn; a worker's log line reaches
     // its pipe a little after its answer. Both must have served, each logging its own id and pid.
-    const servedBy = (worker: number) => lines(server as Spawned).some((line) => line.msg === "request completed" && line.worker === worker && line.pid === pids.get(worker));
+    const servedBy = (worker: number) =>
+      lines(server as Spawned).some(
+        (line) =>
+          line.msg === "request completed" &&
+          line.worker === worker &&
+          line.pid === pids.get(worker),
+      );
     for (let batch = 0; batch < 10 && !(servedBy(1) && servedBy(2)); batch++) {
       expect(await statuses(port, "/api/whoami", 20)).toEqual(Array(20).fill(200));
       for (let wait = 0; wait < 20 && !(servedBy(1) && servedBy(2)); wait++) await sleep(25);
     }
     expect([servedBy(1), servedBy(2)]).toEqual([true, true]);
-    expect(lines(server).filter((line) => line.msg === "request completed").every((line) => typeof line.worker === "number")).toBe(true);
+    expect(
+      lines(server)
+        .filter((line) => line.msg === "request completed")
+        .every((line) => typeof line.worker === "number"),
+    ).toBe(true);
   });
 
   it("replaces a worker that dies, at once the first time and after 1 s when its replacement dies young too", async () => {
@@ -107,16 +152,33 @@ describe("WORKERS", () => {
     const { port, pids } = await waitForWorkers(server, 2);
     process.kill(pids.get(1) as number, "SIGKILL");
     const first = await waitForLine(server, (line) => line.role === "primary" && line.worker === 1);
-    expect(first).toMatchObject({ level: 50, signal: "SIGKILL", restartInMs: 0, msg: "worker 1 exited unexpectedly: starting another" });
-    const replacement = await waitForLine(server, (line) => line.worker === 3 && String(line.msg).startsWith("listening on"));
+    expect(first).toMatchObject({
+      level: 50,
+      signal: "SIGKILL",
+      restartInMs: 0,
+      msg: "worker 1 exited unexpectedly: starting another",
+    });
+    const replacement = await waitForLine(
+      server,
+      (line) => line.worker === 3 && String(line.msg).startsWith("listening on"),
+    );
     expect(await statuses(port, "/api/whoami", 10)).toEqual(Array(10).fill(200));
 
     process.kill(replacement.pid as number, "SIGKILL");
-    const second = await waitForLine(server, (line) => line.role === "primary" && line.worker === 3);
-    expect(second).toMatchObject({ restartInMs: 1000, msg: "worker 3 exited unexpectedly: starting another in 1000 ms" });
+    const second = await waitForLine(
+      server,
+      (line) => line.role === "primary" && line.worker === 3,
+    );
+    expect(second).toMatchObject({
+      restartInMs: 1000,
+      msg: "worker 3 exited unexpectedly: starting another in 1000 ms",
+    });
     // Worker 2 serves alone meanwhile; worker 4 arrives after the brake's second.
     expect(await statuses(port, "/api/whoami", 10)).toEqual(Array(10).fill(200));
-    await waitForLine(server, (line) => line.worker === 4 && String(line.msg).startsWith("listening on"));
+    await waitForLine(
+      server,
+      (line) => line.worker === 4 && String(line.msg).startsWith("listening on"),
+    );
     expect(childPids(server.child.pid as number)).toHaveLength(2);
   });
 
@@ -124,15 +186,26 @@ describe("WORKERS", () => {
     server = startServer({ WORKERS: "2", SHUTDOWN_DELAY_MS: "300" });
     const { port, pids } = await waitForWorkers(server, 2);
     const inFlight = Array.from({ length: 10 }, (_, i) =>
-      fetch(`http://127.0.0.1:${port}/api/slow?ms=${600 + i * 20}`, { headers: { connection: "close" } }).then((res) => res.status),
+      fetch(`http://127.0.0.1:${port}/api/slow?ms=${600 + i * 20}`, {
+        headers: { connection: "close" },
+      }).then((res) => res.status),
     );
     await sleep(150);
     process.kill(server.child.pid as number, "SIGTERM");
     expect(await Promise.all(inFlight)).toEqual(Array(10).fill(200));
     expect(await server.exited).toBe(0);
     for (const worker of pids.keys()) {
-      expect(lines(server)).toContainEqual(expect.objectContaining({ worker, msg: "server closed" }));
-      expect(lines(server)).toContainEqual(expect.objectContaining({ role: "primary", worker, code: 0, msg: `worker ${worker} exited` }));
+      expect(lines(server)).toContainEqual(
+        expect.objectContaining({ worker, msg: "server closed" }),
+      );
+      expect(lines(server)).toContainEqual(
+        expect.objectContaining({
+          role: "primary",
+          worker,
+          code: 0,
+          msg: `worker ${worker} exited`,
+        }),
+      );
     }
     expect(server.stdout()).not.toContain("second signal");
     server = undefined;
@@ -171,7 +244,9 @@ describe("WORKERS", () => {
     server = startServer({ WORKERS: "2", ROUTES_DIR: fixture("server-broken") });
     expect(await server.exited).toBe(1);
     expect(server.stderr()).toContain("boom.ts");
-    expect(server.stdout()).toMatch(/"level":60[^\n]*"role":"primary"[^\n]*failed to start: stopping/);
+    expect(server.stdout()).toMatch(
+      /"level":60[^\n]*"role":"primary"[^\n]*failed to start: stopping/,
+    );
     expect(server.stdout()).not.toContain("starting another");
     server = undefined;
   });
@@ -179,7 +254,9 @@ describe("WORKERS", () => {
   it("stops start-up naming WORKERS when its value is bad", async () => {
     server = startServer({ WORKERS: "none" });
     expect(await server.exited).toBe(1);
-    expect(server.stderr()).toContain('WORKERS="none": expected auto or a whole number of 1 or more');
+    expect(server.stderr()).toContain(
+      'WORKERS="none": expected auto or a whole number of 1 or more',
+    );
     server = undefined;
   });
 });

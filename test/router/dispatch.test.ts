@@ -13,7 +13,10 @@ beforeAll(async () => {
   flat = (await buildTestApp("routing-static")).app;
 });
 
-async function served(target: string, on: Express = app): Promise<{ file: unknown; query: unknown }> {
+async function served(
+  target: string,
+  on: Express = app,
+): Promise<{ file: unknown; query: unknown }> {
   const res = await request(on).get(target);
   expect([target, res.status]).toEqual([target, 200]);
   return res.body as { file: unknown; query: unknown };
@@ -30,15 +33,21 @@ describe("A. route files → URLs", () => {
     expect(await served(url, on)).toEqual({ file, query: {} });
   });
 
-  it.each(["/api/index", "/api/x/index"])("does not serve %s from an index file (item 2)", async (url) => {
-    const res = await request(flat).get(url);
-    expect(res.status).toBe(404);
-    expect(res.body).toEqual({ message: "Not Found" });
-  });
+  it.each(["/api/index", "/api/x/index"])(
+    "does not serve %s from an index file (item 2)",
+    async (url) => {
+      const res = await request(flat).get(url);
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ message: "Not Found" });
+    },
+  );
 
   it("sends /api/index and /api/users/index to the dynamic routes that match them (item 2)", async () => {
     expect(await served("/api/index")).toEqual({ file: "[post].ts", query: { post: "index" } });
-    expect(await served("/api/users/index")).toEqual({ file: "users/[...slug].ts", query: { slug: ["index"] } });
+    expect(await served("/api/users/index")).toEqual({
+      file: "users/[...slug].ts",
+      query: { slug: ["index"] },
+    });
   });
 
   it("puts a dynamic segment in req.query as a string (item 3)", async () => {
@@ -46,29 +55,47 @@ describe("A. route files → URLs", () => {
   });
 
   it("gives a catch-all an array, even for one segment (item 4)", async () => {
-    expect(await served("/api/users/1")).toEqual({ file: "users/[...slug].ts", query: { slug: ["1"] } });
-    expect(await served("/api/post/a/b/c")).toEqual({ file: "post/[...slug].ts", query: { slug: ["a", "b", "c"] } });
+    expect(await served("/api/users/1")).toEqual({
+      file: "users/[...slug].ts",
+      query: { slug: ["1"] },
+    });
+    expect(await served("/api/post/a/b/c")).toEqual({
+      file: "post/[...slug].ts",
+      query: { slug: ["a", "b", "c"] },
+    });
   });
 
   it("never matches a catch-all on its own folder: 404 when nothing else does (item 5)", async () => {
     const res = await request(flat).get("/api/docs");
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ message: "Not Found" });
-    expect(await served("/api/docs/a", flat)).toEqual({ file: "docs/[...slug].ts", query: { slug: ["a"] } });
+    expect(await served("/api/docs/a", flat)).toEqual({
+      file: "docs/[...slug].ts",
+      query: { slug: ["a"] },
+    });
   });
 
   it("lets another route answer a catch-all's folder (item 5)", async () => {
-    expect(await served("/api/v1/post")).toEqual({ file: "[post]/[comment].ts", query: { post: "v1", comment: "post" } });
+    expect(await served("/api/v1/post")).toEqual({
+      file: "[post]/[comment].ts",
+      query: { post: "v1", comment: "post" },
+    });
     expect(await served("/api/post")).toEqual({ file: "[post].ts", query: { post: "post" } });
   });
 
   it("matches an optional catch-all on its folder with the param absent (item 6)", async () => {
     expect(await served("/api/opt")).toEqual({ file: "opt/[[...slug]].ts", query: {} });
-    expect(await served("/api/opt/a/b")).toEqual({ file: "opt/[[...slug]].ts", query: { slug: ["a", "b"] } });
+    expect(await served("/api/opt/a/b")).toEqual({
+      file: "opt/[[...slug]].ts",
+      query: { slug: ["a", "b"] },
+    });
   });
 
   it("keeps a same-named query key on an optional catch-all's folder (item 6)", async () => {
-    expect(await served("/api/opt?slug=x")).toEqual({ file: "opt/[[...slug]].ts", query: { slug: "x" } });
+    expect(await served("/api/opt?slug=x")).toEqual({
+      file: "opt/[[...slug]].ts",
+      query: { slug: "x" },
+    });
   });
 
   it("serves users/index.ts beside users/[...slug].ts with an empty query (item 7)", async () => {
@@ -76,7 +103,10 @@ describe("A. route files → URLs", () => {
   });
 
   it("does not strip .json (item 8)", async () => {
-    expect(await served("/api/hello.json")).toEqual({ file: "[post].ts", query: { post: "hello.json" } });
+    expect(await served("/api/hello.json")).toEqual({
+      file: "[post].ts",
+      query: { post: "hello.json" },
+    });
   });
 
   it("serves a file named with a literal $ as a static route (item 9)", async () => {
@@ -84,7 +114,10 @@ describe("A. route files → URLs", () => {
   });
 
   it("passes a param named with a dash under its own name (item 10)", async () => {
-    expect(await served("/api/dash/some-thing")).toEqual({ file: "dash/[hello-world].ts", query: { "hello-world": "some-thing" } });
+    expect(await served("/api/dash/some-thing")).toEqual({
+      file: "dash/[hello-world].ts",
+      query: { "hello-world": "some-thing" },
+    });
   });
 });
 
@@ -111,7 +144,10 @@ describe("B. matching order", () => {
     expect(await served("/api/hello")).toEqual({ file: "hello.ts", query: {} });
     expect(await served("/api/hellos")).toEqual({ file: "[post].ts", query: { post: "hellos" } });
     expect(await served("/api/post/x")).toEqual({ file: "post/[pid].ts", query: { pid: "x" } });
-    expect(await served("/api/post/x/y")).toEqual({ file: "post/[...slug].ts", query: { slug: ["x", "y"] } });
+    expect(await served("/api/post/x/y")).toEqual({
+      file: "post/[...slug].ts",
+      query: { slug: ["x", "y"] },
+    });
   });
 
   it("is case-sensitive: /api/Hello falls to [post] (item 16)", async () => {
@@ -162,13 +198,16 @@ describe("C. URL normalisation before routing", () => {
     ["/api\\hello", "/api/hello"],
     ["/api/users//1", "/api/users/1"],
     ["//api/hello", "/api/hello"],
-  ])("redirects %s with 308 to %s, Refresh and the destination as body (items 18, 19)", async (target, location) => {
-    const res = await rawRequest(app, target);
-    expect(res.status).toBe(308);
-    expect(res.headers.location).toBe(location);
-    expect(res.headers.refresh).toBe(`0;url=${location}`);
-    expect(res.body).toBe(location);
-  });
+  ])(
+    "redirects %s with 308 to %s, Refresh and the destination as body (items 18, 19)",
+    async (target, location) => {
+      const res = await rawRequest(app, target);
+      expect(res.status).toBe(308);
+      expect(res.headers.location).toBe(location);
+      expect(res.headers.refresh).toBe(`0;url=${location}`);
+      expect(res.body).toBe(location);
+    },
+  );
 
   it("redirects a trailing slash for every method, so a POST is repeated at the clean URL (item 18)", async () => {
     const res = await rawRequest(app, "/api/users/", "POST");
@@ -206,15 +245,27 @@ describe("C. URL normalisation before routing", () => {
 
 describe("D. route params and the query string", () => {
   it("lets a route param win over a same-named query key (item 23)", async () => {
-    expect(await served("/api/post-1?post=override&val=1")).toEqual({ file: "[post].ts", query: { val: "1", post: "post-1" } });
+    expect(await served("/api/post-1?post=override&val=1")).toEqual({
+      file: "[post].ts",
+      query: { val: "1", post: "post-1" },
+    });
   });
 
   it("lets a catch-all win over a same-named query key (item 23)", async () => {
-    expect(await served("/api/users/a?slug=q")).toEqual({ file: "users/[...slug].ts", query: { slug: ["a"] } });
-    expect(await served("/api/opt/a?slug=q")).toEqual({ file: "opt/[[...slug]].ts", query: { slug: ["a"] } });
+    expect(await served("/api/users/a?slug=q")).toEqual({
+      file: "users/[...slug].ts",
+      query: { slug: ["a"] },
+    });
+    expect(await served("/api/opt/a?slug=q")).toEqual({
+      file: "opt/[[...slug]].ts",
+      query: { slug: ["a"] },
+    });
   });
 
   it("keeps query keys beside the params", async () => {
-    expect(await served("/api/post/abc?x=1&x=2")).toEqual({ file: "post/[pid].ts", query: { pid: "abc", x: ["1", "2"] } });
+    expect(await served("/api/post/abc?x=1&x=2")).toEqual({
+      file: "post/[pid].ts",
+      query: { pid: "abc", x: ["1", "2"] },
+    });
   });
 });

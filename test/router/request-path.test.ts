@@ -48,8 +48,14 @@ describe("normalizeRequestPath", () => {
   });
 
   it("reads the prefix it is given", () => {
-    expect(normalizeRequestPath("/v2/users", "/v2")).toEqual({ kind: "inside", pathname: "/v2/users" });
-    expect(normalizeRequestPath("/v2/users/", "/v2")).toEqual({ kind: "redirect", location: "/v2/users" });
+    expect(normalizeRequestPath("/v2/users", "/v2")).toEqual({
+      kind: "inside",
+      pathname: "/v2/users",
+    });
+    expect(normalizeRequestPath("/v2/users/", "/v2")).toEqual({
+      kind: "redirect",
+      location: "/v2/users",
+    });
     expect(normalizeRequestPath("/api/users", "/v2")).toEqual({ kind: "outside" });
   });
 });
@@ -75,12 +81,18 @@ describe("decodeSegments", () => {
     expect(decodeSegments(pathname, "/api")).toEqual(segments);
   });
 
-  it.each(["/api/%", "/api/%E0%A4%A", "/api/ok/%zz", "/api/%C3", "/api/a/%FF", "/api/.", "/api/..", "/api/a/../b"])(
-    "refuses %s (malformed encoding or a dot segment)",
-    (pathname) => {
-      expect(decodeSegments(pathname, "/api")).toBeUndefined();
-    },
-  );
+  it.each([
+    "/api/%",
+    "/api/%E0%A4%A",
+    "/api/ok/%zz",
+    "/api/%C3",
+    "/api/a/%FF",
+    "/api/.",
+    "/api/..",
+    "/api/a/../b",
+  ])("refuses %s (malformed encoding or a dot segment)", (pathname) => {
+    expect(decodeSegments(pathname, "/api")).toBeUndefined();
+  });
 
   it("reads the segments after the prefix it is given", () => {
     expect(decodeSegments("/v2/a%20b", "/v2")).toEqual(["a b"]);

@@ -6,10 +6,14 @@ interface TestRoute {
   readonly segments: ReturnType<typeof toSegments>;
 }
 
-const treeOf = (files: readonly string[]) => new RouteTree<TestRoute>(files.map((file) => ({ file, segments: toSegments(file) })));
+const treeOf = (files: readonly string[]) =>
+  new RouteTree<TestRoute>(files.map((file) => ({ file, segments: toSegments(file) })));
 
 /** What a path resolves to: the file and its params, or undefined. */
-function resolve(tree: RouteTree<TestRoute>, path: string): [string, Params | undefined] | undefined {
+function resolve(
+  tree: RouteTree<TestRoute>,
+  path: string,
+): [string, Params | undefined] | undefined {
   const segments = path === "" ? [] : path.split("/");
   const match = tree.match(segments);
   return match && [match.route.file, match.params];
@@ -70,9 +74,12 @@ describe("RouteTree.match", () => {
     expect(resolve(precedence, path)).toEqual([file, params]);
   });
 
-  it.each(["blog/543/comment", "not/unexisting/page/really", "dash/x/y", "HELLO/x/y"])("matches nothing for /%s", (path) => {
-    expect(resolve(precedence, path)).toBeUndefined();
-  });
+  it.each(["blog/543/comment", "not/unexisting/page/really", "dash/x/y", "HELLO/x/y"])(
+    "matches nothing for /%s",
+    (path) => {
+      expect(resolve(precedence, path)).toBeUndefined();
+    },
+  );
 
   it("leaves an optional catch-all's param absent on its folder, not [] or undefined", () => {
     const match = treeOf(["opt/[[...slug]].ts", "[id]/[[...rest]].ts"]).match(["x"]);

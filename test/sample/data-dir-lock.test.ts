@@ -10,7 +10,8 @@ beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), "nextpress-lock-"))))
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const lockFile = () => path.join(dir, "nextpress.lock");
-const leaseOf = (pid: number, host = os.hostname()) => writeFileSync(lockFile(), JSON.stringify({ pid, host, token: "theirs" }));
+const leaseOf = (pid: number, host = os.hostname()) =>
+  writeFileSync(lockFile(), JSON.stringify({ pid, host, token: "theirs" }));
 const holder = () => JSON.parse(readFileSync(lockFile(), "utf8")) as { pid: number; token: string };
 
 describe("lockDataDir", () => {
@@ -24,7 +25,9 @@ describe("lockDataDir", () => {
   it("refuses a folder a live process on this host holds, naming it", () => {
     leaseOf(process.ppid);
     expect(() => lockDataDir(dir)).toThrow(DataDirBusyError);
-    expect(() => lockDataDir(dir)).toThrow(`DATA_DIR ${dir} is in use by process ${process.ppid} on ${os.hostname()}`);
+    expect(() => lockDataDir(dir)).toThrow(
+      `DATA_DIR ${dir} is in use by process ${process.ppid} on ${os.hostname()}`,
+    );
     expect(holder().token).toBe("theirs");
   });
 

@@ -29,7 +29,10 @@ const engines: [string, () => Promise<Database>][] = [
       return openEmbeddedDatabase(dir);
     },
   ],
-  ["PostgreSQL", async () => openPostgresDatabase(await postgres.createDatabase(`migrate_${++databases}`))],
+  [
+    "PostgreSQL",
+    async () => openPostgresDatabase(await postgres.createDatabase(`migrate_${++databases}`)),
+  ],
 ];
 
 const freshDatabase = async (open: () => Promise<Database>) => {
@@ -44,9 +47,15 @@ describe.each(engines)("migrate() on %s", (_name, open) => {
   it("applies every step in id order on a new database, records each, and the schema is there", async () => {
     const db = await freshDatabase(open);
     expect(await migrate(db, [...MIGRATIONS].reverse())).toEqual(ids);
-    expect((await db.query<{ id: string }>("select id from schema_migrations order by applied_at, id")).rows.map((row) => row.id)).toEqual(ids);
+    expect(
+      (
+        await db.query<{ id: string }>("select id from schema_migrations order by applied_at, id")
+      ).rows.map((row) => row.id),
+    ).toEqual(ids);
     await db.query("insert into users (name, email) values ('Ada', 'ada@example.com')");
-    await expect(db.query("insert into users (name, email) values ('Ada', 'ADA@example.com')")).rejects.toMatchObject({ code: "23505" });
+    await expect(
+      db.query("insert into users (name, email) values ('Ada', 'ADA@example.com')"),
+    ).rejects.toMatchObject({ code: "23505" });
   }, 60_000);
 
   it("is idempotent, and applies only the steps appended since", async () => {
@@ -56,7 +65,9 @@ describe.each(engines)("migrate() on %s", (_name, open) => {
     const next = { id: "0003_add_note", sql: "alter table users add column note text" };
     expect(await migrate(db, [...MIGRATIONS, next])).toEqual(["0003_add_note"]);
     expect(await migrate(db, [...MIGRATIONS, next])).toEqual([]);
-    expect((await db.query<{ n: number }>("select count(*)::int as n from schema_migrations")).rows).toEqual([{ n: 3 }]);
+    expect(
+      (await db.query<{ n: number }>("select count(*)::int as n from schema_migrations")).rows,
+    ).toEqual([{ n: 3 }]);
   }, 60_000);
 
   it("leaves nothing behind when a step fails: no table, nothing recorded", async () => {
@@ -66,7 +77,9 @@ describe.each(engines)("migrate() on %s", (_name, open) => {
       { id: "0002_b", sql: "create table b (x nonsense_type)" },
     ];
     await expect(migrate(db, broken)).rejects.toThrow(/nonsense_type/);
-    expect((await db.query("select to_regclass('a') as a, to_regclass('schema_migrations') as m")).rows).toEqual([{ a: null, m: null }]);
+    expect(
+      (await db.query("select to_regclass('a') as a, to_regclass('schema_migrations') as m")).rows,
+    ).toEqual([{ a: null, m: null }]);
   }, 60_000);
 });
 

@@ -54,12 +54,19 @@ describe.each([
   }, 30_000);
 
   const total = async () => (await server.call("GET", "/api/users?limit=1")).body.total as number;
-  const create = (name: string, email: string) => server.call("POST", "/api/users", { body: { name, email } });
+  const create = (name: string, email: string) =>
+    server.call("POST", "/api/users", { body: { name, email } });
 
   it("POST creates a user: 201, its Location, and GET there answers the same user", async () => {
     const created = await create("Ada Lovelace", "ada@example.com");
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(Number), name: "Ada Lovelace", email: "ada@example.com", createdAt: expect.stringMatching(ISO), updatedAt: created.body.createdAt });
+    expect(created.body).toEqual({
+      id: expect.any(Number),
+      name: "Ada Lovelace",
+      email: "ada@example.com",
+      createdAt: expect.stringMatching(ISO),
+      updatedAt: created.body.createdAt,
+    });
     expect(created.headers.get("location")).toBe(`/api/users/${created.body.id}`);
     const read = await server.call("GET", created.headers.get("location") as string);
     expect(read.status).toBe(200);
@@ -77,9 +84,13 @@ describe.each([
       const res = await server.call("POST", "/api/users", { body });
       expect(res.status).toBe(400);
       expect(res.body.message).toBe("Invalid request");
-      expect(res.body.issues.map((issue: { path: string[] }) => issue.path.join("."))).toEqual(paths);
+      expect(res.body.issues.map((issue: { path: string[] }) => issue.path.join("."))).toEqual(
+        paths,
+      );
     }
-    expect((await server.call("POST", "/api/users", { raw: '{"name":' })).body).toEqual({ message: "Invalid JSON" });
+    expect((await server.call("POST", "/api/users", { raw: '{"name":' })).body).toEqual({
+      message: "Invalid JSON",
+    });
     expect(await total()).toBe(before);
     expect((await create("  Grace Hopper  ", "grace@example.com")).body.name).toBe("Grace Hopper");
   });
@@ -95,14 +106,17 @@ describe.each([
 
   it("20 concurrent sign-ups with one email: exactly one 201, nineteen 409s, one row", async () => {
     const before = await total();
-    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => create(`Racer ${i}`, "race@example.com")));
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => create(`Racer ${i}`, "race@example.com")),
+    );
     const statuses = replies.map((reply) => reply.status).sort();
     expect(statuses).toEqual([201, ...Array(19).fill(409)]);
     expect(await total()).toBe(before + 1);
   });
 
   it("GET /api/users pages through every user in id order, with the total and a next link", async () => {
-    for (let i = 0; i < 5; i++) expect((await create(`Page ${i}`, `page${i}@example.com`)).status).toBe(201);
+    for (let i = 0; i < 5; i++)
+      expect((await create(`Page ${i}`, `page${i}@example.com`)).status).toBe(201);
     const all = await server.call("GET", "/api/users?limit=100");
     expect(all.status).toBe(200);
     expect(all.body.next).toBeNull();
@@ -110,7 +124,10 @@ describe.each([
     const seen: number[] = [];
     let next: string | null = "/api/users?limit=2";
     while (next) {
-      const page: { status: number; body: { users: { id: number }[]; total: number; next: string | null } } = await server.call("GET", next);
+      const page: {
+        status: number;
+        body: { users: { id: number }[]; total: number; next: string | null };
+      } = await server.call("GET", next);
       expect(page.status).toBe(200);
       expect(page.body.total).toBe(all.body.total);
       expect(page.body.users.length).toBeLessThanOrEqual(2);
@@ -120,17 +137,25 @@ describe.each([
     }
     expect(seen).toEqual(all.body.users.map((user: { id: number }) => user.id));
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
-    expect((await server.call("GET", "/api/users")).body.users.length).toBe(Math.min(20, all.body.total));
+    expect((await server.call("GET", "/api/users")).body.users.length).toBe(
+      Math.min(20, all.body.total),
+    );
   });
 
-  it.each([["limit=0"], ["limit=101"], ["limit=x"], ["cursor=abc"], ["cursor=-1"]])("GET /api/users?%s is a 400", async (query) => {
-    const res = await server.call("GET", `/api/users?${query}`);
-    expect(res.status).toBe(400);
-    expect(res.body.message).toBe("Invalid request");
-  });
+  it.each([["limit=0"], ["limit=101"], ["limit=x"], ["cursor=abc"], ["cursor=-1"]])(
+    "GET /api/users?%s is a 400",
+    async (query) => {
+      const res = await server.call("GET", `/api/users?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.body.message).toBe("Invalid request");
+    },
+  );
 
   it("GET /api/users/[id]: 404 for an id nobody has, 400 for one that is not an id", async () => {
-    expect(await server.call("GET", "/api/users/999999")).toMatchObject({ status: 404, body: { message: "User not found" } });
+    expect(await server.call("GET", "/api/users/999999")).toMatchObject({
+      status: 404,
+      body: { message: "User not found" },
+    });
     for (const id of ["abc", "0", "1.5", "-1", "1e3", "9999999999999999"]) {
       const res = await server.call("GET", `/api/users/${id}`);
       expect([id, res.status, res.body.issues?.[0]?.path]).toEqual([id, 400, ["query", "id"]]);
@@ -142,24 +167,44 @@ describe.each([
     const refused = await server.call("PATCH", `/api/users/${user.id}`, { body: { name: "K" } });
     expect(refused.status).toBe(401);
     expect(refused.headers.get("www-authenticate")).toMatch(/^Bearer/);
-    const changed = await server.call("PATCH", `/api/users/${user.id}`, { body: { name: "Katherine Johnson" }, token: TOKEN });
+    const changed = await server.call("PATCH", `/api/users/${user.id}`, {
+      body: { name: "Katherine Johnson" },
+      token: TOKEN,
+    });
     expect(changed.status).toBe(200);
-    expect(changed.body).toMatchObject({ id: user.id, name: "Katherine Johnson", email: "katherine@example.com", createdAt: user.createdAt });
+    expect(changed.body).toMatchObject({
+      id: user.id,
+      name: "Katherine Johnson",
+      email: "katherine@example.com",
+      createdAt: user.createdAt,
+    });
     expect(Date.parse(changed.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(user.updatedAt));
     expect(changed.body.updatedAt).not.toBe(user.updatedAt);
     expect((await server.call("GET", `/api/users/${user.id}`)).body).toEqual(changed.body);
-    const email = await server.call("PATCH", `/api/users/${user.id}`, { body: { email: "kj@example.com" }, token: TOKEN });
+    const email = await server.call("PATCH", `/api/users/${user.id}`, {
+      body: { email: "kj@example.com" },
+      token: TOKEN,
+    });
     expect(email.body).toMatchObject({ name: "Katherine Johnson", email: "kj@example.com" });
   });
 
   it("a PATCH that fails (taken email, empty or bad body, unknown or bad id) changes nothing", async () => {
     const { body: taken } = await create("Taken", "taken@example.com");
     const { body: user } = await create("Mary", "mary@example.com");
-    const patch = (id: string | number, body: unknown) => server.call("PATCH", `/api/users/${id}`, { body, token: TOKEN });
-    expect(await patch(user.id, { name: "Mary J", email: taken.email.toUpperCase() })).toMatchObject({ status: 409, body: { message: "A user with this email already exists" } });
-    expect(await patch(user.id, {})).toMatchObject({ status: 400, body: { issues: [{ path: ["body"], message: "give a name, an email or both" }] } });
+    const patch = (id: string | number, body: unknown) =>
+      server.call("PATCH", `/api/users/${id}`, { body, token: TOKEN });
+    expect(
+      await patch(user.id, { name: "Mary J", email: taken.email.toUpperCase() }),
+    ).toMatchObject({ status: 409, body: { message: "A user with this email already exists" } });
+    expect(await patch(user.id, {})).toMatchObject({
+      status: 400,
+      body: { issues: [{ path: ["body"], message: "give a name, an email or both" }] },
+    });
     expect((await patch(user.id, { name: "", email: "nope" })).status).toBe(400);
-    expect(await patch(999999, { name: "Nobody" })).toMatchObject({ status: 404, body: { message: "User not found" } });
+    expect(await patch(999999, { name: "Nobody" })).toMatchObject({
+      status: 404,
+      body: { message: "User not found" },
+    });
     expect((await patch("abc", { name: "Nobody" })).status).toBe(400);
     expect((await server.call("GET", `/api/users/${user.id}`)).body).toEqual(user);
   });
@@ -172,7 +217,9 @@ describe.each([
     expect(deleted.status).toBe(204);
     expect(deleted.body).toBeUndefined();
     expect((await server.call("GET", `/api/users/${user.id}`)).status).toBe(404);
-    expect((await server.call("DELETE", `/api/users/${user.id}`, { token: TOKEN })).status).toBe(404);
+    expect((await server.call("DELETE", `/api/users/${user.id}`, { token: TOKEN })).status).toBe(
+      404,
+    );
     expect(await total()).toBe(before - 1);
     // The email is free again.
     expect((await create("Dorothy Vaughan", "dorothy@example.com")).status).toBe(201);

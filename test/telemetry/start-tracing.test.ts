@@ -2,7 +2,13 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { fixture } from "../helpers/app";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../helpers/otlp-receiver";
-import { PROJECT_ROOT, spawnProcess, stopProcess, waitForListening, type Spawned } from "../helpers/process";
+import {
+  PROJECT_ROOT,
+  spawnProcess,
+  stopProcess,
+  waitForListening,
+  type Spawned,
+} from "../helpers/process";
 
 const MAIN = path.join(PROJECT_ROOT, "dist", "src", "main.js");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -35,16 +41,23 @@ function logLines(server: Spawned): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-async function waitForSpans(receiver: OtlpReceiver, count: number, filter: (span: ReceivedSpan) => boolean = () => true): Promise<ReceivedSpan[]> {
+async function waitForSpans(
+  receiver: OtlpReceiver,
+  count: number,
+  filter: (span: ReceivedSpan) => boolean = () => true,
+): Promise<ReceivedSpan[]> {
   for (let i = 0; i < 200; i++) {
     const found = receiver.spans.filter(filter);
     if (found.length >= count) return found;
     await sleep(25);
   }
-  throw new Error(`expected ${count} spans, received ${JSON.stringify(receiver.spans.map((s) => s.name))}`);
+  throw new Error(
+    `expected ${count} spans, received ${JSON.stringify(receiver.spans.map((s) => s.name))}`,
+  );
 }
 
-const serverSpans = (receiver: OtlpReceiver) => receiver.spans.filter((span) => span.scope === "nextpress");
+const serverSpans = (receiver: OtlpReceiver) =>
+  receiver.spans.filter((span) => span.scope === "nextpress");
 
 describe("traces over OTLP/HTTP, from the real server process", () => {
   let receiver: OtlpReceiver;
@@ -59,13 +72,26 @@ describe("traces over OTLP/HTTP, from the real server process", () => {
     await stopProcess(server);
     await receiver.close();
   });
-  const get = (urlPath: string, headers: Record<string, string> = {}) => fetch(`http://127.0.0.1:${port}${urlPath}`, { headers });
+  const get = (urlPath: string, headers: Record<string, string> = {}) =>
+    fetch(`http://127.0.0.1:${port}${urlPath}`, { headers });
 
   it("makes one SERVER span named by the route template, continuing the incoming traceparent, and logs its ids", async () => {
-    const res = await get("/api/users/42?secret=x", { traceparent: `00-${UPSTREAM_TRACE}-${UPSTREAM_SPAN}-01`, "x-request-id": "traced-1" });
+    const res = await get("/api/users/42?secret=x", {
+      traceparent: `00-${UPSTREAM_TRACE}-${UPSTREAM_SPAN}-01`,
+      "x-request-id": "traced-1",
+    });
     expect(await res.json()).toEqual({ id: "42" });
-    const [span] = await waitForSpans(receiver, 1, (s) => s.scope === "nextpress" && s.traceId === UPSTREAM_TRACE);
-    expect(span).toMatchObject({ name: "GET /api/users/[id]", kind: 2, traceId: UPSTREAM_TRACE, parentSpanId: UPSTREAM_SPAN });
+    const [span] = await waitForSpans(
+      receiver,
+      1,
+      (s) => s.scope === "nextpress" && s.traceId === UPSTREAM_TRACE,
+    );
+    expect(span).toMatchObject({
+      name: "GET /api/users/[id]",
+      kind: 2,
+      traceId: UPSTREAM_TRACE,
+      parentSpanId: UPSTREAM_SPAN,
+    });
     expect(span.attributes).toMatchObject({
       "http.route": "/api/users/[id]",
       "http.request.method": "GET",
@@ -76,33 +102,67 @@ describe("traces over OTLP/HTTP, from the real server process", () => {
     });
     expect(JSON.stringify(span.attributes)).not.toMatch(/secret/);
     expect(span.status.code ?? 0).toBe(0);
-    expect(span.resource).toMatchObject({ "service.name": "traced-test", "telemetry.sdk.name": "opentelemetry" });
+    expect(span.resource).toMatchObject({
+      "service.name": "traced-test",
+      "telemetry.sdk.name": "opentelemetry",
+    });
     // The route's own span is a child of the server span.
-    const [child] = await waitForSpans(receiver, 1, (s) => s.name === "load user" && s.traceId === UPSTREAM_TRACE);
+    const [child] = await waitForSpans(
+      receiver,
+      1,
+      (s) => s.name === "load user" && s.traceId === UPSTREAM_TRACE,
+    );
     expect(child.parentSpanId).toBe(span.spanId);
     // The request's log lines carry the span's ids: the route's own line, and the request line.
     await sleep(100);
     const lines = logLines(server).filter((line) => line.reqId === "traced-1");
     expect(lines.map((line) => line.msg)).toEqual(["looking the user up", "request completed"]);
-    for (const line of lines) expect(line).toMatchObject({ trace_id: span.traceId, span_id: span.spanId });
+    for (const line of lines)
+      expect(line).toMatchObject({ trace_id: span.traceId, span_id: span.spanId });
   });
 
   it("starts a new trace without a traceparent, and names app routes by their template too", async () => {
     await get("/web/items/7", { "x-request-id": "traced-2" });
-    const [span] = await waitForSpans(receiver, 1, (s) => s.scope === "nextpress" && s.attributes["url.path"] === "/web/items/7");
-    expect(span).toMatchObject({ name: "GET /web/items/[id]", attributes: expect.objectContaining({ "http.route": "/web/items/[id]", "http.response.status_code": 200 }) });
+    const [span] = await waitForSpans(
+      receiver,
+      1,
+      (s) => s.scope === "nextpress" && s.attributes["url.path"] === "/web/items/7",
+    );
+    expect(span).toMatchObject({
+      name: "GET /web/items/[id]",
+      attributes: expect.objectContaining({
+        "http.route": "/web/items/[id]",
+        "http.response.status_code": 200,
+      }),
+    });
     expect(span.parentSpanId || undefined).toBeUndefined();
     expect(span.traceId).not.toBe(UPSTREAM_TRACE);
   });
 
   it("marks a 5xx as an error with the exception, and names an unmatched request by its method alone", async () => {
     expect((await get("/api/boom")).status).toBe(500);
-    expect((await fetch(`http://127.0.0.1:${port}/api/nothing-here`, { method: "DELETE" })).status).toBe(404);
-    const [boom] = await waitForSpans(receiver, 1, (s) => s.scope === "nextpress" && s.attributes["url.path"] === "/api/boom");
+    expect(
+      (await fetch(`http://127.0.0.1:${port}/api/nothing-here`, { method: "DELETE" })).status,
+    ).toBe(404);
+    const [boom] = await waitForSpans(
+      receiver,
+      1,
+      (s) => s.scope === "nextpress" && s.attributes["url.path"] === "/api/boom",
+    );
     expect(boom).toMatchObject({ name: "GET /api/boom", status: { code: 2 } });
-    expect(boom.attributes).toMatchObject({ "http.response.status_code": 500, "error.type": "500" });
-    expect(boom.events).toContainEqual({ name: "exception", attributes: expect.objectContaining({ "exception.message": "boom.ts fails on purpose" }) });
-    const [missing] = await waitForSpans(receiver, 1, (s) => s.scope === "nextpress" && s.attributes["url.path"] === "/api/nothing-here");
+    expect(boom.attributes).toMatchObject({
+      "http.response.status_code": 500,
+      "error.type": "500",
+    });
+    expect(boom.events).toContainEqual({
+      name: "exception",
+      attributes: expect.objectContaining({ "exception.message": "boom.ts fails on purpose" }),
+    });
+    const [missing] = await waitForSpans(
+      receiver,
+      1,
+      (s) => s.scope === "nextpress" && s.attributes["url.path"] === "/api/nothing-here",
+    );
     expect(missing.name).toBe("DELETE");
     expect(missing.attributes["http.route"]).toBeUndefined();
     expect(missing.attributes["http.response.status_code"]).toBe(404);
@@ -154,13 +214,21 @@ describe("with tracing off", () => {
         console.log(JSON.stringify([...new Set(loaded)].filter((name) => /opentelemetry|redis|rate-limit/.test(name)).sort()));
         await built.close();
       });`;
-    return JSON.parse(execFileSync("node", ["-e", script], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH, ROUTES_DIR: fixture("auth"), ...env }, encoding: "utf8" })) as string[];
+    return JSON.parse(
+      execFileSync("node", ["-e", script], {
+        cwd: PROJECT_ROOT,
+        env: { PATH: process.env.PATH, ROUTES_DIR: fixture("auth"), ...env },
+        encoding: "utf8",
+      }),
+    ) as string[];
   }
 
   it("loads none of OpenTelemetry; nor the rate limiter or the Redis client until they are configured", () => {
     expect(loadedPackages({})).toEqual([]);
     // The app's part of tracing is the API alone (the server process starts the SDK).
-    expect(loadedPackages({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9" })).toEqual(["@opentelemetry/api"]);
+    expect(loadedPackages({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9" })).toEqual([
+      "@opentelemetry/api",
+    ]);
     expect(loadedPackages({ RATE_LIMIT: "100/1m" })).toEqual(["express-rate-limit"]);
   });
 });

@@ -25,7 +25,11 @@ describe("createTestApp", () => {
 
   it("reads its configuration from `env` only, never implicitly from process.env", async () => {
     const saved = { ...process.env };
-    Object.assign(process.env, { API_TOKENS: "from-process-env", BODY_LIMIT: "2kb", ROUTES_DIR: "/nowhere" });
+    Object.assign(process.env, {
+      API_TOKENS: "from-process-env",
+      BODY_LIMIT: "2kb",
+      ROUTES_DIR: "/nowhere",
+    });
     try {
       const { config } = await createTestApp({ routesDir: ROUTES });
       expect(config.apiTokens).toEqual([]);
@@ -40,21 +44,33 @@ describe("createTestApp", () => {
   });
 
   it("applies `env` over the defaults, as the server reads it", async () => {
-    const { app, config } = await createTestApp({ routesDir: ROUTES, env: { API_TOKENS: "a, b", BODY_LIMIT: "10b" } });
+    const { app, config } = await createTestApp({
+      routesDir: ROUTES,
+      env: { API_TOKENS: "a, b", BODY_LIMIT: "10b" },
+    });
     expect(config.apiTokens).toEqual(["a", "b"]);
-    const res = await request(app).post("/api/hello").set("Content-Type", "text/plain").send("more than ten bytes");
+    const res = await request(app)
+      .post("/api/hello")
+      .set("Content-Type", "text/plain")
+      .send("more than ten bytes");
     expect(res.status).toBe(413);
   });
 
   it("rejects a bad variable with the ConfigError start-up would give", async () => {
-    await expect(createTestApp({ routesDir: ROUTES, env: { BODY_LIMIT: "lots" } })).rejects.toThrow(ConfigError);
-    await expect(createTestApp({ routesDir: ROUTES, env: { BODY_LIMIT: "lots" } })).rejects.toThrow(/BODY_LIMIT="lots"/);
+    await expect(createTestApp({ routesDir: ROUTES, env: { BODY_LIMIT: "lots" } })).rejects.toThrow(
+      ConfigError,
+    );
+    await expect(createTestApp({ routesDir: ROUTES, env: { BODY_LIMIT: "lots" } })).rejects.toThrow(
+      /BODY_LIMIT="lots"/,
+    );
   });
 
   it("rejects a broken routes folder with the RouteLoadError start-up would give", async () => {
     const attempt = createTestApp({ routesDir: fixture("server-broken") });
     await expect(attempt).rejects.toThrow(RouteLoadError);
-    await expect(attempt).rejects.toThrow(/boom\.ts: throws on import: Error: boom\.ts exploded on import/);
+    await expect(attempt).rejects.toThrow(
+      /boom\.ts: throws on import: Error: boom\.ts exploded on import/,
+    );
   });
 
   it("logs nothing by default", async () => {
@@ -66,10 +82,22 @@ describe("createTestApp", () => {
 
   it("captures every line at LOG_LEVEL and above, parsed, as soon as it is logged", async () => {
     const { app, logs } = await createTestApp({ routesDir: ROUTES, env: { LOG_LEVEL: "info" } });
-    expect(logs).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringMatching(/^no API tokens configured/) }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        msg: expect.stringMatching(/^no API tokens configured/),
+      }),
+    );
     await request(app).get("/api/hello").set("X-Request-Id", "captured-1");
     expect(logs).toContainEqual(
-      expect.objectContaining({ level: 30, msg: "request completed", reqId: "captured-1", method: "GET", url: "/api/hello", status: 200 }),
+      expect.objectContaining({
+        level: 30,
+        msg: "request completed",
+        reqId: "captured-1",
+        method: "GET",
+        url: "/api/hello",
+        status: 200,
+      }),
     );
     const warnOnly = await createTestApp({ routesDir: ROUTES, env: { LOG_LEVEL: "warn" } });
     await request(warnOnly.app).get("/api/hello");

@@ -70,7 +70,12 @@ describe("defineRoute", () => {
 
   it("types res.json from the documented responses (compile-time)", () => {
     defineRoute({
-      schema: { responses: { 200: z.object({ ok: z.literal(true) }), 404: z.object({ message: z.string() }) } },
+      schema: {
+        responses: {
+          200: z.object({ ok: z.literal(true) }),
+          404: z.object({ message: z.string() }),
+        },
+      },
       handler(_req, res) {
         res.status(200).json({ ok: true });
         res.status(404).json({ message: "missing" });
@@ -82,13 +87,20 @@ describe("defineRoute", () => {
   });
 
   it("accepts Express-typed middleware from npm as it is (compile-time)", () => {
-    const defined = defineRoute({ middleware: [rateLimit({ limit: 5 })], handler: (_req, res) => res.json({}) });
+    const defined = defineRoute({
+      middleware: [rateLimit({ limit: 5 })],
+      handler: (_req, res) => res.json({}),
+    });
     expect(defined.middleware).toHaveLength(1);
   });
 
   it("ValidatedRequest replaces only query and body (compile-time)", () => {
     type Req = ValidatedRequest<{ body: z.ZodObject<{ a: z.ZodString }> }>;
-    const check = (req: Req): [string, string | undefined, string] => [req.body.a, req.headers.host, req.method ?? ""];
+    const check = (req: Req): [string, string | undefined, string] => [
+      req.body.a,
+      req.headers.host,
+      req.method ?? "",
+    ];
     expect(typeof check).toBe("function");
   });
 });
@@ -102,19 +114,31 @@ describe("defineRoute in a route file", () => {
   it("validates a default export for every method and hands it parsed values", async () => {
     const res = await request(app).get("/api/default?n=21");
     expect(res.body).toStrictEqual({ handler: "default", method: "GET", doubled: 42 });
-    expect((await request(app).put("/api/default?n=1")).body).toStrictEqual({ handler: "default", method: "PUT", doubled: 2 });
+    expect((await request(app).put("/api/default?n=1")).body).toStrictEqual({
+      handler: "default",
+      method: "PUT",
+      doubled: 2,
+    });
     const bad = await request(app).delete("/api/default?n=x");
     expect(bad.status).toBe(400);
-    expect(bad.body.issues).toStrictEqual([{ path: ["query", "n"], message: expect.any(String), code: "invalid_type" }]);
+    expect(bad.body.issues).toStrictEqual([
+      { path: ["query", "n"], message: expect.any(String), code: "invalid_type" },
+    ]);
   });
 
   it("runs its middleware before validation, and the handler after it", async () => {
     const res = await request(app).post("/api/method").send({ amount: "12.5" });
     expect(res.status).toBe(201);
-    expect(res.body).toStrictEqual({ amount: 12.5, amountType: "number", typeSeenByMiddleware: "string" });
+    expect(res.body).toStrictEqual({
+      amount: 12.5,
+      amountType: "number",
+      typeSeenByMiddleware: "string",
+    });
     const bad = await request(app).post("/api/method").send({ amount: -1 });
     expect(bad.status).toBe(400);
-    expect(bad.body.issues.map((i: { path: string[] }) => i.path)).toStrictEqual([["body", "amount"]]);
+    expect(bad.body.issues.map((i: { path: string[] }) => i.path)).toStrictEqual([
+      ["body", "amount"],
+    ]);
   });
 
   it("works as one method export beside others; unlisted methods are still 405", async () => {
@@ -125,9 +149,15 @@ describe("defineRoute in a route file", () => {
   });
 
   it("wins over the file's schema for its method; the other methods keep the file's", async () => {
-    expect((await request(app).get("/api/overrides-file?from=defineRoute")).body).toStrictEqual({ handler: "GET", from: "defineRoute" });
+    expect((await request(app).get("/api/overrides-file?from=defineRoute")).body).toStrictEqual({
+      handler: "GET",
+      from: "defineRoute",
+    });
     expect((await request(app).get("/api/overrides-file?from=file")).status).toBe(400);
-    expect((await request(app).post("/api/overrides-file?from=file")).body).toStrictEqual({ handler: "POST", from: "file" });
+    expect((await request(app).post("/api/overrides-file?from=file")).body).toStrictEqual({
+      handler: "POST",
+      from: "file",
+    });
     expect((await request(app).post("/api/overrides-file?from=defineRoute")).status).toBe(400);
   });
 

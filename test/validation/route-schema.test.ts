@@ -4,7 +4,13 @@ import { loadRoutes } from "../../src/loader/load-routes";
 import { checkRouteSchema, isZodSchema, readFileSchema } from "../../src/validation/route-schema";
 import { fixture } from "../helpers/app";
 
-const joiLike = { type: "object", $_root: {}, _flags: {}, validate: () => ({ value: {} }), validateAsync: async () => ({}) };
+const joiLike = {
+  type: "object",
+  $_root: {},
+  _flags: {},
+  validate: () => ({ value: {} }),
+  validateAsync: async () => ({}),
+};
 
 describe("isZodSchema", () => {
   it.each([
@@ -26,7 +32,12 @@ describe("isZodSchema", () => {
 
 describe("checkRouteSchema", () => {
   it("returns a schema of query, body, headers and responses as it is", () => {
-    const schema = { query: z.object({}), body: z.object({}), headers: z.object({}), responses: { 200: z.object({}), 404: z.object({}) } };
+    const schema = {
+      query: z.object({}),
+      body: z.object({}),
+      headers: z.object({}),
+      responses: { 200: z.object({}), 404: z.object({}) },
+    };
     expect(checkRouteSchema(schema, "schema")).toBe(schema);
   });
 
@@ -36,28 +47,66 @@ describe("checkRouteSchema", () => {
   });
 
   it.each<[string, unknown, string]>([
-    ["not an object", "body", "invalid `schema`: expected an object { query, body, headers, responses }"],
+    [
+      "not an object",
+      "body",
+      "invalid `schema`: expected an object { query, body, headers, responses }",
+    ],
     ["null", null, "invalid `schema`: expected an object { query, body, headers, responses }"],
-    ["a plain object as body", { body: { type: "object" } }, "invalid `schema.body`: is not a zod schema (z.object({ … }))"],
-    ["a Joi-like query", { query: joiLike }, "invalid `schema.query`: is not a zod schema (z.object({ … }))"],
-    ["headers as null", { headers: null }, "invalid `schema.headers`: is not a zod schema (z.object({ … }))"],
+    [
+      "a plain object as body",
+      { body: { type: "object" } },
+      "invalid `schema.body`: is not a zod schema (z.object({ … }))",
+    ],
+    [
+      "a Joi-like query",
+      { query: joiLike },
+      "invalid `schema.query`: is not a zod schema (z.object({ … }))",
+    ],
+    [
+      "headers as null",
+      { headers: null },
+      "invalid `schema.headers`: is not a zod schema (z.object({ … }))",
+    ],
     [
       "an unknown key",
       { params: z.object({}) },
       'invalid `schema`: unknown key "params": use query, body, headers or responses (or one object per HTTP method)',
     ],
-    ["responses not an object", { responses: "200" }, "invalid `schema.responses`: expected { <status>: zodSchema }"],
-    ["responses as null", { responses: null }, "invalid `schema.responses`: expected { <status>: zodSchema }"],
-    ["a response under a word", { responses: { ok: z.object({}) } }, 'invalid `schema.responses`: "ok" is not an HTTP status code'],
-    ["a response status out of range", { responses: { 600: z.object({}) } }, 'invalid `schema.responses`: "600" is not an HTTP status code'],
-    ["a response that is not zod", { responses: { 200: { type: "object" } } }, "invalid `schema.responses.200`: is not a zod schema"],
+    [
+      "responses not an object",
+      { responses: "200" },
+      "invalid `schema.responses`: expected { <status>: zodSchema }",
+    ],
+    [
+      "responses as null",
+      { responses: null },
+      "invalid `schema.responses`: expected { <status>: zodSchema }",
+    ],
+    [
+      "a response under a word",
+      { responses: { ok: z.object({}) } },
+      'invalid `schema.responses`: "ok" is not an HTTP status code',
+    ],
+    [
+      "a response status out of range",
+      { responses: { 600: z.object({}) } },
+      'invalid `schema.responses`: "600" is not an HTTP status code',
+    ],
+    [
+      "a response that is not zod",
+      { responses: { 200: { type: "object" } } },
+      "invalid `schema.responses.200`: is not a zod schema",
+    ],
   ])("refuses %s", (_name, value, message) => {
     expect(() => checkRouteSchema(value, "schema")).toThrow(InvalidRouteError);
     expect(() => checkRouteSchema(value, "schema")).toThrow(message);
   });
 
   it("names where the schema came from", () => {
-    expect(() => checkRouteSchema({ body: {} }, "POST.schema")).toThrow("invalid `POST.schema.body`");
+    expect(() => checkRouteSchema({ body: {} }, "POST.schema")).toThrow(
+      "invalid `POST.schema.body`",
+    );
   });
 });
 
@@ -78,9 +127,21 @@ describe("readFileSchema", () => {
   });
 
   it.each<[string, unknown, RegExp]>([
-    ["method keys mixed with part keys", { GET: { query: z.object({}) }, body: z.object({}) }, /mixes HTTP methods with query\/body\/headers/],
-    ["a method whose value is a zod schema", { POST: z.object({}) }, /invalid `schema\.POST`: unknown key/],
-    ["a method whose part is not zod", { POST: { body: { type: "object" } } }, /invalid `schema\.POST\.body`: is not a zod schema/],
+    [
+      "method keys mixed with part keys",
+      { GET: { query: z.object({}) }, body: z.object({}) },
+      /mixes HTTP methods with query\/body\/headers/,
+    ],
+    [
+      "a method whose value is a zod schema",
+      { POST: z.object({}) },
+      /invalid `schema\.POST`: unknown key/,
+    ],
+    [
+      "a method whose part is not zod",
+      { POST: { body: { type: "object" } } },
+      /invalid `schema\.POST\.body`: is not a zod schema/,
+    ],
     ["a zod schema where { body } was meant", z.object({ name: z.string() }), /invalid `schema`/],
     ["a string", "z.object()", /invalid `schema`: expected an object/],
     ["null", null, /invalid `schema`: expected an object/],
@@ -97,7 +158,8 @@ describe("start-up stops for a bad schema, naming each file", () => {
       () => undefined,
       (e: unknown) => e,
     );
-    if (!(result instanceof RouteLoadError)) throw new Error("expected schema-bad to fail with a RouteLoadError");
+    if (!(result instanceof RouteLoadError))
+      throw new Error("expected schema-bad to fail with a RouteLoadError");
     error = result;
   });
 
@@ -105,8 +167,14 @@ describe("start-up stops for a bad schema, naming each file", () => {
     ["plain-object.ts", "invalid `schema.body`: is not a zod schema (z.object({ … }))"],
     ["joi-like.ts", "invalid `schema.query`: is not a zod schema (z.object({ … }))"],
     ["zod-at-top.ts", expect.stringMatching(/^invalid `schema`/)],
-    ["unknown-key.ts", 'invalid `schema`: unknown key "params": use query, body, headers or responses (or one object per HTTP method)'],
-    ["mixed-keys.ts", "invalid `schema`: mixes HTTP methods with query/body/headers: use one schema for all, or one per method"],
+    [
+      "unknown-key.ts",
+      'invalid `schema`: unknown key "params": use query, body, headers or responses (or one object per HTTP method)',
+    ],
+    [
+      "mixed-keys.ts",
+      "invalid `schema`: mixes HTTP methods with query/body/headers: use one schema for all, or one per method",
+    ],
     ["put-without-handler.ts", "`schema.PUT` has no PUT handler: export one, or remove it"],
     ["method-not-object.ts", expect.stringMatching(/^invalid `schema\.POST`: unknown key/)],
     ["bad-status.ts", 'invalid `schema.responses`: "ok" is not an HTTP status code'],

@@ -10,7 +10,11 @@ let server: HostileServer;
 let base: string;
 
 beforeAll(async () => {
-  server = await startHostileServer("web-app/routes", { API_TOKENS: "web-token", BODY_LIMIT: "64kb", LOG_LEVEL: "info" });
+  server = await startHostileServer("web-app/routes", {
+    API_TOKENS: "web-token",
+    BODY_LIMIT: "64kb",
+    LOG_LEVEL: "info",
+  });
   base = `http://127.0.0.1:${server.port}`;
 }, 60_000);
 
@@ -19,10 +23,13 @@ afterAll(async () => {
   expect(await server.stop()).toBe(0);
 });
 
-const meta = (res: Response) => JSON.parse(res.headers.get("x-request-meta") ?? "{}") as Record<string, unknown>;
+const meta = (res: Response) =>
+  JSON.parse(res.headers.get("x-request-meta") ?? "{}") as Record<string, unknown>;
 const withMeta = (value: Record<string, unknown>) => ({ "x-request-meta": JSON.stringify(value) });
-const call = (path: string, init?: RequestInit) => fetch(base + path, { redirect: "manual", ...init });
-const logged = (pattern: RegExp) => server.logLines().some((line) => pattern.test(JSON.stringify(line)));
+const call = (path: string, init?: RequestInit) =>
+  fetch(base + path, { redirect: "manual", ...init });
+const logged = (pattern: RegExp) =>
+  server.logLines().some((line) => pattern.test(JSON.stringify(line)));
 
 async function eventuallyLogged(pattern: RegExp): Promise<void> {
   for (let i = 0; i < 80 && !logged(pattern); i++) await sleep(25);
@@ -31,12 +38,15 @@ async function eventuallyLogged(pattern: RegExp): Promise<void> {
 
 describe("basic fetch request with a response", () => {
   describe.each(["GET", "POST", "PUT", "DELETE", "PATCH"])("made via a %s request", (method) => {
-    it.each(["/basic/endpoint", "/basic/vercel/endpoint"])("responds correctly on %s", async (path) => {
-      const res = await call(path, { method });
-      expect(res.status).toBe(200);
-      expect(await res.text()).toContain("hello, world");
-      expect(meta(res).method).toBe(method);
-    });
+    it.each(["/basic/endpoint", "/basic/vercel/endpoint"])(
+      "responds correctly on %s",
+      async (path) => {
+        const res = await call(path, { method });
+        expect(res.status).toBe(200);
+        expect(await res.text()).toContain("hello, world");
+        expect(meta(res).method).toBe(method);
+      },
+    );
   });
 
   it("routes through route groups, which are not part of the URL", async () => {
@@ -44,7 +54,10 @@ describe("basic fetch request with a response", () => {
     expect(res.status).toBe(200);
     expect(meta(res).pathname).toBe("/basic/endpoint/nested");
     // Written literally, the group is a segment like any other: here the catch-all takes it (as in Next).
-    expect(meta(await call("/basic/(grouped)/endpoint/nested")).params).toEqual({ tenantID: "(grouped)", resource: ["endpoint", "nested"] });
+    expect(meta(await call("/basic/(grouped)/endpoint/nested")).params).toEqual({
+      tenantID: "(grouped)",
+      resource: ["endpoint", "nested"],
+    });
   });
 
   it("reads query parameters from request.nextUrl", async () => {
@@ -78,7 +91,9 @@ describe("basic fetch request with a response", () => {
     const res = await call("/hooks/json/read-back", { method: "POST" });
     expect(res.status).toBe(500);
     expect(await res.text()).toBe("");
-    await eventuallyLogged(/"level":50.*already been read.*"route":"app\/hooks\/json\/read-back\/route.ts"/);
+    await eventuallyLogged(
+      /"level":50.*already been read.*"route":"app\/hooks\/json\/read-back\/route.ts"/,
+    );
   });
 });
 
@@ -91,7 +106,11 @@ describe("body", () => {
         this.push(index < lines.length ? `${lines[index++]}\n` : null);
       },
     });
-    const res = await call("/advanced/body/streaming", { method: "POST", body: Readable.toWeb(stream) as ReadableStream, duplex: "half" } as RequestInit);
+    const res = await call("/advanced/body/streaming", {
+      method: "POST",
+      body: Readable.toWeb(stream) as ReadableStream,
+      duplex: "half",
+    } as RequestInit);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(lines.join("\n") + "\n");
   });
@@ -119,7 +138,11 @@ describe("body", () => {
         setTimeout(() => this.push(index < encoded.length ? encoded[index++] : null), 1);
       },
     });
-    const res = await call("/advanced/body/json", { method: "POST", body: Readable.toWeb(stream) as ReadableStream, duplex: "half" } as RequestInit);
+    const res = await call("/advanced/body/json", {
+      method: "POST",
+      body: Readable.toWeb(stream) as ReadableStream,
+      duplex: "half",
+    } as RequestInit);
     expect(meta(res).body).toEqual({ ping: "pong" });
   });
 
@@ -141,7 +164,10 @@ describe("context", () => {
   });
 
   it("provides params to routes with catch-all routes", async () => {
-    expect(meta(await call("/basic/vercel/some/other/resource")).params).toEqual({ tenantID: "vercel", resource: ["some", "other", "resource"] });
+    expect(meta(await call("/basic/vercel/some/other/resource")).params).toEqual({
+      tenantID: "vercel",
+      resource: ["some", "other", "resource"],
+    });
   });
 
   it("does not provide params to routes without dynamic parameters", async () => {
@@ -154,12 +180,20 @@ describe("context", () => {
 describe("hooks", () => {
   it("headers() reads the request's headers, and refuses to change them", async () => {
     const res = await call("/hooks/headers", { headers: withMeta({ ping: "pong" }) });
-    expect(meta(res)).toEqual({ ping: "pong", readOnly: "Headers cannot be modified. Read more: https://nextjs.org/docs/app/api-reference/functions/headers" });
+    expect(meta(res)).toEqual({
+      ping: "pong",
+      readOnly:
+        "Headers cannot be modified. Read more: https://nextjs.org/docs/app/api-reference/functions/headers",
+    });
   });
 
   it("cookies() reads the request's cookies, the same as request.cookies", async () => {
     const cookie = `x-request-meta=${btoa(JSON.stringify({ ping: "pong" }))}; other=1`;
-    expect(meta(await call("/hooks/cookies", { headers: { cookie } }))).toEqual({ ping: "pong", viaRequest: true, count: 2 });
+    expect(meta(await call("/hooks/cookies", { headers: { cookie } }))).toEqual({
+      ping: "pong",
+      viaRequest: true,
+      count: 2,
+    });
   });
 
   it("cookies().has() sees a cookie the handler set", async () => {
@@ -174,7 +208,9 @@ describe("hooks", () => {
       "theme=dark; Path=/settings",
       "old=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
     ]);
-    expect(res.headers.getSetCookie()[1]).toMatch(/^session=abc; Path=\/; Expires=.+; Max-Age=60; HttpOnly$/);
+    expect(res.headers.getSetCookie()[1]).toMatch(
+      /^session=abc; Path=\/; Expires=.+; Max-Age=60; HttpOnly$/,
+    );
   });
 
   it("redirect() is a 307 with Location and an empty body", async () => {
@@ -226,17 +262,25 @@ describe("hooks", () => {
     expect(await on.json()).toEqual({ isEnabled: true });
     const [cookie] = on.headers.getSetCookie();
     // As Next's app router writes it (through ResponseCookies): HttpOnly, Secure, SameSite=none outside development.
-    expect(cookie).toMatch(/^__prerender_bypass=[0-9a-f]{64}; Path=\/; Secure; HttpOnly; SameSite=none$/);
+    expect(cookie).toMatch(
+      /^__prerender_bypass=[0-9a-f]{64}; Path=\/; Secure; HttpOnly; SameSite=none$/,
+    );
     const again = await call("/hooks/draft", { headers: { cookie: cookie.split(";")[0] } });
     expect(await again.json()).toEqual({ isEnabled: true });
-    const forged = await call("/hooks/draft", { headers: { cookie: "__prerender_bypass=0123456789abcdef0123456789abcdef" } });
+    const forged = await call("/hooks/draft", {
+      headers: { cookie: "__prerender_bypass=0123456789abcdef0123456789abcdef" },
+    });
     expect(await forged.json()).toEqual({ isEnabled: false });
   });
 });
 
 describe("error conditions", () => {
   it("answers a method token that is not an HTTP method with 400 (HEADER: Node's parser; PROPFIND: the route)", async () => {
-    const { responses } = await exchange(server.port, head("HEADER /status/405 HTTP/1.1", { Connection: "close" }), { responses: 1 });
+    const { responses } = await exchange(
+      server.port,
+      head("HEADER /status/405 HTTP/1.1", { Connection: "close" }),
+      { responses: 1 },
+    );
     expect(responses[0]?.status).toBe(400);
     const res = await call("/status/405", { method: "PROPFIND" });
     expect(res.status).toBe(400);
@@ -254,7 +298,9 @@ describe("error conditions", () => {
     const res = await call("/status/500", { headers: { "x-request-id": "boom-1" } });
     expect(res.status).toBe(500);
     expect(await res.text()).toBe("");
-    await eventuallyLogged(/"reqId":"boom-1".*this is a runtime error.*"route":"app\/status\/500\/route.ts"/);
+    await eventuallyLogged(
+      /"reqId":"boom-1".*this is a runtime error.*"route":"app\/status\/500\/route.ts"/,
+    );
   });
 
   it("answers NextResponse.next() with 500, and logs Next's explanation", async () => {
@@ -267,7 +313,9 @@ describe("error conditions", () => {
   it("logs a handler that returns no Response, naming its file", async () => {
     const res = await call("/no-response", { method: "POST" });
     expect(res.status).toBe(500);
-    await eventuallyLogged(/No response is returned from route handler '[^']+\/no-response\/route\.ts'\. Ensure you return a `Response` or a `NextResponse` in all branches of your handler\./);
+    await eventuallyLogged(
+      /No response is returned from route handler '[^']+\/no-response\/route\.ts'\. Ensure you return a `Response` or a `NextResponse` in all branches of your handler\./,
+    );
   });
 });
 
@@ -278,7 +326,9 @@ describe("automatic implementations", () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("");
     expect(res.headers.get("x-method")).toBe("HEAD");
-    expect(Number(res.headers.get("content-length"))).toBe(Buffer.byteLength("hello, world (HEAD)"));
+    expect(Number(res.headers.get("content-length"))).toBe(
+      Buffer.byteLength("hello, world (HEAD)"),
+    );
     expect(await get.text()).toBe("hello, world (GET)");
   });
 
@@ -292,15 +342,24 @@ describe("automatic implementations", () => {
 
 describe("segment config", () => {
   it('dynamic = "force-static" strips search, headers and cookies from the request', async () => {
-    const res = await call("/dynamic?query=true", { headers: { accept: "application/json", cookie: "session=true" } });
+    const res = await call("/dynamic?query=true", {
+      headers: { accept: "application/json", cookie: "session=true" },
+    });
     const url = `http://127.0.0.1:${server.port}/dynamic`;
-    expect(await res.json()).toEqual({ nextUrl: { href: url, search: "", searchParams: null, clone: url }, req: { url, headers: null }, headers: null, cookies: null });
+    expect(await res.json()).toEqual({
+      nextUrl: { href: url, search: "", searchParams: null, clone: url },
+      req: { url, headers: null },
+      headers: null,
+      cookies: null,
+    });
   });
 
   it("revalidate = 60: Cache-Control with s-maxage and stale-while-revalidate, as next start sends it", async () => {
     const res = await call("/revalidate");
     expect(res.headers.get("cache-control")).toBe("s-maxage=60, stale-while-revalidate=31535940");
-    expect((await call("/revalidate", { method: "HEAD" })).headers.get("cache-control")).toBe("s-maxage=60, stale-while-revalidate=31535940");
+    expect((await call("/revalidate", { method: "HEAD" })).headers.get("cache-control")).toBe(
+      "s-maxage=60, stale-while-revalidate=31535940",
+    );
   });
 
   it("a route with revalidate that reads headers() gets no Cache-Control (it is dynamic)", async () => {
@@ -332,9 +391,12 @@ describe("requests, responses and files as Next projects write them", () => {
   it.each([
     ["/cjs", { format: "commonjs", path: "/cjs" }],
     ["/mjs", { format: "esm", host: true }],
-  ])("loads %s, importing next/server and next/headers without the next package", async (path, body) => {
-    expect(await (await call(path)).json()).toEqual(body);
-  });
+  ])(
+    "loads %s, importing next/server and next/headers without the next package",
+    async (path, body) => {
+      expect(await (await call(path)).json()).toEqual(body);
+    },
+  );
 
   it("streams server-sent events as they are produced, each flushed on its own", async () => {
     const res = await call("/advanced/streaming?count=3&every=150");
@@ -355,7 +417,9 @@ describe("requests, responses and files as Next projects write them", () => {
 
   it("aborts request.signal when the client goes away, with no error logged", async () => {
     const controller = new AbortController();
-    const pending = call("/signal", { signal: controller.signal }).catch((error: Error) => error.name);
+    const pending = call("/signal", { signal: controller.signal }).catch(
+      (error: Error) => error.name,
+    );
     await sleep(100);
     controller.abort();
     expect(await pending).toBe("AbortError");
@@ -365,13 +429,31 @@ describe("requests, responses and files as Next projects write them", () => {
       seen = (await (await call("/signal?report=1")).json()) as string[];
     }
     expect(seen).toEqual(["aborted: AbortError"]);
-    expect(server.logLines().filter((line) => (line.level as number) >= 50)).toEqual(server.logLines().filter((line) => (line.level as number) >= 50 && /runtime error|no-response|NextResponse|read-back/.test(JSON.stringify(line))));
+    expect(server.logLines().filter((line) => (line.level as number) >= 50)).toEqual(
+      server
+        .logLines()
+        .filter(
+          (line) =>
+            (line.level as number) >= 50 &&
+            /runtime error|no-response|NextResponse|read-back/.test(JSON.stringify(line)),
+        ),
+    );
   });
 
   it("parses the User-Agent as next/server's userAgent() does", async () => {
-    const chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
-    expect(await (await call("/ua", { headers: { "user-agent": chrome } })).json()).toEqual({ browser: "Chrome", os: "Windows", isBot: false, device: null });
-    const bot = await call("/ua", { headers: { "user-agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)" } });
+    const chrome =
+      "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
+    expect(await (await call("/ua", { headers: { "user-agent": chrome } })).json()).toEqual({
+      browser: "Chrome",
+      os: "Windows",
+      isBot: false,
+      device: null,
+    });
+    const bot = await call("/ua", {
+      headers: {
+        "user-agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+      },
+    });
     expect(((await bot.json()) as { isBot: boolean }).isBot).toBe(true);
   });
 });
@@ -392,10 +474,22 @@ describe("nextpress around route handlers", () => {
   });
 
   it("validates with defineRouteHandler: typed body and query in the context, the raw body still readable", async () => {
-    const ok = await call("/validated?notify=1", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Ada", email: "ada@example.com" }) });
+    const ok = await call("/validated?notify=1", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Ada", email: "ada@example.com" }),
+    });
     expect(ok.status).toBe(201);
-    expect(await ok.json()).toEqual({ body: { name: "Ada", email: "ada@example.com" }, query: { notify: true }, raw: { name: "Ada", email: "ada@example.com" } });
-    const bad = await call("/validated", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "" }) });
+    expect(await ok.json()).toEqual({
+      body: { name: "Ada", email: "ada@example.com" },
+      query: { notify: true },
+      raw: { name: "Ada", email: "ada@example.com" },
+    });
+    const bad = await call("/validated", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "" }),
+    });
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as { message: string; issues: { path: string[] }[] };
     expect(body.message).toBe("Invalid request");

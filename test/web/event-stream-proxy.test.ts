@@ -19,7 +19,9 @@ afterAll(async () => {
   if (server) expect(await server.stop()).toBe(0);
 });
 
-async function arrivals(port: number): Promise<{ times: number[]; text: string; headers: Headers }> {
+async function arrivals(
+  port: number,
+): Promise<{ times: number[]; text: string; headers: Headers }> {
   const res = await fetch(`http://127.0.0.1:${port}/advanced/streaming?count=4&every=250`);
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const times: number[] = [];
@@ -46,5 +48,9 @@ it("says X-Accel-Buffering: no on an event stream, and nothing of the kind on ot
   const direct = await fetch(`http://127.0.0.1:${server.port}/advanced/streaming?count=1`);
   expect(direct.headers.get("x-accel-buffering")).toBe("no");
   await direct.text();
-  expect((await fetch(`http://127.0.0.1:${server.port}/basic/endpoint`)).headers.get("x-accel-buffering")).toBeNull();
+  expect(
+    (await fetch(`http://127.0.0.1:${server.port}/basic/endpoint`)).headers.get(
+      "x-accel-buffering",
+    ),
+  ).toBeNull();
 });

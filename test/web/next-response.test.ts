@@ -13,7 +13,9 @@ describe("NextResponse", () => {
 
   it("redirect(): 307 by default, only redirect statuses, an absolute URL", () => {
     expect(NextResponse.redirect("https://nextjs.org/").status).toBe(307);
-    expect(NextResponse.redirect(new URL("https://nextjs.org/x"), 308).headers.get("location")).toBe("https://nextjs.org/x");
+    expect(
+      NextResponse.redirect(new URL("https://nextjs.org/x"), 308).headers.get("location"),
+    ).toBe("https://nextjs.org/x");
     expect(() => NextResponse.redirect("https://nextjs.org/", 200)).toThrow(RangeError);
     expect(() => NextResponse.redirect("/relative")).toThrow(/URL is malformed "\/relative"/);
   });
@@ -22,12 +24,17 @@ describe("NextResponse", () => {
     const res = NextResponse.json({});
     res.cookies.set("a", "1", { httpOnly: true });
     res.cookies.delete("b");
-    expect(res.headers.getSetCookie()).toEqual(["a=1; Path=/; HttpOnly", "b=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT"]);
+    expect(res.headers.getSetCookie()).toEqual([
+      "a=1; Path=/; HttpOnly",
+      "b=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+    ]);
   });
 
   it("next() and rewrite() carry Next's middleware markers (a route handler that returns them fails)", () => {
     expect(NextResponse.next().headers.get("x-middleware-next")).toBe("1");
-    expect(NextResponse.rewrite("https://example.test/x").headers.get("x-middleware-rewrite")).toBe("https://example.test/x");
+    expect(NextResponse.rewrite("https://example.test/x").headers.get("x-middleware-rewrite")).toBe(
+      "https://example.test/x",
+    );
   });
 });
 
@@ -42,25 +49,53 @@ describe("next/navigation interrupts", () => {
   };
 
   it("carry Next's digests, read back as what the runner answers", () => {
-    expect(caught(() => redirect("/a;b"))).toEqual({ kind: "redirect", status: 307, location: "/a;b" });
-    expect(caught(() => permanentRedirect("https://x.test/"))).toEqual({ kind: "redirect", status: 308, location: "https://x.test/" });
+    expect(caught(() => redirect("/a;b"))).toEqual({
+      kind: "redirect",
+      status: 307,
+      location: "/a;b",
+    });
+    expect(caught(() => permanentRedirect("https://x.test/"))).toEqual({
+      kind: "redirect",
+      status: 308,
+      location: "https://x.test/",
+    });
     expect(caught(() => notFound())).toEqual({ kind: "status", status: 404 });
   });
 
   it("recognise the digest the real next package throws, and nothing else", () => {
-    expect(readInterrupt(Object.assign(new Error("NEXT_REDIRECT"), { digest: "NEXT_REDIRECT;push;/login;303;" }))).toEqual({ kind: "redirect", status: 303, location: "/login" });
-    expect(readInterrupt(Object.assign(new Error("x"), { digest: "NEXT_HTTP_ERROR_FALLBACK;418" }))).toBeUndefined();
+    expect(
+      readInterrupt(
+        Object.assign(new Error("NEXT_REDIRECT"), { digest: "NEXT_REDIRECT;push;/login;303;" }),
+      ),
+    ).toEqual({ kind: "redirect", status: 303, location: "/login" });
+    expect(
+      readInterrupt(Object.assign(new Error("x"), { digest: "NEXT_HTTP_ERROR_FALLBACK;418" })),
+    ).toBeUndefined();
     expect(readInterrupt(new Error("plain"))).toBeUndefined();
   });
 });
 
 describe("NextResponse.json, built lazily", () => {
   it("is a Response in every way a handler can look at it", async () => {
-    const res = NextResponse.json({ a: [1, 2] }, { status: 202, statusText: "Queued", headers: { "x-a": "1" } });
+    const res = NextResponse.json(
+      { a: [1, 2] },
+      { status: 202, statusText: "Queued", headers: { "x-a": "1" } },
+    );
     expect(res).toBeInstanceOf(Response);
     expect(res).toBeInstanceOf(NextResponse);
-    expect([res.status, res.statusText, res.ok, res.type, res.url, res.redirected, res.bodyUsed]).toEqual([202, "Queued", true, "default", "", false, false]);
-    expect([...res.headers]).toEqual([["content-type", "application/json"], ["x-a", "1"]]);
+    expect([
+      res.status,
+      res.statusText,
+      res.ok,
+      res.type,
+      res.url,
+      res.redirected,
+      res.bodyUsed,
+    ]).toEqual([202, "Queued", true, "default", "", false, false]);
+    expect([...res.headers]).toEqual([
+      ["content-type", "application/json"],
+      ["x-a", "1"],
+    ]);
     const copy = res.clone();
     expect(await copy.json()).toEqual({ a: [1, 2] });
     expect(await new Response(res.body).text()).toBe('{"a":[1,2]}');

@@ -9,7 +9,10 @@ beforeAll(() => installLazyResponseJson());
 
 describe("Response.json() inside a Web route", () => {
   it("is lazy there, and Node's own outside a request scope", () => {
-    expect(lazyJsonOf(inRoute(() => Response.json({ a: 1 })))).toMatchObject({ status: 200, text: '{"a":1}' });
+    expect(lazyJsonOf(inRoute(() => Response.json({ a: 1 })))).toMatchObject({
+      status: 200,
+      text: '{"a":1}',
+    });
     const outside = Response.json({ a: 1 });
     expect(lazyJsonOf(outside)).toBeUndefined();
     expect(Object.getPrototypeOf(outside)).toBe(Response.prototype);
@@ -20,7 +23,13 @@ describe("Response.json() inside a Web route", () => {
     expect(response).toBeInstanceOf(Response);
     expect(response.constructor).toBe(Response);
     expect(Object.prototype.toString.call(response)).toBe("[object Response]");
-    expect([response.status, response.ok, response.statusText, response.type, response.redirected]).toEqual([201, true, "", "default", false]);
+    expect([
+      response.status,
+      response.ok,
+      response.statusText,
+      response.type,
+      response.redirected,
+    ]).toEqual([201, true, "", "default", false]);
     expect([...response.headers]).toEqual([["content-type", "application/json"]]);
     expect(response.bodyUsed).toBe(false);
     expect(await response.json()).toEqual({ a: [1, "two"] });
@@ -52,7 +61,12 @@ describe("Response.json() inside a Web route", () => {
       }
       return "no error";
     };
-    for (const make of [() => Response.json({}, { status: 100 }), () => Response.json({}, { status: 204 }), () => Response.json(undefined), () => Response.json({ n: 1n })]) {
+    for (const make of [
+      () => Response.json({}, { status: 100 }),
+      () => Response.json({}, { status: 204 }),
+      () => Response.json(undefined),
+      () => Response.json({ n: 1n }),
+    ]) {
       const native = errorName(make);
       expect(native).toMatch(/^(Range|Type)Error$/);
       expect(errorName(() => inRoute(make))).toBe(native);

@@ -7,11 +7,13 @@ import { writeWebResponse, type WriteOptions } from "../../src/web/write-respons
 async function serve(make: () => Response, options: Partial<WriteOptions> = {}) {
   const errors: unknown[] = [];
   const server = http.createServer((req, res) => {
-    writeWebResponse(make(), res, { head: req.method === "HEAD", ...options }).catch((error: unknown) => {
-      errors.push(error);
-      res.statusCode = 500;
-      res.end();
-    });
+    writeWebResponse(make(), res, { head: req.method === "HEAD", ...options }).catch(
+      (error: unknown) => {
+        errors.push(error);
+        res.statusCode = 500;
+        res.end();
+      },
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
@@ -28,15 +30,23 @@ async function serve(make: () => Response, options: Partial<WriteOptions> = {}) 
 
 describe("writeWebResponse", () => {
   it("writes status, status text, headers and every Set-Cookie on its own line", async () => {
-    const s = await serve(() => {
-      const headers = new Headers({ "x-a": "1" });
-      headers.append("set-cookie", "a=1");
-      headers.append("set-cookie", "b=2");
-      return new Response("body", { status: 418, statusText: "Short and Stout", headers });
-    }, { cookies: ["c=3"] });
+    const s = await serve(
+      () => {
+        const headers = new Headers({ "x-a": "1" });
+        headers.append("set-cookie", "a=1");
+        headers.append("set-cookie", "b=2");
+        return new Response("body", { status: 418, statusText: "Short and Stout", headers });
+      },
+      { cookies: ["c=3"] },
+    );
     try {
       const res = await fetch(s.url);
-      expect([res.status, res.statusText, res.headers.get("x-a"), await res.text()]).toEqual([418, "Short and Stout", "1", "body"]);
+      expect([res.status, res.statusText, res.headers.get("x-a"), await res.text()]).toEqual([
+        418,
+        "Short and Stout",
+        "1",
+        "body",
+      ]);
       expect(res.headers.getSetCookie()).toEqual(["a=1", "b=2", "c=3"]);
     } finally {
       await s.close();
@@ -47,7 +57,9 @@ describe("writeWebResponse", () => {
     const s = await serve(() => NextResponse.json({ hello: "world" }));
     try {
       const get = await fetch(s.url);
-      expect(get.headers.get("content-length")).toBe(String(JSON.stringify({ hello: "world" }).length));
+      expect(get.headers.get("content-length")).toBe(
+        String(JSON.stringify({ hello: "world" }).length),
+      );
       expect(await get.json()).toEqual({ hello: "world" });
       const head = await fetch(s.url, { method: "HEAD" });
       expect(head.headers.get("content-length")).toBe(get.headers.get("content-length"));
@@ -98,7 +110,8 @@ describe("writeWebResponse", () => {
                   resolve();
                 }, 20),
               ),
-            cancel: (reason) => void (cancelled = reason === undefined ? "cancelled" : "cancelled with a reason"),
+            cancel: (reason) =>
+              void (cancelled = reason === undefined ? "cancelled" : "cancelled with a reason"),
           }),
         ),
     );
@@ -108,7 +121,8 @@ describe("writeWebResponse", () => {
       const reader = (res.body as ReadableStream<Uint8Array>).getReader();
       await reader.read();
       controller.abort();
-      for (let i = 0; i < 40 && cancelled === "no"; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      for (let i = 0; i < 40 && cancelled === "no"; i++)
+        await new Promise((resolve) => setTimeout(resolve, 25));
       expect(cancelled).not.toBe("no");
     } finally {
       await s.close();
@@ -116,7 +130,12 @@ describe("writeWebResponse", () => {
   });
 
   it("rejects when the stream fails before its first chunk (a 500 can still be sent), and cuts the connection after", async () => {
-    const early = await serve(() => new Response(new ReadableStream({ pull: (controller) => controller.error(new Error("no data")) })));
+    const early = await serve(
+      () =>
+        new Response(
+          new ReadableStream({ pull: (controller) => controller.error(new Error("no data")) }),
+        ),
+    );
     try {
       expect((await fetch(early.url)).status).toBe(500);
       expect(early.errors).toHaveLength(1);
@@ -148,12 +167,15 @@ describe("writeWebResponse", () => {
 
 describe("writeWebResponse with a lazy NextResponse.json", () => {
   it("writes the status, the headers a handler changed after making it, its cookies and the JSON, in one write", async () => {
-    const s = await serve(() => {
-      const res = NextResponse.json({ lazy: true }, { status: 201 });
-      res.headers.set("x-late", "yes");
-      res.cookies.set("c", "1");
-      return res;
-    }, { cookies: ["from-cookies=2"] });
+    const s = await serve(
+      () => {
+        const res = NextResponse.json({ lazy: true }, { status: 201 });
+        res.headers.set("x-late", "yes");
+        res.cookies.set("c", "1");
+        return res;
+      },
+      { cookies: ["from-cookies=2"] },
+    );
     try {
       const res = await fetch(s.url);
       expect(res.status).toBe(201);

@@ -25,7 +25,9 @@ interface Holder {
 export class DataDirBusyError extends Error {
   constructor(dataDir: string, holder: Holder | undefined) {
     const who = holder ? `process ${holder.pid} on ${holder.host}` : "another process";
-    super(`DATA_DIR ${dataDir} is in use by ${who}: the embedded database serves one process (set DATABASE_URL to share a PostgreSQL server)`);
+    super(
+      `DATA_DIR ${dataDir} is in use by ${who}: the embedded database serves one process (set DATABASE_URL to share a PostgreSQL server)`,
+    );
     this.name = "DataDirBusyError";
   }
 }
@@ -49,7 +51,8 @@ function isAlive(pid: number): boolean {
 
 function isStale(file: string, holder: Holder | undefined): boolean {
   // Our own pid in a lease we did not write: an earlier run, e.g. PID 1 of a restarted container.
-  if (holder?.host === os.hostname() && (holder.pid === process.pid || !isAlive(holder.pid))) return true;
+  if (holder?.host === os.hostname() && (holder.pid === process.pid || !isAlive(holder.pid)))
+    return true;
   try {
     return Date.now() - statSync(file).mtimeMs > STALE_MS;
   } catch {

@@ -23,7 +23,21 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 // Connection-level failures: the server is down, restarting or unreachable (not a bad query).
-const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EAI_AGAIN", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08006"]);
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08001",
+  "08003",
+  "08006",
+]);
 
 /** The database cannot be reached right now: the request should be retried later, not reported as a bug. */
 export function isUnavailable(error: unknown): boolean {

@@ -28,7 +28,12 @@ export async function openEmbeddedDatabase(dataDir: string): Promise<Database> {
     engine: "embedded",
     query: <Row>(text: string, params: readonly unknown[] = []) => db.query<Row>(text, [...params]),
     transaction: <T>(work: (tx: Queryable) => Promise<T>) =>
-      db.transaction((tx) => work({ query: <Row>(text: string, params: readonly unknown[] = []) => tx.query<Row>(text, [...params]) })),
+      db.transaction((tx) =>
+        work({
+          query: <Row>(text: string, params: readonly unknown[] = []) =>
+            tx.query<Row>(text, [...params]),
+        }),
+      ),
     async close() {
       try {
         await db.close();

@@ -22,9 +22,14 @@ async function open(): Promise<Database> {
   // WORKERS processes would queue on the folder's lease, all but one never ready: say so at start-up.
   const { workers } = loadConfig();
   if (settings.engine === "embedded" && workers > 1) {
-    throw new Error(`WORKERS=${workers} starts ${workers} server processes, and the embedded database (DATA_DIR) serves one: set WORKERS=1, or DATABASE_URL to share a PostgreSQL server`);
+    throw new Error(
+      `WORKERS=${workers} starts ${workers} server processes, and the embedded database (DATA_DIR) serves one: set WORKERS=1, or DATABASE_URL to share a PostgreSQL server`,
+    );
   }
-  const db = settings.engine === "postgres" ? await openPostgresDatabase(settings.url) : await openEmbeddedDatabase(settings.dataDir);
+  const db =
+    settings.engine === "postgres"
+      ? await openPostgresDatabase(settings.url)
+      : await openEmbeddedDatabase(settings.dataDir);
   try {
     await migrate(db);
   } catch (error) {
@@ -69,7 +74,9 @@ export async function database(): Promise<Database> {
 
 /** 503 for a database that is down or busy; anything else stays what it is. */
 export function toRequestError(error: unknown): unknown {
-  return error instanceof DataDirBusyError || isUnavailable(error) ? new ApiError(503, "The database is unavailable: try again later") : error;
+  return error instanceof DataDirBusyError || isUnavailable(error)
+    ? new ApiError(503, "The database is unavailable: try again later")
+    : error;
 }
 
 /** True when a trivial query answers: what /readyz reports (through instrumentation's ready()). */

@@ -38,11 +38,16 @@ const MIGRATION_LOCK = 7_240_513;
  * @example
  * await migrate(db); // ["0001_create_users", "0002_unique_user_email"] the first time, [] after
  */
-export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<string[]> {
+export async function migrate(
+  db: Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<string[]> {
   const ordered = [...migrations].sort((a, b) => a.id.localeCompare(b.id));
   return db.transaction(async (tx) => {
     await tx.query("select pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
-    await tx.query("create table if not exists schema_migrations (id text primary key, applied_at timestamptz not null default now())");
+    await tx.query(
+      "create table if not exists schema_migrations (id text primary key, applied_at timestamptz not null default now())",
+    );
     const { rows } = await tx.query<{ id: string }>("select id from schema_migrations");
     const done = new Set(rows.map((row) => row.id));
     const applied: string[] = [];

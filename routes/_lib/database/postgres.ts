@@ -12,19 +12,30 @@ const CONNECT_TIMEOUT_MS = 3_000;
  */
 export async function openPostgresDatabase(url: string): Promise<Database> {
   const { Pool } = (await import("pg")).default;
-  const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000 });
+  const pool = new Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    idleTimeoutMillis: 30_000,
+  });
   // An idle connection the server closes (a restart) emits "error" on the pool: without a
   // listener that would be an uncaught exception. The next query simply opens a new connection.
   pool.on("error", () => undefined);
   return {
     engine: "postgres",
-    query: async <Row>(text: string, params: readonly unknown[] = []) => ({ rows: (await pool.query(text, [...params])).rows as Row[] }),
+    query: async <Row>(text: string, params: readonly unknown[] = []) => ({
+      rows: (await pool.query(text, [...params])).rows as Row[],
+    }),
     async transaction<T>(work: (tx: Queryable) => Promise<T>) {
       const client = await pool.connect();
       let broken: Error | undefined;
       try {
         await client.query("begin");
-        const result = await work({ query: async <Row>(text: string, params: readonly unknown[] = []) => ({ rows: (await client.query(text, [...params])).rows as Row[] }) });
+        const result = await work({
+          query: async <Row>(text: string, params: readonly unknown[] = []) => ({
+            rows: (await client.query(text, [...params])).rows as Row[],
+          }),
+        });
         await client.query("commit");
         return result;
       } catch (error) {

@@ -4,5 +4,7 @@ import { NextResponse, type NextRequest } from "next/server";
 export async function GET(request: NextRequest, { params }: { params: Promise<{ name: string }> }) {
   const { name } = await params;
   const message = `Hello, ${name}!`;
-  return NextResponse.json({ message: request.nextUrl.searchParams.get("shout") === "1" ? message.toUpperCase() : message });
+  return NextResponse.json({
+    message: request.nextUrl.searchParams.get("shout") === "1" ? message.toUpperCase() : message,
+  });
 }
