@@ -6,7 +6,8 @@
 // its baseline with the target and PASS/FAIL. Then the sample's users resource: CRUD throughput on
 // the embedded engine and on a PostgreSQL server the bench starts itself (when Debian's postgresql
 // is installed), and what the embedded engine costs in start-up and memory.
-// Loopback only, bounded in time; every process it starts is stopped by PID.
+// A full run writes its dated report into docs/performance.md (bench/report.js); `--report <file>`
+// writes it elsewhere, also with --quick. Loopback only, bounded in time; every process it starts is stopped by PID.
 "use strict";
 const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
@@ -18,9 +19,20 @@ const { makeTempRoot, writeFrameworkTree, writeRouteTree, writeWebTree } = requi
 const { prepareNext } = require("./next-server");
 const { crudLoadOptions, seedUsers } = require("./crud");
 const { createLocalPostgres, findPostgresBin } = require("../scripts/local-postgres");
+const { describeMachine, writeReport } = require("./report");
 
 const ROOT = path.resolve(__dirname, "..");
 const QUICK = process.argv.includes("--quick");
+// Where the dated report goes: docs/performance.md after a full run; a --quick run's numbers are
+// too rough to publish, so it writes one only where `--report <file>` says.
+function reportFile() {
+  const flag = process.argv.indexOf("--report");
+  if (flag === -1) return QUICK ? undefined : path.join(ROOT, "docs", "performance.md");
+  const file = process.argv[flag + 1];
+  if (!file || file.startsWith("--")) throw new Error("--report needs a file: --report <file>");
+  return path.resolve(file);
+}
+const REPORT_FILE = reportFile();
 const ROUNDS = QUICK ? 3 : 5;
 const SECONDS = QUICK ? 2 : 6;
 const CONNECTIONS = 50;
@@ -224,6 +236,41 @@ async function startRedis() {
   child.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   await sleep(300);
   return { name: "redis", port, child, logFile: "" };
+}
+
+const crudLabel = (engine) =>
+  engine === "embedded"
+    ? "embedded (PGlite in DATA_DIR)"
+    : "PostgreSQL (pg, pool of 10; local, synchronous_commit=off)";
+
+/** A scenario's key as the report's table names it. */
+function scenarioLabel(key, nextVersion) {
+  const tree = /^routes:(static|dynamic)-(\d+)$/.exec(key);
+  if (tree) {
+    const count = Number(tree[2]);
+    const kind = tree[1] === "static" ? "static route" : "dynamic `[id]` route";
+    return `${kind}, ${count.toLocaleString("en-US")} file${count === 1 ? "" : "s"}`;
+  }
+  const labels = {
+    "hello:bare": "GET /api/hello, bare Express 5",
+    "hello:nextpress": "GET /api/hello, nextpress",
+    "post:bare": "POST /api/users, bare Express 5 + express.json()",
+    "post:nextpress": "POST /api/users, nextpress (zod-validated)",
+    "web:pages route": "pages route, `res.status(200).json(…)`",
+    "web:app route handler": "app route handler, `return Response.json(…)`",
+    "web:app route handler, NextResponse.json": "app route handler, `return NextResponse.json(…)`",
+    "web:next start, same route.ts": `\`next start\` (Next ${nextVersion}), the same \`route.ts\``,
+    "web:bare node:http, JSON string": "bare `node:http`, a JSON string",
+    "web:bare node:http, Response.json read back":
+      "bare `node:http`, `Response.json` read back and written",
+    "hello:OTEL on (OTLP export)":
+      "GET /api/hello, `OTEL_EXPORTER_OTLP_ENDPOINT` set: a span per request, exported as protobuf",
+    "hello:RATE_LIMIT, memory": "GET /api/hello, `RATE_LIMIT` set, memory store",
+    "hello:RATE_LIMIT, Redis": "GET /api/hello, `RATE_LIMIT` set, `REDIS_URL`",
+    "hello:WORKERS=1 unpinned": "GET /api/hello, `WORKERS=1`, unpinned",
+    "hello:WORKERS=2 unpinned": "GET /api/hello, `WORKERS=2`, unpinned",
+  };
+  return labels[key] ?? key;
 }
 
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
@@ -509,6 +556,12 @@ async function main() {
   // machine shared with other work: a second view of the same runs.
   const cpuPerRequestUs = (key) =>
     (cpu[key] * 1000) / results[key].reduce((sum, r) => sum + r.requests, 0);
+  // The sentences of the report (docs/performance.md), printed as they are made.
+  const notes = [];
+  const note = (text) => {
+    notes.push(text);
+    console.log(`\n${text}`);
+  };
   console.log(
     "\n| scenario | req/s | p50 ms | p99 ms | server CPU µs/request |\n|---|---|---|---|---|",
   );
@@ -517,10 +570,10 @@ async function main() {
       `| ${s.key} | ${fmt(m(s.key, "requestsPerSec"))} | ${fmt(m(s.key, "p50"), 2)} | ${fmt(m(s.key, "p99"), 2)} | ${fmt(cpuPerRequestUs(s.key), 1)} |`,
     );
   }
-  console.log(
-    `\npeak RSS: bare Express ${fmt(rss.bare, 1)} MB, nextpress ${fmt(rss.nextpress, 1)} MB`,
+  note(
+    `peak RSS under load: bare Express ${fmt(rss.bare, 1)} MB, nextpress ${fmt(rss.nextpress, 1)} MB`,
   );
-  console.log(
+  note(
     `start-up (spawn → first 200 on the last route, median of ${STARTUP_RUNS}): bare Express 1 route ${fmt(median(startup.bare))} ms, ` +
       `nextpress 1,000 routes ${fmt(median(startup.nextpress))} ms (checked by the build, imported on first use), ` +
       `${fmt(median(startup.eager))} ms without a manifest (all imported at start-up)`,
@@ -532,17 +585,13 @@ async function main() {
     "\n| the users resource: CRUD mix (create, read, list, update, delete in turn) | req/s | p50 ms | p99 ms | peak RSS |\n|---|---|---|---|---|",
   );
   for (const engine of crudEngines) {
-    const label =
-      engine === "embedded"
-        ? "embedded (PGlite in DATA_DIR)"
-        : "PostgreSQL 15 (pg; local, synchronous_commit=off)";
     console.log(
-      `| ${label} | ${fmt(m(`crud:${engine}`, "requestsPerSec"))} | ${fmt(m(`crud:${engine}`, "p50"), 2)} | ${fmt(m(`crud:${engine}`, "p99"), 2)} | ${fmt(rss[`crud-${engine}`], 1)} MB |`,
+      `| ${crudLabel(engine)} | ${fmt(m(`crud:${engine}`, "requestsPerSec"))} | ${fmt(m(`crud:${engine}`, "p50"), 2)} | ${fmt(m(`crud:${engine}`, "p99"), 2)} | ${fmt(rss[`crud-${engine}`], 1)} MB |`,
     );
   }
   if (postgres)
-    console.log(
-      `\nCRUD req/s, embedded vs PostgreSQL: ${fmt(m("crud:embedded", "requestsPerSec") / m("crud:postgres", "requestsPerSec"), 2)}x`,
+    note(
+      `CRUD req/s, embedded vs PostgreSQL: ${fmt(m("crud:embedded", "requestsPerSec") / m("crud:postgres", "requestsPerSec"), 2)}x`,
     );
   console.log(
     `\nthe embedded engine's cost (spawn → first 200, median of ${STARTUP_RUNS}; idle RSS 0.5 s later):\n` +
@@ -557,8 +606,8 @@ async function main() {
 
   const ratio = (a, b) => m(a, "requestsPerSec") / m(b, "requestsPerSec");
   const [one, two] = ["hello:WORKERS=1 unpinned", "hello:WORKERS=2 unpinned"];
-  console.log(
-    `\nWORKERS scaling, GET /api/hello, server and ${HAS_WRK ? "wrk" : "autocannon"} sharing ${os.cpus().length} cores: ` +
+  note(
+    `WORKERS scaling, GET /api/hello, server and ${HAS_WRK ? "wrk" : "autocannon"} sharing ${os.cpus().length} cores: ` +
       `WORKERS=1 ${fmt(m(one, "requestsPerSec"))} req/s, WORKERS=2 ${fmt(m(two, "requestsPerSec"))} req/s (${fmt(ratio(two, one), 2)}x; ` +
       `${fmt(ratio(two, "hello:nextpress"), 2)}x the single process pinned to its own core); ` +
       `server CPU per request ${fmt(cpuPerRequestUs(one), 1)} µs vs ${fmt(cpuPerRequestUs(two), 1)} µs (primary and workers together). ` +
@@ -566,8 +615,8 @@ async function main() {
       `for as long as the CPU per request stays flat.`,
   );
   const vsPlain = (key) => (results[key] ? `${fmt(ratio(key, "hello:nextpress"), 2)}x` : "-");
-  console.log(
-    `\nGET /api/hello against the same server with none of it: OTEL on (a span per request, exported) ${vsPlain("hello:OTEL on (OTLP export)")}, ` +
+  note(
+    `GET /api/hello against the same server with none of it: OTEL on (a span per request, exported) ${vsPlain("hello:OTEL on (OTLP export)")}, ` +
       `RATE_LIMIT in memory ${vsPlain("hello:RATE_LIMIT, memory")}, RATE_LIMIT in Redis ${redis ? vsPlain("hello:RATE_LIMIT, Redis") : "- (no redis-server)"}.`,
   );
   const targets = [
@@ -635,22 +684,64 @@ async function main() {
           ],
         ]),
   ];
-  console.log(
-    `\nWeb Response ceiling: bare node:http answering through Response.json (made, read back, written) runs at ` +
+  note(
+    `Web Response ceiling: bare node:http answering through Response.json (made, read back, written) runs at ` +
       `${fmt(ratio("web:bare node:http, Response.json read back", "web:bare node:http, JSON string"), 2)}x its plain-string speed, ` +
       `with no framework at all; the app route handler returning Response.json runs at ` +
       `${fmt(ratio("web:app route handler", "web:pages route"), 2)}x the pages route, NextResponse.json (built lazily) at ` +
       `${fmt(ratio("web:app route handler, NextResponse.json", "web:pages route"), 2)}x.`,
   );
-  if (next.skipped) console.log(`\nnext start: ${next.skipped}`);
+  if (next.skipped) note(`next start: ${next.skipped}`);
   console.log("\n| target | measured | goal | |\n|---|---|---|---|");
   let failed = 0;
+  const targetRows = [];
   for (const [name, value, op, goal, unit] of targets) {
     const pass = op === ">=" ? value >= goal : value <= goal;
     if (!pass) failed++;
+    targetRows.push({
+      label: name,
+      measured: `${fmt(value, 2)}${unit}`,
+      goal: `${op === ">=" ? "≥" : "≤"} ${goal}${unit}`,
+      pass,
+    });
     console.log(
       `| ${name} | ${fmt(value, 2)}${unit} | ${op} ${goal}${unit} | ${pass ? "PASS" : "FAIL"} |`,
     );
+  }
+  if (REPORT_FILE) {
+    const startupRow = (label, key) => ({ label, ms: startMs(key), rssMb: idleMb(key) });
+    writeReport(REPORT_FILE, {
+      date: new Date().toISOString().slice(0, 10),
+      machine: describeMachine(),
+      setup:
+        `${HAS_WRK ? "wrk" : "autocannon"}, ${HAS_TASKSET ? "server pinned to core 0 and the load to core 1 (unless unpinned)" : "unpinned"}, ` +
+        `${ROUNDS} rounds × ${SECONDS} s per scenario in rotation, ${CONNECTIONS} connections; medians${QUICK ? " (--quick)" : ""}`,
+      throughput: scenarios
+        .filter((s) => !s.crud)
+        .map((s) => ({
+          label: scenarioLabel(s.key, next.version),
+          rps: m(s.key, "requestsPerSec"),
+          p50: m(s.key, "p50"),
+          p99: m(s.key, "p99"),
+          cpuUs: cpuPerRequestUs(s.key),
+        })),
+      targets: targetRows,
+      crud: crudEngines.map((engine) => ({
+        label: crudLabel(engine),
+        rps: m(`crud:${engine}`, "requestsPerSec"),
+        p50: m(`crud:${engine}`, "p50"),
+        p99: m(`crud:${engine}`, "p99"),
+        rssMb: rss[`crud-${engine}`],
+      })),
+      startup: [
+        startupRow("the server without a database (hello, validated POST)", "none"),
+        startupRow("the sample, existing `DATA_DIR` (first `GET /api/users`)", "warm"),
+        startupRow(`the sample, new \`DATA_DIR\` (initdb, median of ${FRESH_RUNS})`, "fresh"),
+        ...(postgres ? [startupRow("the sample on PostgreSQL", "postgres")] : []),
+      ],
+      notes,
+    });
+    console.log(`\nreport written to ${path.relative(process.cwd(), REPORT_FILE)}`);
   }
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.rmSync(logDir, { recursive: true, force: true });
