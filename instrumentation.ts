@@ -1,7 +1,7 @@
 import { closeDatabase, isDatabaseReady, openDatabase } from "./routes/_lib/database";
 import { DataDirBusyError } from "./routes/_lib/database/data-dir-lock";
 
-// nextpress calls these (README: "instrumentation.ts"); the database itself is the sample's, in routes/_lib.
+// nextpress calls these (docs/guide.md: "instrumentation.ts"); the database itself is the sample's, in routes/_lib.
 
 /** Before the routes load: open the database and apply its migrations, or stop start-up saying why. */
 export async function register() {

@@ -28,7 +28,7 @@ const COMMAND_HELP: Record<string, string> = {
   dev:
     "Usage: nextpress dev\n\nServes ROUTES_DIR (default: the routes/ source folder) from its TypeScript sources, no build step,\n" +
     "and reloads when a file below it is added, changed or deleted. A file that fails to load answers\n" +
-    "500 with its error until it is fixed. Logs are pretty unless LOG_FORMAT is set (README: Dev server).",
+    "500 with its error until it is fixed. Logs are pretty unless LOG_FORMAT is set (docs/guide.md: Dev server).",
   routes:
     "Usage: nextpress routes [--json]\n\nLoads ROUTES_DIR as `start` would and prints the route table; --json prints it as JSON.\n" +
     "Exits 1 on the same problems that stop start-up.",
