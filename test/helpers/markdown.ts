@@ -21,7 +21,7 @@ export interface CodeBlock {
   file: string;
   /** 1-based line of the opening fence. */
   line: number;
-  /** The fence's info string: `ts`, `sh`, `text`, … ("" for none). */
+  /** The fence's info string: `ts`, `sh`, `text`, … ("" for none); `bash` is `sh`, `typescript` `ts`. */
   lang: string;
   code: string;
   /** The reason given by a `<!-- not-checked: reason -->` line right above the fence. */
@@ -29,6 +29,8 @@ export interface CodeBlock {
 }
 
 const FENCE = /^( *)```(\S*)\s*$/;
+/** Other names for the same kind of block: checked alike. */
+const LANGUAGE_ALIASES: Readonly<Record<string, string>> = { bash: "sh", typescript: "ts" };
 const NOT_CHECKED = /^\s*<!-- not-checked: (.+?) -->\s*$/;
 
 /** Every fenced block of `file`, indented ones (in list items) included, de-indented. */
@@ -47,7 +49,7 @@ export function codeBlocks(file: string): CodeBlock[] {
     blocks.push({
       file,
       line: i + 1,
-      lang: open[2],
+      lang: LANGUAGE_ALIASES[open[2]] ?? open[2],
       code: body.join("\n") + "\n",
       ...(reason === undefined ? {} : { notChecked: reason }),
     });

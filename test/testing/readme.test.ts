@@ -73,9 +73,9 @@ describe("README.md and docs/", () => {
     expect(dead).toEqual([]);
   });
 
-  it("mark every code block with what it is: ts, sh, nginx or text (output and layouts)", () => {
+  it("mark every code block with what it is: ts, sh, nginx, json or text (output and layouts)", () => {
     const unmarked = BLOCKS.filter(
-      (block) => !["ts", "sh", "nginx", "text"].includes(block.lang),
+      (block) => !["ts", "sh", "nginx", "json", "text"].includes(block.lang),
     ).map((block) => `${where(block)} \`\`\`${block.lang}`);
     expect(unmarked).toEqual([]);
   });
@@ -158,6 +158,20 @@ describe("README.md and docs/", () => {
       }
       expect(unserved).toEqual([]);
     });
+  });
+
+  it("hold valid JSON in ```json blocks", () => {
+    const invalid = BLOCKS.filter((block) => block.lang === "json" && !block.notChecked).flatMap(
+      (block) => {
+        try {
+          JSON.parse(block.code);
+          return [];
+        } catch (error) {
+          return [`${where(block)}: ${(error as Error).message}`];
+        }
+      },
+    );
+    expect(invalid).toEqual([]);
   });
 
   it("quote deploy/nginx.conf exactly in ```nginx blocks", () => {
