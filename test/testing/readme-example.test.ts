@@ -13,7 +13,7 @@ describe("the sample API", () => {
       routesDir: "routes",
       env: { API_TOKENS: "test-token", LOG_LEVEL: "info" },
     });
-  }, 30_000); // a new embedded database is created on first use: a few seconds
+  }, 120_000); // a new embedded database is created on first use: seconds, a minute on a busy machine
   afterAll(async () => {
     await sample.close(); // instrumentation.ts's shutdown(): closes the database
     rmSync(process.env.DATA_DIR as string, { recursive: true, force: true });
