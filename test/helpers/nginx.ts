@@ -55,7 +55,7 @@ function tempPaths(dir: string): string {
 }
 
 /**
- * A real nginx on a loopback port in front of `upstreamPort`, configured as the README's
+ * A real nginx on a loopback port in front of `upstreamPort`, configured as docs/operations.md's
  * deployment example: X-Forwarded-For appended, -Proto and -Host set, X-Request-Id passed through
  * or generated. Everything lives in a temp folder; stop() sends SIGQUIT to its PID.
  */
