@@ -372,6 +372,8 @@ async function main() {
   let postgresUrl;
   if (findPostgresBin()) {
     postgres = await createLocalPostgres({
+      // PostgreSQL's own defaults (the test helper's are fsync=off): durable as SQLite's FULL is.
+      settings: [],
       wrap: (command, args) => pinned(0, command, args),
       onStart: (child) => running.add(child),
     });

@@ -57,6 +57,10 @@ describe.each([
   const create = (name: string, email: string) =>
     server.call("POST", "/api/users", { body: { name, email } });
 
+  it("starts without a word on stderr (node:sqlite's experimental warning on Node 22 is muted)", () => {
+    expect(server.spawned.stderr()).toBe("");
+  });
+
   it("POST creates a user: 201, its Location, and GET there answers the same user", async () => {
     const created = await create("Ada Lovelace", "ada@example.com");
     expect(created.status).toBe(201);
