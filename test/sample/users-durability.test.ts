@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import http from "node:http";
 import pg from "pg";
 import { eventually } from "../hostile/support";
 import { startPostgres, type LocalPostgres } from "../helpers/postgres";
@@ -88,21 +89,30 @@ describe("the embedded engine", () => {
 
   it("serves WORKERS=2 from one DATA_DIR: 20 concurrent sign-ups with one email give one 201 and nineteen 409s", async () => {
     const server = await start({ DATA_DIR: dataDir, WORKERS: "2" });
-    const replies = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        server.call("POST", "/api/users", {
-          body: { name: `Racer ${i}`, email: "race@example.com" },
-        }),
-      ),
-    );
+    // Each on a connection of its own: the primary hands connections to the workers in turn.
+    const post = (i: number) =>
+      new Promise<{ status: number }>((resolve, reject) => {
+        const req = http.request(
+          `${server.base}/api/users`,
+          { method: "POST", agent: false, headers: { "content-type": "application/json" } },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve({ status: res.statusCode ?? 0 }));
+          },
+        );
+        req.on("error", reject);
+        req.end(JSON.stringify({ name: `Racer ${i}`, email: "race@example.com" }));
+      });
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => post(i)));
     expect(replies.map((reply) => reply.status).sort()).toEqual([201, ...Array(19).fill(409)]);
-    // Both workers answered some of them.
-    const pids = new Set(
-      [...server.spawned.stdout().matchAll(/"pid":(\d+)[^\n]*"url":"\/api\/users"/g)].map(
-        (m) => m[1],
-      ),
-    );
-    expect(pids.size).toBe(2);
+    // Both workers answered some of them (their log lines name them).
+    const pids = () =>
+      new Set(
+        [...server.spawned.stdout().matchAll(/"pid":(\d+)[^\n]*"url":"\/api\/users"/g)].map(
+          (m) => m[1],
+        ),
+      );
+    await eventually(async () => pids().size === 2, 10_000, "both workers in the log");
     expect((await server.call("GET", "/api/users")).body.total).toBe(1);
   }, 120_000);
 

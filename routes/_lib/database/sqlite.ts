@@ -1,16 +1,8 @@
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
-import {
-  CompiledQuery,
-  SqliteAdapter,
-  SqliteDialect,
-  SqliteDriver,
-  type DatabaseConnection,
-  type Driver,
-  type SqliteDatabase,
-  type SqliteStatement,
-} from "kysely";
+import type { DatabaseSync } from "node:sqlite";
+import type { Dialect } from "kysely";
+import { NodeSqliteDialect } from "./sqlite-driver";
 
 /** The file the users live in, inside DATA_DIR. */
 export const DATABASE_FILE = "nextpress.db";
@@ -35,46 +27,6 @@ function loadSqlite(): typeof import("node:sqlite") {
     return require("node:sqlite") as typeof import("node:sqlite");
   } finally {
     process.emitWarning = emitWarning;
-  }
-}
-
-// Kysely's SqliteDialect speaks better-sqlite3's shape; node:sqlite's differs in two ways: parameters
-// are spread, and a statement tells whether it returns rows by its result columns.
-function toKyselyDatabase(db: DatabaseSync): SqliteDatabase {
-  const wrap = (statement: StatementSync): SqliteStatement => ({
-    reader: statement.columns().length > 0,
-    all: (params) => statement.all(...(params as SQLInputValue[])),
-    run: (params) => statement.run(...(params as SQLInputValue[])),
-    iterate: (params) => statement.iterate(...(params as SQLInputValue[])),
-  });
-  return { prepare: (text) => wrap(db.prepare(text)), close: () => db.close() };
-}
-
-// Every transaction takes the write lock when it begins: a deferred one that reads, then writes,
-// fails at once (SQLITE_BUSY) when another process wrote in between; an immediate one waits.
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
-  }
-}
-
-// SQLite's DDL is transactional: the migrator then runs in one immediate transaction, so workers
-// starting at once on one DATA_DIR apply each migration once (the others wait, then find it done).
-class TransactionalSqliteAdapter extends SqliteAdapter {
-  override get supportsTransactionalDdl(): boolean {
-    return true;
-  }
-}
-
-class NodeSqliteDialect extends SqliteDialect {
-  constructor(private readonly database: SqliteDatabase) {
-    super({ database });
-  }
-  override createDriver(): Driver {
-    return new ImmediateSqliteDriver({ database: this.database });
-  }
-  override createAdapter(): SqliteAdapter {
-    return new TransactionalSqliteAdapter();
   }
 }
 
@@ -126,10 +78,10 @@ function openFile(file: string): DatabaseSync {
  * @example
  * const dialect = openSqliteDialect("/app/data");
  */
-export function openSqliteDialect(dataDir: string): SqliteDialect {
+export function openSqliteDialect(dataDir: string): Dialect {
   prepareFolder(dataDir);
   try {
-    return new NodeSqliteDialect(toKyselyDatabase(openFile(path.join(dataDir, DATABASE_FILE))));
+    return new NodeSqliteDialect(openFile(path.join(dataDir, DATABASE_FILE)));
   } catch (error) {
     throw toDataDirError(dataDir, error);
   }
