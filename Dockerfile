@@ -20,9 +20,7 @@ RUN node scripts/build.js
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# PGlite's source maps (6 MB) serve no one at run time.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force \
- && find node_modules/@electric-sql/pglite -name '*.map' -delete
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # --- runtime ---------------------------------------------------------------------------------
 FROM node:24-slim
@@ -35,8 +33,8 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
-# The sample's embedded database (unless DATABASE_URL is set): the one folder the app user may
-# write, a volume so that its users outlive the container (docker run -v nextpress-data:/app/data).
+# The sample's embedded database, SQLite's nextpress.db (unless DATABASE_URL is set): the one folder
+# the app user may write, a volume so that its users outlive the container (docker run -v nextpress-data:/app/data).
 RUN mkdir -p /app/data && chown node:node /app/data
 VOLUME ["/app/data"]
 USER node

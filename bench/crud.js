@@ -88,8 +88,9 @@ function autocannonRequests(token, tag) {
 
 /** load()'s options for one CRUD run against `port` (its wrk script written in `dir`). */
 function crudLoadOptions(port, token, tag, dir) {
-  // Every query waits its turn (PGlite runs them one at a time on the server's thread; a pool of 10
-  // for PostgreSQL): with 50 connections a request may wait seconds, which is measured, not an error.
+  // Every query waits its turn (SQLite runs them one at a time on the server's thread, and a write
+  // waits for its fsync; a pool of 10 for PostgreSQL): with 50 connections a request may wait
+  // seconds, which is measured, not an error.
   return {
     url: `http://127.0.0.1:${port}/api/users`,
     wrkScript: writeWrkScript(dir, token, tag),

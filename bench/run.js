@@ -37,8 +37,8 @@ const ROUNDS = QUICK ? 3 : 5;
 const SECONDS = QUICK ? 2 : 6;
 const CONNECTIONS = 50;
 const STARTUP_RUNS = QUICK ? 3 : 7;
-// A new embedded database runs initdb (seconds): fewer runs.
-const FRESH_RUNS = QUICK ? 1 : 3;
+// A new embedded database: SQLite creates its file and the schema (milliseconds).
+const FRESH_RUNS = STARTUP_RUNS;
 const USER_BODY = JSON.stringify({ name: "Ada", email: "ada@example.com" });
 const TOKEN = "bench-token-4c7f0a";
 
@@ -238,10 +238,12 @@ async function startRedis() {
   return { name: "redis", port, child, logFile: "" };
 }
 
-const crudLabel = (engine) =>
-  engine === "embedded"
-    ? "embedded (PGlite in DATA_DIR)"
-    : "PostgreSQL (pg, pool of 10; local, synchronous_commit=off)";
+const CRUD_LABELS = {
+  embedded: "embedded (SQLite in DATA_DIR, synchronous=FULL), pinned",
+  "embedded-workers2": "embedded, WORKERS=2 (one file, two processes), unpinned",
+  postgres: "PostgreSQL 15 (pg, pool of 10; local, fsync on), pinned with the server",
+};
+const crudLabel = (engine) => CRUD_LABELS[engine] ?? engine;
 
 /** A scenario's key as the report's table names it. */
 function scenarioLabel(key, nextVersion) {
@@ -392,13 +394,13 @@ async function main() {
       { pin: false },
     );
 
-  // The sample's users resource (dist/routes, instrumentation.ts): its embedded database in a temp
-  // DATA_DIR; and, when Debian's postgresql is installed, on a PostgreSQL server of the bench's own,
-  // pinned to the server's core (PGlite runs inside the server process). PGlite never calls fsync
-  // (commits reach the OS, which survives a killed process, not a power cut); the nearest durability
-  // a production PostgreSQL is run with is fsync on, synchronous_commit off (WAL flushed every 200 ms).
+  // The sample's users resource (dist/routes, instrumentation.ts): its embedded database (SQLite) in a
+  // temp DATA_DIR, in one process and with WORKERS=2; and, when Debian's postgresql is installed, on
+  // a PostgreSQL server of the bench's own, pinned to the server's core as SQLite runs inside the
+  // server process. Durable alike: SQLite synchronous=FULL, PostgreSQL's defaults (fsync on,
+  // synchronous_commit on): a 201 is on disk on both.
   const embeddedData = path.join(tmp, "data");
-  // Created (initdb) by a first start of its own: the CRUD server's peak RSS is then the load's.
+  // Created by a first start of its own (the new-DATA_DIR start-up figure).
   const freshStarts = [
     await measureStartAndMemory(distMain, { DATA_DIR: embeddedData }, "/api/users?limit=1"),
   ];
@@ -408,11 +410,19 @@ async function main() {
     npEnv({ DATA_DIR: embeddedData, API_TOKENS: TOKEN }),
     "/readyz",
   );
+  servers["crud-embedded-workers2"] = await startServer(
+    "crud-embedded-workers2",
+    distMain,
+    npEnv({ DATA_DIR: path.join(tmp, "data-workers2"), API_TOKENS: TOKEN, WORKERS: "2" }),
+    "/readyz",
+    { pin: false },
+  );
   let postgres;
   let postgresUrl;
   if (findPostgresBin()) {
     postgres = await createLocalPostgres({
-      settings: ["synchronous_commit=off"],
+      // PostgreSQL's own defaults (the test helper's are fsync=off): durable as SQLite's FULL is.
+      settings: [],
       wrap: (command, args) => pinned(0, command, args),
       onStart: (child) => running.add(child),
     });
@@ -430,7 +440,7 @@ async function main() {
       "  (no PostgreSQL in /usr/lib/postgresql: apt-get install postgresql for the PostgreSQL row)",
     );
   }
-  const crudEngines = ["embedded", ...(postgres ? ["postgres"] : [])];
+  const crudEngines = ["embedded", "embedded-workers2", ...(postgres ? ["postgres"] : [])];
   for (const engine of crudEngines)
     await seedUsers(servers[`crud-${engine}`].port, `seed-${engine}`);
 
@@ -591,14 +601,17 @@ async function main() {
   }
   if (postgres)
     note(
-      `CRUD req/s, embedded vs PostgreSQL: ${fmt(m("crud:embedded", "requestsPerSec") / m("crud:postgres", "requestsPerSec"), 2)}x`,
+      `CRUD, embedded vs PostgreSQL: req/s ${fmt(m("crud:embedded", "requestsPerSec") / m("crud:postgres", "requestsPerSec"), 2)}x (goal ≥ 1.0x), ` +
+        `p99 ${fmt(m("crud:embedded", "p99"), 1)} ms vs ${fmt(m("crud:postgres", "p99"), 1)} ms (goal: no worse)`,
     );
   console.log(
     `\nthe embedded engine's cost (spawn → first 200, median of ${STARTUP_RUNS}; idle RSS 0.5 s later):\n` +
       `  without a database (hello + validated POST): ${fmt(startMs("none"))} ms, ${fmt(idleMb("none"), 1)} MB\n` +
       `  the sample on an existing DATA_DIR: ${fmt(startMs("warm"))} ms, ${fmt(idleMb("warm"), 1)} MB ` +
       `(+${fmt(startMs("warm") - startMs("none"))} ms, +${fmt(idleMb("warm") - idleMb("none"), 1)} MB)\n` +
-      `  the sample on a new DATA_DIR (initdb, median of ${FRESH_RUNS}): ${fmt(startMs("fresh"))} ms, ${fmt(idleMb("fresh"), 1)} MB` +
+      `  the sample on a new DATA_DIR (median of ${FRESH_RUNS}): ${fmt(startMs("fresh"))} ms, ${fmt(idleMb("fresh"), 1)} MB\n` +
+      `  ratios: existing ${fmt(startMs("warm") / startMs("none"), 2)}x (goal ≤ 1.3x), new ${fmt(startMs("fresh") / startMs("none"), 2)}x (goal ≤ 1.5x), ` +
+      `idle RSS +${fmt(idleMb("warm") - idleMb("none"), 1)} MB (goal ≤ +20 MB)` +
       (postgres
         ? `\n  the sample on PostgreSQL (pg): ${fmt(startMs("postgres"))} ms, ${fmt(idleMb("postgres"), 1)} MB`
         : ""),

@@ -3,7 +3,8 @@
 "use strict";
 const path = require("node:path");
 
+require("./node-version.js").refuseUnsupportedNode();
 require("./ensure-build.js").ensureBuild();
-// Node 22.1+ caches compiled code between starts; Node 20 has no such API.
-require("node:module").enableCompileCache?.();
+// Node 22.1+ caches compiled code between starts.
+require("node:module").enableCompileCache();
 require(path.join(__dirname, "..", "dist", "src", "cli.js"));

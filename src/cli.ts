@@ -7,6 +7,7 @@ import { loadConfig } from "./config";
 import { runDevServer } from "./dev/command";
 import { ConfigError, RouteLoadError } from "./errors";
 import { loadRoutes } from "./loader/load-routes";
+import { unsupportedNodeMessage } from "./node-version";
 import { runServer } from "./server";
 
 const USAGE = `Usage: nextpress <command> [options]
@@ -119,6 +120,12 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
+}
+
+const refusal = unsupportedNodeMessage();
+if (refusal) {
+  console.error(refusal);
+  process.exit(1);
 }
 
 main(process.argv.slice(2)).then(

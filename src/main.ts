@@ -1,8 +1,15 @@
 import nodeModule from "node:module";
+import { unsupportedNodeMessage } from "./node-version";
 
-// Node 22.1+ caches compiled code between starts; Node 20 has no such API. It must be on before
+const refusal = unsupportedNodeMessage();
+if (refusal) {
+  process.stderr.write(`${refusal}\n`);
+  process.exit(1);
+}
+
+// Node 22.1+ caches compiled code between starts. It must be on before
 // the server's modules load, hence the require() below rather than an import.
-(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+nodeModule.enableCompileCache();
 
 // The entry point of the Docker image (`npm start` goes through the CLI).
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the compile cache is on (see above)

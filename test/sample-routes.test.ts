@@ -19,8 +19,8 @@ describe("the sample routes", () => {
 
   it("runs the project's instrumentation.ts: register() opened and migrated the database in DATA_DIR", () => {
     expect(built.instrumentation.file).toBe(path.join(PROJECT_ROOT, "instrumentation.ts"));
-    expect(existsSync(path.join(process.env.DATA_DIR as string, "PG_VERSION"))).toBe(true);
-    expect(existsSync(path.join(process.env.DATA_DIR as string, "nextpress.lock"))).toBe(true);
+    expect(existsSync(path.join(process.env.DATA_DIR as string, "nextpress.db"))).toBe(true);
+    expect(existsSync(path.join(process.env.DATA_DIR as string, "nextpress.db-wal"))).toBe(true);
   });
 
   it("GET /api/hello says hello", async () => {
@@ -121,8 +121,8 @@ describe("the sample routes", () => {
     expect(get.headers.allow).toBe("POST");
   });
 
-  it("close() runs instrumentation's shutdown(): the database is closed and its folder let go", async () => {
+  it("close() runs instrumentation's shutdown(): the database is closed, its WAL folded into the file", async () => {
     await built.close();
-    expect(existsSync(path.join(process.env.DATA_DIR as string, "nextpress.lock"))).toBe(false);
+    expect(existsSync(path.join(process.env.DATA_DIR as string, "nextpress.db-wal"))).toBe(false);
   });
 });

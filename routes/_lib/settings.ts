@@ -1,9 +1,9 @@
 import path from "node:path";
 import { z } from "zod";
 
-/** Where the sample keeps its users: an embedded PostgreSQL (PGlite) in a folder, or a PostgreSQL server. */
+/** Where the sample keeps its users: SQLite in a folder (DATA_DIR), or a PostgreSQL server. */
 export type DatabaseSettings = Readonly<
-  { engine: "embedded"; dataDir: string } | { engine: "postgres"; url: string }
+  { engine: "sqlite"; dataDir: string } | { engine: "postgres"; url: string }
 >;
 
 // The sample's own configuration, beside its routes: nextpress itself knows nothing of databases.
@@ -22,7 +22,7 @@ export const SAMPLE_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 /**
  * Reads DATA_DIR and DATABASE_URL. With DATABASE_URL the sample uses that PostgreSQL server;
- * without it, an embedded database in DATA_DIR (default `./data`, relative to the working directory).
+ * without it, SQLite in DATA_DIR (default `./data`, relative to the working directory).
  * Throws naming every bad variable, as nextpress's own configuration does.
  *
  * @example
@@ -49,6 +49,6 @@ export function readDatabaseSettings(
   return Object.freeze(
     DATABASE_URL
       ? { engine: "postgres", url: DATABASE_URL }
-      : { engine: "embedded", dataDir: path.resolve(cwd, DATA_DIR) },
+      : { engine: "sqlite", dataDir: path.resolve(cwd, DATA_DIR) },
   );
 }

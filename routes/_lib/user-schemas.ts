@@ -15,9 +15,14 @@ export const UserId = id().meta({
   example: "1",
 });
 
+// C0 and C1 control characters (NUL, ESC, DEL, …): no name or address has one, PostgreSQL refuses
+// NUL, and a terminal that shows a log line would obey the others.
+const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
+const CONTROL_MESSAGE = "must not contain control characters (U+0000–U+001F, U+007F–U+009F)";
+
 export const NewUser = z.object({
-  name: z.string().trim().min(1).max(100),
-  email: z.email().max(254),
+  name: z.string().trim().min(1).max(100).regex(NO_CONTROL_CHARACTERS, CONTROL_MESSAGE),
+  email: z.email().max(254), // z.email() already refuses every control character
 });
 
 export const UserChanges = NewUser.partial().refine(

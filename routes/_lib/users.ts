@@ -1,5 +1,5 @@
-import { ApiError } from "nextpress";
-import { database, isUniqueViolation, toRequestError } from "./database";
+import { query, type Database } from "./database";
+import { now, toIsoString, toNumber } from "./database/engine";
 
 export interface User {
   id: number;
@@ -9,49 +9,47 @@ export interface User {
   updatedAt: string;
 }
 
+const COLUMNS = ["id", "name", "email", "created_at", "updated_at"] as const;
+
 interface UserRow {
-  // bigint: node-postgres gives a string, PGlite a number.
-  id: string | number;
+  id: number | string;
   name: string;
   email: string;
-  created_at: Date;
-  updated_at: Date;
+  created_at: Date | string;
+  updated_at: Date | string;
 }
-
-const COLUMNS = "id, name, email, created_at, updated_at";
 
 function toUser(row: UserRow): User {
   return {
-    id: Number(row.id),
+    id: toNumber(row.id),
     name: row.name,
     email: row.email,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: toIsoString(row.created_at),
+    updatedAt: toIsoString(row.updated_at),
   };
 }
 
-/** Runs one statement; a duplicate email is a 409, an unreachable database a 503. */
-async function run<Row = UserRow>(text: string, params: readonly unknown[]): Promise<Row[]> {
-  const db = await database();
-  try {
-    return (await db.query<Row>(text, params)).rows;
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new ApiError(409, "A user with this email already exists");
-    throw toRequestError(error);
-  }
-}
+const DUPLICATE_EMAIL = "A user with this email already exists";
+
+/** Runs `work`: a duplicate email is a 409, an unreachable database a 503 (database/index.ts). */
+const run = <T>(work: (database: Database) => Promise<T>) => query(work, DUPLICATE_EMAIL);
 
 /** Inserts a user; the unique index on lower(email) refuses a second one with that email (409). */
 export async function createUser(input: { name: string; email: string }): Promise<User> {
-  const [row] = await run(`insert into users (name, email) values ($1, $2) returning ${COLUMNS}`, [
-    input.name,
-    input.email,
-  ]);
+  const row = await run(({ db }) =>
+    db
+      .insertInto("users")
+      .values({ name: input.name, email: input.email })
+      .returning(COLUMNS)
+      .executeTakeFirstOrThrow(),
+  );
   return toUser(row);
 }
 
 export async function findUser(id: number): Promise<User | undefined> {
-  const [row] = await run(`select ${COLUMNS} from users where id = $1`, [id]);
+  const row = await run(({ db }) =>
+    db.selectFrom("users").select(COLUMNS).where("id", "=", id).executeTakeFirst(),
+  );
   return row && toUser(row);
 }
 
@@ -63,13 +61,27 @@ export async function listUsers({
   limit: number;
   cursor?: number;
 }): Promise<{ users: User[]; total: number; nextCursor?: number }> {
-  const rows = await run(`select ${COLUMNS} from users where id > $1 order by id limit $2`, [
-    cursor,
-    limit + 1,
-  ]);
-  const [{ total }] = await run<{ total: number }>("select count(*)::int as total from users", []);
+  const [rows, count] = await run(({ db }) =>
+    Promise.all([
+      db
+        .selectFrom("users")
+        .select(COLUMNS)
+        .where("id", ">", cursor)
+        .orderBy("id")
+        .limit(limit + 1)
+        .execute(),
+      db
+        .selectFrom("users")
+        .select((eb) => eb.fn.countAll<number | string>().as("total"))
+        .executeTakeFirstOrThrow(),
+    ]),
+  );
   const users = rows.slice(0, limit).map(toUser);
-  return { users, total, nextCursor: rows.length > limit ? users[users.length - 1].id : undefined };
+  return {
+    users,
+    total: toNumber(count.total),
+    nextCursor: rows.length > limit ? users[users.length - 1].id : undefined,
+  };
 }
 
 /** Changes the given fields in one statement; undefined when there is no such user. */
@@ -77,14 +89,21 @@ export async function updateUser(
   id: number,
   changes: { name?: string; email?: string },
 ): Promise<User | undefined> {
-  const [row] = await run(
-    `update users set name = coalesce($2, name), email = coalesce($3, email), updated_at = now() where id = $1 returning ${COLUMNS}`,
-    [id, changes.name ?? null, changes.email ?? null],
+  const row = await run(({ db, engine }) =>
+    db
+      .updateTable("users")
+      .set({ ...changes, updated_at: now(engine) })
+      .where("id", "=", id)
+      .returning(COLUMNS)
+      .executeTakeFirst(),
   );
   return row && toUser(row);
 }
 
 /** False when there was no such user. */
 export async function deleteUser(id: number): Promise<boolean> {
-  return (await run("delete from users where id = $1 returning id", [id])).length === 1;
+  const row = await run(({ db }) =>
+    db.deleteFrom("users").where("id", "=", id).returning("id").executeTakeFirst(),
+  );
+  return row !== undefined;
 }

@@ -60,7 +60,7 @@ describe("compose files", () => {
 
   it("keep one replica's users in the embedded engine's volume, and three replicas' in the one PostgreSQL they share", () => {
     expect(single.api.volumes).toContain("api-data:/app/data");
-    expect(readDatabaseSettings({ ...single.api.environment }).engine).toBe("embedded");
+    expect(readDatabaseSettings({ ...single.api.environment }).engine).toBe("sqlite");
     const postgres = services("compose.postgres.yaml");
     expect(replicas.postgres.extends).toEqual({
       file: "compose.postgres.yaml",

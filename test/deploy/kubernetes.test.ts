@@ -198,7 +198,7 @@ describe("deploy/k8s", () => {
     expect(secret.stringData?.api_tokens).toBe("");
   });
 
-  it("gives every replica the one PostgreSQL server from the Secret: the embedded engine serves one process, on a writable folder", () => {
+  it("gives every replica the one PostgreSQL server from the Secret: the embedded engine's file belongs to one host, on a writable folder", () => {
     const env = container?.env?.find((e) => e.name === "DATABASE_URL");
     expect(env?.valueFrom?.secretKeyRef).toEqual({
       name: secret.metadata?.name,

@@ -70,8 +70,8 @@ async function startReplicas(env: Record<string, string>): Promise<Replica[]> {
   const replicas: Replica[] = [];
   for (const server of servers)
     replicas.push({ port: await waitForListening(server, READY_TIMEOUT_MS), server });
-  // Each replica creates the sample's embedded database in a DATA_DIR of its own (initdb: seconds,
-  // three at once on two cores): ready when /readyz says so, which waits for the migrations.
+  // Each replica creates the sample's embedded database in a DATA_DIR of its own: ready when
+  // /readyz says so, which waits for the migrations.
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (const { port, server } of replicas) {
     while ((await get(port, "/readyz")).status !== 200) {

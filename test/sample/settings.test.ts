@@ -3,11 +3,11 @@ import { readDatabaseSettings } from "../../routes/_lib/settings";
 
 describe("the sample's database settings (routes/_lib/settings.ts)", () => {
   it.each([
-    [{}, { engine: "embedded", dataDir: "/srv/app/data" }],
-    [{ DATA_DIR: "state/db" }, { engine: "embedded", dataDir: "/srv/app/state/db" }],
+    [{}, { engine: "sqlite", dataDir: "/srv/app/data" }],
+    [{ DATA_DIR: "state/db" }, { engine: "sqlite", dataDir: "/srv/app/state/db" }],
     [
       { DATA_DIR: "/var/lib/users", DATABASE_URL: " " },
-      { engine: "embedded", dataDir: "/var/lib/users" },
+      { engine: "sqlite", dataDir: "/var/lib/users" },
     ],
     [
       { DATABASE_URL: "postgres://app:secret@db:5432/app" },
@@ -22,7 +22,7 @@ describe("the sample's database settings (routes/_lib/settings.ts)", () => {
   });
 
   it("defaults DATA_DIR to ./data in the working directory", () => {
-    expect(readDatabaseSettings({})).toEqual({ engine: "embedded", dataDir: path.resolve("data") });
+    expect(readDatabaseSettings({})).toEqual({ engine: "sqlite", dataDir: path.resolve("data") });
   });
 
   it.each(["mysql://app:hunter2@db/app", "hunter2", "http://db:5432/app"])(

@@ -1,10 +1,15 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import http from "node:http";
+import pg from "pg";
 import { eventually } from "../hostile/support";
 import { startPostgres, type LocalPostgres } from "../helpers/postgres";
 import { PROJECT_ROOT, spawnProcess } from "../helpers/process";
 import { startSampleServer, type SampleServer } from "./support";
+
+const MAIN = path.join(PROJECT_ROOT, "dist", "src", "main.js");
 
 // What the users resource keeps, and what /readyz says, when processes and servers come and go.
 let dataDir: string;
@@ -50,63 +55,143 @@ describe("the embedded engine", () => {
     expect(next.body.id).toBeGreaterThan(created.body.id);
   }, 120_000);
 
-  it("keeps what it committed when the process is killed, and the next process takes the folder at once", async () => {
+  it("keeps every acknowledged row when killed (SIGKILL) in the middle of a write burst", async () => {
     const first = await start({ DATA_DIR: dataDir });
-    const created = await first.call("POST", "/api/users", {
+    const acknowledged: { id: number; email: string }[] = [];
+    let writing = true;
+    const writer = async (lane: number) => {
+      for (let i = 0; writing; i++) {
+        const email = `burst-${lane}-${i}@example.com`;
+        const reply = await first
+          .call("POST", "/api/users", { body: { name: "Burst", email } })
+          .catch(() => undefined);
+        if (reply?.status === 201) acknowledged.push({ id: reply.body.id, email });
+      }
+    };
+    const lanes = Array.from({ length: 8 }, (_, lane) => writer(lane));
+    await eventually(async () => acknowledged.length >= 50, 30_000, "50 acknowledged writes");
+    expect(await first.stop("SIGKILL")).toBeNull();
+    writing = false;
+    await Promise.all(lanes);
+
+    const second = await start({ DATA_DIR: dataDir });
+    const kept = new Map<number, string>();
+    let next: string | null = "/api/users?limit=100";
+    while (next) {
+      const page: { body: { users: { id: number; email: string }[]; next: string | null } } =
+        await second.call("GET", next);
+      for (const user of page.body.users) kept.set(user.id, user.email);
+      next = page.body.next;
+    }
+    const lost = acknowledged.filter(({ id, email }) => kept.get(id) !== email);
+    expect(lost).toEqual([]);
+  }, 120_000);
+
+  it("serves WORKERS=2 from one DATA_DIR: 20 concurrent sign-ups with one email give one 201 and nineteen 409s", async () => {
+    const server = await start({ DATA_DIR: dataDir, WORKERS: "2" });
+    // Each on a connection of its own: the primary hands connections to the workers in turn.
+    const post = (i: number) =>
+      new Promise<{ status: number }>((resolve, reject) => {
+        const req = http.request(
+          `${server.base}/api/users`,
+          { method: "POST", agent: false, headers: { "content-type": "application/json" } },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve({ status: res.statusCode ?? 0 }));
+          },
+        );
+        req.on("error", reject);
+        req.end(JSON.stringify({ name: `Racer ${i}`, email: "race@example.com" }));
+      });
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => post(i)));
+    expect(replies.map((reply) => reply.status).sort()).toEqual([201, ...Array(19).fill(409)]);
+    // Both workers answered some of them (their log lines name them).
+    const pids = () =>
+      new Set(
+        [...server.spawned.stdout().matchAll(/"pid":(\d+)[^\n]*"url":"\/api\/users"/g)].map(
+          (m) => m[1],
+        ),
+      );
+    await eventually(async () => pids().size === 2, 10_000, "both workers in the log");
+    expect((await server.call("GET", "/api/users")).body.total).toBe(1);
+  }, 120_000);
+
+  it("three servers starting at once on a new DATA_DIR migrate it once and share its users", async () => {
+    const three = await Promise.all([0, 1, 2].map(() => start({ DATA_DIR: dataDir })));
+    const created = await three[0].call("POST", "/api/users", {
       body: { name: "Ada", email: "ada@example.com" },
     });
     expect(created.status).toBe(201);
-    expect(await first.stop("SIGKILL")).toBeNull();
-    expect(existsSync(path.join(dataDir, "nextpress.lock"))).toBe(true);
-
-    const second = await start({ DATA_DIR: dataDir });
-    expect(await status(second, "/readyz")).toBe(200);
-    expect(await second.call("GET", `/api/users/${created.body.id}`)).toMatchObject({
-      status: 200,
-      body: created.body,
-    });
+    for (const server of three) {
+      expect(await status(server, "/readyz")).toBe(200);
+      expect(await server.call("GET", `/api/users/${created.body.id}`)).toMatchObject({
+        status: 200,
+        body: created.body,
+      });
+    }
   }, 120_000);
+});
 
-  it("refuses WORKERS=2 at start-up, naming both ways out: the workers would queue on the folder, all but one never ready", async () => {
-    const server = spawnProcess("node", [path.join(PROJECT_ROOT, "dist", "src", "main.js")], {
-      HOST: "127.0.0.1",
-      PORT: "0",
-      WORKERS: "2",
-      DATA_DIR: dataDir,
-    });
-    expect(await server.exited).toBe(1);
-    expect(server.stderr()).toContain(
-      "WORKERS=2 starts 2 server processes, and the embedded database (DATA_DIR) serves one: set WORKERS=1, or DATABASE_URL",
-    );
-    expect(server.stdout()).toMatch(/"role":"primary"[^\n]*failed to start: stopping/);
-    expect(existsSync(path.join(dataDir, "nextpress.lock"))).toBe(false);
+// Start-up refusals: exit 1 with one line naming DATA_DIR, and no restarts (WORKERS=2: the primary stops).
+describe("the embedded engine refuses to start, naming DATA_DIR and the way out", () => {
+  const refuse = async (dir: string, expected: string | RegExp) => {
+    for (const workers of ["1", "2"]) {
+      const server = spawnProcess("node", [MAIN], {
+        HOST: "127.0.0.1",
+        PORT: "0",
+        WORKERS: workers,
+        DATA_DIR: dir,
+      });
+      expect(await server.exited).toBe(1);
+      expect(server.stderr()).toMatch(expected);
+      if (workers === "2")
+        expect(server.stdout()).toMatch(/"role":"primary"[^\n]*failed to start: stopping/);
+    }
+  };
+  const mounts: string[] = [];
+  afterEach(() => {
+    for (const mount of mounts.splice(0)) spawnSync("umount", [mount]);
+  });
+  // A tmpfs of our own (root, as in CI); otherwise the database file is /dev/full, which cannot grow.
+  const mountTmpfs = (options: string) => {
+    const result = spawnSync("mount", ["-t", "tmpfs", "-o", options, "tmpfs", dataDir]);
+    if (result.status === 0) mounts.push(dataDir);
+    return result.status === 0;
+  };
+  const isRoot = process.getuid?.() === 0;
+
+  it("a read-only DATA_DIR", async () => {
+    if (isRoot) expect(mountTmpfs("ro,size=1m")).toBe(true);
+    else chmodSync(dataDir, 0o555);
+    await refuse(dataDir, `DATA_DIR ${dataDir} cannot be written`);
   }, 60_000);
 
-  it("is one process's: a second server on the same DATA_DIR is not ready until the first one leaves", async () => {
-    const first = await start({ DATA_DIR: dataDir });
-    const created = await first.call("POST", "/api/users", {
-      body: { name: "Ada", email: "ada@example.com" },
-    });
-    const second = await start({ DATA_DIR: dataDir });
-    expect(second.spawned.stderr()).toContain(
-      `DATA_DIR ${dataDir} is in use by process ${first.spawned.child.pid}`,
+  it("a full disk: the first write fails", async () => {
+    if (isRoot) {
+      expect(mountTmpfs("size=64k")).toBe(true);
+      // Fill it: nothing more can be written.
+      spawnSync("dd", ["if=/dev/zero", `of=${path.join(dataDir, "filler")}`, "bs=4k"]);
+    } else {
+      symlinkSync("/dev/full", path.join(dataDir, "nextpress.db"));
+    }
+    await refuse(
+      dataDir,
+      new RegExp(`DATA_DIR ${dataDir}: cannot open or write nextpress.db \\(.*full`),
     );
-    expect(await status(second, "/readyz")).toBe(503);
-    expect(await status(second, "/healthz")).toBe(200);
-    // The first one still serves, alone.
-    expect((await first.call("GET", "/api/users")).body.total).toBe(1);
+  }, 60_000);
 
-    expect(await first.stop()).toBe(0);
-    await eventually(
-      async () => (await status(second, "/readyz")) === 200,
-      30_000,
-      "the second server ready",
-    );
-    expect(await second.call("GET", `/api/users/${created.body.id}`)).toMatchObject({
-      status: 200,
-      body: created.body,
-    });
-  }, 120_000);
+  it("a damaged file, which it leaves as it is", async () => {
+    const file = path.join(dataDir, "nextpress.db");
+    const garbage = Buffer.from("not a database ".repeat(512));
+    writeFileSync(file, garbage);
+    await refuse(dataDir, `DATA_DIR ${dataDir}: nextpress.db is not a sound SQLite database`);
+    expect(readFileSync(file).equals(garbage)).toBe(true);
+  }, 60_000);
+
+  it("a folder where an earlier nextpress kept its users in PGlite", async () => {
+    writeFileSync(path.join(dataDir, "PG_VERSION"), "17\n");
+    await refuse(dataDir, `DATA_DIR ${dataDir} holds a PGlite database from an earlier nextpress`);
+  }, 60_000);
 });
 
 describe("PostgreSQL", () => {
@@ -146,8 +231,35 @@ describe("PostgreSQL", () => {
     expect(server.spawned.stdout()).not.toMatch(/"level":60/);
   }, 120_000);
 
+  it("a query that fails logs its SQLSTATE and constraint, never the user's data", async () => {
+    const url = await postgres.createDatabase("logging");
+    const server = await start({ DATABASE_URL: url });
+    // A constraint the schemas do not know of: PostgreSQL's error then quotes the whole row.
+    const pool = new pg.Pool({ connectionString: url });
+    try {
+      await pool.query("alter table users add constraint no_agents check (name <> 'Secret Agent')");
+    } finally {
+      await pool.end();
+    }
+    const reply = await server.call("POST", "/api/users", {
+      body: { name: "Secret Agent", email: "secret.agent@example.com" },
+    });
+    expect(reply).toMatchObject({ status: 500, body: { message: "Internal Server Error" } });
+    await eventually(
+      async () => /"level":50/.test(server.spawned.stdout()),
+      10_000,
+      "the error logged",
+    );
+    const line = server.spawned
+      .stdout()
+      .split("\n")
+      .find((entry) => entry.includes('"level":50'));
+    expect(line).toMatch(/23514.*no_agents/);
+    expect(line).not.toMatch(/Secret Agent|secret\.agent/);
+  }, 60_000);
+
   it("refuses to start, naming the problem, when DATABASE_URL is not a PostgreSQL URL or the server cannot be reached", async () => {
-    const bad = spawnProcess("node", [path.join(PROJECT_ROOT, "dist", "src", "main.js")], {
+    const bad = spawnProcess("node", [MAIN], {
       HOST: "127.0.0.1",
       PORT: "0",
       DATABASE_URL: "mysql://db/app",

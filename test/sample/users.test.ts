@@ -5,7 +5,7 @@ import { startPostgres, type LocalPostgres } from "../helpers/postgres";
 import { startSampleServer, TOKEN, type SampleServer } from "./support";
 
 // One table of cases for the users resource, run against the real server process on each engine:
-// the embedded one (PGlite in a throwaway DATA_DIR) and a real PostgreSQL (DATABASE_URL).
+// the embedded one (SQLite in a throwaway DATA_DIR) and a real PostgreSQL (DATABASE_URL).
 interface Engine {
   env(): Promise<Record<string, string>>;
   cleanup(): Promise<void>;
@@ -40,7 +40,7 @@ function postgres(): Engine {
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 describe.each([
-  ["the embedded engine (PGlite in DATA_DIR)", embedded],
+  ["the embedded engine (SQLite in DATA_DIR)", embedded],
   ["PostgreSQL (DATABASE_URL)", postgres],
 ])("the users resource on %s", (_name, makeEngine) => {
   const engine = makeEngine();
@@ -56,6 +56,10 @@ describe.each([
   const total = async () => (await server.call("GET", "/api/users?limit=1")).body.total as number;
   const create = (name: string, email: string) =>
     server.call("POST", "/api/users", { body: { name, email } });
+
+  it("starts without a word on stderr (node:sqlite's experimental warning on Node 22 is muted)", () => {
+    expect(server.spawned.stderr()).toBe("");
+  });
 
   it("POST creates a user: 201, its Location, and GET there answers the same user", async () => {
     const created = await create("Ada Lovelace", "ada@example.com");
@@ -93,6 +97,36 @@ describe.each([
     });
     expect(await total()).toBe(before);
     expect((await create("  Grace Hopper  ", "grace@example.com")).body.name).toBe("Grace Hopper");
+  });
+
+  it("refuses control characters (NUL, BEL, LF, DEL) with a 400 naming the field: JSON, urlencoded and PATCH alike", async () => {
+    const before = await total();
+    const fields = (res: { body: { issues?: { path: string[] }[] } }) =>
+      res.body.issues?.map((issue) => issue.path.join("."));
+    for (const name of ["a\u0000b", "a\u0007b", "line\nbreak", "del\u007f"]) {
+      const res = await create(name, "nul@example.com");
+      expect([name, res.status, fields(res)]).toEqual([name, 400, ["body.name"]]);
+    }
+    const email = await create("Nul", "n\u0000ul@example.com");
+    expect([email.status, fields(email)]).toEqual([400, ["body.email"]]);
+    const form = await fetch(`${server.base}/api/users`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "name=a%00b&email=nul%40example.com",
+    });
+    expect(form.status).toBe(400);
+    expect(((await form.json()) as { issues: { path: string[] }[] }).issues[0].path).toEqual([
+      "body",
+      "name",
+    ]);
+    const { body: user } = await create("Nul", "nul@example.com");
+    const patched = await server.call("PATCH", `/api/users/${user.id}`, {
+      body: { name: "a\u0000b" },
+      token: TOKEN,
+    });
+    expect([patched.status, fields(patched)]).toEqual([400, ["body.name"]]);
+    expect((await server.call("GET", `/api/users/${user.id}`)).body).toEqual(user);
+    expect(await total()).toBe(before + 1);
   });
 
   it("POST with an email already taken (in any case) is a 409 with a message, and adds no row", async () => {

@@ -89,7 +89,10 @@ describe("README.md and docs/", () => {
       known.has(name) ||
       // OpenTelemetry's own: read by its SDK, or (OTEL_PROPAGATORS) said not to be supported.
       /^OTEL_(SERVICE_NAME|RESOURCE_ATTRIBUTES|TRACES_SAMPLER(_ARG)?|PROPAGATORS)$/.test(name) ||
-      composeFiles.includes(`\${${name}`);
+      composeFiles.includes(`\${${name}`) ||
+      // Not variables: SQLite's result codes and PostgreSQL's data-folder marker (docs/storage.md).
+      /^SQLITE_[A-Z_]+$/.test(name) ||
+      name === "PG_VERSION";
     const unknown: string[] = [];
     for (const file of FILES) {
       const inProse = [...prose(file).matchAll(/`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?:=[^`]*)?`/g)];

@@ -1,17 +1,13 @@
-import { ApiError, loadConfig } from "nextpress";
+import { ApiError } from "nextpress";
+import { Kysely, sql } from "kysely";
 import { readDatabaseSettings } from "../settings";
-import { isUnavailable, type Database } from "./database";
-import { DataDirBusyError } from "./data-dir-lock";
-import { openEmbeddedDatabase } from "./embedded";
+import type { Database, Schema } from "./database";
+import { isInvalidText, isUnavailable, isUniqueViolation, toLoggableError } from "./engine";
 import { migrate } from "./migrations";
-import { openPostgresDatabase } from "./postgres";
+import { createPostgresDialect } from "./postgres";
+import { openSqliteDialect, toDataDirError } from "./sqlite";
 
-export { isUniqueViolation, type Database, type Queryable } from "./database";
-
-// How long a request waits for an embedded folder another process still holds (the dev server's
-// previous worker, which lets go when it exits) before it is answered 503.
-const BUSY_WAIT_MS = 10_000;
-const BUSY_POLL_MS = 100;
+export type { Database, Schema } from "./database";
 
 // One database per process, opened by instrumentation's register() (or the first query) and
 // closed by its shutdown(). The settings are read when it opens, not when this module loads.
@@ -19,31 +15,30 @@ let opening: Promise<Database> | undefined;
 
 async function open(): Promise<Database> {
   const settings = readDatabaseSettings();
-  // WORKERS processes would queue on the folder's lease, all but one never ready: say so at start-up.
-  const { workers } = loadConfig();
-  if (settings.engine === "embedded" && workers > 1) {
-    throw new Error(
-      `WORKERS=${workers} starts ${workers} server processes, and the embedded database (DATA_DIR) serves one: set WORKERS=1, or DATABASE_URL to share a PostgreSQL server`,
-    );
-  }
-  const db =
+  const dialect =
     settings.engine === "postgres"
-      ? await openPostgresDatabase(settings.url)
-      : await openEmbeddedDatabase(settings.dataDir);
+      ? await createPostgresDialect(settings.url)
+      : openSqliteDialect(settings.dataDir);
+  const db = new Kysely<Schema>({ dialect });
   try {
-    await migrate(db);
+    await migrate(db as Kysely<unknown>, settings.engine);
   } catch (error) {
-    await db.close().catch(() => undefined);
-    throw error;
+    await db.destroy().catch(() => undefined);
+    // SQLite's first write happens here: a full disk or a read-only file shows up now.
+    const sqliteError = typeof (error as { errcode?: unknown } | null)?.errcode === "number";
+    throw settings.engine === "sqlite" && sqliteError
+      ? toDataDirError(settings.dataDir, error)
+      : error;
   }
-  return db;
+  return { engine: settings.engine, db, close: () => db.destroy() };
 }
 
 /**
  * The database, opened and migrated on first call; a failed open is tried again by the next call.
  *
  * @example
- * const { rows } = await (await openDatabase()).query("select count(*)::int as n from users");
+ * const { db } = await openDatabase();
+ * const users = await db.selectFrom("users").selectAll().execute();
  */
 export function openDatabase(): Promise<Database> {
   opening ??= open().catch((error: unknown) => {
@@ -54,35 +49,35 @@ export function openDatabase(): Promise<Database> {
 }
 
 /**
- * The database for a request: waits a while for an embedded folder held by a process that is
- * leaving, and turns "cannot reach it" into 503 rather than a 500 bug report.
+ * What a request gets for a failed query: 409 for a duplicate, 400 for text the database refuses,
+ * 503 while it is unreachable (or its disk full), and for anything else an error that names the
+ * failure without the query's values (they are the user's data, and the error is logged).
  */
-export async function database(): Promise<Database> {
-  const deadline = Date.now() + BUSY_WAIT_MS;
-  for (;;) {
-    try {
-      return await openDatabase();
-    } catch (error) {
-      if (error instanceof DataDirBusyError && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, BUSY_POLL_MS));
-        continue;
-      }
-      throw toRequestError(error);
-    }
-  }
+export function toRequestError(error: unknown, duplicateMessage = "Already exists"): unknown {
+  if (error instanceof ApiError) return error;
+  if (isUniqueViolation(error)) return new ApiError(409, duplicateMessage);
+  if (isInvalidText(error)) return new ApiError(400, "The database refused the text given");
+  if (isUnavailable(error))
+    return new ApiError(503, "The database is unavailable: try again later");
+  return toLoggableError(error);
 }
 
-/** 503 for a database that is down or busy; anything else stays what it is. */
-export function toRequestError(error: unknown): unknown {
-  return error instanceof DataDirBusyError || isUnavailable(error)
-    ? new ApiError(503, "The database is unavailable: try again later")
-    : error;
+/** Runs `work` on the database; its failures become toRequestError's answers. */
+export async function query<T>(
+  work: (db: Database) => Promise<T>,
+  duplicateMessage?: string,
+): Promise<T> {
+  try {
+    return await work(await openDatabase());
+  } catch (error) {
+    throw toRequestError(error, duplicateMessage);
+  }
 }
 
 /** True when a trivial query answers: what /readyz reports (through instrumentation's ready()). */
 export async function isDatabaseReady(): Promise<boolean> {
-  const db = await openDatabase();
-  await db.query("select 1");
+  const { db } = await openDatabase();
+  await sql`select 1`.execute(db);
   return true;
 }
 
