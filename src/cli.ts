@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { CHECK_HELP, checkRoutes } from "./cli/check-command";
 import { OPENAPI_HELP, openapiCommand, POSTMAN_HELP, postmanCommand } from "./cli/openapi-commands";
 import { formatRouteTable, toRouteRow } from "./cli/route-table";
-import { loadConfig } from "./config";
+import { defaultNodeEnv, loadConfig } from "./config";
 import { runDevServer } from "./dev/command";
 import { ConfigError, RouteLoadError } from "./errors";
 import { loadRoutes } from "./loader/load-routes";
@@ -105,6 +105,9 @@ async function main(argv: string[]): Promise<number> {
     console.error(`nextpress: unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
+  // As `next dev` / `next start` (and `next build` for the commands that import the routes):
+  // set before any route, instrumentation or proxy file is imported.
+  defaultNodeEnv(command === "dev" ? "development" : "production");
   try {
     await run(args);
     return 0;
