@@ -3,7 +3,9 @@ import express, { type Express } from "express";
 import type { Logger } from "pino";
 import type { Config } from "../config";
 import { createLogger } from "../logger";
+import path from "node:path";
 import { loadInstrumentation, runRegister, type Instrumentation } from "../loader/instrumentation";
+import { loadProxyFile, type ProxyFile } from "../loader/proxy-file";
 import { loadRoutes, loadRoutesLazily, type LazyRoute, type Route } from "../loader/load-routes";
 import { configureAuthBrake, createAuthBrake } from "../middleware/auth-brake";
 import { configureAuthenticate } from "../middleware/authenticate";
@@ -20,6 +22,7 @@ import { installNextRequest } from "../next/request";
 import { installNextResponse } from "../next/response";
 import { createDocsMiddleware, createLazyDocsMiddleware, documentRoutes } from "../openapi";
 import { createDispatcher } from "../router/dispatch";
+import { createProxyStep } from "../router/run-proxy";
 import type { Middleware } from "../types";
 import {
   createRequestHandler,
@@ -61,6 +64,8 @@ export interface NextpressApp {
   readonly logger: Logger;
   /** `instrumentation.ts` beside the routes folder: its hooks, or none. */
   readonly instrumentation: Instrumentation;
+  /** `proxy.ts` / `middleware.ts` beside the routes folder (or in its src/), or undefined. */
+  readonly proxy: ProxyFile | undefined;
   /** After the last request: runs instrumentation's `shutdown` (close pools, flush exporters). Never rejects. */
   close(): Promise<void>;
 }
@@ -118,6 +123,9 @@ export async function createApp(
   // As Next: register() runs before any route module is imported (so it can instrument them).
   const instrumentation = await loadInstrumentation(config.routesDir);
   await runRegister(instrumentation, config.routesDir);
+  // Next's proxy.ts / middleware.ts, from the same project folder as instrumentation.ts.
+  const projectDir = path.dirname(config.routesDir);
+  const proxy = await loadProxyFile(projectDir);
   const loadOptions = {
     bodyLimit: config.bodyLimit,
     globalMiddleware: options.middleware,
@@ -176,6 +184,8 @@ export async function createApp(
     }),
     tracing?.createTraceRequest(),
     corsMiddleware,
+    // Next's request layer, before everything that routes (absent: no step at all).
+    proxy && createProxyStep(proxy, projectDir),
     createAppLayers(app),
     docs,
     // Each route's rate limit runs before its body is read: RATE_LIMIT's, or the route's own `rateLimit`.
@@ -212,6 +222,7 @@ export async function createApp(
     config,
     logger,
     instrumentation,
+    proxy,
     close,
   };
 }
