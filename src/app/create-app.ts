@@ -5,6 +5,12 @@ import type { Config } from "../config";
 import { createLogger } from "../logger";
 import path from "node:path";
 import { loadInstrumentation, runRegister, type Instrumentation } from "../loader/instrumentation";
+import {
+  loadNextConfig,
+  PHASE_DEVELOPMENT_SERVER,
+  PHASE_PRODUCTION_SERVER,
+  type RequestLayerConfig,
+} from "../loader/next-config";
 import { loadProxyFile, type ProxyFile } from "../loader/proxy-file";
 import { loadRoutes, loadRoutesLazily, type LazyRoute, type Route } from "../loader/load-routes";
 import { configureAuthBrake, createAuthBrake } from "../middleware/auth-brake";
@@ -22,6 +28,11 @@ import { installNextRequest } from "../next/request";
 import { installNextResponse } from "../next/response";
 import { createDocsMiddleware, createLazyDocsMiddleware, documentRoutes } from "../openapi";
 import { createDispatcher } from "../router/dispatch";
+import {
+  applyRewrites,
+  createBeforeFilesStep,
+  createRequestLayerStep,
+} from "../router/request-layer";
 import { createProxyStep } from "../router/run-proxy";
 import type { Middleware } from "../types";
 import {
@@ -66,6 +77,8 @@ export interface NextpressApp {
   readonly instrumentation: Instrumentation;
   /** `proxy.ts` / `middleware.ts` beside the routes folder (or in its src/), or undefined. */
   readonly proxy: ProxyFile | undefined;
+  /** next.config's request layer (basePath, headers, redirects, rewrites), or undefined. */
+  readonly nextConfig: RequestLayerConfig | undefined;
   /** After the last request: runs instrumentation's `shutdown` (close pools, flush exporters). Never rejects. */
   close(): Promise<void>;
 }
@@ -126,6 +139,16 @@ export async function createApp(
   // Next's proxy.ts / middleware.ts, from the same project folder as instrumentation.ts.
   const projectDir = path.dirname(config.routesDir);
   const proxy = await loadProxyFile(projectDir);
+  const nextConfig = await loadNextConfig(
+    projectDir,
+    config.development ? PHASE_DEVELOPMENT_SERVER : PHASE_PRODUCTION_SERVER,
+  );
+  if (nextConfig && nextConfig.ignoredKeys.length > 0)
+    logger.info(
+      { file: nextConfig.file, keys: nextConfig.ignoredKeys },
+      "next.config keys with no meaning for a standalone API server, not applied",
+    );
+  const rewrites = nextConfig?.rewrites;
   const loadOptions = {
     bodyLimit: config.bodyLimit,
     globalMiddleware: options.middleware,
@@ -184,14 +207,23 @@ export async function createApp(
     }),
     tracing?.createTraceRequest(),
     corsMiddleware,
-    // Next's request layer, before everything that routes (absent: no step at all).
+    // Next's request layer, before everything that routes (absent: no step at all): next.config's
+    // slash normalisation, headers and redirects, the proxy, beforeFiles rewrites.
+    nextConfig && createRequestLayerStep(nextConfig),
     proxy && createProxyStep(proxy, projectDir),
+    rewrites?.beforeFiles.length ? createBeforeFilesStep(rewrites.beforeFiles) : undefined,
     createAppLayers(app),
     docs,
     // Each route's rate limit runs before its body is read: RATE_LIMIT's, or the route's own `rateLimit`.
     createDispatcher(routes, {
       previewKeys,
       guard: (route) => routeLimits(route.pattern, route.settings.rateLimit),
+      afterFiles: rewrites?.afterFiles.length
+        ? (req, res, next) => applyRewrites(rewrites.afterFiles, req, res, next)
+        : undefined,
+      fallback: rewrites?.fallback.length
+        ? (req, res, next) => applyRewrites(rewrites.fallback, req, res, next)
+        : undefined,
     }),
   ].filter((step) => step !== undefined) as Step<AppRequest, AppResponse>[];
   const onError = combineListeners(
@@ -223,6 +255,7 @@ export async function createApp(
     logger,
     instrumentation,
     proxy,
+    nextConfig,
     close,
   };
 }

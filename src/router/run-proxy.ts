@@ -15,7 +15,7 @@ import { normalizeRequestPath } from "./request-path";
 // server/lib/router-utils/resolve-routes.ts): the matcher, then the function with a NextRequest
 // and a NextFetchEvent, then what its answer means (continue, rewrite, or the answer itself).
 
-type ProxyRequest = IncomingMessage & { originalUrl?: string };
+type ProxyRequest = IncomingMessage & { originalUrl?: string; protocol?: string; host?: string };
 type Next = (error?: unknown) => void;
 
 const OVERRIDE = "x-middleware-override-headers";
@@ -120,7 +120,7 @@ function rewrittenUrl(url: string, target: URL): string {
 }
 
 /** An external rewrite: the request sent on with its body streamed, the answer streamed back. */
-async function proxyExternally(
+export async function proxyExternally(
   req: ProxyRequest,
   res: ServerResponse,
   target: URL,
@@ -167,7 +167,10 @@ export function createProxyStep(proxy: ProxyFile, projectDir: string) {
 
   async function runProxy(req: ProxyRequest, res: ServerResponse, next: Next): Promise<void> {
     const log = (req as unknown as NextApiRequest).log;
-    const request = NextRequest.fromNode(req, res);
+    // The path as routed (next.config's basePath already taken off), on the client's origin.
+    const request = NextRequest.fromNode(req, res, {
+      url: `${req.protocol ?? "http"}://${req.host ?? req.headers.host ?? "localhost"}${req.url ?? "/"}`,
+    });
     const event = new NextFetchEvent({ page });
     let result: unknown;
     try {
