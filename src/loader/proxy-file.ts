@@ -4,6 +4,7 @@ import { RouteLoadError } from "../errors";
 import { isTypeScriptFile, SCRIPT_EXTENSIONS } from "./ignore-rules";
 import { importModule, readExports } from "./import-route";
 import { describeImportError } from "./load-routes";
+import { installPathAliases } from "./module-aliases";
 import { checkConditions, compileSource, type Condition } from "./request-match";
 import { ensureTypeScriptRuntime } from "./typescript-runtime";
 
@@ -106,6 +107,8 @@ export async function loadProxyFile(
   };
   let mod: Record<string, unknown> = {};
   try {
+    // Its imports may use the project's tsconfig `paths` (`@/lib/…`), as the routes' do.
+    installPathAliases([path.dirname(file)]);
     if (isTypeScriptFile(file)) await ensureTypeScriptRuntime();
     mod = await importModule(file);
   } catch (error) {
