@@ -182,10 +182,16 @@ export async function createApp(
     : lazyRoutes
       ? createLazyDocsMiddleware(async () =>
           createDocsMiddleware(
-            documentRoutes(await Promise.all(lazyRoutes.map((r) => r.load())), config.routesDir),
+            documentRoutes(
+              await Promise.all(lazyRoutes.map((r) => r.load())),
+              config.routesDir,
+              nextConfig?.basePath,
+            ),
           ),
         )
-      : createDocsMiddleware(documentRoutes(routes as Route[], config.routesDir));
+      : createDocsMiddleware(
+          documentRoutes(routes as Route[], config.routesDir, nextConfig?.basePath),
+        );
   const corsMiddleware = createCors(config.corsOrigins);
   // Rate limits and the failed-token brake share one backend (Redis: every replica's counts).
   const stores = await createCounterStores(config, logger);

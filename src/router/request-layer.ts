@@ -134,7 +134,8 @@ export function createRequestLayerStep(config: RequestLayerConfig) {
       const last = full.pathname.slice(full.pathname.lastIndexOf("/") + 1);
       if (!full.pathname.endsWith("/") && !last.includes("."))
         return sendRedirect(res, 308, `${full.pathname}/${search}`);
-      if (full.pathname !== "/") full.pathname = full.pathname.slice(0, -1);
+      if (full.pathname !== "/" && full.pathname.endsWith("/"))
+        full.pathname = full.pathname.slice(0, -1);
     } else {
       const normalized = normalizeRequestPath(url, "");
       if (normalized.kind === "redirect") return sendRedirect(res, 308, normalized.location);

@@ -140,6 +140,16 @@ describe("next.config.js: basePath and trailingSlash", () => {
     expect(res.headers.get("x-proxy-saw")).toBe("/api/echo");
   });
 
+  it("serves /docs and /openapi.json under the basePath, the document's server being it", async () => {
+    const res = await call("/base/openapi.json");
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { servers: unknown }).servers).toEqual([
+      { url: "/base", description: "This server" },
+    ]);
+    expect((await call("/base/docs/")).status).toBe(200);
+    expect((await call("/openapi.json")).status).toBe(404);
+  });
+
   it("answers 404 outside the basePath, where the proxy does not run", async () => {
     const res = await call("/api/echo/");
     expect(res.status).toBe(404);
