@@ -3,7 +3,14 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["dist/", "dist.*/", "node_modules/", "coverage/", "test/fixtures/**/*.{js,mjs,cjs}"],
+    ignores: [
+      "dist/",
+      "dist.*/",
+      "node_modules/",
+      "coverage/",
+      "test/fixtures/**/*.{js,mjs,cjs}",
+      "test/fixtures/real-*/",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -14,6 +14,7 @@ module.exports = {
     "^next/server(\\.js)?$": "<rootDir>/src/web/next-server.ts",
     "^next/headers(\\.js)?$": "<rootDir>/src/web/next-headers.ts",
     "^next/navigation(\\.js)?$": "<rootDir>/src/web/next-navigation.ts",
+    "^next/cache(\\.js)?$": "<rootDir>/src/web/next-cache.ts",
   },
   // Route fixtures are imported with a real import(); jest must not watch or cover them.
   modulePathIgnorePatterns: ["<rootDir>/dist"],

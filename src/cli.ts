@@ -1,13 +1,17 @@
 #!/usr/bin/env node
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { CHECK_HELP, checkRoutes } from "./cli/check-command";
 import { OPENAPI_HELP, openapiCommand, POSTMAN_HELP, postmanCommand } from "./cli/openapi-commands";
+import { formatRequestLayer } from "./cli/request-layer-table";
 import { formatRouteTable, toRouteRow } from "./cli/route-table";
-import { loadConfig } from "./config";
+import { defaultNodeEnv, loadConfig } from "./config";
 import { runDevServer } from "./dev/command";
 import { ConfigError, RouteLoadError } from "./errors";
 import { loadRoutes } from "./loader/load-routes";
 import { unsupportedNodeMessage } from "./node-version";
+import { loadNextConfig, PHASE_PRODUCTION_SERVER } from "./loader/next-config";
+import { loadProxyFile } from "./loader/proxy-file";
 import { runServer } from "./server";
 
 const USAGE = `Usage: nextpress <command> [options]
@@ -65,7 +69,14 @@ async function routesCommand(args: string[]): Promise<void> {
     appDir: config.appDir,
   });
   const rows = routes.map(toRouteRow);
-  console.log(flags.json ? JSON.stringify(rows, null, 2) : formatRouteTable(rows));
+  if (flags.json) return void console.log(JSON.stringify(rows, null, 2));
+  const projectDir = path.dirname(config.routesDir);
+  const layer = formatRequestLayer(
+    await loadProxyFile(projectDir),
+    await loadNextConfig(projectDir, PHASE_PRODUCTION_SERVER),
+    projectDir,
+  );
+  console.log([...layer, formatRouteTable(rows)].join("\n"));
 }
 
 async function checkCommand(args: string[]): Promise<void> {
@@ -106,6 +117,9 @@ async function main(argv: string[]): Promise<number> {
     console.error(`nextpress: unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
+  // As `next dev` / `next start` (and `next build` for the commands that import the routes):
+  // set before any route, instrumentation or proxy file is imported.
+  defaultNodeEnv(command === "dev" ? "development" : "production");
   try {
     await run(args);
     return 0;

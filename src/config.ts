@@ -137,7 +137,8 @@ const envSchema = z.object({
     .string()
     .min(32, "expected at least 32 characters (say, `openssl rand -hex 32`)")
     .optional(),
-  // As Next reads it: "development" relaxes preview cookies for plain http://localhost.
+  // As Next reads it: "development" relaxes preview cookies for plain http://localhost. The CLI
+  // sets it when unset (see defaultNodeEnv), as `next start`/`next dev` do.
   NODE_ENV: z.string().optional(),
   // Requests per window per client IP for every route without its own `rateLimit`; off by default.
   RATE_LIMIT: z.string().default("off").transform(parseRateOrOff),
@@ -209,6 +210,21 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** Set when traces are exported (an OTLP endpoint set, or OTEL_TRACES_EXPORTER=otlp, and the SDK not disabled). */
   readonly tracing: TracingConfig | undefined;
+}
+
+/**
+ * As `next start` and `next dev`: NODE_ENV defaults to `production` (or `development` for `dev`)
+ * when unset or empty, and an explicit value wins. Called before any user module is imported:
+ * code such as create-t3-app's `src/env.js` validates NODE_ENV when it loads.
+ *
+ * @example
+ * defaultNodeEnv("production"); // `nextpress start`
+ */
+export function defaultNodeEnv(
+  value: "production" | "development",
+  env: NodeJS.ProcessEnv = process.env,
+): void {
+  if (env.NODE_ENV === undefined || env.NODE_ENV.trim() === "") env.NODE_ENV = value;
 }
 
 /**

@@ -3,7 +3,15 @@ import express, { type Express } from "express";
 import type { Logger } from "pino";
 import type { Config } from "../config";
 import { createLogger } from "../logger";
+import path from "node:path";
 import { loadInstrumentation, runRegister, type Instrumentation } from "../loader/instrumentation";
+import {
+  loadNextConfig,
+  PHASE_DEVELOPMENT_SERVER,
+  PHASE_PRODUCTION_SERVER,
+  type RequestLayerConfig,
+} from "../loader/next-config";
+import { loadProxyFile, type ProxyFile } from "../loader/proxy-file";
 import { loadRoutes, loadRoutesLazily, type LazyRoute, type Route } from "../loader/load-routes";
 import { configureAuthBrake, createAuthBrake } from "../middleware/auth-brake";
 import { configureAuthenticate } from "../middleware/authenticate";
@@ -20,6 +28,12 @@ import { installNextRequest } from "../next/request";
 import { installNextResponse } from "../next/response";
 import { createDocsMiddleware, createLazyDocsMiddleware, documentRoutes } from "../openapi";
 import { createDispatcher } from "../router/dispatch";
+import {
+  applyRewrites,
+  createBeforeFilesStep,
+  createRequestLayerStep,
+} from "../router/request-layer";
+import { createProxyStep } from "../router/run-proxy";
 import type { Middleware } from "../types";
 import {
   createRequestHandler,
@@ -61,6 +75,10 @@ export interface NextpressApp {
   readonly logger: Logger;
   /** `instrumentation.ts` beside the routes folder: its hooks, or none. */
   readonly instrumentation: Instrumentation;
+  /** `proxy.ts` / `middleware.ts` beside the routes folder (or in its src/), or undefined. */
+  readonly proxy: ProxyFile | undefined;
+  /** next.config's request layer (basePath, headers, redirects, rewrites), or undefined. */
+  readonly nextConfig: RequestLayerConfig | undefined;
   /** After the last request: runs instrumentation's `shutdown` (close pools, flush exporters). Never rejects. */
   close(): Promise<void>;
 }
@@ -118,6 +136,19 @@ export async function createApp(
   // As Next: register() runs before any route module is imported (so it can instrument them).
   const instrumentation = await loadInstrumentation(config.routesDir);
   await runRegister(instrumentation, config.routesDir);
+  // Next's proxy.ts / middleware.ts, from the same project folder as instrumentation.ts.
+  const projectDir = path.dirname(config.routesDir);
+  const proxy = await loadProxyFile(projectDir);
+  const nextConfig = await loadNextConfig(
+    projectDir,
+    config.development ? PHASE_DEVELOPMENT_SERVER : PHASE_PRODUCTION_SERVER,
+  );
+  if (nextConfig && nextConfig.ignoredKeys.length > 0)
+    logger.info(
+      { file: nextConfig.file, keys: nextConfig.ignoredKeys },
+      "next.config keys with no meaning for a standalone API server, not applied",
+    );
+  const rewrites = nextConfig?.rewrites;
   const loadOptions = {
     bodyLimit: config.bodyLimit,
     globalMiddleware: options.middleware,
@@ -151,10 +182,16 @@ export async function createApp(
     : lazyRoutes
       ? createLazyDocsMiddleware(async () =>
           createDocsMiddleware(
-            documentRoutes(await Promise.all(lazyRoutes.map((r) => r.load())), config.routesDir),
+            documentRoutes(
+              await Promise.all(lazyRoutes.map((r) => r.load())),
+              config.routesDir,
+              nextConfig?.basePath,
+            ),
           ),
         )
-      : createDocsMiddleware(documentRoutes(routes as Route[], config.routesDir));
+      : createDocsMiddleware(
+          documentRoutes(routes as Route[], config.routesDir, nextConfig?.basePath),
+        );
   const corsMiddleware = createCors(config.corsOrigins);
   // Rate limits and the failed-token brake share one backend (Redis: every replica's counts).
   const stores = await createCounterStores(config, logger);
@@ -176,12 +213,23 @@ export async function createApp(
     }),
     tracing?.createTraceRequest(),
     corsMiddleware,
+    // Next's request layer, before everything that routes (absent: no step at all): next.config's
+    // slash normalisation, headers and redirects, the proxy, beforeFiles rewrites.
+    nextConfig && createRequestLayerStep(nextConfig),
+    proxy && createProxyStep(proxy, projectDir),
+    rewrites?.beforeFiles.length ? createBeforeFilesStep(rewrites.beforeFiles) : undefined,
     createAppLayers(app),
     docs,
     // Each route's rate limit runs before its body is read: RATE_LIMIT's, or the route's own `rateLimit`.
     createDispatcher(routes, {
       previewKeys,
       guard: (route) => routeLimits(route.pattern, route.settings.rateLimit),
+      afterFiles: rewrites?.afterFiles.length
+        ? (req, res, next) => applyRewrites(rewrites.afterFiles, req, res, next)
+        : undefined,
+      fallback: rewrites?.fallback.length
+        ? (req, res, next) => applyRewrites(rewrites.fallback, req, res, next)
+        : undefined,
     }),
   ].filter((step) => step !== undefined) as Step<AppRequest, AppResponse>[];
   const onError = combineListeners(
@@ -212,6 +260,8 @@ export async function createApp(
     config,
     logger,
     instrumentation,
+    proxy,
+    nextConfig,
     close,
   };
 }

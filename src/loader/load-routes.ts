@@ -18,7 +18,7 @@ import { isTypeScriptFile } from "./ignore-rules";
 import { isManifestCurrent } from "./manifest";
 import { importRoute, type RouteModule } from "./import-route";
 import { toMiddlewareList } from "./middleware-list";
-import { installPathAliases } from "./module-aliases";
+import { installPathAliases, nextAliases } from "./module-aliases";
 import { resolveRouteSettings, type RouteSettings } from "./route-config";
 import { findRouteConflicts } from "./route-conflicts";
 import { formatPattern, toAppSegments, toSegments, type Segment } from "./route-pattern";
@@ -295,6 +295,17 @@ const MISSING = /Cannot find (?:module|package) '([^']+)'/;
 /** Stack frames of the loaders a route passes through (tsx, Node's own): noise in a route's error. */
 const LOADER_FRAME = /^\s+at .*(node:internal|node_modules[\\/]tsx[\\/]|\(node:)/;
 
+/**
+ * A `next/*` module nextpress has no shim for: installing `next` would not help (its functions
+ * need Next's own server), so the message says what is there instead.
+ */
+function unsupportedNextModule(specifier: string): string {
+  const supported = [
+    ...new Set([...nextAliases().keys()].map((name) => name.replace(/\.js$/, ""))),
+  ];
+  return `imports "${specifier}", which nextpress does not provide (it serves route handlers without Next): nextpress supports ${supported.join(", ")}`;
+}
+
 export function describeImportError(error: unknown): string {
   if (!(error instanceof Error)) return `throws on import: ${String(error)}`;
   const code = (error as NodeJS.ErrnoException).code;
@@ -307,6 +318,7 @@ export function describeImportError(error: unknown): string {
     if (missing.startsWith(".") || path.isAbsolute(missing) || missing.startsWith("file:")) {
       return `imports "${missing}", which does not exist: check the path (and its extension)`;
     }
+    if (packageName(missing) === "next") return unsupportedNextModule(missing);
     return `imports "${missing}", which is not installed: run \`npm install ${packageName(missing)}\``;
   }
   const stack = (error.stack ?? error.message)

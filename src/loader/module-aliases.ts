@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import { createPathsMatcher, getTsconfig } from "get-tsconfig";
 
 /**
- * `next/server`, `next/headers` and `next/navigation`, as a route file imports them, resolve to
+ * `next/server`, `next/headers`, `next/navigation` and `next/cache`, as a route file imports them, resolve to
  * nextpress's own modules (src/web/next-*.ts), whether or not the project has `next` installed:
  * their NextRequest, cookies() and redirect() are the ones the route runner understands, and
  * next/headers could not work outside Next's own server anyway.
@@ -14,6 +14,7 @@ const SHIM_FILES: Record<string, string> = {
   "next/server": "next-server",
   "next/headers": "next-headers",
   "next/navigation": "next-navigation",
+  "next/cache": "next-cache",
 };
 
 /** Compiled (.js) next to compiled code, TypeScript (.ts) under tsx or jest. */

@@ -126,7 +126,11 @@ function readDocs(routes: readonly Route[], problems: RouteProblem[]): Map<Route
  * @example
  * const doc = createOpenApiDocument(await loadRoutes(dir, { bodyLimit: "1mb" }), readApiInfo(dir));
  */
-export function createOpenApiDocument(routes: readonly Route[], info: ApiInfo): OpenApiDocument {
+export function createOpenApiDocument(
+  routes: readonly Route[],
+  info: ApiInfo,
+  serverUrl = "/",
+): OpenApiDocument {
   const ctx: BuildContext = { components: new SchemaComponents(), used: new Set(), problems: [] };
   const errorRefs = reserveErrorSchemas(ctx.components);
 
@@ -225,7 +229,7 @@ export function createOpenApiDocument(routes: readonly Route[], info: ApiInfo): 
   return {
     openapi: "3.1.0",
     info,
-    servers: [{ url: "/", description: "This server" }],
+    servers: [{ url: serverUrl, description: "This server" }],
     tags: [...tags].map(([name, description]) => (description ? { name, description } : { name })),
     paths,
     components: standardComponents(ctx.components, errorRefs, ctx.used),

@@ -52,10 +52,25 @@ function segmentsBelow(route: Route | LazyRoute, prefix: string): Route["segment
   return [...mount, ...route.segments];
 }
 
+/** A next.config rewrite phase: the request gets another URL ("internal"), was answered, or nothing matched. */
+export type RewritePhase = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => "internal" | "answered" | undefined;
+
 export interface DispatcherOptions extends WebRunnerOptions {
   /** What runs before a route, before its body is read (a rate limit), chosen once per route; undefined: nothing. */
   readonly guard?: (route: Route) => Middleware | undefined;
+  /** next.config `rewrites().afterFiles` (after static routes, before dynamic ones) and `fallback` (after every route). */
+  readonly afterFiles?: RewritePhase;
+  readonly fallback?: RewritePhase;
 }
+
+/** How far a request went through the rewrite phases: each runs once. */
+const START = 0;
+const AFTER_FILES = 1;
+const FALLBACK = 2;
 
 /** The route's runner, behind its guard when it has one. */
 function createRunner(route: Route, options: DispatcherOptions): RouteRunner {
@@ -123,20 +138,46 @@ export function createDispatcher(
     if (path !== undefined) statics.set(path, { route: entry, params: undefined });
   }
 
-  return function dispatch(
+  const { afterFiles, fallback } = options;
+
+  /** A rewrite phase: true when it took the request (routed again under its new URL, or answered). */
+  function rewrite(
     req: DispatchRequest,
     res: ServerResponse,
     next: (error?: unknown) => void,
+    phase: RewritePhase | undefined,
+    reached: number,
+  ): boolean {
+    if (!phase) return false;
+    const outcome = phase(req, res, next);
+    if (outcome === "internal") route(req, res, next, reached);
+    return outcome !== undefined;
+  }
+
+  function route(
+    req: DispatchRequest,
+    res: ServerResponse,
+    next: (error?: unknown) => void,
+    stage: number,
   ): void {
     const target = normalizeRequestPath(req.url ?? "/", prefix);
-    if (target.kind === "outside") return next();
+    if (target.kind === "outside") {
+      if (stage < AFTER_FILES && rewrite(req, res, next, afterFiles, AFTER_FILES)) return;
+      if (stage < FALLBACK && rewrite(req, res, next, fallback, FALLBACK)) return;
+      return next();
+    }
     if (target.kind === "redirect") return redirectPermanently(res, target.location);
     let match = statics.get(target.pathname);
     if (!match) {
+      // afterFiles: after the files (static routes), before the dynamic ones.
+      if (stage < AFTER_FILES && rewrite(req, res, next, afterFiles, AFTER_FILES)) return;
       const segments = decodeSegments(target.pathname, prefix);
       if (!segments) return sendJsonError(req, res, 400, "Bad Request");
       match = tree.match(segments);
-      if (!match) return next();
+      if (!match) {
+        if (stage < FALLBACK && rewrite(req, res, next, fallback, FALLBACK)) return;
+        return next();
+      }
     }
     const entry = match.route;
     requestState(req).route = entry.ref;
@@ -147,5 +188,13 @@ export function createDispatcher(
       if (error === SKIP) next();
       else if (error !== undefined) next(error);
     });
+  }
+
+  return function dispatch(
+    req: DispatchRequest,
+    res: ServerResponse,
+    next: (error?: unknown) => void,
+  ): void {
+    route(req, res, next, START);
   };
 }

@@ -65,9 +65,13 @@ function draftModeFor(store: WebRequestStore, keys: PreviewKeys): DraftModeProvi
   };
 }
 
-/** Params as Next's `context.params` resolves them: a copy, never the dispatcher's object. */
-function paramsPromise(params: Params | undefined): Promise<Params> | undefined {
-  return params ? Promise.resolve({ ...params }) : undefined;
+/**
+ * Params as Next's `context.params` resolves them: a copy, never the dispatcher's object; `{}` for
+ * a dynamic route matched without any (an optional catch-all at its root), absent for a static one.
+ */
+function paramsPromise(params: Params | undefined, dynamic: boolean): Promise<Params> | undefined {
+  if (params) return Promise.resolve({ ...params });
+  return dynamic ? Promise.resolve({}) : undefined;
 }
 
 /** `dynamicParams = false`: the params generateStaticParams lists, as strings, computed once. */
@@ -120,6 +124,7 @@ function webEndpointRunner(route: Route, endpoint: Endpoint, options: WebRunnerO
   const cacheControl = isApp ? cacheControlFor(web) : undefined;
   const stripped = isApp && web.dynamic === "force-static";
   const checkStaticParams = isApp ? staticParamsCheck(route) : undefined;
+  const dynamicRoute = route.segments.some((segment) => segment.kind !== "static");
 
   async function runWebEndpoint(req: NextApiRequest, res: NextApiResponse): Promise<void> {
     const state = requestState(req);
@@ -145,7 +150,9 @@ function webEndpointRunner(route: Route, endpoint: Endpoint, options: WebRunnerO
       validated = { query: result.query, body: result.body };
     }
     let dynamicUse: string | undefined;
+    // Under force-static the request is emptied: reading it is no dynamic use (Next keeps the Cache-Control).
     const onDynamicUse = (what: string) => {
+      if (stripped) return;
       dynamicUse ??= what;
       if (web.dynamic === "error") {
         throw new Error(
@@ -163,7 +170,9 @@ function webEndpointRunner(route: Route, endpoint: Endpoint, options: WebRunnerO
       draftModeFor(s, options.previewKeys),
     );
     const event = isApp ? undefined : new NextFetchEvent({ page: route.pattern });
-    const context = isApp ? { params: paramsPromise(state.params), ...validated } : event;
+    const context = isApp
+      ? { params: paramsPromise(state.params, dynamicRoute), ...validated }
+      : event;
     let response: Response;
     try {
       const result = await runWithWebRequestStore(store, () => handler(request, context as never));

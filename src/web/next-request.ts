@@ -102,6 +102,8 @@ export class NextRequest extends Request {
       stripped?: boolean;
       buffer?: Buffer;
       onDynamicUse?: (what: string) => void;
+      /** The absolute URL to show, when not the one the client sent (the proxy sees it without the basePath). */
+      url?: string;
     } = {},
   ): NextRequest {
     const request = Object.create(NextRequest.prototype) as NextRequest;
@@ -113,6 +115,7 @@ export class NextRequest extends Request {
       stripped: options.stripped ?? false,
       onDynamicUse: options.onDynamicUse,
       buffer: options.buffer,
+      url: options.url,
       consumed: false,
     };
     return request;

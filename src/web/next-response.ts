@@ -21,6 +21,25 @@ function validUrl(url: string | URL): string {
   }
 }
 
+/** `NextResponse.next({ request: { headers } })`: the request headers the route is to see instead. */
+export interface MiddlewareResponseInit extends ResponseInit {
+  request?: { headers?: Headers };
+}
+
+/** As Next's handleMiddlewareField: the whole list travels as x-middleware-request-* headers. */
+function carryRequestHeaders(init: MiddlewareResponseInit | undefined, headers: Headers): void {
+  const override = init?.request?.headers;
+  if (!override) return;
+  if (!(override instanceof Headers))
+    throw new Error("request.headers must be an instance of Headers");
+  const keys: string[] = [];
+  for (const [key, value] of override) {
+    headers.set(`x-middleware-request-${key}`, value);
+    keys.push(key);
+  }
+  headers.set("x-middleware-override-headers", keys.join(","));
+}
+
 /**
  * Next's `NextResponse`: a Web `Response` with `cookies` (a ResponseCookies over its headers) and
  * the static helpers `json`, `redirect` (301/302/303/307/308 only, as Next), `next` and `rewrite`
@@ -65,15 +84,17 @@ export class NextResponse<Body = unknown> extends Response {
     return new NextResponse(null, { ...options, headers, status });
   }
 
-  static rewrite(destination: string | URL, init?: ResponseInit): NextResponse {
+  static rewrite(destination: string | URL, init?: MiddlewareResponseInit): NextResponse {
     const headers = new Headers(init?.headers);
     headers.set("x-middleware-rewrite", validUrl(destination));
+    carryRequestHeaders(init, headers);
     return new NextResponse(null, { ...init, headers });
   }
 
-  static next(init?: ResponseInit): NextResponse {
+  static next(init?: MiddlewareResponseInit): NextResponse {
     const headers = new Headers(init?.headers);
     headers.set("x-middleware-next", "1");
+    carryRequestHeaders(init, headers);
     return new NextResponse(null, { ...init, headers });
   }
 }

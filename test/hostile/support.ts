@@ -9,7 +9,7 @@ import {
   type Spawned,
 } from "../helpers/process";
 
-const MAIN = path.join(PROJECT_ROOT, "dist", "src", "main.js");
+export const MAIN = path.join(PROJECT_ROOT, "dist", "src", "main.js");
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

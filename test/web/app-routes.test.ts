@@ -352,6 +352,8 @@ describe("segment config", () => {
       headers: null,
       cookies: null,
     });
+    // Reading the emptied headers() and cookies() is no dynamic use: next start keeps its header.
+    expect(res.headers.get("cache-control")).toBe("s-maxage=31536000");
   });
 
   it("revalidate = 60: Cache-Control with s-maxage and stale-while-revalidate, as next start sends it", async () => {

@@ -1,0 +1,219 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { trackBackground } from "../http/background";
+import { sendJsonError } from "../http/json-error";
+import type { ProxyFile, ProxyMatcher } from "../loader/proxy-file";
+import { matchConditions } from "../loader/request-match";
+import type { NextApiRequest } from "../types";
+import { NextFetchEvent } from "../web/fetch-event";
+import { NextRequest } from "../web/next-request";
+import { writeWebResponse } from "../web/write-response";
+import { normalizeRequestPath } from "./request-path";
+
+// Next's proxy.ts / middleware.ts, run as `next start` runs it (server/web/adapter.ts and
+// server/lib/router-utils/resolve-routes.ts): the matcher, then the function with a NextRequest
+// and a NextFetchEvent, then what its answer means (continue, rewrite, or the answer itself).
+
+type ProxyRequest = IncomingMessage & { originalUrl?: string; protocol?: string; host?: string };
+type Next = (error?: unknown) => void;
+
+const OVERRIDE = "x-middleware-override-headers";
+const REQUEST_PREFIX = "x-middleware-request-";
+const NEXT = "x-middleware-next";
+const REWRITE = "x-middleware-rewrite";
+/** Next's internal headers: they steer the router and never reach the client. */
+const INTERNAL = /^x-middleware-(override-headers|request-|next$|rewrite$|set-cookie$|redirect$)/;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Hop-by-hop headers (RFC 9110 §7.6.1) and the ones fetch sets itself, left out of an external rewrite. */
+const NOT_FORWARDED = new Set([
+  "host",
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "te",
+  "upgrade",
+  "proxy-connection",
+  "content-length",
+  "expect",
+]);
+
+/** The matcher test: any entry whose regexp takes the raw or decoded path and whose conditions hold. */
+function selects(matchers: readonly ProxyMatcher[], req: ProxyRequest, url: string): boolean {
+  const queryStart = url.indexOf("?");
+  const pathname = queryStart === -1 ? url : url.slice(0, queryStart);
+  let decoded: string | undefined;
+  for (const matcher of matchers) {
+    if (!matcher.regexp.test(pathname)) {
+      decoded ??= safeDecode(pathname);
+      if (decoded === pathname || !matcher.regexp.test(decoded)) continue;
+    }
+    if (!matcher.has && !matcher.missing) return true;
+    const query = new URLSearchParams(queryStart === -1 ? "" : url.slice(queryStart + 1));
+    if (matchConditions({ headers: req.headers, query }, matcher.has, matcher.missing)) return true;
+  }
+  return false;
+}
+
+function safeDecode(pathname: string): string {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return pathname;
+  }
+}
+
+/** `NextResponse.next({ request: { headers } })`: the route sees exactly that header list. */
+function overrideRequestHeaders(req: ProxyRequest, from: Headers): void {
+  const names = from.get(OVERRIDE);
+  if (names === null) return;
+  const headers: Record<string, string> = {};
+  const raw: string[] = [];
+  for (const name of names.split(",")) {
+    const key = name.trim().toLowerCase();
+    const value = from.get(REQUEST_PREFIX + key);
+    if (!key || value === null) continue;
+    headers[key] = value;
+    raw.push(key, value);
+  }
+  req.headers = headers;
+  req.rawHeaders = raw;
+}
+
+/** The proxy's own response headers, its Set-Cookie included, onto the route's answer. */
+function copyResponseHeaders(res: ServerResponse, from: Headers): void {
+  for (const [name, value] of from) {
+    if (INTERNAL.test(name)) continue;
+    if (name === "set-cookie") res.appendHeader(name, value);
+    else res.setHeader(name, value);
+  }
+}
+
+/** The answer without Next's internal headers; a same-origin redirect made relative, its body the Location (Next). */
+function toClientResponse(response: Response, origin: URL): Response {
+  const headers = new Headers();
+  for (const [name, value] of response.headers)
+    if (!INTERNAL.test(name)) headers.append(name, value);
+  const location = headers.get("location");
+  if (!location || !REDIRECTS.has(response.status))
+    return new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  const target = new URL(location, origin);
+  const relative =
+    target.host === origin.host ? target.pathname + target.search + target.hash : target.href;
+  headers.set("location", relative);
+  if (response.status === 308) headers.set("refresh", `0;url=${relative}`);
+  return new Response(response.body ?? relative, { status: response.status, headers });
+}
+
+/** The rewritten path with the request's query merged into the destination's (the destination wins per key). */
+function rewrittenUrl(url: string, target: URL): string {
+  const queryStart = url.indexOf("?");
+  const query = new URLSearchParams(queryStart === -1 ? "" : url.slice(queryStart + 1));
+  for (const key of new Set(target.searchParams.keys())) query.delete(key);
+  for (const [key, value] of target.searchParams) query.append(key, value);
+  const search = query.toString();
+  return search ? `${target.pathname}?${search}` : target.pathname;
+}
+
+/** An external rewrite: the request sent on with its body streamed, the answer streamed back. */
+export async function proxyExternally(
+  req: ProxyRequest,
+  res: ServerResponse,
+  target: URL,
+  extra: Headers,
+): Promise<void> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || NOT_FORWARDED.has(name)) continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  const upstream = await fetch(target, {
+    method: req.method,
+    headers,
+    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+    redirect: "manual",
+    duplex: "half",
+  } as RequestInit);
+  const answer = new Headers(upstream.headers);
+  // fetch has decoded the body: its length and encoding no longer describe what is sent.
+  answer.delete("content-encoding");
+  answer.delete("content-length");
+  copyResponseHeaders(res, extra);
+  await writeWebResponse(
+    new Response(upstream.body, { status: upstream.status, headers: answer }),
+    res,
+    {
+      head: req.method === "HEAD",
+    },
+  );
+}
+
+/**
+ * The step that runs the project's proxy file for the paths its matcher selects, before
+ * everything else that routes (folders' `_middleware`, authenticate, the route, the 404). Its
+ * answer: nothing or `NextResponse.next()` continue (with its request headers and response
+ * headers applied); `NextResponse.rewrite()` continues with another path, or proxies another
+ * origin; any other Response is the answer. A throw is a 500, logged with the file.
+ */
+export function createProxyStep(proxy: ProxyFile, projectDir: string) {
+  const { matchers, run } = proxy;
+  const label = path.relative(projectDir, proxy.file);
+  const page = `/${path.basename(proxy.file).replace(/\.[^.]+$/, "")}`;
+
+  async function runProxy(req: ProxyRequest, res: ServerResponse, next: Next): Promise<void> {
+    const log = (req as unknown as NextApiRequest).log;
+    // The path as routed (next.config's basePath already taken off), on the client's origin.
+    const request = NextRequest.fromNode(req, res, {
+      url: `${req.protocol ?? "http"}://${req.host ?? req.headers.host ?? "localhost"}${req.url ?? "/"}`,
+    });
+    const event = new NextFetchEvent({ page });
+    let result: unknown;
+    try {
+      result = await run(request, event);
+      if (result !== undefined && result !== null && !(result instanceof Response))
+        throw new TypeError(`Expected an instance of Response to be returned from ${label}`);
+    } catch (error) {
+      log.error({ err: error, file: proxy.file }, `${label} threw: answering 500`);
+      return sendJsonError(req, res, 500, "Internal Server Error");
+    } finally {
+      for (const promise of event.waitUntilPromises)
+        trackBackground(
+          promise.catch((error: unknown) =>
+            log.error({ err: error, file: proxy.file }, `${label}: waitUntil work failed`),
+          ),
+        );
+    }
+    if (!(result instanceof Response)) return next();
+    const headers = result.headers;
+    const rewrite = headers.get(REWRITE);
+    if (rewrite === null && headers.get(NEXT) === null) {
+      const origin = new URL(request.url);
+      return writeWebResponse(toClientResponse(result, origin), res, {
+        head: req.method === "HEAD",
+      });
+    }
+    overrideRequestHeaders(req, headers);
+    if (rewrite !== null) {
+      const origin = new URL(request.url);
+      const target = new URL(rewrite, origin);
+      if (target.host !== origin.host || target.protocol !== origin.protocol)
+        return proxyExternally(req, res, target, headers);
+      req.url = rewrittenUrl(req.url ?? "/", target);
+    }
+    copyResponseHeaders(res, headers);
+    next();
+  }
+
+  return function proxyStep(req: ProxyRequest, res: ServerResponse, next: Next): void {
+    const url = req.url ?? "/";
+    // Next normalises slashes (a 308) before the proxy runs: the dispatcher answers that.
+    if (normalizeRequestPath(url, "").kind === "redirect") return next();
+    if (matchers && !selects(matchers, req, url)) return next();
+    runProxy(req, res, next).catch(next);
+  };
+}
