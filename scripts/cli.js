@@ -5,5 +5,5 @@ const path = require("node:path");
 
 require("./ensure-build.js").ensureBuild();
 // Node 22.1+ caches compiled code between starts; Node 20 has no such API.
-require("node:module").enableCompileCache?.();
+/** @type {{ enableCompileCache?: () => void }} */ (require("node:module")).enableCompileCache?.();
 require(path.join(__dirname, "..", "dist", "src", "cli.js"));

@@ -75,7 +75,7 @@ function ensureSystemPackages() {
     aptInstall(names);
   } catch (error) {
     process.stderr.write(
-      `nextpress tests: apt-get install ${names.join(" ")} failed (${error.message.split("\n")[0]})\n`,
+      `nextpress tests: apt-get install ${names.join(" ")} failed (${/** @type {Error} */ (error).message.split("\n")[0]})\n`,
     );
     process.exit(1);
   }

@@ -25,8 +25,6 @@ import { formatPattern, toAppSegments, toSegments, type Segment } from "./route-
 import { scanRoutesDir } from "./scan";
 import { ensureTypeScriptRuntime } from "./typescript-runtime";
 
-export type { RouteKind, WebSettings };
-
 /** One served route: plain data prepared at start-up, plus its handler. */
 export interface Route {
   /** `pages` (routes/), `edge` (routes/ with `runtime: 'edge'`), `app` (app/**\/route.ts). */
@@ -75,7 +73,8 @@ const WEB_SETTINGS: RouteSettings = Object.freeze({
 
 async function folderKind(dir: string): Promise<"folder" | "file" | "missing"> {
   const stat = await fs.stat(dir).catch(() => undefined);
-  return stat?.isDirectory() ? "folder" : stat ? "file" : "missing";
+  if (!stat) return "missing";
+  return stat.isDirectory() ? "folder" : "file";
 }
 
 async function assertDirectory(routesDir: string, optional: boolean): Promise<boolean> {
@@ -295,7 +294,7 @@ const MISSING = /Cannot find (?:module|package) '([^']+)'/;
 /** Stack frames of the loaders a route passes through (tsx, Node's own): noise in a route's error. */
 const LOADER_FRAME = /^\s+at .*(node:internal|node_modules[\\/]tsx[\\/]|\(node:)/;
 
-export function describeImportError(error: unknown): string {
+function describeImportError(error: unknown): string {
   if (!(error instanceof Error)) return `throws on import: ${String(error)}`;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ERR_UNKNOWN_FILE_EXTENSION")

@@ -22,7 +22,7 @@ function shimPath(name: string): string {
 }
 
 /** Every specifier a route may use for a shim: `next/server` and `next/server.js`. */
-export function nextAliases(): Map<string, string> {
+function nextAliases(): Map<string, string> {
   const aliases = new Map<string, string>();
   for (const [specifier, file] of Object.entries(SHIM_FILES)) {
     aliases.set(specifier, shimPath(file));

@@ -13,7 +13,7 @@ export interface Nginx {
   stop: () => Promise<void>;
 }
 
-export function findNginx(): string {
+function findNginx(): string {
   requireSystemPackage("nginx-light");
   for (const candidate of ["/usr/sbin/nginx", "/usr/bin/nginx"]) {
     try {

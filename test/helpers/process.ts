@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS, shared with jest's global teardown
-const leftovers = require("./leftover-processes.js") as {
+const { record, forget } = require("./leftover-processes.js") as {
   record: (pid: number) => void;
   forget: (pid: number) => void;
 };
@@ -44,10 +44,10 @@ function register(spawned: Spawned): void {
   const pid = spawned.child.pid;
   if (pid === undefined) return;
   running.add(spawned);
-  leftovers.record(pid);
+  record(pid);
   void spawned.exited.then(() => {
     running.delete(spawned);
-    leftovers.forget(pid);
+    forget(pid);
   });
 }
 
