@@ -1,5 +1,10 @@
 import js from "@eslint/js";
+import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
+
+// Type-aware rules run on the TypeScript the project compiles (tsconfig.json); fixtures are route
+// files under test, written as users write them.
+const TYPED_FILES = ["src/**/*.ts", "test/**/*.ts", "routes/**/*.ts", "app/**/*.ts", "*.ts"];
 
 export default tseslint.config(
   {
@@ -20,6 +25,18 @@ export default tseslint.config(
         "error",
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
       ],
+      "no-nested-ternary": "error",
+    },
+  },
+  {
+    files: TYPED_FILES,
+    ignores: ["test/fixtures/**"],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
     },
   },
   {
@@ -43,4 +60,5 @@ export default tseslint.config(
     },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
+  prettier,
 );

@@ -1,8 +1,16 @@
+// Two tiers (test/tiers.js decides which file is which): `unit` runs in process on every core and
+// needs nothing but `npm ci`; `system` starts real processes and needs dist/ and Debian's packages,
+// which its global setup provides. `npm run test:fast` / `npm run test:system` run one each.
+const { splitTiers } = require("./test/tiers.js");
+
+const tiers = splitTiers();
+const file = (relative) => `<rootDir>/${relative}`;
+
 /** @type {import('jest').Config} */
-module.exports = {
+const shared = {
+  rootDir: __dirname,
   testEnvironment: "<rootDir>/test/environment.js",
   roots: ["<rootDir>/test"],
-  testMatch: ["**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/test/fixtures/", "<rootDir>/dist"],
   moduleFileExtensions: ["ts", "js", "mjs", "cjs", "json"],
   transform: {
@@ -18,7 +26,25 @@ module.exports = {
   },
   // Route fixtures are imported with a real import(); jest must not watch or cover them.
   modulePathIgnorePatterns: ["<rootDir>/dist"],
-  testTimeout: 20000,
-  globalSetup: "<rootDir>/test/global-setup.js",
   globalTeardown: "<rootDir>/test/global-teardown.js",
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testTimeout: 20000,
+  projects: [
+    {
+      ...shared,
+      displayName: "unit",
+      testMatch: tiers.unit.map(file),
+      globalSetup: "<rootDir>/test/global-setup-unit.js",
+      setupFilesAfterEnv: ["<rootDir>/test/unit-guard.js"],
+    },
+    {
+      ...shared,
+      displayName: "system",
+      testMatch: tiers.system.map(file),
+      globalSetup: "<rootDir>/test/global-setup.js",
+    },
+  ],
 };

@@ -10,7 +10,13 @@ const hasCommand = (name) => spawnSync("sh", ["-c", `command -v ${name}`]).statu
 const HAS_WRK = hasCommand("wrk");
 const HAS_TASKSET = hasCommand("taskset") && os.cpus().length >= 2;
 
-/** Runs `command` pinned to `core` when taskset is there (server and load on different cores). */
+/**
+ * Runs `command` pinned to `core` when taskset is there (server and load on different cores).
+ * @param {number} core
+ * @param {string} command
+ * @param {string[]} args
+ * @returns {[string, string[]]}
+ */
 function pinned(core, command, args) {
   return HAS_TASKSET ? ["taskset", ["-c", String(core), command, ...args]] : [command, args];
 }
@@ -19,7 +25,8 @@ function toMs(text) {
   const match = /([\d.]+)(us|ms|s)/.exec(text);
   if (!match) return NaN;
   const value = Number(match[1]);
-  return match[2] === "us" ? value / 1000 : match[2] === "s" ? value * 1000 : value;
+  const msPerUnit = { us: 1 / 1000, ms: 1, s: 1000 };
+  return value * msPerUnit[match[2]];
 }
 
 let luaScript;

@@ -25,7 +25,11 @@ function run(command, args, cwd, timeoutMs) {
   });
 }
 
-/** The built project's folder and how to start it, or { skipped: reason }. */
+/**
+ * The built project's folder and how to start it, or { skipped: reason }.
+ * @returns {{ dir: string, script: string, version: string, skipped?: undefined }
+ *   | { skipped: string, dir?: undefined, script?: undefined, version?: undefined }}
+ */
 function prepareNext() {
   const marker = path.join(CACHE, ".next", "BUILD_ID");
   try {
@@ -69,7 +73,7 @@ function prepareNext() {
     };
   } catch (error) {
     return {
-      skipped: `next@${NEXT_VERSION} could not be installed or built here (${String(error.message).split("\n")[0]})`,
+      skipped: `next@${NEXT_VERSION} could not be installed or built here (${String(/** @type {Error} */ (error).message).split("\n")[0]})`,
     };
   }
 }

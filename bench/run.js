@@ -14,7 +14,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { load, pinned, HAS_WRK, HAS_TASKSET } = require("./load");
-const { freePort, getStatus } = require("./loopback");
+const { freePort, getStatus } = require("../scripts/loopback");
 const { makeTempRoot, writeFrameworkTree, writeRouteTree, writeWebTree } = require("./route-trees");
 const { prepareNext } = require("./next-server");
 const { crudLoadOptions, seedUsers } = require("./crud");
@@ -55,6 +55,13 @@ process.on("SIGINT", () => process.exit(130));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts a server pinned to core 0 (unless `pin` is false) and waits (≤ 20 s) until `probe` answers 200. */
+/**
+ * @param {string} name
+ * @param {string} script
+ * @param {Record<string, string>} env
+ * @param {string} probe
+ * @param {{ pin?: boolean, args?: string[], cwd?: string }} [options]
+ */
 async function startServer(
   name,
   script,
@@ -91,7 +98,7 @@ async function startServer(
 async function stopServer(server) {
   server.child.kill("SIGTERM");
   await new Promise((resolve) =>
-    server.child.exitCode !== null ? resolve() : server.child.once("exit", resolve),
+    server.child.exitCode !== null ? resolve(undefined) : server.child.once("exit", resolve),
   );
   running.delete(server.child);
   if (server.logFile) fs.rmSync(server.logFile, { force: true });
@@ -122,7 +129,7 @@ function cpuMs(pid) {
 /** The process's peak resident set (VmHWM), in MB. */
 function peakRssMb(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024;
+  return Number(/** @type {RegExpExecArray} */ (/VmHWM:\s+(\d+)/.exec(status))[1]) / 1024;
 }
 
 function median(values) {
@@ -134,7 +141,7 @@ function median(values) {
 /** The process's resident set now (VmRSS), in MB. */
 function rssMb(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+  return Number(/** @type {RegExpExecArray} */ (/VmRSS:\s+(\d+)/.exec(status))[1]) / 1024;
 }
 
 /**
@@ -177,6 +184,12 @@ async function spawnUntilAnswering(script, env, url, attempts) {
  * Spawn → first 200 on `url` (ms), and the resident set 500 ms later (MB), idle; then SIGTERM
  * and the exit awaited, so that a database is closed cleanly before the next run.
  */
+/** @typedef {Awaited<ReturnType<typeof measureStartAndMemory>>} StartCost */
+/**
+ * @typedef {{ key: string, server: string, url?: string, postBody?: string, crud?: boolean,
+ *   timeoutSeconds?: number, pin?: boolean }} Scenario
+ */
+
 async function measureStartAndMemory(script, env, url) {
   const { child, exited, ms } = await spawnUntilAnswering(script, env, url, 10_000);
   try {
@@ -243,7 +256,9 @@ const CRUD_LABELS = {
   "embedded-workers2": "embedded, WORKERS=2 (one file, two processes), unpinned",
   postgres: "PostgreSQL 15 (pg, pool of 10; local, fsync on), pinned with the server",
 };
-const crudLabel = (engine) => CRUD_LABELS[engine] ?? engine;
+/** @param {string} engine @returns {string} */
+const crudLabel = (engine) =>
+  CRUD_LABELS[/** @type {keyof typeof CRUD_LABELS} */ (engine)] ?? engine;
 
 /** A scenario's key as the report's table names it. */
 function scenarioLabel(key, nextVersion) {
@@ -319,6 +334,7 @@ async function main() {
 
   // Production defaults: helmet headers, request ids, one info line per request written to a file.
   const npEnv = (extra) => ({ LOG_LEVEL: "info", NODE_ENV: "production", ...extra });
+  /** @type {Record<string, Awaited<ReturnType<typeof startServer>>>} */
   const servers = {
     bare: await startServer("bare-express", bare, {}, "/api/hello"),
     nextpress: await startServer(
@@ -346,7 +362,7 @@ async function main() {
     {},
     "/plain",
   );
-  if (!next.skipped)
+  if (next.skipped === undefined)
     servers.next = await startServer(
       "next-start",
       next.script,
@@ -444,6 +460,7 @@ async function main() {
   for (const engine of crudEngines)
     await seedUsers(servers[`crud-${engine}`].port, `seed-${engine}`);
 
+  /** @type {Scenario[]} */
   const scenarios = [
     { key: "hello:bare", server: "bare", url: "/api/hello" },
     { key: "hello:nextpress", server: "nextpress", url: "/api/hello" },
@@ -487,6 +504,7 @@ async function main() {
     })),
   ];
   const cpu = Object.fromEntries(scenarios.map((s) => [s.key, 0]));
+  /** @type {Record<string, Awaited<ReturnType<typeof load>>[]>} */
   const results = Object.fromEntries(scenarios.map((s) => [s.key, []]));
   const options = (s, seconds, tag) => ({
     url: `http://127.0.0.1:${servers[s.server].port}${s.url}`,
@@ -523,6 +541,7 @@ async function main() {
   // What the embedded engine costs: the sample with its database (an existing DATA_DIR, the one
   // just loaded; a new one, initdb included) against the framework tree without any, and with
   // PostgreSQL through the pg client instead.
+  /** @type {Record<"none" | "warm" | "fresh" | "postgres", StartCost[]>} */
   const cost = { none: [], warm: [], fresh: freshStarts, postgres: [] };
   for (let i = 0; i < STARTUP_RUNS; i++) {
     cost.none.push(
@@ -546,6 +565,7 @@ async function main() {
     );
   await postgres?.destroy();
 
+  /** @type {Record<"bare" | "nextpress" | "eager", number[]>} */
   const startup = { bare: [], nextpress: [], eager: [] };
   for (let i = 0; i < STARTUP_RUNS; i++) {
     startup.bare.push(await measureStartup(bare, {}, "/api/hello"));
@@ -712,7 +732,7 @@ async function main() {
     const pass = op === ">=" ? value >= goal : value <= goal;
     if (!pass) failed++;
     targetRows.push({
-      label: name,
+      label: String(name),
       measured: `${fmt(value, 2)}${unit}`,
       goal: `${op === ">=" ? "≥" : "≤"} ${goal}${unit}`,
       pass,

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// What the test suite needs from Debian: a real nginx (reverse-proxy tests), a real Chromium (the
-// /docs page), a real PostgreSQL server (the users resource on PostgreSQL). Installed with apt-get
-// when missing and the tests run as root (a fresh container, CI); otherwise `npm test` stops at
-// once with one line saying what to install. Services are never started by the install: each
+// What the system test tier needs from Debian: a real nginx (reverse-proxy tests), a real Chromium
+// (the /docs page), a real PostgreSQL server (the users resource on PostgreSQL), a real Redis (rate
+// limits across replicas). Installed with apt-get when missing and the tests run as root (a fresh
+// container, CI). Otherwise each test that needs a missing one fails alone, with one line naming
+// it (requireSystemPackage), and the others run. Services are never started by the install: each
 // test starts its own server on a loopback port and stops it.
 "use strict";
 const { execFileSync } = require("node:child_process");
@@ -58,25 +59,23 @@ function aptInstall(names) {
   }
 }
 
-/** Installs what is missing, or exits 1 with one line naming it; true when something was installed. */
+/**
+ * As root with apt-get: installs what is missing, or exits 1 naming it; true when something was
+ * installed. Otherwise does nothing: requireSystemPackage fails the tests that need a missing one.
+ */
 function ensureSystemPackages() {
   const missing = missingPackages();
   if (missing.length === 0) return false;
+  const canInstall = process.getuid?.() === 0 && fs.existsSync("/usr/bin/apt-get");
+  if (!canInstall) return false;
   const names = missing.map((pkg) => pkg.name);
   const why = missing.map((pkg) => `${pkg.name} (${pkg.neededBy})`).join(", ");
-  const canInstall = process.getuid?.() === 0 && fs.existsSync("/usr/bin/apt-get");
-  if (!canInstall) {
-    process.stderr.write(
-      `nextpress tests need ${why}: run \`sudo apt-get install -y ${names.join(" ")}\`, or run npm test as root to have them installed\n`,
-    );
-    process.exit(1);
-  }
   process.stderr.write(`nextpress tests: installing ${why} from Debian's packages\n`);
   try {
     aptInstall(names);
   } catch (error) {
     process.stderr.write(
-      `nextpress tests: apt-get install ${names.join(" ")} failed (${error.message.split("\n")[0]})\n`,
+      `nextpress tests: apt-get install ${names.join(" ")} failed (${/** @type {Error} */ (error).message.split("\n")[0]})\n`,
     );
     process.exit(1);
   }
@@ -90,5 +89,17 @@ function ensureSystemPackages() {
   return true;
 }
 
-module.exports = { ensureSystemPackages, PACKAGES };
+/** For the test that needs `name`: throws one line naming the package and its install command. */
+function requireSystemPackage(name, packages = PACKAGES) {
+  const pkg = packages.find((candidate) => candidate.name === name);
+  if (!pkg) throw new Error(`requireSystemPackage: unknown package ${name}`);
+  if (pkg.isInstalled()) return;
+  const error = new Error(
+    `this test needs Debian's ${name} (${pkg.neededBy}): run \`sudo apt-get install -y ${name}\`, or run the tests as root to have it installed`,
+  );
+  error.stack = error.message; // one line in jest's report, no trace
+  throw error;
+}
+
+module.exports = { ensureSystemPackages, requireSystemPackage, PACKAGES };
 if (require.main === module) ensureSystemPackages();

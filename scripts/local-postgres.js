@@ -7,7 +7,7 @@
 "use strict";
 const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
-const { freePort } = require("../bench/loopback");
+const { freePort } = require("./loopback");
 const os = require("node:os");
 const path = require("node:path");
 
@@ -62,6 +62,12 @@ async function answers(url) {
  * `onStart(child)` hears each server process started (the tests track it); `wrap(command, args)`
  * may put a command in front of postgres (the benchmark pins it to a core with taskset);
  * `settings` are postgres `-c` options.
+ * @param {{
+ *   bin?: string,
+ *   onStart?: (child: import("node:child_process").ChildProcess) => void,
+ *   wrap?: (command: string, args: string[]) => [string, string[]],
+ *   settings?: string[],
+ * }} [options]
  */
 async function createLocalPostgres({
   bin = findPostgresBin(),
@@ -80,15 +86,17 @@ async function createLocalPostgres({
     { ...user, stdio: "ignore", cwd: dir },
   );
   const port = await freePort();
+  /** @type {(import("node:child_process").ChildProcess & { exited?: Promise<unknown> }) | undefined} */
   let child;
 
+  const postgresBinary = path.join(bin, "postgres");
   const url = (database = "postgres") => `postgres://postgres@127.0.0.1:${port}/${database}`;
 
   async function start() {
     const log = fs.openSync(path.join(dir, "postgres.log"), "a");
     if (user.uid !== undefined) fs.fchownSync(log, user.uid, user.gid);
     const options = settings.flatMap((setting) => ["-c", setting]);
-    const [command, args] = wrap(path.join(bin, "postgres"), [
+    const [command, args] = wrap(postgresBinary, [
       "-D",
       data,
       "-p",
@@ -99,20 +107,21 @@ async function createLocalPostgres({
       dir,
       ...options,
     ]);
-    child = spawn(command, args, {
+    const started = spawn(command, args, {
       ...user,
       cwd: dir,
       stdio: ["ignore", log, log],
       detached: true,
     });
     fs.closeSync(log);
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.exited = exited;
-    onStart(child);
+    child = Object.assign(started, {
+      exited: new Promise((resolve) => started.once("exit", resolve)),
+    });
+    onStart(started);
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) break;
-      if (await answers(url())) return child;
+      if (started.exitCode !== null) break;
+      if (await answers(url())) return started;
       await sleep(100);
     }
     await stop();

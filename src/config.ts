@@ -30,7 +30,7 @@ const count = (fallback: number, min: number) =>
     .default(fallback);
 
 /** Express's `trust proxy`: "1" must become the number 1 (as a string Express would trust an address called "1"). */
-export type TrustProxy = boolean | number | string[];
+type TrustProxy = boolean | number | string[];
 
 function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
   if (value.toLowerCase() === "false") return false;
@@ -154,8 +154,6 @@ const envSchema = z.object({
   OTEL_SDK_DISABLED: z.stringbool({ error: "expected true or false" }).default(false),
 });
 
-export type { ServerLimits };
-
 /**
  * Every environment variable the configuration reads: what a deployment (deploy/k8s, compose)
  * may set. Anything else in its environment is not nextpress configuration.
@@ -170,8 +168,6 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface TracingConfig {
   readonly protocol: (typeof OTLP_PROTOCOLS)[number];
 }
-
-export type { Rate };
 
 export interface Config {
   readonly port: number;

@@ -15,7 +15,7 @@ export type ValidatedRequest<S extends RouteSchema> = Omit<NextApiRequest, "quer
 };
 
 /** The union of the documented response bodies, or unknown when none are. */
-export type ResponseData<S extends RouteSchema> =
+type ResponseData<S extends RouteSchema> =
   S["responses"] extends Record<number, z.ZodType>
     ? z.input<S["responses"][keyof S["responses"]]>
     : unknown;

@@ -25,11 +25,7 @@ export function failStartup(message: string, logger?: Logger): never {
 }
 
 /** "listening" with the number of routes served, and the table itself at debug level. */
-export function logRoutes(
-  built: NextpressApp,
-  message: string,
-  fields: Record<string, unknown>,
-): void {
+function logRoutes(built: NextpressApp, message: string, fields: Record<string, unknown>): void {
   const { routes, lazy, logger } = built;
   logger.info({ ...fields, routes: routes.length, lazy }, message);
   if (!logger.isLevelEnabled("debug")) return;
@@ -66,12 +62,9 @@ function failRequestInScope(logger: Logger, error: unknown, origin: string): boo
   const req = scope.req;
   const route = scope.route?.file;
   const res = (req as (http.IncomingMessage & { res?: http.ServerResponse }) | undefined)?.res;
-  const answer =
-    !res || res.writableEnded
-      ? "after its response"
-      : res.headersSent
-        ? "the connection is cut"
-        : "answered 500";
+  let answer = "answered 500";
+  if (!res || res.writableEnded) answer = "after its response";
+  else if (res.headersSent) answer = "the connection is cut";
   logger.error(
     { err: error, reqId: scope.id, route, origin },
     `${origin} in a request${route ? ` to ${route}` : ""}: ${answer}, still serving`,
@@ -221,7 +214,7 @@ function loadTracing(config: Config) {
 }
 
 /** `npm start`: configuration → logger → app → listen, with a clean stop on SIGTERM/SIGINT. */
-export async function startServer(config: Config): Promise<http.Server> {
+async function startServer(config: Config): Promise<http.Server> {
   const otel = loadTracing(config);
   const logger = identifyWorker(
     createLogger(config.logLevel, undefined, config.logFormat, otel?.traceLogFields),

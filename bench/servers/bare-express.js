@@ -7,9 +7,9 @@ const app = express();
 const extra = Number(process.env.ROUTES ?? 0);
 for (let i = 0; i < extra; i++) {
   const name = `r${String(i).padStart(4, "0")}`;
-  app.get(`/api/${name}`, (req, res) => res.json({ route: name }));
+  app.get(`/api/${name}`, (_req, res) => res.json({ route: name }));
 }
-app.get("/api/hello", (req, res) => res.json({ message: "Hello, World!" }));
+app.get("/api/hello", (_req, res) => res.json({ message: "Hello, World!" }));
 app.post("/api/users", express.json(), (req, res) =>
   res.status(201).json({ message: "User created", user: req.body }),
 );

@@ -15,7 +15,7 @@ http
     }
     const response = Response.json(message);
     for (const [name, value] of response.headers) res.setHeader(name, value);
-    const reader = response.body.getReader();
+    const reader = /** @type {ReadableStream<Uint8Array>} */ (response.body).getReader();
     const chunks = [];
     for (;;) {
       const { done, value } = await reader.read();

@@ -177,21 +177,22 @@ export async function createApp(
 
   // GET /openapi.json and /docs, documented from the route table (OPENAPI=false: neither). Eagerly
   // loaded routes are documented now, so that unusable metadata stops start-up.
-  const docs = !config.openapi
-    ? undefined
-    : lazyRoutes
-      ? createLazyDocsMiddleware(async () =>
-          createDocsMiddleware(
-            documentRoutes(
-              await Promise.all(lazyRoutes.map((r) => r.load())),
-              config.routesDir,
-              nextConfig?.basePath,
-            ),
-          ),
-        )
-      : createDocsMiddleware(
-          documentRoutes(routes as Route[], config.routesDir, nextConfig?.basePath),
-        );
+  let docs: ReturnType<typeof createLazyDocsMiddleware> | undefined;
+  if (config.openapi && lazyRoutes) {
+    docs = createLazyDocsMiddleware(async () =>
+      createDocsMiddleware(
+        documentRoutes(
+          await Promise.all(lazyRoutes.map((r) => r.load())),
+          config.routesDir,
+          nextConfig?.basePath,
+        ),
+      ),
+    );
+  } else if (config.openapi) {
+    docs = createDocsMiddleware(
+      documentRoutes(routes as Route[], config.routesDir, nextConfig?.basePath),
+    );
+  }
   const corsMiddleware = createCors(config.corsOrigins);
   // Rate limits and the failed-token brake share one backend (Redis: every replica's counts).
   const stores = await createCounterStores(config, logger);

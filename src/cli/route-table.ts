@@ -21,7 +21,7 @@ export interface RouteRow {
 }
 
 /** Everything that runs before a route's handlers: its chain, endpoint middleware, withMiddleware's. */
-export function routeMiddleware(route: Route): Middleware[] {
+function routeMiddleware(route: Route): Middleware[] {
   const endpoints = [...route.endpoints.byMethod.values(), route.endpoints.fallback];
   const extra = endpoints.flatMap((e) => [...e.middleware, ...wrappedMiddleware(e.handler)]);
   return [...route.chain, ...new Set(extra)];
@@ -33,15 +33,15 @@ export function isProtected(route: Route): boolean {
 
 export function toRouteRow(route: Route): RouteRow {
   const { endpoints, settings } = route;
-  const methods =
-    endpoints.allow !== undefined
-      ? endpoints.allow.split(", ")
-      : endpoints.methods.length > 0
-        ? [...endpoints.methods, "ANY"]
-        : ["ANY"];
+  let methods = ["ANY"];
+  if (endpoints.allow !== undefined) methods = endpoints.allow.split(", ");
+  else if (endpoints.methods.length > 0) methods = [...endpoints.methods, "ANY"];
   const schema = [...endpoints.byMethod.values(), endpoints.fallback].some(
     (e) => e.schema !== undefined,
   );
+  let bodyLimit = "off";
+  if (route.web) bodyLimit = route.web.bodyLimit.text;
+  else if (settings.bodyParser) bodyLimit = settings.bodyParser.limitText;
   return {
     pattern: route.pattern,
     style: route.kind,
@@ -50,11 +50,7 @@ export function toRouteRow(route: Route): RouteRow {
     middleware: routeMiddleware(route).map(middlewareName),
     protected: isProtected(route),
     schema,
-    bodyLimit: route.web
-      ? route.web.bodyLimit.text
-      : settings.bodyParser
-        ? settings.bodyParser.limitText
-        : "off",
+    bodyLimit,
   };
 }
 

@@ -12,9 +12,9 @@ export type ChildId = number;
  * A worker's part: a warm `spare` waits with nextpress loaded; `loading` loads the routes;
  * `serving` answers requests; `retiring` drains and exits.
  */
-export type Role = "spare" | "loading" | "serving" | "retiring";
+type Role = "spare" | "loading" | "serving" | "retiring";
 
-export interface ChildState {
+interface ChildState {
   readonly id: ChildId;
   readonly role: Role;
   /** Booted and listening for messages; before that, `pending` holds what to tell it. */
@@ -58,7 +58,7 @@ export type SupervisorEvent =
     }
   | { readonly type: "stop" };
 
-export type LogLevel = "info" | "warn" | "error" | "fatal";
+type LogLevel = "info" | "warn" | "error" | "fatal";
 
 export type Effect =
   | { readonly type: "fork"; readonly child: ChildId }

@@ -13,8 +13,3 @@ export function trackBackground(work: Promise<unknown>): void {
   pending.add(settled);
   void settled.then(() => pending.delete(settled));
 }
-
-/** Resolves once every tracked piece of work has settled (what is started meanwhile included). */
-export async function backgroundSettled(): Promise<void> {
-  while (pending.size > 0) await Promise.all([...pending]);
-}

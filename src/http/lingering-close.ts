@@ -3,15 +3,11 @@ import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 
 /** How long, and for how many bytes, a closing connection keeps reading what the client still sends. */
-export const LINGER_MS = 1000;
-export const LINGER_BYTES = 4 * 1024 * 1024;
+const LINGER_MS = 1000;
+const LINGER_BYTES = 4 * 1024 * 1024;
 
 const lingering = new WeakSet<Socket>();
 const closing = new WeakSet<Socket>();
-
-export function isLingering(socket: Socket): boolean {
-  return lingering.has(socket);
-}
 
 /**
  * Marks a connection whose current answer is its last (a refusal, `Connection: close`): any

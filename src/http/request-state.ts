@@ -26,7 +26,7 @@ export interface RouteRef {
 /** A client's X-Request-Id is kept only when short and plain, so it cannot forge log lines. */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
-export function readRequestId(header: string | string[] | undefined): string {
+function readRequestId(header: string | string[] | undefined): string {
   return typeof header === "string" && SAFE_REQUEST_ID.test(header) ? header : randomUUID();
 }
 

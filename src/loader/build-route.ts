@@ -108,7 +108,9 @@ export function buildEndpoints(
   const byMethod = new Map<string, Endpoint>();
   for (const method of HTTP_METHODS) {
     const exported = handlers.get(method) ?? (method === "HEAD" ? handlers.get("GET") : undefined);
-    const name = handlers.has(method) ? method : exported ? "GET" : "default export";
+    let name = "default export";
+    if (handlers.has(method)) name = method;
+    else if (exported) name = "GET";
     byMethod.set(method, endpoint(method, exported ?? mod.handler, name));
   }
   return {

@@ -17,7 +17,7 @@ export type RouteKind = "pages" | "edge" | "app";
 /** A Web handler: `(request, context)` for app routes, `(request, event)` for edge pages routes; returns a Response. */
 export type WebHandler = (request: Request, context: never) => unknown;
 
-export type Dynamic = "auto" | "force-dynamic" | "force-static" | "error";
+type Dynamic = "auto" | "force-dynamic" | "force-static" | "error";
 
 /** An app route's segment config (and an edge route's body limit), resolved once at start-up. */
 export interface WebSettings {

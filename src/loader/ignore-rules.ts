@@ -1,10 +1,10 @@
 /** What the loader treats as a route file, in one place. */
 export const SCRIPT_EXTENSIONS = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"] as const;
 
-export const TYPESCRIPT_EXTENSIONS = [".ts", ".mts", ".cts"] as const;
+const TYPESCRIPT_EXTENSIONS = [".ts", ".mts", ".cts"] as const;
 
 /** `_shared.ts`, `_lib/`: helpers beside the routes, never mounted. */
-export const PRIVATE_PREFIX = "_";
+const PRIVATE_PREFIX = "_";
 
 const DECLARATION_FILE = /\.d\.[mc]?ts$/;
 const TEST_FILE = /\.(test|spec)\.[^.]+$/;

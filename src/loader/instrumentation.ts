@@ -6,13 +6,13 @@ import { importModule, readExports } from "./import-route";
 import { ensureTypeScriptRuntime } from "./typescript-runtime";
 
 /** What Next passes `onRequestError` about the request that failed. */
-export interface ErroredRequest {
+interface ErroredRequest {
   path: string;
   method: string;
   headers: Record<string, string | string[] | undefined>;
 }
 
-export interface ErrorContext {
+interface ErrorContext {
   routerKind: "Pages Router" | "App Router";
   /** The route's template, e.g. `/api/users/[id]`. */
   routePath: string;
@@ -43,7 +43,7 @@ export interface Instrumentation {
 const HOOKS = ["register", "onRequestError", "ready", "shutdown"] as const;
 
 /** `instrumentation.{ts,js,…}` in `projectDir`; several of them is a problem to fix, not a choice to guess. */
-export function findInstrumentationFile(projectDir: string): string | undefined {
+function findInstrumentationFile(projectDir: string): string | undefined {
   const found = SCRIPT_EXTENSIONS.map((ext) =>
     path.join(projectDir, `instrumentation${ext}`),
   ).filter((file) => existsSync(file));

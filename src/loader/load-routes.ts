@@ -25,8 +25,6 @@ import { formatPattern, toAppSegments, toSegments, type Segment } from "./route-
 import { scanRoutesDir } from "./scan";
 import { ensureTypeScriptRuntime } from "./typescript-runtime";
 
-export type { RouteKind, WebSettings };
-
 /** One served route: plain data prepared at start-up, plus its handler. */
 export interface Route {
   /** `pages` (routes/), `edge` (routes/ with `runtime: 'edge'`), `app` (app/**\/route.ts). */
@@ -75,7 +73,8 @@ const WEB_SETTINGS: RouteSettings = Object.freeze({
 
 async function folderKind(dir: string): Promise<"folder" | "file" | "missing"> {
   const stat = await fs.stat(dir).catch(() => undefined);
-  return stat?.isDirectory() ? "folder" : stat ? "file" : "missing";
+  if (!stat) return "missing";
+  return stat.isDirectory() ? "folder" : "file";
 }
 
 async function assertDirectory(routesDir: string, optional: boolean): Promise<boolean> {

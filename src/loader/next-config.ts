@@ -38,11 +38,11 @@ export interface RequestRule {
   readonly basePath: boolean;
 }
 
-export interface HeaderRule extends RequestRule {
+interface HeaderRule extends RequestRule {
   readonly headers: readonly { readonly key: string; readonly value: string }[];
 }
 
-export interface RedirectRule extends RequestRule {
+interface RedirectRule extends RequestRule {
   readonly destination: string;
   readonly statusCode: number;
 }
@@ -71,7 +71,7 @@ export interface RequestLayerConfig {
 export const PHASE_PRODUCTION_SERVER = "phase-production-server";
 export const PHASE_DEVELOPMENT_SERVER = "phase-development-server";
 
-export function findNextConfig(projectDir: string): string | undefined {
+function findNextConfig(projectDir: string): string | undefined {
   const found = FILES.map((name) => path.join(projectDir, name)).filter((file) => existsSync(file));
   if (found.length > 1)
     throw new RouteLoadError(projectDir, [

@@ -17,7 +17,7 @@ export interface ProxyMatcher {
   readonly missing?: readonly Condition[];
 }
 
-export type ProxyFunction = (request: unknown, event: unknown) => unknown;
+type ProxyFunction = (request: unknown, event: unknown) => unknown;
 
 /** Next's `proxy.ts` / `middleware.ts`: the function, and the paths it runs for. */
 export interface ProxyFile {

@@ -58,6 +58,12 @@ export interface RouteSettings {
   readonly rateLimit?: Rate | false;
 }
 
+/** `config.api.responseLimit`: false (none), true (Next's default) or a size. */
+function toResponseLimit(limit: boolean | number | string): false | number {
+  if (limit === false) return false;
+  return limit === true ? RESPONSE_LIMIT_DEFAULT : toBytes(limit);
+}
+
 /** Validates a route's exported `config`; the error message lists what is wrong. */
 export function resolveRouteSettings(config: unknown, defaultBodyLimit: string): RouteSettings {
   // Most routes export no config: one shared, frozen answer per default limit, no parsing.
@@ -79,12 +85,7 @@ export function resolveRouteSettings(config: unknown, defaultBodyLimit: string):
   const { responseLimit = true } = api;
   return Object.freeze({
     bodyParser,
-    responseLimit:
-      responseLimit === false
-        ? false
-        : responseLimit === true
-          ? RESPONSE_LIMIT_DEFAULT
-          : toBytes(responseLimit),
+    responseLimit: toResponseLimit(responseLimit),
     externalResolver: api.externalResolver === true,
     inheritMiddleware: parsed.data.middleware?.inherit !== false,
     rateLimit: parsed.data.rateLimit,

@@ -12,7 +12,7 @@ const CATCH_ALL = /^\[\.\.\.([^[\]/]+)\]$/;
 const DYNAMIC = /^\[([^[\]/.][^[\]/]*)\]$/;
 
 /** One file or folder name as a URL segment. */
-export function toSegment(part: string): Segment {
+function toSegment(part: string): Segment {
   let match = OPTIONAL_CATCH_ALL.exec(part);
   if (match) return { kind: "optionalCatchAll", name: match[1] };
   if ((match = CATCH_ALL.exec(part))) return { kind: "catchAll", name: match[1] };

@@ -8,7 +8,7 @@ import { authBrakeOf } from "./auth-brake";
 const APP_SETTING = "nextpress authenticate";
 
 /** Marks authentication middleware so the route table and OpenAPI know a route is protected. */
-export const kAuthenticates = Symbol.for("nextpress.authenticates");
+const kAuthenticates = Symbol.for("nextpress.authenticates");
 
 // RFC 6750 §2.1: `Bearer` then one b64token.
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;

@@ -39,7 +39,7 @@ export function createMemoryStores(): CounterStores {
 }
 
 /** A store error already reported (once per outage): express-rate-limit's own line for it is left out. */
-export class StoreUnavailableError extends Error {
+class StoreUnavailableError extends Error {
   override readonly name = "StoreUnavailableError";
 }
 

@@ -61,8 +61,6 @@ export function createErrorHandler(logger: Logger, onError?: ErrorListener) {
   };
 }
 
-export type ErrorHandler = ReturnType<typeof createErrorHandler>;
-
 /** JSON 404 for anything no route claims. */
 export function notFound(req: IncomingMessage, res: ServerResponse): void {
   sendJsonError(req, res, 404, "Not Found");

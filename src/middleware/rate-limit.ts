@@ -5,7 +5,7 @@ import type { Middleware } from "../types";
 import { limiterLogger, loadRateLimit, type CounterStores } from "./counter-stores";
 
 /** Every key nextpress writes to a shared store starts with this. */
-export const KEY_PREFIX = "nextpress:";
+const KEY_PREFIX = "nextpress:";
 
 /** Which limiter runs before a route, chosen once per route. */
 export type RouteLimits = (

@@ -67,6 +67,7 @@ function endSpan(span: Span, method: string, state: RequestState, res: ServerRes
  * `span_id`. The span goes to whatever tracer provider is registered (the server registers
  * OpenTelemetry's SDK when OTLP export is configured). Health checks, answered before this step,
  * make no spans.
+ * @public loaded with require() by app/create-app.ts, only when tracing is on
  */
 export function createTraceRequest() {
   const tracer = trace.getTracer("nextpress");
@@ -101,7 +102,10 @@ export function traceLogFields(): Record<string, string> {
   return { trace_id: traceId, span_id: spanId };
 }
 
-/** An error a request ends with (a 5xx), recorded on its span. */
+/**
+ * An error a request ends with (a 5xx), recorded on its span.
+ * @public loaded with require() by app/create-app.ts, only when tracing is on
+ */
 export function recordRequestError(error: unknown): void {
   const span = trace.getSpan(context.active());
   if (span?.isRecording()) span.recordException(error instanceof Error ? error : String(error));

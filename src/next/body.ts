@@ -21,7 +21,7 @@ function readContentType(header: string | undefined): {
 }
 
 /** Deeper JSON parses fine but overflows the stack of whatever walks it next (JSON.stringify, a deep clone). */
-export const MAX_JSON_DEPTH = 1000;
+const MAX_JSON_DEPTH = 1000;
 
 /** True when brackets outside strings nest deeper than `max`; a text shorter than 2·max cannot. */
 function isNestedDeeperThan(text: string, max: number): boolean {

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { serialize, type SerializeOptions } from "cookie";
 
 // Next's preview and draft mode at the HTTP level (packages/next/src/server/api-utils): the same
@@ -7,7 +7,7 @@ import { serialize, type SerializeOptions } from "cookie";
 // (AES-256-GCM: encrypted and authenticated) instead of Next's build-time keys.
 
 export const BYPASS_COOKIE = "__prerender_bypass";
-export const DATA_COOKIE = "__next_preview_data";
+const DATA_COOKIE = "__next_preview_data";
 
 /** Browsers drop cookies over 4 KB; Next refuses preview data over 2 KB of cookie. */
 const MAX_DATA_COOKIE = 2048;
@@ -50,7 +50,7 @@ export function previewCookieOptions(
 function appendSetCookie(res: ServerResponse, lines: string[]): void {
   const previous = res.getHeader("Set-Cookie");
   res.setHeader("Set-Cookie", [
-    ...(previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)]),
+    ...(previous === undefined ? [] : [previous].flat().map(String)),
     ...lines,
   ]);
 }
@@ -122,7 +122,7 @@ export function clearPreviewData(
 }
 
 /** The `Set-Cookie` line of `setDraftMode({ enable })`. */
-export function draftModeCookie(keys: PreviewKeys, enable: boolean): string {
+function draftModeCookie(keys: PreviewKeys, enable: boolean): string {
   return serialize(
     BYPASS_COOKIE,
     keys.previewModeId,
@@ -168,13 +168,3 @@ export function readPreviewData(
   }
   return sealed.data;
 }
-
-/** Draft mode for app routes' `draftMode()`: on when the request carries this server's bypass cookie. */
-export function isDraftModeRequest(
-  cookieHeaderValue: string | undefined,
-  keys: PreviewKeys,
-): boolean {
-  return cookieHeaderValue === keys.previewModeId;
-}
-
-export type { IncomingMessage };

@@ -177,11 +177,7 @@ export function installNextResponse(proto: object, previewKeys: PreviewKeys): vo
     setHeader(this: ServerResponse, name: string, value: number | string | readonly string[]) {
       if (this.headersSent) return this;
       if (name.length === 10 && name.toLowerCase() === "set-cookie") {
-        value = [
-          ...new Set(
-            typeof value === "string" ? [value] : Array.isArray(value) ? value : [String(value)],
-          ),
-        ];
+        value = [...new Set([value].flat().map(String))];
       }
       return nodeSetHeader.call(this, name, value);
     },

@@ -12,7 +12,7 @@ import { exampleFor, isValidExample } from "./examples";
 import type { JsonSchema, SchemaComponents } from "./json-schema";
 import type { OpenApiLink, OpenApiMetadata } from "./route-docs";
 
-export interface Parameter {
+interface Parameter {
   name: string;
   in: "path" | "query" | "header";
   required: boolean;
@@ -70,7 +70,7 @@ export interface BuildContext {
 const IMPLICIT_HEADERS = new Set(["authorization", "content-type", "accept"]);
 
 /** The endpoint's own chain decides, not the route's: `DELETE` may need a token while `GET` does not. */
-export function isEndpointProtected(route: Route, endpoint: Endpoint): boolean {
+function isEndpointProtected(route: Route, endpoint: Endpoint): boolean {
   return [...route.chain, ...endpoint.middleware, ...wrappedMiddleware(endpoint.handler)].some(
     isAuthenticateMiddleware,
   );

@@ -134,12 +134,9 @@ function webEndpointRunner(route: Route, endpoint: Endpoint, options: WebRunnerO
     if (validates) {
       if (schema.body && req.method !== "GET" && req.method !== "HEAD")
         buffer = await readNodeBody(req, web.bodyLimit);
-      const body =
-        buffer === undefined
-          ? undefined
-          : buffer.length === 0
-            ? {}
-            : decodeBodyBuffer(buffer, req.headers["content-type"]);
+      let body: unknown;
+      if (buffer !== undefined)
+        body = buffer.length === 0 ? {} : decodeBodyBuffer(buffer, req.headers["content-type"]);
       const result = await validateParts(schema, {
         headers: req.headers,
         query: buildQuery(req.url ?? "", state.params),

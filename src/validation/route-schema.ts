@@ -3,7 +3,6 @@ import { InvalidRouteError } from "../errors";
 import { HTTP_METHODS, type HttpMethod } from "../http/methods";
 
 const REQUEST_PARTS = ["query", "body", "headers"] as const;
-export type RequestPart = (typeof REQUEST_PARTS)[number];
 
 /** `export const schema` of a route or endpoint: zod schemas for what comes in and goes out. */
 export interface RouteSchema {

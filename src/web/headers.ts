@@ -25,8 +25,9 @@ function promiseWith<T extends object>(value: T): Promise<T> & T {
     for (const name of Object.getOwnPropertyNames(target)) {
       if (name === "constructor" || name in promise) continue;
       const descriptor = Object.getOwnPropertyDescriptor(target, name);
+      // defineProperty returns the promise itself: nothing to await.
       if (typeof descriptor?.value === "function")
-        Object.defineProperty(promise, name, {
+        void Object.defineProperty(promise, name, {
           value: (descriptor.value as (...args: unknown[]) => unknown).bind(value),
         });
     }

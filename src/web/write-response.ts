@@ -96,7 +96,7 @@ function appendCookies(res: ServerResponse, own: readonly string[], options: Wri
   if (own.length === 0 && added.length === 0) return;
   const earlier = res.getHeader("set-cookie");
   res.setHeader("Set-Cookie", [
-    ...(earlier === undefined ? [] : Array.isArray(earlier) ? earlier : [String(earlier)]),
+    ...(earlier === undefined ? [] : [earlier].flat().map(String)),
     ...own,
     ...added,
   ]);

@@ -5,15 +5,15 @@ import { createAppServer } from "../../src/app/app-server";
 import type { Middleware } from "../../src/types";
 import { buildTestApp } from "../helpers/app";
 
+function describeLocals(locals: unknown): string {
+  if (locals === undefined) return "none";
+  return Object.getPrototypeOf(locals) === null ? "object without prototype" : "object";
+}
+
 /** What a function mounted with `app.use` sees of Express, as plain data. */
 function observe(req: Request, res: Response, app: unknown) {
   return {
-    locals:
-      res.locals === undefined
-        ? "none"
-        : Object.getPrototypeOf(res.locals) === null
-          ? "object without prototype"
-          : "object",
+    locals: describeLocals(res.locals),
     reqApp: req.app === app,
     resApp: res.app === app,
     circular: req.res === res && res.req === req,

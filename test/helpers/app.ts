@@ -4,7 +4,7 @@ import pino, { type Logger } from "pino";
 import { createApp, type CreateAppOptions, type NextpressApp } from "../../src/app/create-app";
 import { loadConfig } from "../../src/config";
 
-export const FIXTURES = path.join(__dirname, "..", "fixtures");
+const FIXTURES = path.join(__dirname, "..", "fixtures");
 
 export function fixture(name: string): string {
   return path.join(FIXTURES, name);

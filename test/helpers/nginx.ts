@@ -4,6 +4,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { trackProcess } from "./process";
+import { requireSystemPackage } from "./system-packages";
 
 export interface Nginx {
   port: number;
@@ -12,7 +13,8 @@ export interface Nginx {
   stop: () => Promise<void>;
 }
 
-export function findNginx(): string {
+function findNginx(): string {
+  requireSystemPackage("nginx-light");
   for (const candidate of ["/usr/sbin/nginx", "/usr/bin/nginx"]) {
     try {
       execFileSync(candidate, ["-v"], { stdio: "ignore" });

@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { trackProcess } from "./process";
+import { requireSystemPackage } from "./system-packages";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS, shared with the benchmark
 const { createLocalPostgres } = require("../../scripts/local-postgres.js") as {
@@ -27,6 +28,7 @@ export interface LocalPostgres {
  * tracked (test/helpers/process.ts), so it is stopped in every outcome; call destroy() in afterAll.
  */
 export async function startPostgres(): Promise<LocalPostgres> {
+  requireSystemPackage("postgresql");
   const postgres = await createLocalPostgres({ onStart: (child) => void trackProcess(child) });
   await postgres.start();
   return postgres;

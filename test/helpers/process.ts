@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS, shared with jest's global teardown
-const leftovers = require("./leftover-processes.js") as {
+const { record, forget } = require("./leftover-processes.js") as {
   record: (pid: number) => void;
   forget: (pid: number) => void;
 };
@@ -44,10 +44,10 @@ function register(spawned: Spawned): void {
   const pid = spawned.child.pid;
   if (pid === undefined) return;
   running.add(spawned);
-  leftovers.record(pid);
+  record(pid);
   void spawned.exited.then(() => {
     running.delete(spawned);
-    leftovers.forget(pid);
+    forget(pid);
   });
 }
 
@@ -55,18 +55,20 @@ function register(spawned: Spawned): void {
  * Starts a process with a clean environment plus `env`; everything it prints is kept. The sample
  * API keeps its users in DATA_DIR: unless `env` names one (or DATABASE_URL), the process gets a
  * throwaway folder of its own, removed once it exits, so tests never share data or write ./data.
+ * It runs in the repository unless `cwd` says otherwise.
  */
 export function spawnProcess(
   command: string,
   args: string[],
   env: Record<string, string>,
+  { cwd = PROJECT_ROOT }: { cwd?: string } = {},
 ): Spawned {
   const dataDir =
     env.DATA_DIR || env.DATABASE_URL
       ? undefined
       : mkdtempSync(path.join(os.tmpdir(), "nextpress-data-"));
   const child = spawn(command, args, {
-    cwd: PROJECT_ROOT,
+    cwd,
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",

@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "./nginx";
 import { trackProcess } from "./process";
+import { requireSystemPackage } from "./system-packages";
 
 const BINARY = "/usr/bin/redis-server";
 
@@ -31,10 +32,7 @@ function accepts(port: number): Promise<boolean> {
  * test file whatever happens (see helpers/process.ts).
  */
 export async function startRedis(port?: number): Promise<RedisServer> {
-  if (!existsSync(BINARY))
-    throw new Error(
-      "redis-server is not installed: `apt-get install redis-server` (npm test installs it when run as root)",
-    );
+  requireSystemPackage("redis-server");
   const listenPort = port ?? (await freePort());
   const dir = mkdtempSync(path.join(os.tmpdir(), "nextpress-redis-"));
   const child = spawn(

@@ -23,7 +23,7 @@ export interface SampleServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export interface Reply {
+interface Reply {
   status: number;
   headers: Headers;
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read whatever JSON came back

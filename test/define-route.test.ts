@@ -2,9 +2,9 @@ import type { Express } from "express";
 import { rateLimit } from "express-rate-limit";
 import request from "supertest";
 import { z } from "zod";
-import { defineRoute, type ValidatedRequest } from "../../src/define-route";
-import type { Middleware, NextApiRequest, NextApiResponse } from "../../src/types";
-import { buildTestApp } from "../helpers/app";
+import { defineRoute, type ValidatedRequest } from "../src/define-route";
+import type { Middleware, NextApiRequest, NextApiResponse } from "../src/types";
+import { buildTestApp } from "./helpers/app";
 
 describe("defineRoute", () => {
   it("returns a plain handler that carries its schema and middleware for the loader", async () => {

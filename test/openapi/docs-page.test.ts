@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import {
@@ -8,6 +7,7 @@ import {
   waitForListening,
   type Spawned,
 } from "../helpers/process";
+import { requireSystemPackage } from "../helpers/system-packages";
 
 // Debian's chromium (npm test installs it, see scripts/ensure-system-packages.js): `npx playwright
 // install` needs a download we do not allow.
@@ -29,10 +29,7 @@ let origin: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `${CHROMIUM} is missing: apt-get install -y chromium (npm test installs it when run as root)`,
-    );
+  requireSystemPackage("chromium");
   server = spawnProcess("node", [MAIN], { HOST: "127.0.0.1", PORT: "0", API_TOKENS: "docs-token" });
   origin = `http://127.0.0.1:${await waitForListening(server)}`;
   browser = await chromium.launch({
