@@ -19,11 +19,6 @@ import {
 import { PROJECT_ROOT } from "../helpers/process";
 
 const FILES = documentationFiles();
-// Written on another branch of issue 22, linked from the README already: checked like any other
-// file once it is here (documentationFiles() then reads it too). Remove it from this list then.
-const WRITTEN_ON_ANOTHER_BRANCH = existsSync(path.join(PROJECT_ROOT, "CONTRIBUTING.md"))
-  ? []
-  : ["CONTRIBUTING.md"];
 const BLOCKS = FILES.flatMap(codeBlocks);
 const where = (block: CodeBlock) => `${block.file}:${block.line}`;
 
@@ -64,7 +59,6 @@ describe("README.md and docs/", () => {
         if (/^[a-z]+:/i.test(target)) continue; // https:, mailto:: not checked here
         const [pathPart, anchor] = target.split("#");
         const linked = pathPart ? path.posix.join(path.posix.dirname(file), pathPart) : file;
-        if (WRITTEN_ON_ANOTHER_BRANCH.includes(linked)) continue;
         if (!existsSync(path.join(PROJECT_ROOT, linked))) dead.push(`${file}: ${target}`);
         else if (anchor !== undefined && !headingAnchors(linked).has(anchor))
           dead.push(`${file}: ${target} (no such heading in ${linked})`);
