@@ -49,15 +49,19 @@ function toHeaders(req: IncomingMessage): Headers {
 
 function absoluteUrl(source: NodeSource): string {
   const { req } = source;
-  // Express's getters: X-Forwarded-Proto and -Host count only from a proxy TRUST_PROXY trusts.
-  const protocol = req.protocol ?? "http";
-  const host = req.host ?? req.headers.host ?? "localhost";
-  const path = req.originalUrl ?? req.url ?? "/";
-  const url = `${protocol}://${host}${path.startsWith("/") ? path : `/${path}`}`;
-  if (!source.stripped) return url;
-  const parsed = new URL(url);
-  parsed.search = "";
-  return parsed.href;
+  // Express's getters: X-Forwarded-Proto and -Host count only from a proxy TRUST_PROXY trusts. The
+  // host was checked once per request (http/request-host.ts); the URL is built by parts, never by
+  // concatenation, so no value can move the host, path or query.
+  const url = new URL("http://localhost/");
+  if (req.protocol === "https") url.protocol = "https:";
+  const host = req.host ?? req.headers.host;
+  if (host) url.host = host;
+  const target = req.originalUrl ?? req.url ?? "/";
+  const queryAt = target.indexOf("?");
+  const path = queryAt === -1 ? target : target.slice(0, queryAt);
+  url.pathname = path.startsWith("/") ? path : `/${path}`;
+  if (queryAt !== -1 && !source.stripped) url.search = target.slice(queryAt);
+  return url.href;
 }
 
 /**
