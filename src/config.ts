@@ -4,6 +4,7 @@ import path from "node:path";
 import proxyAddr from "proxy-addr";
 import { z } from "zod";
 import { ConfigError } from "./errors";
+import { DEFAULT_REDACTED_QUERY_KEYS } from "./http/redact-url";
 import type { ServerLimits } from "./http/server";
 import { parseRate, RATE_MESSAGE, type Rate } from "./rate";
 import { isSize, SIZE_MESSAGE } from "./size";
@@ -145,6 +146,8 @@ const envSchema = z.object({
   AUTH_FAILURE_LIMIT: z.string().default("10/15m").transform(parseRateOrOff),
   // Rate-limit counters (and the failed-token counts) in Redis, shared by every replica; unset: in memory, per process.
   REDIS_URL: redisUrl.optional(),
+  // Query keys whose values are written [redacted] in every logged URL; `off` logs URLs as sent.
+  LOG_REDACT_QUERY: z.string().optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint.optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpoint.optional(),
   OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
@@ -207,6 +210,8 @@ export interface Config {
   readonly authFailureLimit: Rate | undefined;
   /** REDIS_URL: where the rate-limit counters live; undefined: in this process's memory. */
   readonly redisUrl: string | undefined;
+  /** LOG_REDACT_QUERY: query keys whose values logged URLs show as `[redacted]` (lower case). */
+  readonly logRedactQuery: readonly string[];
   /** Set when traces are exported (an OTLP endpoint set, or OTEL_TRACES_EXPORTER=otlp, and the SDK not disabled). */
   readonly tracing: TracingConfig | undefined;
 }
@@ -285,6 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     rateLimit: values.RATE_LIMIT,
     authFailureLimit: values.AUTH_FAILURE_LIMIT,
     redisUrl: values.REDIS_URL,
+    logRedactQuery: parseRedactQuery(values.LOG_REDACT_QUERY),
     tracing: tracingOf(values),
   });
 }
@@ -323,4 +329,16 @@ function readTokensFile(file: string): string[] {
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== "" && !line.startsWith("#"));
+}
+
+/** LOG_REDACT_QUERY: unset → the common credential names; `off` → none; else the listed keys. */
+function parseRedactQuery(value: string | undefined): readonly string[] {
+  if (value === undefined) return DEFAULT_REDACTED_QUERY_KEYS;
+  if (value.toLowerCase() === "off") return Object.freeze([]);
+  return Object.freeze(
+    value
+      .split(",")
+      .map((key) => key.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }

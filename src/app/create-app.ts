@@ -9,6 +9,7 @@ import { configureAuthBrake, createAuthBrake } from "../middleware/auth-brake";
 import { configureAuthenticate } from "../middleware/authenticate";
 import { createMemoryStores, type CounterStores } from "../middleware/counter-stores";
 import type { Step } from "../middleware/compose";
+import { createUrlRedactor } from "../http/redact-url";
 import { requestState } from "../http/request-state";
 import { createErrorHandler, notFound, type ErrorListener } from "../middleware/error-handler";
 import { createHealthChecks, type Lifecycle } from "../middleware/health";
@@ -168,7 +169,7 @@ export async function createApp(
   // Every response, errors and 404s included, gets the security headers and a request id.
   const stack = [
     createSecurityHeaders(),
-    createRequestContext(logger),
+    createRequestContext(logger, createUrlRedactor(config.logRedactQuery)),
     createHealthChecks(lifecycle, {
       ready: instrumentation.ready,
       readyTimeoutMs: config.readyTimeoutMs,
