@@ -53,6 +53,24 @@ function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
   return list;
 }
 
+const TRUST_PROXY_TRUE_MESSAGE =
+  "true believes the left-most X-Forwarded-For entry, which any client chooses (rate limits and " +
+  "the failed-token brake can then be reset at will): set TRUST_PROXY to your proxy's address " +
+  "range (10.0.0.0/8) or its hop count (1); if every request reaches this server only through " +
+  "proxies that overwrite X-Forwarded-For, confirm with TRUST_PROXY_CONFIRMED=true";
+
+/**
+ * True when `trust` believes a whole X-Forwarded-For chain, so the client picks `req.ip`: `true`,
+ * or ranges that hold every IPv4 or every IPv6 address (`0.0.0.0/1,128.0.0.0/1`).
+ */
+export function trustsWholeChain(trust: TrustProxy): boolean {
+  if (trust === true) return true;
+  if (!Array.isArray(trust)) return false;
+  const everyone = proxyAddr.compile([...trust]);
+  const all = (addresses: string[]) => addresses.every((address) => everyone(address, 0));
+  return all(["1.2.3.4", "203.0.113.1", "198.51.100.1"]) || all(["2a00::1", "2001:db8::1"]);
+}
+
 const LOG_FORMATS = ["json", "pretty"] as const;
 
 const WORKERS_MESSAGE = "expected auto or a whole number of 1 or more";
@@ -115,6 +133,8 @@ const envSchema = z.object({
     .default("json"),
   CORS_ORIGINS: z.string().default(""),
   TRUST_PROXY: z.string().default("false").transform(parseTrustProxy),
+  // TRUST_PROXY=true lets any client choose req.ip: refused with NODE_ENV=production unless confirmed.
+  TRUST_PROXY_CONFIRMED: z.stringbool({ error: "expected true or false" }).default(false),
   // A client has this long to send its headers (slowloris); Node's default is 60 s.
   HEADERS_TIMEOUT_MS: milliseconds(10_000),
   // ... and this long for the whole request, body included; Node's default is 300 s.
@@ -236,6 +256,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       message: "must not be longer than REQUEST_TIMEOUT_MS",
       path: ["HEADERS_TIMEOUT_MS"],
     })
+    .refine(
+      (v) => v.TRUST_PROXY !== true || v.NODE_ENV !== "production" || v.TRUST_PROXY_CONFIRMED,
+      { message: TRUST_PROXY_TRUE_MESSAGE, path: ["TRUST_PROXY"] },
+    )
     .safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {

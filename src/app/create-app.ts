@@ -1,7 +1,7 @@
 import cors from "cors";
 import express, { type Express } from "express";
 import type { Logger } from "pino";
-import type { Config } from "../config";
+import { trustsWholeChain, type Config } from "../config";
 import { createLogger } from "../logger";
 import { loadInstrumentation, runRegister, type Instrumentation } from "../loader/instrumentation";
 import { loadRoutes, loadRoutesLazily, type LazyRoute, type Route } from "../loader/load-routes";
@@ -139,6 +139,12 @@ export async function createApp(
   installNextResponse(app.response, previewKeys);
   installRequestLog(app.request, logger);
   configureAuthenticate(app, config.apiTokens);
+  if (trustsWholeChain(config.trustProxy)) {
+    logger.warn(
+      { trustProxy: config.trustProxy },
+      "TRUST_PROXY trusts the whole X-Forwarded-For chain: any client can choose req.ip and so reset rate limits and the failed-token brake; set your proxy's address range (10.0.0.0/8) or hop count (1) instead",
+    );
+  }
   if (config.apiTokens.length === 0) {
     logger.warn(
       "no API tokens configured (API_TOKENS, API_TOKENS_FILE): every route protected by authenticate answers 401",
