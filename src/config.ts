@@ -144,6 +144,12 @@ const envSchema = z.object({
   MAX_HEADER_SIZE: count(16_384, 1024),
   MAX_REQUESTS_PER_SOCKET: count(0, 0),
   SHUTDOWN_TIMEOUT_MS: milliseconds(10_000),
+  // A route that sets no maxDuration may run this long before its request is answered 504; 0: no
+  // limit. Vercel's default for a Node function, so a Next project keeps the bound it had there.
+  MAX_DURATION_S: z.coerce
+    .number({ message: "expected seconds" })
+    .min(0, "expected 0 or more seconds")
+    .default(300),
   // After SIGTERM, /readyz answers 503 and the server goes on serving for this long before it
   // drains: the time a load balancer needs to stop sending traffic here (a preStop sleep, in-process).
   SHUTDOWN_DELAY_MS: milliseconds(0),
@@ -222,6 +228,8 @@ export interface Config {
   readonly development: boolean;
   /** Server processes (WORKERS, `auto` resolved): 1 runs no cluster primary. */
   readonly workers: number;
+  /** MAX_DURATION_S: a route's maxDuration when it sets none (seconds); 0: no limit. */
+  readonly maxDurationS: number;
   /** How long to keep serving after SIGTERM, /readyz already 503, before draining (SHUTDOWN_DELAY_MS). */
   readonly shutdownDelayMs: number;
   /** RATE_LIMIT: every route's limit per client IP, unless the route sets its own; undefined: off. */
@@ -311,6 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     development: values.NODE_ENV === "development",
     workers: values.WORKERS,
     shutdownDelayMs: values.SHUTDOWN_DELAY_MS,
+    maxDurationS: values.MAX_DURATION_S,
     rateLimit: values.RATE_LIMIT,
     authFailureLimit: values.AUTH_FAILURE_LIMIT,
     redisUrl: values.REDIS_URL,

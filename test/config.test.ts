@@ -32,6 +32,7 @@ describe("loadConfig", () => {
       development: false,
       workers: 1,
       shutdownDelayMs: 0,
+      maxDurationS: 300,
       rateLimit: undefined,
       authFailureLimit: { limit: 10, windowMs: 15 * 60_000, text: "10/15m" },
       redisUrl: undefined,

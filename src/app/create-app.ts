@@ -188,6 +188,7 @@ export async function createApp(
     // Each route's rate limit runs before its body is read: RATE_LIMIT's, or the route's own `rateLimit`.
     createDispatcher(routes, {
       previewKeys,
+      maxDurationS: config.maxDurationS,
       guard: (route) => routeLimits(route.pattern, route.settings.rateLimit),
     }),
   ].filter((step) => step !== undefined) as Step<AppRequest, AppResponse>[];

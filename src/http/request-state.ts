@@ -53,6 +53,8 @@ export class RequestState {
   /** The request's span, when it is traced: its log line carries them as `trace_id` and `span_id`. */
   traceId: string | undefined = undefined;
   spanId: string | undefined = undefined;
+  /** The route ran past its maxDuration: answered 504 (or cut short); its later writes are dropped. */
+  timedOut = false;
   /** How this request's URL is written in a log line (LOG_REDACT_QUERY); the request context sets it. */
   redactUrl: UrlRedactor = redactDefault;
   /** The request itself until its response closes; the uncaught-exception handler answers through it. */

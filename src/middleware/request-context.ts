@@ -85,6 +85,7 @@ export function createRequestContext(logger: Logger, redactUrl: UrlRedactor) {
       remoteAddress: req.ip,
       // The client went away before the response was complete: which route kept it waiting.
       aborted: finished ? undefined : true,
+      timedOut: state.timedOut || undefined,
       route: finished ? undefined : state.route?.file,
       trace_id: state.traceId,
       span_id: state.spanId,

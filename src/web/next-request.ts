@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RequestCookies } from "@edge-runtime/cookies";
+import { peekRequestState } from "../http/request-state";
 import { NextURL } from "./next-url";
 import { nodeBodyStream, readNodeBody, readWebStream, type BodyLimit } from "./request-body";
 
@@ -186,7 +187,10 @@ const accessors: Record<string, (this: NextRequest) => unknown> = {
       source.signal = controller.signal;
       const { res } = source;
       const abortIfLeft = () => {
-        if (!res.writableFinished)
+        // The route ran past its maxDuration: answered 504 meanwhile (router/deadline.ts).
+        if (peekRequestState(source.req)?.timedOut)
+          controller.abort(new DOMException("The route ran past its maxDuration", "TimeoutError"));
+        else if (!res.writableFinished)
           controller.abort(
             new DOMException("The client went away before the response was complete", "AbortError"),
           );
