@@ -4,6 +4,7 @@ import path from "node:path";
 import proxyAddr from "proxy-addr";
 import { z } from "zod";
 import { ConfigError } from "./errors";
+import { DEFAULT_REDACTED_QUERY_KEYS } from "./http/redact-url";
 import type { ServerLimits } from "./http/server";
 import { parseRate, RATE_MESSAGE, type Rate } from "./rate";
 import { isSize, SIZE_MESSAGE } from "./size";
@@ -50,6 +51,24 @@ function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
     return z.NEVER;
   }
   return list;
+}
+
+const TRUST_PROXY_TRUE_MESSAGE =
+  "true believes the left-most X-Forwarded-For entry, which any client chooses (rate limits and " +
+  "the failed-token brake can then be reset at will): set TRUST_PROXY to your proxy's address " +
+  "range (10.0.0.0/8) or its hop count (1); if every request reaches this server only through " +
+  "proxies that overwrite X-Forwarded-For, confirm with TRUST_PROXY_CONFIRMED=true";
+
+/**
+ * True when `trust` believes a whole X-Forwarded-For chain, so the client picks `req.ip`: `true`,
+ * or ranges that hold every IPv4 or every IPv6 address (`0.0.0.0/1,128.0.0.0/1`).
+ */
+export function trustsWholeChain(trust: TrustProxy): boolean {
+  if (trust === true) return true;
+  if (!Array.isArray(trust)) return false;
+  const everyone = proxyAddr.compile([...trust]);
+  const all = (addresses: string[]) => addresses.every((address) => everyone(address, 0));
+  return all(["1.2.3.4", "203.0.113.1", "198.51.100.1"]) || all(["2a00::1", "2001:db8::1"]);
 }
 
 const LOG_FORMATS = ["json", "pretty"] as const;
@@ -114,6 +133,8 @@ const envSchema = z.object({
     .default("json"),
   CORS_ORIGINS: z.string().default(""),
   TRUST_PROXY: z.string().default("false").transform(parseTrustProxy),
+  // TRUST_PROXY=true lets any client choose req.ip: refused with NODE_ENV=production unless confirmed.
+  TRUST_PROXY_CONFIRMED: z.stringbool({ error: "expected true or false" }).default(false),
   // A client has this long to send its headers (slowloris); Node's default is 60 s.
   HEADERS_TIMEOUT_MS: milliseconds(10_000),
   // ... and this long for the whole request, body included; Node's default is 300 s.
@@ -123,6 +144,12 @@ const envSchema = z.object({
   MAX_HEADER_SIZE: count(16_384, 1024),
   MAX_REQUESTS_PER_SOCKET: count(0, 0),
   SHUTDOWN_TIMEOUT_MS: milliseconds(10_000),
+  // A route that sets no maxDuration may run this long before its request is answered 504; 0: no
+  // limit. Vercel's default for a Node function, so a Next project keeps the bound it had there.
+  MAX_DURATION_S: z.coerce
+    .number({ message: "expected seconds" })
+    .min(0, "expected 0 or more seconds")
+    .default(300),
   // After SIGTERM, /readyz answers 503 and the server goes on serving for this long before it
   // drains: the time a load balancer needs to stop sending traffic here (a preStop sleep, in-process).
   SHUTDOWN_DELAY_MS: milliseconds(0),
@@ -146,6 +173,8 @@ const envSchema = z.object({
   AUTH_FAILURE_LIMIT: z.string().default("10/15m").transform(parseRateOrOff),
   // Rate-limit counters (and the failed-token counts) in Redis, shared by every replica; unset: in memory, per process.
   REDIS_URL: redisUrl.optional(),
+  // Query keys whose values are written [redacted] in every logged URL; `off` logs URLs as sent.
+  LOG_REDACT_QUERY: z.string().optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint.optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpoint.optional(),
   OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
@@ -196,6 +225,8 @@ export interface Config {
   readonly development: boolean;
   /** Server processes (WORKERS, `auto` resolved): 1 runs no cluster primary. */
   readonly workers: number;
+  /** MAX_DURATION_S: a route's maxDuration when it sets none (seconds); 0: no limit. */
+  readonly maxDurationS: number;
   /** How long to keep serving after SIGTERM, /readyz already 503, before draining (SHUTDOWN_DELAY_MS). */
   readonly shutdownDelayMs: number;
   /** RATE_LIMIT: every route's limit per client IP, unless the route sets its own; undefined: off. */
@@ -204,6 +235,8 @@ export interface Config {
   readonly authFailureLimit: Rate | undefined;
   /** REDIS_URL: where the rate-limit counters live; undefined: in this process's memory. */
   readonly redisUrl: string | undefined;
+  /** LOG_REDACT_QUERY: query keys whose values logged URLs show as `[redacted]` (lower case). */
+  readonly logRedactQuery: readonly string[];
   /** Set when traces are exported (an OTLP endpoint set, or OTEL_TRACES_EXPORTER=otlp, and the SDK not disabled). */
   readonly tracing: TracingConfig | undefined;
 }
@@ -243,6 +276,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       message: "must not be longer than REQUEST_TIMEOUT_MS",
       path: ["HEADERS_TIMEOUT_MS"],
     })
+    .refine(
+      (v) => v.TRUST_PROXY !== true || v.NODE_ENV !== "production" || v.TRUST_PROXY_CONFIRMED,
+      { message: TRUST_PROXY_TRUE_MESSAGE, path: ["TRUST_PROXY"] },
+    )
     .safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
@@ -294,9 +331,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     development: values.NODE_ENV === "development",
     workers: values.WORKERS,
     shutdownDelayMs: values.SHUTDOWN_DELAY_MS,
+    maxDurationS: values.MAX_DURATION_S,
     rateLimit: values.RATE_LIMIT,
     authFailureLimit: values.AUTH_FAILURE_LIMIT,
     redisUrl: values.REDIS_URL,
+    logRedactQuery: parseRedactQuery(values.LOG_REDACT_QUERY),
     tracing: tracingOf(values),
   });
 }
@@ -335,4 +374,16 @@ function readTokensFile(file: string): string[] {
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== "" && !line.startsWith("#"));
+}
+
+/** LOG_REDACT_QUERY: unset → the common credential names; `off` → none; else the listed keys. */
+function parseRedactQuery(value: string | undefined): readonly string[] {
+  if (value === undefined) return DEFAULT_REDACTED_QUERY_KEYS;
+  if (value.toLowerCase() === "off") return Object.freeze([]);
+  return Object.freeze(
+    value
+      .split(",")
+      .map((key) => key.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }

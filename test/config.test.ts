@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { CONFIG_VARIABLES, DEFAULT_ROUTES_DIR, loadConfig } from "../src/config";
 import { ConfigError } from "../src/errors";
+import { DEFAULT_REDACTED_QUERY_KEYS } from "../src/http/redact-url";
 
 describe("loadConfig", () => {
   it("has Next-like defaults when nothing is set", () => {
@@ -31,9 +32,11 @@ describe("loadConfig", () => {
       development: false,
       workers: 1,
       shutdownDelayMs: 0,
+      maxDurationS: 300,
       rateLimit: undefined,
       authFailureLimit: { limit: 10, windowMs: 15 * 60_000, text: "10/15m" },
       redisUrl: undefined,
+      logRedactQuery: DEFAULT_REDACTED_QUERY_KEYS,
       tracing: undefined,
     });
   });

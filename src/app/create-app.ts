@@ -1,7 +1,7 @@
 import cors from "cors";
 import express, { type Express } from "express";
 import type { Logger } from "pino";
-import type { Config } from "../config";
+import { trustsWholeChain, type Config } from "../config";
 import { createLogger } from "../logger";
 import path from "node:path";
 import { loadInstrumentation, runRegister, type Instrumentation } from "../loader/instrumentation";
@@ -17,6 +17,7 @@ import { configureAuthBrake, createAuthBrake } from "../middleware/auth-brake";
 import { configureAuthenticate } from "../middleware/authenticate";
 import { createMemoryStores, type CounterStores } from "../middleware/counter-stores";
 import type { Step } from "../middleware/compose";
+import { createUrlRedactor } from "../http/redact-url";
 import { requestState } from "../http/request-state";
 import { createErrorHandler, notFound, type ErrorListener } from "../middleware/error-handler";
 import { createHealthChecks, type Lifecycle } from "../middleware/health";
@@ -169,6 +170,12 @@ export async function createApp(
   installNextResponse(app.response, previewKeys);
   installRequestLog(app.request, logger);
   configureAuthenticate(app, config.apiTokens);
+  if (trustsWholeChain(config.trustProxy)) {
+    logger.warn(
+      { trustProxy: config.trustProxy },
+      "TRUST_PROXY trusts the whole X-Forwarded-For chain: any client can choose req.ip and so reset rate limits and the failed-token brake; set your proxy's address range (10.0.0.0/8) or hop count (1) instead",
+    );
+  }
   if (config.apiTokens.length === 0) {
     logger.warn(
       "no API tokens configured (API_TOKENS, API_TOKENS_FILE): every route protected by authenticate answers 401",
@@ -206,7 +213,7 @@ export async function createApp(
   // Every response, errors and 404s included, gets the security headers and a request id.
   const stack = [
     createSecurityHeaders(),
-    createRequestContext(logger),
+    createRequestContext(logger, createUrlRedactor(config.logRedactQuery)),
     createHealthChecks(lifecycle, {
       ready: instrumentation.ready,
       readyTimeoutMs: config.readyTimeoutMs,
@@ -224,6 +231,7 @@ export async function createApp(
     // Each route's rate limit runs before its body is read: RATE_LIMIT's, or the route's own `rateLimit`.
     createDispatcher(routes, {
       previewKeys,
+      maxDurationS: config.maxDurationS,
       guard: (route) => routeLimits(route.pattern, route.settings.rateLimit),
       afterFiles: rewrites?.afterFiles.length
         ? (req, res, next) => applyRewrites(rewrites.afterFiles, req, res, next)

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
+import { createUrlRedactor, DEFAULT_REDACTED_QUERY_KEYS, type UrlRedactor } from "./redact-url";
 
 /** Route params from the URL: a string per `[name]`, an array per catch-all. */
 export type Params = Record<string, string | string[]>;
@@ -52,6 +53,10 @@ export class RequestState {
   /** The request's span, when it is traced: its log line carries them as `trace_id` and `span_id`. */
   traceId: string | undefined = undefined;
   spanId: string | undefined = undefined;
+  /** The route ran past its maxDuration: answered 504 (or cut short); its later writes are dropped. */
+  timedOut = false;
+  /** How this request's URL is written in a log line (LOG_REDACT_QUERY); the request context sets it. */
+  redactUrl: UrlRedactor = redactDefault;
   /** The request itself until its response closes; the uncaught-exception handler answers through it. */
   req: IncomingMessage | undefined;
 
@@ -60,6 +65,8 @@ export class RequestState {
     this.req = req;
   }
 }
+
+const redactDefault = createUrlRedactor(DEFAULT_REDACTED_QUERY_KEYS);
 
 const kState = Symbol("nextpress.state");
 
@@ -73,4 +80,10 @@ export function requestState(req: IncomingMessage): RequestState {
 /** The state, or undefined for a request nextpress never saw. */
 export function peekRequestState(req: IncomingMessage | undefined): RequestState | undefined {
   return (req as WithState | undefined)?.[kState];
+}
+
+/** The request's URL as a log line may show it: credentials in its query redacted (LOG_REDACT_QUERY). */
+export function loggedUrl(req: IncomingMessage & { originalUrl?: string }): string {
+  const url = req.originalUrl ?? req.url ?? "";
+  return (peekRequestState(req)?.redactUrl ?? redactDefault)(url);
 }

@@ -31,6 +31,8 @@ export interface WebSettings {
   readonly generateStaticParams: (() => unknown) | undefined;
   /** nextpress's `export const rateLimit` ("10/1m", or false); undefined: RATE_LIMIT's. */
   readonly rateLimit?: Rate | false;
+  /** `export const maxDuration` in seconds; undefined: MAX_DURATION_S. */
+  readonly maxDuration?: number;
 }
 
 const size = z
@@ -102,6 +104,7 @@ export function resolveSegmentConfig(mod: RouteModule, defaultBodyLimit: string)
     dynamicParams: config.dynamicParams ?? true,
     generateStaticParams: config.generateStaticParams as (() => unknown) | undefined,
     rateLimit: config.rateLimit,
+    maxDuration: config.maxDuration,
   });
 }
 

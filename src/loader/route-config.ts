@@ -43,6 +43,7 @@ const pageConfigSchema = z
       .loose()
       .optional(),
     rateLimit: routeRateLimit.optional(),
+    maxDuration: z.number({ error: "expected a number of seconds" }).min(0).optional(),
   })
   .loose();
 
@@ -56,6 +57,8 @@ export interface RouteSettings {
   readonly inheritMiddleware: boolean;
   /** The route's own rate limit (`config.rateLimit`, an app route's `export const rateLimit`); false: none; undefined: RATE_LIMIT's. */
   readonly rateLimit?: Rate | false;
+  /** `config.maxDuration` in seconds; undefined: MAX_DURATION_S. */
+  readonly maxDuration?: number;
 }
 
 /** `config.api.responseLimit`: false (none), true (Next's default) or a size. */
@@ -89,6 +92,7 @@ export function resolveRouteSettings(config: unknown, defaultBodyLimit: string):
     externalResolver: api.externalResolver === true,
     inheritMiddleware: parsed.data.middleware?.inherit !== false,
     rateLimit: parsed.data.rateLimit,
+    maxDuration: parsed.data.maxDuration,
   });
 }
 

@@ -27,12 +27,24 @@ type BrakeRequest = IncomingMessage & { ip?: string; app?: Application };
 const keyOf = (req: BrakeRequest) =>
   loadRateLimit().ipKeyGenerator(req.ip ?? req.socket?.remoteAddress ?? "");
 
+/** One address's wrong tokens as this replica knows them. */
+interface Tally {
+  /** The highest count the store has answered for this window (every replica's). */
+  known: number;
+  /** Wrong tokens counted here whose store increment has not answered yet. */
+  pending: number;
+  /** When the window ends (the store's reset time once it answered). */
+  resetAt: number;
+}
+
 /**
- * Wrong tokens are counted in `store` (Redis: one count for every replica). A replica brakes an IP
- * when a count it made reaches the limit, and remembers that until the window's end, so a request
- * with a valid token costs one Map lookup and no store round trip. Across replicas, each one
- * learns of the brake from its own next wrong token from that IP: at most one more guess per
- * replica per window. A store that is down fails open (counts are lost, nothing is braked).
+ * Wrong tokens are counted in `store` (Redis: one count for every replica) and, synchronously, in
+ * a local tally: the store's last answer plus the increments still on their way. A replica brakes
+ * an IP as soon as that tally reaches the limit, so requests parsed from one socket read (HTTP
+ * pipelining) are braked one by one, never admitted all before the store answers. A request with
+ * a valid token costs one Map lookup and no store round trip. Across replicas, each one learns of
+ * the others' counts from its own next wrong token's answer: at most one more guess per replica
+ * per window. A store that is down leaves each replica its own count (the limit per replica).
  */
 export function createAuthBrake(rate: Rate, createStore: () => Store, logger: Logger): AuthBrake {
   // Made with the first wrong token: until then the brake has loaded and started nothing.
@@ -44,12 +56,32 @@ export function createAuthBrake(rate: Rate, createStore: () => Store, logger: Lo
     return store;
   };
   const brakedUntil = new Map<string, number>();
-  // Braked IPs leave the Map once their window is over, asked about again or not.
+  const tallies = new Map<string, Tally>();
+  // Braked IPs and old tallies leave their Maps once their window is over, asked about again or not.
   const sweep = setInterval(() => {
     const now = Date.now();
     for (const [key, until] of brakedUntil) if (until <= now) brakedUntil.delete(key);
+    for (const [key, tally] of tallies) if (tally.resetAt <= now) tallies.delete(key);
   }, rate.windowMs);
   sweep.unref();
+
+  const tallyOf = (key: string, now: number): Tally => {
+    const tally = tallies.get(key);
+    if (tally && tally.resetAt > now) return tally;
+    const fresh = { known: 0, pending: 0, resetAt: now + rate.windowMs };
+    tallies.set(key, fresh);
+    return fresh;
+  };
+  const brakeIfOver = (req: IncomingMessage, key: string, tally: Tally) => {
+    const failures = tally.known + tally.pending;
+    if (failures < rate.limit) return;
+    if (!brakedUntil.has(key))
+      logger.warn(
+        { ip: (req as BrakeRequest).ip, failures, untilMs: tally.resetAt - Date.now() },
+        "authenticate: too many wrong tokens from this address: braked",
+      );
+    brakedUntil.set(key, Math.max(brakedUntil.get(key) ?? 0, tally.resetAt));
+  };
 
   return {
     admit(req, res) {
@@ -67,19 +99,22 @@ export function createAuthBrake(rate: Rate, createStore: () => Store, logger: Lo
     },
     recordFailure(req) {
       const key = keyOf(req);
+      const counted = tallyOf(key, Date.now());
+      counted.pending += 1;
+      brakeIfOver(req, key, counted);
       Promise.resolve(counter().increment(key)).then(
         ({ totalHits, resetTime }) => {
-          if (totalHits < rate.limit) return;
-          const until = resetTime?.getTime() ?? Date.now() + rate.windowMs;
-          if (!brakedUntil.has(key))
-            logger.warn(
-              { ip: (req as BrakeRequest).ip, failures: totalHits, untilMs: until - Date.now() },
-              "authenticate: too many wrong tokens from this address: braked",
-            );
-          brakedUntil.set(key, until);
+          counted.pending -= 1;
+          const tally = tallyOf(key, Date.now());
+          tally.known = Math.max(tally.known, totalHits);
+          if (resetTime) tally.resetAt = resetTime.getTime();
+          brakeIfOver(req, key, tally);
         },
-        // The store is down: reported once by its outage reporter; nothing is braked meanwhile.
-        () => undefined,
+        // The store is down: reported once by its outage reporter; the local tally keeps the count.
+        () => {
+          counted.known += 1;
+          counted.pending -= 1;
+        },
       );
     },
   };

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { isApiError } from "../errors";
 import { sendJsonError } from "../http/json-error";
-import { requestState } from "../http/request-state";
+import { loggedUrl, requestState } from "../http/request-state";
 
 /** An ApiError status we can send: Node throws on anything outside 100–999, Express then answers in HTML. */
 function isErrorStatus(status: number): boolean {
@@ -50,7 +50,7 @@ export function createErrorHandler(logger: Logger, onError?: ErrorListener) {
       sendJsonError(req, res, known.status, known.message);
       return;
     }
-    log.error({ err: error, route }, `${req.method} ${req.originalUrl ?? req.url} failed`);
+    log.error({ err: error, route }, `${req.method} ${loggedUrl(req)} failed`);
     if (matched?.kind === "app" && !known) {
       // An app-router route handler that throws is a 500 with an empty body, as in Next.
       res.statusCode = 500;

@@ -4,7 +4,8 @@ import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import { closeAfterResponse, sendJsonError } from "../http/json-error";
 import { checkRequestFraming } from "../http/request-framing";
-import { requestState, type RequestState } from "../http/request-state";
+import { loggedUrl, requestState, type RequestState } from "../http/request-state";
+import type { UrlRedactor } from "../http/redact-url";
 
 /** Health probes run every few seconds: their lines go to debug, not info. */
 const QUIET_PATHS = new Set(["/healthz", "/readyz"]);
@@ -68,7 +69,7 @@ export function installRequestLog(proto: object, logger: Logger): void {
  * framing no handler should see is refused here (see http/request-framing.ts), and its
  * connection answers nothing more; every other one runs the rest of the stack inside its scope.
  */
-export function createRequestContext(logger: Logger) {
+export function createRequestContext(logger: Logger, redactUrl: UrlRedactor) {
   function logCompleted(this: ServerResponse): void {
     const req = this.req as ContextRequest;
     const state = requestState(req);
@@ -78,12 +79,13 @@ export function createRequestContext(logger: Logger) {
     const line = {
       reqId: state.id,
       method: req.method,
-      url: req.originalUrl ?? req.url,
+      url: loggedUrl(req),
       status: this.statusCode,
       durationMs: Math.round((performance.now() - state.startedAt) * 1000) / 1000,
       remoteAddress: req.ip,
       // The client went away before the response was complete: which route kept it waiting.
       aborted: finished ? undefined : true,
+      timedOut: state.timedOut || undefined,
       route: finished ? undefined : state.route?.file,
       trace_id: state.traceId,
       span_id: state.spanId,
@@ -98,6 +100,7 @@ export function createRequestContext(logger: Logger) {
     next: () => void,
   ): void {
     const state = requestState(req);
+    state.redactUrl = redactUrl;
     res.setHeader("X-Request-Id", state.id);
     // `on`, not `once`: a response closes once, and `once` allocates a wrapper per request.
     res.on("close", logCompleted);

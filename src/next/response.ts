@@ -4,7 +4,7 @@ import bytes from "bytes";
 import fresh from "fresh";
 import type { Logger } from "pino";
 import { JSON_CONTENT_TYPE } from "../http/json-error";
-import { peekRequestState, type RequestState } from "../http/request-state";
+import { loggedUrl, peekRequestState, type RequestState } from "../http/request-state";
 import { generateETag } from "./etag";
 import { clearPreviewData, setDraftMode, setPreviewData, type PreviewKeys } from "./preview";
 
@@ -201,7 +201,7 @@ export function installNextResponse(proto: object, previewKeys: PreviewKeys): vo
         if (state.responseBytes >= limit) {
           state.responseLimit = false;
           this.req.log?.warn(
-            `API response for ${this.req.originalUrl ?? this.req.url} exceeds ${bytes.format(limit)}. ` +
+            `API response for ${loggedUrl(this.req)} exceeds ${bytes.format(limit)}. ` +
               "API Routes are meant to respond quickly. https://nextjs.org/docs/messages/api-routes-response-size-limit",
           );
         }

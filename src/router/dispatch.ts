@@ -8,6 +8,7 @@ import { composeMiddleware } from "../middleware/compose";
 import type { Middleware, NextApiRequest, NextApiResponse } from "../types";
 import { decodeSegments, normalizeRequestPath } from "./request-path";
 import { RouteTree, type Match } from "./route-tree";
+import { maxDurationOf, withDeadline } from "./deadline";
 import { createRouteRunner, SKIP, type RouteRunner } from "./run-route";
 import type { WebRunnerOptions } from "./run-web-route";
 
@@ -60,6 +61,8 @@ export type RewritePhase = (
 ) => "internal" | "answered" | undefined;
 
 export interface DispatcherOptions extends WebRunnerOptions {
+  /** MAX_DURATION_S: how long a route may run when it sets no maxDuration of its own; 0: no limit. */
+  readonly maxDurationS?: number;
   /** What runs before a route, before its body is read (a rate limit), chosen once per route; undefined: nothing. */
   readonly guard?: (route: Route) => Middleware | undefined;
   /** next.config `rewrites().afterFiles` (after static routes, before dynamic ones) and `fallback` (after every route). */
@@ -74,7 +77,11 @@ const FALLBACK = 2;
 
 /** The route's runner, behind its guard when it has one. */
 function createRunner(route: Route, options: DispatcherOptions): RouteRunner {
-  const run = createRouteRunner(route, options);
+  const run = withDeadline(
+    route,
+    maxDurationOf(route, options.maxDurationS ?? 0),
+    createRouteRunner(route, options),
+  );
   const guard = options.guard?.(route);
   return guard ? composeMiddleware([guard], run) : run;
 }

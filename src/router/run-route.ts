@@ -1,7 +1,7 @@
 import type { Endpoint } from "../loader/build-route";
 import type { Route } from "../loader/load-routes";
 import { sendJsonError } from "../http/json-error";
-import { requestState } from "../http/request-state";
+import { loggedUrl, requestState } from "../http/request-state";
 import { composeMiddleware, runHandler, SKIP, type Done, type Runner } from "../middleware/compose";
 import { isNoBody, parseBody, readEmptyBody } from "../next/body";
 import type { NextApiHandler, NextApiRequest, NextApiResponse } from "../types";
@@ -22,7 +22,7 @@ function warnIfUnanswered(route: Route, req: NextApiRequest, res: NextApiRespons
   ) {
     req.log.warn(
       { route: route.file },
-      `API resolved without sending a response for ${req.originalUrl}, this may result in stalled requests.`,
+      `API resolved without sending a response for ${loggedUrl(req)}, this may result in stalled requests.`,
     );
   }
 }

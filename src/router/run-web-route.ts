@@ -202,6 +202,11 @@ function webEndpointRunner(route: Route, endpoint: Endpoint, options: WebRunnerO
           : { status: interrupt.status },
       );
     }
+    if (state.timedOut) {
+      // Answered 504 at the deadline: this answer comes too late and goes nowhere.
+      if (response.body && !response.bodyUsed) void response.body.cancel().catch(() => undefined);
+      return;
+    }
     const cacheable =
       cacheControl !== undefined &&
       dynamicUse === undefined &&

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RequestCookies } from "@edge-runtime/cookies";
+import { peekRequestState } from "../http/request-state";
 import { NextURL } from "./next-url";
 import { nodeBodyStream, readNodeBody, readWebStream, type BodyLimit } from "./request-body";
 
@@ -49,15 +50,19 @@ function toHeaders(req: IncomingMessage): Headers {
 
 function absoluteUrl(source: NodeSource): string {
   const { req } = source;
-  // Express's getters: X-Forwarded-Proto and -Host count only from a proxy TRUST_PROXY trusts.
-  const protocol = req.protocol ?? "http";
-  const host = req.host ?? req.headers.host ?? "localhost";
-  const path = req.originalUrl ?? req.url ?? "/";
-  const url = `${protocol}://${host}${path.startsWith("/") ? path : `/${path}`}`;
-  if (!source.stripped) return url;
-  const parsed = new URL(url);
-  parsed.search = "";
-  return parsed.href;
+  // Express's getters: X-Forwarded-Proto and -Host count only from a proxy TRUST_PROXY trusts. The
+  // host was checked once per request (http/request-host.ts); the URL is built by parts, never by
+  // concatenation, so no value can move the host, path or query.
+  const url = new URL("http://localhost/");
+  if (req.protocol === "https") url.protocol = "https:";
+  const host = req.host ?? req.headers.host;
+  if (host) url.host = host;
+  const target = req.originalUrl ?? req.url ?? "/";
+  const queryAt = target.indexOf("?");
+  const path = queryAt === -1 ? target : target.slice(0, queryAt);
+  url.pathname = path.startsWith("/") ? path : `/${path}`;
+  if (queryAt !== -1 && !source.stripped) url.search = target.slice(queryAt);
+  return url.href;
 }
 
 /**
@@ -185,7 +190,10 @@ const accessors: Record<string, (this: NextRequest) => unknown> = {
       source.signal = controller.signal;
       const { res } = source;
       const abortIfLeft = () => {
-        if (!res.writableFinished)
+        // The route ran past its maxDuration: answered 504 meanwhile (router/deadline.ts).
+        if (peekRequestState(source.req)?.timedOut)
+          controller.abort(new DOMException("The route ran past its maxDuration", "TimeoutError"));
+        else if (!res.writableFinished)
           controller.abort(
             new DOMException("The client went away before the response was complete", "AbortError"),
           );

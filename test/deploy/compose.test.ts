@@ -12,7 +12,15 @@ interface Service {
   deploy?: { replicas?: number };
   stop_grace_period?: string;
   volumes?: string[];
+  read_only?: boolean;
+  tmpfs?: string[];
+  cap_drop?: string[];
+  security_opt?: string[];
 }
+
+const COMPOSE_FILES = ["compose.yaml", "compose.replicas.yaml", "compose.postgres.yaml"];
+/** `${POSTGRES_PASSWORD:?message}`: compose refuses to start without the variable set. */
+const REQUIRED_PASSWORD = /\$\{POSTGRES_PASSWORD:\?[^}]+\}/;
 
 function services(file: string): Record<string, Service> {
   return (
@@ -68,7 +76,7 @@ describe("compose files", () => {
     });
     expect(postgres.postgres.image).toMatch(/^postgres:/);
     const url = (environment: Record<string, string> = {}) =>
-      environment.DATABASE_URL.replace("${POSTGRES_PASSWORD:-nextpress}", "nextpress");
+      environment.DATABASE_URL.replace(REQUIRED_PASSWORD, "s3cret");
     expect(readDatabaseSettings({ DATABASE_URL: url(merged.environment) })).toEqual({
       engine: "postgres",
       url: url(postgres.api.environment),
@@ -90,5 +98,31 @@ describe("compose files", () => {
       .slice(1)
       .map(Number);
     expect(major * 1000 + minor).toBeGreaterThanOrEqual(1028);
+  });
+
+  it("have no default database password: every file requires POSTGRES_PASSWORD", () => {
+    for (const file of COMPOSE_FILES) {
+      const text = readFileSync(path.join(PROJECT_ROOT, file), "utf8");
+      const uses = text.match(/\$\{POSTGRES_PASSWORD[^}]*\}/g) ?? [];
+      expect({
+        file,
+        defaults: uses.filter((use) => !/^\$\{POSTGRES_PASSWORD:\?[^}]+\}$/.test(use)),
+      }).toEqual({
+        file,
+        defaults: [],
+      });
+    }
+    expect(services("compose.postgres.yaml").postgres.environment?.POSTGRES_PASSWORD).toMatch(
+      REQUIRED_PASSWORD,
+    );
+  });
+
+  it("run the api read-only, without capabilities or new privileges, with a tmpfs at /tmp", () => {
+    for (const api of [single.api, merged]) {
+      expect(api.read_only).toBe(true);
+      expect(api.tmpfs).toEqual(["/tmp"]);
+      expect(api.cap_drop).toEqual(["ALL"]);
+      expect(api.security_opt).toEqual(["no-new-privileges:true"]);
+    }
   });
 });

@@ -6,6 +6,7 @@ import {
   type IHorizontalPodAutoscaler,
 } from "kubernetes-models/autoscaling/v2";
 import { Deployment, type IDeployment } from "kubernetes-models/apps/v1";
+import { NetworkPolicy, type INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget, type IPodDisruptionBudget } from "kubernetes-models/policy/v1";
 import {
   ConfigMap,
@@ -18,7 +19,7 @@ import {
 import request from "supertest";
 import { parseAllDocuments } from "yaml";
 import { readDatabaseSettings, SAMPLE_VARIABLES } from "../../routes/_lib/settings";
-import { CONFIG_VARIABLES, loadConfig } from "../../src/config";
+import { CONFIG_VARIABLES, loadConfig, trustsWholeChain } from "../../src/config";
 import { buildTestApp } from "../helpers/app";
 import { PROJECT_ROOT } from "../helpers/process";
 
@@ -32,7 +33,13 @@ const MODELS = {
   "apps/v1/Deployment": Deployment,
   "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
   "autoscaling/v2/HorizontalPodAutoscaler": HorizontalPodAutoscaler,
+  "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
 } as const;
+
+/** What `kubectl apply -f deploy/k8s/` reads: any other file there is not applied. */
+const APPLIED = /\.(ya?ml|json)$/;
+/** The Secret ships as a template that kubectl skips: no value in the repository can reach a cluster. */
+const TEMPLATE = /\.yaml\.template$/;
 
 interface Manifest {
   file: string;
@@ -43,7 +50,7 @@ interface Manifest {
 
 function readManifests(): Manifest[] {
   return readdirSync(K8S_DIR)
-    .filter((file) => file.endsWith(".yaml"))
+    .filter((file) => APPLIED.test(file) || TEMPLATE.test(file))
     .flatMap((file) =>
       parseAllDocuments(readFileSync(path.join(K8S_DIR, file), "utf8")).map((doc) => {
         if (doc.errors.length > 0)
@@ -114,6 +121,7 @@ describe("deploy/k8s", () => {
       "ConfigMap",
       "Deployment",
       "HorizontalPodAutoscaler",
+      "NetworkPolicy",
       "PodDisruptionBudget",
       "Secret",
       "Service",
@@ -207,6 +215,32 @@ describe("deploy/k8s", () => {
     const url = secret.stringData?.database_url ?? "";
     expect(readDatabaseSettings({ DATABASE_URL: url })).toEqual({ engine: "postgres", url });
     expect(Number(configMap.data?.WORKERS)).toBe(1);
+  });
+
+  it("ships the Secret as a template that `kubectl apply -f deploy/k8s/` skips, every other manifest as one it applies", () => {
+    const files = readdirSync(K8S_DIR);
+    expect(files.filter((file) => !APPLIED.test(file))).toEqual(["secret.yaml.template"]);
+    expect(manifests.filter((m) => !APPLIED.test(m.file)).map((m) => m.kind)).toEqual(["Secret"]);
+    // Copied and applied without editing: no token is accepted and no database password is real.
+    expect(secret.stringData?.api_tokens).toBe("");
+    expect(secret.stringData?.database_url).toMatch(/REPLACE_ME/);
+  });
+
+  it("lets only the ingress controller's namespace reach the pods, on the http port TRUST_PROXY's one hop belongs to", () => {
+    const policy = only<INetworkPolicy>("NetworkPolicy");
+    expect(policy.spec?.podSelector.matchLabels).toEqual(
+      deployment.spec?.template.metadata?.labels,
+    );
+    expect(policy.spec?.policyTypes).toEqual(["Ingress"]);
+    expect(policy.spec?.ingress).toHaveLength(1);
+    const [rule] = policy.spec?.ingress ?? [];
+    expect(rule.from).toEqual([
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } },
+    ]);
+    expect(rule.ports).toEqual([{ protocol: "TCP", port: "http" }]);
+    const config = podConfig();
+    expect(config.trustProxy).toBe(1);
+    expect(trustsWholeChain(config.trustProxy)).toBe(false);
   });
 
   it("points the Service, the PodDisruptionBudget and the autoscaler at the Deployment's pods", () => {

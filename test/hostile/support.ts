@@ -90,7 +90,7 @@ export interface Exchange {
 }
 
 /** Splits a byte stream into HTTP/1.1 responses: Content-Length, chunked, or up to the close. */
-function parseResponses(raw: string): ParsedResponse[] {
+export function parseResponses(raw: string): ParsedResponse[] {
   const responses: ParsedResponse[] = [];
   let rest = raw;
   while (rest.startsWith("HTTP/")) {

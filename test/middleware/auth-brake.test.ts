@@ -1,6 +1,8 @@
 import type { Express } from "express";
 import request from "supertest";
 import { buildTestApp, type TestApp } from "../helpers/app";
+import { listen } from "../helpers/raw-http";
+import { exchange } from "../hostile/support";
 
 const GOOD = "Bearer test-token";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -95,5 +97,34 @@ describe("the failed-token brake (AUTH_FAILURE_LIMIT)", () => {
     for (let i = 0; i < 20; i++)
       await get(off.app, "/api/protected", "198.51.100.27", "Bearer wrong");
     expect((await get(off.app, "/api/protected", "198.51.100.27", GOOD)).status).toBe(200);
+  });
+
+  it("holds under HTTP pipelining: a burst of wrong tokens on one connection gets at most the limit checked", async () => {
+    const { app } = await build("rate-limit/routes", { AUTH_FAILURE_LIMIT: "5/1m" });
+    const server = await listen(app);
+    try {
+      const count = 300;
+      const one = (i: number) =>
+        `GET /api/protected HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer guess-${i}\r\n\r\n`;
+      // One write: the server parses every request from the same socket reads.
+      const burst = Array.from({ length: count }, (_, i) => one(i)).join("");
+      const { responses } = await exchange(server.port, burst, {
+        responses: count,
+        timeoutMs: 15_000,
+      });
+      const statuses = responses.map((res) => res.status);
+      expect(statuses).toHaveLength(count);
+      expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(count - 5);
+      // And the brake stays on for the next connection, a valid token included.
+      const after = await exchange(
+        server.port,
+        `GET /api/protected HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${GOOD}\r\n\r\n`,
+        { responses: 1 },
+      );
+      expect(after.responses[0]?.status).toBe(429);
+    } finally {
+      await server.close();
+    }
   });
 });
