@@ -20,6 +20,9 @@ import { installNextRequest } from "../next/request";
 import { installNextResponse } from "../next/response";
 import { createDocsMiddleware, createLazyDocsMiddleware, documentRoutes } from "../openapi";
 import { createDispatcher } from "../router/dispatch";
+import { createHttpServer } from "../http/server";
+import { createMcpEndpoint } from "../mcp";
+import type http from "node:http";
 import type { Middleware } from "../types";
 import {
   createRequestHandler,
@@ -155,6 +158,22 @@ export async function createApp(
           ),
         )
       : createDocsMiddleware(documentRoutes(routes as Route[], config.routesDir));
+  // POST /mcp (MCP=on): each tool call is a request through this very handler, on a server that never listens.
+  let internal: http.Server | undefined;
+  const mcp = config.mcp
+    ? createMcpEndpoint(
+        async () =>
+          lazyRoutes ? Promise.all(lazyRoutes.map((r) => r.load())) : (routes as Route[]),
+        config.routesDir,
+        config.mcp.tools,
+        () =>
+          (internal ??= createHttpServer(handle, {
+            limits: config.server,
+            prototypes: { request: app.request, response: app.response },
+            logger,
+          })),
+      )
+    : undefined;
   const corsMiddleware = createCors(config.corsOrigins);
   // Rate limits and the failed-token brake share one backend (Redis: every replica's counts).
   const stores = await createCounterStores(config, logger);
@@ -178,6 +197,7 @@ export async function createApp(
     corsMiddleware,
     createAppLayers(app),
     docs,
+    mcp,
     // Each route's rate limit runs before its body is read: RATE_LIMIT's, or the route's own `rateLimit`.
     createDispatcher(routes, {
       previewKeys,

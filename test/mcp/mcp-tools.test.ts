@@ -1,0 +1,78 @@
+import type http from "node:http";
+import type { AddressInfo } from "node:net";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { createAppServer } from "../../src/app/app-server";
+import { buildTestApp } from "../helpers/app";
+
+// The Next-style fixture tree (pages, edge and app routes) in-process, listening on loopback.
+async function serve(env: Record<string, string>) {
+  const built = await buildTestApp("client-tree/routes", env);
+  const server: http.Server = createAppServer(built);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    base,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await built.close();
+    },
+  };
+}
+
+async function toolNames(base: string): Promise<string[]> {
+  const client = new Client({ name: "t", version: "1" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`)));
+  const { tools } = await client.listTools();
+  await client.close();
+  return tools.map((tool) => tool.name);
+}
+
+describe("MCP tools of a Next-style tree", () => {
+  it("offers every operation (pages, edge, app routes) except a file's `export const mcp = false`", async () => {
+    const app = await serve({ MCP: "on" });
+    try {
+      const names = await toolNames(app.base);
+      expect(names).toEqual(
+        expect.arrayContaining(["listNotes", "createNote", "getApiEdgeHello", "getApiThingsById"]),
+      );
+      expect(names).not.toContain("hiddenFromAgents");
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("offers only the tools MCP_TOOLS names; catch-all params arrive as segments", async () => {
+    const app = await serve({ MCP: "on", MCP_TOOLS: "getApiFilesByPath, getApiThingsById" });
+    try {
+      expect((await toolNames(app.base)).sort()).toEqual(["getApiFilesByPath", "getApiThingsById"]);
+      const client = new Client({ name: "t", version: "1" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${app.base}/mcp`)));
+      const result = await client.callTool({
+        name: "getApiFilesByPath",
+        arguments: { params: { path: ["a b", "c"] } },
+      });
+      const [content] = result.content as { text: string }[];
+      expect(JSON.parse(content.text)).toEqual({ path: ["a b", "c"] });
+      const app2 = await client.callTool({
+        name: "getApiThingsById",
+        arguments: { params: { id: "7" } },
+      });
+      expect(JSON.parse((app2.content as { text: string }[])[0].text)).toEqual({ id: "7" });
+      await client.close();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("is not served without MCP=on", async () => {
+    const app = await serve({});
+    try {
+      const res = await fetch(`${app.base}/mcp`, { method: "POST", body: "{}" });
+      expect(res.status).toBe(404);
+    } finally {
+      await app.close();
+    }
+  });
+});
