@@ -1,6 +1,7 @@
 // The runtime every generated client carries, as text: plain TypeScript that only needs the
 // global fetch, Headers, FormData, TextDecoder and Blob (browsers, Node 18+, Deno, Bun, workers).
-export const RUNTIME_SOURCE = String.raw`
+/** The types every client shares, at the top of its `api.d.ts`. */
+export const SHARED_TYPES_SOURCE = String.raw`
 /** How every call of a client is sent. */
 export interface ClientOptions {
   /** Where the API is, e.g. "https://api.example.com"; default "" (the page's own origin). */
@@ -46,6 +47,13 @@ export interface ServerSentEvent {
 
 /** Success statuses of a route that declares none of its responses. */
 export type SuccessStatus = 200 | 201 | 202 | 203 | 204 | 205 | 206;
+`;
+
+/** The runtime, in its `index.ts`: the types come from `api.d.ts`. */
+export const RUNTIME_SOURCE = String.raw`
+import type { Answer, CallOptions, Client, ClientOptions, ServerSentEvent } from "./api.js";
+
+export type * from "./api.js";
 
 interface CallInput {
   params?: Record<string, string | readonly string[] | undefined>;
@@ -160,13 +168,14 @@ async function send(
   return { status: response.status, body: await readBody(response, method), headers: response.headers };
 }
 
-function bind<C>(
-  operations: Record<string, readonly [method: string, path: string]>,
-  options: ClientOptions,
-): C {
+/** Each operation as "operationId METHOD /path": plain strings cost the type checker next to nothing. */
+function bind<C>(operations: readonly string[], options: ClientOptions): C {
   const client: Record<string, (input?: CallInput, call?: CallOptions) => Promise<unknown>> = {};
-  for (const [name, [method, path]] of Object.entries(operations))
+  for (const line of operations) {
+    const [name, method, ...rest] = line.split(" ");
+    const path = rest.join(" ");
     client[name] = (input, call) => send(options, method, path, input ?? {}, call);
+  }
   return client as C;
 }
 `;

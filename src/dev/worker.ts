@@ -2,7 +2,7 @@ import type http from "node:http";
 import type { Logger } from "pino";
 import { createAppServer } from "../app/app-server";
 import { createApp } from "../app/create-app";
-import { clientSource, writeClient } from "../client";
+import { clientFiles, writeClient } from "../client";
 import type { Route } from "../loader/load-routes";
 import type { Config } from "../config";
 import { RouteLoadError } from "../errors";
@@ -90,8 +90,8 @@ async function build(config: Config, atStart: readonly FailedFile[], log: Logger
 function refreshClient(config: Config, routes: readonly Route[], log: Logger): void {
   if (!config.clientDir) return;
   try {
-    const file = writeClient(config.clientDir, clientSource(routes, config.routesDir));
-    if (file) log.info({ file }, "typed client written");
+    const files = writeClient(config.clientDir, clientFiles(routes, config.routesDir));
+    if (files.length > 0) log.info({ files }, "typed client written");
   } catch (error) {
     log.warn({ err: error }, "the typed client could not be written");
   }

@@ -25,8 +25,11 @@ describe("nextpress client", () => {
     const out = path.join(dir, "api");
     const first = await cli(["client", "--out", out]);
     expect(first.code).toBe(0);
-    expect(first.stderr).toContain(`wrote the typed client to ${path.join(out, "index.ts")}`);
-    expect(readFileSync(path.join(out, "index.ts"), "utf8")).toContain("listNotes(");
+    expect(first.stderr).toContain(`wrote the typed client to ${out} (index.ts, api.d.ts)`);
+    expect(readFileSync(path.join(out, "api.d.ts"), "utf8")).toContain("listNotes(");
+    expect(readFileSync(path.join(out, "index.ts"), "utf8")).toContain(
+      '"listNotes GET /api/notes",',
+    );
     const second = await cli(["client", "--out", out]);
     expect(second.stderr).toContain("is current");
   });
@@ -46,14 +49,14 @@ describe("nextpress check --client (the drift gate)", () => {
     expect(fresh.code).toBe(0);
     expect(fresh.stdout).toContain(`the client in ${out} is current`);
 
-    appendFileSync(path.join(out, "index.ts"), "// edited by hand\n");
+    appendFileSync(path.join(out, "api.d.ts"), "// edited by hand\n");
     const stale = await cli(["check", "--client", out]);
     expect(stale.code).toBe(1);
     expect(stale.stderr).toContain(`run \`nextpress client --out ${out}\``);
 
     const missing = await cli(["check", "--client", path.join(dir, "nowhere")]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain("does not exist");
+    expect(missing.stderr).toContain("index.ts, api.d.ts missing or different");
   });
 
   it("holds for this repository: the committed client/ is what `npm run client` writes", async () => {

@@ -1,23 +1,27 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import ts from "typescript";
-import { clientSource } from "../../src/client";
+import { clientFiles, writeClient, type ClientFiles } from "../../src/client";
 import { loadRoutes } from "../../src/loader/load-routes";
 import { fixture } from "../helpers/app";
 
 const TREE = fixture("client-tree");
 
-async function generate(): Promise<string> {
+async function generate(): Promise<ClientFiles> {
   const routes = await loadRoutes(path.join(TREE, "routes"), {
     bodyLimit: "1mb",
     appDir: path.join(TREE, "app"),
   });
-  return clientSource(routes, path.join(TREE, "routes"));
+  return clientFiles(routes, path.join(TREE, "routes"));
 }
 
 /** tsc's diagnostics for `files` under strict settings a consumer might use (DOM types, no Node). */
-export function compile(files: string[], lib = ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"]) {
+function compile(
+  files: string[],
+  lib = ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
+  skipLibCheck = true,
+) {
   const program = ts.createProgram(files, {
     strict: true,
     noEmit: true,
@@ -26,34 +30,35 @@ export function compile(files: string[], lib = ["lib.es2022.d.ts", "lib.dom.d.ts
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     lib,
     types: [],
-    skipLibCheck: true,
+    skipLibCheck,
   });
   return ts
     .getPreEmitDiagnostics(program)
     .map((d) => `${d.file?.fileName ?? ""}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
 }
 
+let files: ClientFiles;
 let source: string;
 let dir: string;
 beforeAll(async () => {
-  source = await generate();
+  files = await generate();
+  source = files["index.ts"] + files["api.d.ts"];
   dir = mkdtempSync(path.join(os.tmpdir(), "nextpress-client-"));
-  mkdirSync(path.join(dir, "client"));
-  writeFileSync(path.join(dir, "client", "index.ts"), source);
+  writeClient(path.join(dir, "client"), files);
   copyFileSync(fixture("client-consumer/consumer.ts"), path.join(dir, "consumer.ts"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("the generated client", () => {
-  it("imports nothing: no routes, no server code, no package (it can ship in a browser bundle)", () => {
-    expect(source).not.toMatch(/^\s*import\s/m);
+  it("imports nothing but its own types: no routes, no server code, no package (it can ship in a browser bundle)", () => {
+    const imports = [...source.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+"([^"]+)"/gm)].map((m) => m[1]);
+    expect(imports).toEqual(["./api.js", "./api.js"]);
     expect(source).not.toMatch(/\brequire\s*\(/);
     expect(source).not.toMatch(/\bimport\s*\(/);
-    expect(source).not.toMatch(/^\s*export\s+.*\sfrom\s/m);
   });
 
   it("has one method per operation of the document, pages, edge and app routes alike", () => {
-    const names = [...source.matchAll(/^ {2}(\w+)\(input\??:/gm)].map((m) => m[1]);
+    const names = [...files["api.d.ts"].matchAll(/^ {2}(\w+)\(input\??:/gm)].map((m) => m[1]);
     expect(names).toEqual(
       expect.arrayContaining([
         "listNotes",
@@ -70,8 +75,8 @@ describe("the generated client", () => {
     );
   });
 
-  it("compiles alone under strict settings with DOM types only", () => {
-    expect(compile([path.join(dir, "client", "index.ts")])).toEqual([]);
+  it("compiles alone under strict settings with DOM types only, its declarations checked too", () => {
+    expect(compile([path.join(dir, "client", "index.ts")], undefined, false)).toEqual([]);
   });
 
   it("types a consumer: statuses narrow, wire types, Next's params; every @ts-expect-error holds", () => {

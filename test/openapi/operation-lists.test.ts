@@ -39,8 +39,8 @@ describe.each([
       })
       .sort();
 
-    const source = generateClient(document, operations);
-    const client = [...source.matchAll(/^ {2}(\w+): \["[A-Z]+", "([^"]+)"\],$/gm)]
+    const source = generateClient(document, operations)["index.ts"];
+    const client = [...source.matchAll(/^ {2}"(\w+) [A-Z]+ (\/[^"]*)",$/gm)]
       .map(([, id, p]) => `${id} ${p}`)
       .sort();
 
