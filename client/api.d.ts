@@ -69,12 +69,14 @@ export type GetApiAdminStatsResult =
   | Answer<404 | 405 | 429 | 500 | 503, ErrorBody>;
 
 /** Input of `postApiEdgeEcho` (POST /api/edge-echo). */
-export interface PostApiEdgeEchoInput {}
+export interface PostApiEdgeEchoInput {
+  body?: unknown;
+}
 
 /** Every answer of `postApiEdgeEcho`, discriminated by `status`. */
 export type PostApiEdgeEchoResult =
   | Answer<SuccessStatus, unknown>
-  | Answer<404 | 405 | 429 | 500 | 503, ErrorBody>;
+  | Answer<404 | 405 | 413 | 429 | 500 | 503, ErrorBody>;
 
 /** Input of `getApiHello` (GET /api/hello). */
 export interface GetApiHelloInput {}
@@ -86,40 +88,48 @@ export type GetApiHelloResult =
   | Answer<404 | 405 | 429 | 500 | 503, ErrorBody>;
 
 /** Input of `postApiHello` (POST /api/hello). */
-export interface PostApiHelloInput {}
+export interface PostApiHelloInput {
+  body?: unknown;
+}
 
 /** Every answer of `postApiHello`, discriminated by `status`. */
 export type PostApiHelloResult =
   | Answer<SuccessStatus, unknown>
   | Answer<number, unknown>
-  | Answer<404 | 405 | 429 | 500 | 503, ErrorBody>;
+  | Answer<404 | 405 | 413 | 429 | 500 | 503, ErrorBody>;
 
 /** Input of `putApiHello` (PUT /api/hello). */
-export interface PutApiHelloInput {}
+export interface PutApiHelloInput {
+  body?: unknown;
+}
 
 /** Every answer of `putApiHello`, discriminated by `status`. */
 export type PutApiHelloResult =
   | Answer<SuccessStatus, unknown>
   | Answer<number, unknown>
-  | Answer<404 | 405 | 429 | 500 | 503, ErrorBody>;
+  | Answer<404 | 405 | 413 | 429 | 500 | 503, ErrorBody>;
 
 /** Input of `patchApiHello` (PATCH /api/hello). */
-export interface PatchApiHelloInput {}
+export interface PatchApiHelloInput {
+  body?: unknown;
+}
 
 /** Every answer of `patchApiHello`, discriminated by `status`. */
 export type PatchApiHelloResult =
   | Answer<SuccessStatus, unknown>
   | Answer<number, unknown>
-  | Answer<404 | 405 | 429 | 500 | 503, ErrorBody>;
+  | Answer<404 | 405 | 413 | 429 | 500 | 503, ErrorBody>;
 
 /** Input of `deleteApiHello` (DELETE /api/hello). */
-export interface DeleteApiHelloInput {}
+export interface DeleteApiHelloInput {
+  body?: unknown;
+}
 
 /** Every answer of `deleteApiHello`, discriminated by `status`. */
 export type DeleteApiHelloResult =
   | Answer<SuccessStatus, unknown>
   | Answer<number, unknown>
-  | Answer<404 | 405 | 429 | 500 | 503, ErrorBody>;
+  | Answer<404 | 405 | 413 | 429 | 500 | 503, ErrorBody>;
 
 /** Input of `getApiSecureData` (GET /api/secure-data). */
 export interface GetApiSecureDataInput {}
@@ -131,40 +141,48 @@ export type GetApiSecureDataResult =
   | Answer<404 | 405 | 429 | 500 | 503, ErrorBody>;
 
 /** Input of `postApiSecureData` (POST /api/secure-data). */
-export interface PostApiSecureDataInput {}
+export interface PostApiSecureDataInput {
+  body?: unknown;
+}
 
 /** Every answer of `postApiSecureData`, discriminated by `status`. */
 export type PostApiSecureDataResult =
   | Answer<SuccessStatus, unknown>
   | Answer<number, unknown>
-  | Answer<404 | 405 | 429 | 500 | 503, ErrorBody>;
+  | Answer<404 | 405 | 413 | 429 | 500 | 503, ErrorBody>;
 
 /** Input of `putApiSecureData` (PUT /api/secure-data). */
-export interface PutApiSecureDataInput {}
+export interface PutApiSecureDataInput {
+  body?: unknown;
+}
 
 /** Every answer of `putApiSecureData`, discriminated by `status`. */
 export type PutApiSecureDataResult =
   | Answer<SuccessStatus, unknown>
   | Answer<number, unknown>
-  | Answer<404 | 405 | 429 | 500 | 503, ErrorBody>;
+  | Answer<404 | 405 | 413 | 429 | 500 | 503, ErrorBody>;
 
 /** Input of `patchApiSecureData` (PATCH /api/secure-data). */
-export interface PatchApiSecureDataInput {}
+export interface PatchApiSecureDataInput {
+  body?: unknown;
+}
 
 /** Every answer of `patchApiSecureData`, discriminated by `status`. */
 export type PatchApiSecureDataResult =
   | Answer<SuccessStatus, unknown>
   | Answer<number, unknown>
-  | Answer<404 | 405 | 429 | 500 | 503, ErrorBody>;
+  | Answer<404 | 405 | 413 | 429 | 500 | 503, ErrorBody>;
 
 /** Input of `deleteApiSecureData` (DELETE /api/secure-data). */
-export interface DeleteApiSecureDataInput {}
+export interface DeleteApiSecureDataInput {
+  body?: unknown;
+}
 
 /** Every answer of `deleteApiSecureData`, discriminated by `status`. */
 export type DeleteApiSecureDataResult =
   | Answer<SuccessStatus, unknown>
   | Answer<number, unknown>
-  | Answer<404 | 405 | 429 | 500 | 503, ErrorBody>;
+  | Answer<404 | 405 | 413 | 429 | 500 | 503, ErrorBody>;
 
 /** Input of `listUsers` (GET /api/users). */
 export interface ListUsersInput {
@@ -250,6 +268,7 @@ export interface DeleteUserInput {
   params: {
     id: string;
   };
+  body?: unknown;
 }
 
 /** Every answer of `deleteUser`, discriminated by `status`. */
@@ -260,7 +279,7 @@ export type DeleteUserResult =
   | Answer<404, {
     message: string;
   }>
-  | Answer<405 | 429 | 500 | 503, ErrorBody>;
+  | Answer<405 | 413 | 429 | 500 | 503, ErrorBody>;
 
 /** Input of `getApiGreetByName` (GET /api/greet/{name}). */
 export interface GetApiGreetByNameInput {

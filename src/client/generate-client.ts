@@ -17,6 +17,7 @@ const HEADER =
 
 const COMPONENT_REF = "#/components/schemas/";
 const REQUEST_BODY_ERRORS = [413];
+const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** What nextpress itself may answer for any route: no route, a method it refuses, rate limits, errors, draining. */
 const ALWAYS = [404, 405, 429, 500, 503];
 
@@ -128,9 +129,11 @@ function printOperation(
   const base = pascal(op.operationId);
   const parameters = operation.parameters ?? [];
   const requestSchema = jsonSchemaOf(operation.requestBody?.content);
-  const body = requestSchema
-    ? `body${operation.requestBody?.required ? "" : "?"}: ${print(requestSchema, "  ")};`
-    : undefined;
+  let body: string | undefined;
+  if (requestSchema)
+    body = `body${operation.requestBody?.required ? "" : "?"}: ${print(requestSchema, "  ")};`;
+  // No body schema: whatever the handler reads (JSON, or a form with Files).
+  else if (!BODYLESS.has(op.method)) body = "body?: unknown;";
   const fields = [
     paramsField(op),
     parametersField(parameters, "query", print),
