@@ -133,6 +133,22 @@ export function createMcpMiddleware(
   return function mcp(req, res, next) {
     const path = (req.url ?? "").split("?")[0];
     if (path !== MCP_PATH) return next();
+    // Stateless: no session, so no GET stream of server messages and no DELETE of a session.
+    if (req.method !== "POST") {
+      res.statusCode = 405;
+      res.setHeader("Allow", "POST");
+      res.setHeader("Content-Type", "application/json; charset=utf-8");
+      return void res.end(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          error: {
+            code: -32000,
+            message: "Method not allowed: this MCP endpoint is stateless, POST only",
+          },
+          id: null,
+        }),
+      );
+    }
     void (async () => {
       const server = createMcpServer(await tools(), req, internal(), await info());
       // No session: the transport answers each POST on its own (JSON, not an SSE stream).

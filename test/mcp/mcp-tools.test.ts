@@ -66,6 +66,43 @@ describe("MCP tools of a Next-style tree", () => {
     }
   });
 
+  it("answers a bare JSON-RPC POST, as curl sends it (no session, no initialize first)", async () => {
+    const app = await serve({ MCP: "on", MCP_TOOLS: "getApiThingsById" });
+    try {
+      const res = await fetch(`${app.base}/mcp`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+        },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "tools/call",
+          params: { name: "getApiThingsById", arguments: { params: { id: "9" } } },
+        }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("mcp-session-id")).toBeNull();
+      expect(await res.json()).toMatchObject({
+        id: 1,
+        result: { content: [{ type: "text", text: '{"id":"9"}' }] },
+      });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("answers GET /mcp (a session's event stream) 405: stateless, there is no session to stream", async () => {
+    const app = await serve({ MCP: "on" });
+    try {
+      const res = await fetch(`${app.base}/mcp`, { headers: { accept: "text/event-stream" } });
+      expect(res.status).toBe(405);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("is not served without MCP=on", async () => {
     const app = await serve({});
     try {
