@@ -113,6 +113,9 @@ async function main() {
       tscCheckTime: pick("Check time"),
       tscTotalTime: pick("Total time"),
       tscMemory: pick("Memory used"),
+      // Deterministic, whatever the load: the types the checker created, with and without the client.
+      tscTypes: Number(pick("Types")),
+      baselineTypes: Number(pick("Types", base.text)),
     };
     console.log(JSON.stringify(result));
   } finally {

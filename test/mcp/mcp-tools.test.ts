@@ -66,6 +66,33 @@ describe("MCP tools of a Next-style tree", () => {
     }
   });
 
+  it("runs calls through _middleware (authenticate with the MCP request's token) and rate limits", async () => {
+    const app = await serve({ MCP: "on", RATE_LIMIT: "3/1m" });
+    try {
+      const call = async (token?: string) => {
+        const client = new Client({ name: "t", version: "1" });
+        const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+        await client.connect(
+          new StreamableHTTPClientTransport(new URL(`${app.base}/mcp`), {
+            requestInit: { headers },
+          }),
+        );
+        const result = await client.callTool({ name: "adminStats", arguments: {} });
+        await client.close();
+        return {
+          isError: result.isError,
+          ...JSON.parse((result.content as { text: string }[])[0].text),
+        };
+      };
+      expect(await call()).toMatchObject({ isError: true, status: 401 });
+      expect(await call("test-token")).toEqual({ notes: 0 });
+      expect(await call("test-token")).toEqual({ notes: 0 });
+      expect(await call("test-token")).toMatchObject({ isError: true, status: 429 });
+    } finally {
+      await app.close();
+    }
+  });
+
   it("answers a bare JSON-RPC POST, as curl sends it (no session, no initialize first)", async () => {
     const app = await serve({ MCP: "on", MCP_TOOLS: "getApiThingsById" });
     try {
