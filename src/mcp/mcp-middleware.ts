@@ -68,8 +68,10 @@ async function callTool(
   signal: AbortSignal,
 ): Promise<CallToolResult> {
   const headers: Record<string, string> = {};
+  // Only the headers the route's schema declares: an agent sets no X-Forwarded-For, Host or framing.
   for (const [name, value] of Object.entries(args.headers ?? {}))
-    if (value !== undefined) headers[name.toLowerCase()] = String(value);
+    if (value !== undefined && tool.headers.has(name.toLowerCase()))
+      headers[name.toLowerCase()] = String(value);
   for (const name of FORWARDED) {
     const value = origin.headers[name];
     if (typeof value === "string") headers[name] = value;

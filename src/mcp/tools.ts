@@ -16,8 +16,8 @@ export interface RouteTool {
   method: HttpMethod;
   /** The OpenAPI path, `{name}` for each parameter. */
   path: string;
-  /** Catch-all parameters: an array of segments. */
-  spans: ReadonlySet<string>;
+  /** The header parameters the route's schema declares, lower-case: the only headers a call may set. */
+  headers: ReadonlySet<string>;
 }
 
 const COMPONENT_REF = "#/components/schemas/";
@@ -114,10 +114,10 @@ export function toRouteTools(
         },
         method,
         path: op.path,
-        spans: new Set(
-          op.segments.flatMap((s) =>
-            s.kind === "catchAll" || s.kind === "optionalCatchAll" ? [s.name] : [],
-          ),
+        headers: new Set(
+          (operation.parameters ?? [])
+            .filter((p) => p.in === "header")
+            .map((p) => p.name.toLowerCase()),
         ),
       };
     });

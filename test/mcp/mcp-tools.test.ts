@@ -93,6 +93,23 @@ describe("MCP tools of a Next-style tree", () => {
     }
   });
 
+  it("lets a call set the headers its route declares, and no other", async () => {
+    const app = await serve({ MCP: "on", MCP_TOOLS: "echoHeaders" });
+    try {
+      const client = new Client({ name: "t", version: "1" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${app.base}/mcp`)));
+      const result = await client.callTool({
+        name: "echoHeaders",
+        arguments: { headers: { "X-Api-Version": "2", "x-forwarded-for": "203.0.113.9" } },
+      });
+      await client.close();
+      const [content] = result.content as { text: string }[];
+      expect(JSON.parse(content.text)).toEqual({ version: "2", forwarded: null });
+    } finally {
+      await app.close();
+    }
+  });
+
   it("answers a bare JSON-RPC POST, as curl sends it (no session, no initialize first)", async () => {
     const app = await serve({ MCP: "on", MCP_TOOLS: "getApiThingsById" });
     try {
