@@ -21,7 +21,6 @@ import { installNextResponse } from "../next/response";
 import { createDocsMiddleware, createLazyDocsMiddleware, documentRoutes } from "../openapi";
 import { createDispatcher } from "../router/dispatch";
 import { createHttpServer } from "../http/server";
-import { createMcpEndpoint } from "../mcp";
 import type http from "node:http";
 import type { Middleware } from "../types";
 import {
@@ -89,6 +88,12 @@ function loadTracing(config: Config) {
   if (!config.tracing) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when tracing is on
   return require("../middleware/trace-request") as typeof import("../middleware/trace-request");
+}
+
+/** The MCP endpoint's module: with MCP off, neither it nor the MCP SDK is loaded. */
+function loadMcp() {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when MCP=on
+  return require("../mcp") as typeof import("../mcp");
 }
 
 /** What the user added with `app.use`/`app.get` after createApp, run by Express's own router. */
@@ -161,7 +166,7 @@ export async function createApp(
   // POST /mcp (MCP=on): each tool call is a request through this very handler, on a server that never listens.
   let internal: http.Server | undefined;
   const mcp = config.mcp
-    ? createMcpEndpoint(
+    ? loadMcp().createMcpEndpoint(
         async () =>
           lazyRoutes ? Promise.all(lazyRoutes.map((r) => r.load())) : (routes as Route[]),
         config.routesDir,
