@@ -16,6 +16,8 @@ const LAYERS = [
   ["loader", "^src/loader/"],
   ["router", "^src/router/"],
   ["openapi", "^src/openapi/"],
+  ["client", "^src/client/"],
+  ["mcp", "^src/mcp/"],
   ["app", "^src/(app/|config\\.ts$|logger\\.ts$)"],
 ];
 

@@ -2,6 +2,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { CHECK_HELP, checkRoutes } from "./cli/check-command";
+import { CLIENT_HELP, checkClient, clientCommand } from "./cli/client-command";
 import { OPENAPI_HELP, openapiCommand, POSTMAN_HELP, postmanCommand } from "./cli/openapi-commands";
 import { formatRequestLayer } from "./cli/request-layer-table";
 import { formatRouteTable, toRouteRow } from "./cli/route-table";
@@ -22,7 +23,8 @@ Commands:
   routes [--json]  print the route table: pattern, methods, file, middleware, auth, schema, body limit
   openapi          print the routes' OpenAPI 3.1 document, as served at /openapi.json [--out file]
   postman          print a Postman collection of that document [--out file]
-  check            import and check every route as start-up does [--write-manifest]
+  client           write a typed TypeScript client of the routes --out <dir>
+  check            import and check every route as start-up does [--write-manifest] [--client dir]
 
 Options:
   -h, --help       show help for a command`;
@@ -40,21 +42,23 @@ const COMMAND_HELP: Record<string, string> = {
   openapi: OPENAPI_HELP,
   postman: POSTMAN_HELP,
   check: CHECK_HELP,
+  client: CLIENT_HELP,
 };
 
 class UsageError extends Error {}
+class ClientDriftError extends Error {}
 
 function parse(
   args: string[],
-  options: Record<string, { type: "boolean"; short?: string }>,
-): Record<string, boolean | undefined> {
+  options: Record<string, { type: "boolean" | "string"; short?: string }>,
+): Record<string, boolean | string | undefined> {
   try {
     const { values } = parseArgs({
       args,
       options: { help: { type: "boolean", short: "h" }, ...options },
       allowPositionals: false,
     });
-    return values as Record<string, boolean | undefined>;
+    return values as Record<string, boolean | string | undefined>;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -80,9 +84,13 @@ async function routesCommand(args: string[]): Promise<void> {
 }
 
 async function checkCommand(args: string[]): Promise<void> {
-  const flags = parse(args, { "write-manifest": { type: "boolean" } });
+  const flags = parse(args, { "write-manifest": { type: "boolean" }, client: { type: "string" } });
   if (flags.help) return void console.log(COMMAND_HELP.check);
   console.log(await checkRoutes(flags["write-manifest"] === true));
+  if (typeof flags.client !== "string") return;
+  const stale = await checkClient(flags.client);
+  if (stale) throw new ClientDriftError(stale);
+  console.log(`nextpress check: the client in ${flags.client} is current`);
 }
 
 async function startCommand(args: string[]): Promise<void> {
@@ -104,6 +112,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   openapi: openapiCommand,
   postman: postmanCommand,
   check: checkCommand,
+  client: clientCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -128,7 +137,11 @@ async function main(argv: string[]): Promise<number> {
       console.error(`nextpress ${command}: ${error.message}\n\n${COMMAND_HELP[command]}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof RouteLoadError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof RouteLoadError ||
+      error instanceof ClientDriftError
+    ) {
       console.error(`nextpress: ${error.message}`);
       return 1;
     }

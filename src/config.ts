@@ -181,6 +181,12 @@ const envSchema = z.object({
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
   OTEL_TRACES_EXPORTER: z.enum(["otlp", "none"], { message: "expected otlp or none" }).optional(),
   OTEL_SDK_DISABLED: z.stringbool({ error: "expected true or false" }).default(false),
+  // POST /mcp: the routes as Model Context Protocol tools (docs/mcp.md); off by default.
+  MCP: z.stringbool({ error: "expected on or off" }).default(false),
+  // The operationIds /mcp offers as tools, comma-separated; unset: every operation.
+  MCP_TOOLS: z.string().default(""),
+  // `nextpress dev` writes the typed client here (CLIENT_DIR/index.ts) on every reload; unset: not written.
+  CLIENT_DIR: z.string().optional(),
 });
 
 /**
@@ -239,6 +245,10 @@ export interface Config {
   readonly logRedactQuery: readonly string[];
   /** Set when traces are exported (an OTLP endpoint set, or OTEL_TRACES_EXPORTER=otlp, and the SDK not disabled). */
   readonly tracing: TracingConfig | undefined;
+  /** MCP=on: /mcp serves the routes as tools, only those named in MCP_TOOLS when it is set; undefined: off. */
+  readonly mcp: { readonly tools: readonly string[] | undefined } | undefined;
+  /** CLIENT_DIR, absolute: where `nextpress dev` keeps the typed client current; undefined: nowhere. */
+  readonly clientDir: string | undefined;
 }
 
 /**
@@ -337,7 +347,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     redisUrl: values.REDIS_URL,
     logRedactQuery: parseRedactQuery(values.LOG_REDACT_QUERY),
     tracing: tracingOf(values),
+    mcp: values.MCP ? Object.freeze({ tools: listOf(values.MCP_TOOLS) }) : undefined,
+    clientDir: values.CLIENT_DIR ? path.resolve(cwd, values.CLIENT_DIR) : undefined,
   });
+}
+
+/** A comma-separated list; undefined when it names nothing. */
+function listOf(value: string): readonly string[] | undefined {
+  const items = value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+  return items.length > 0 ? Object.freeze(items) : undefined;
 }
 
 /** As the OpenTelemetry SDK decides (its default protocol is http/protobuf), but only when asked for: an endpoint, or `otlp` named. */

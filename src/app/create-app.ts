@@ -35,6 +35,8 @@ import {
   createRequestLayerStep,
 } from "../router/request-layer";
 import { createProxyStep } from "../router/run-proxy";
+import { createHttpServer } from "../http/server";
+import type http from "node:http";
 import type { Middleware } from "../types";
 import {
   createRequestHandler,
@@ -105,6 +107,12 @@ function loadTracing(config: Config) {
   if (!config.tracing) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when tracing is on
   return require("../middleware/trace-request") as typeof import("../middleware/trace-request");
+}
+
+/** The MCP endpoint's module: with MCP off, neither it nor the MCP SDK is loaded. */
+function loadMcp() {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when MCP=on
+  return require("../mcp") as typeof import("../mcp");
 }
 
 /** What the user added with `app.use`/`app.get` after createApp, run by Express's own router. */
@@ -200,6 +208,22 @@ export async function createApp(
       documentRoutes(routes as Route[], config.routesDir, nextConfig?.basePath),
     );
   }
+  // POST /mcp (MCP=on): each tool call is a request through this very handler, on a server that never listens.
+  let internal: http.Server | undefined;
+  const mcp = config.mcp
+    ? loadMcp().createMcpEndpoint(
+        async () =>
+          lazyRoutes ? Promise.all(lazyRoutes.map((r) => r.load())) : (routes as Route[]),
+        config.routesDir,
+        config.mcp.tools,
+        () =>
+          (internal ??= createHttpServer(handle, {
+            limits: config.server,
+            prototypes: { request: app.request, response: app.response },
+            logger,
+          })),
+      )
+    : undefined;
   const corsMiddleware = createCors(config.corsOrigins);
   // Rate limits and the failed-token brake share one backend (Redis: every replica's counts).
   const stores = await createCounterStores(config, logger);
@@ -228,6 +252,7 @@ export async function createApp(
     rewrites?.beforeFiles.length ? createBeforeFilesStep(rewrites.beforeFiles) : undefined,
     createAppLayers(app),
     docs,
+    mcp,
     // Each route's rate limit runs before its body is read: RATE_LIMIT's, or the route's own `rateLimit`.
     createDispatcher(routes, {
       previewKeys,

@@ -5,11 +5,12 @@ import { MANIFEST_FILE, writeManifest } from "../loader/manifest";
 import { documentRoutes } from "../openapi";
 
 export const CHECK_HELP =
-  "Usage: nextpress check [--write-manifest]\n\n" +
+  "Usage: nextpress check [--write-manifest] [--client <dir>]\n\n" +
   "Imports every route and _middleware file of ROUTES_DIR and checks them as start-up does (and the\n" +
   `OpenAPI document, unless OPENAPI=false). --write-manifest then records the files in ROUTES_DIR/${MANIFEST_FILE}:\n` +
   "while they stay unchanged, `start` imports each route on its first request instead of all at start-up.\n" +
-  "`npm run build` runs it on the compiled routes. Exits 1 on any problem.";
+  "`npm run build` runs it on the compiled routes. --client <dir> also fails when <dir>/index.ts is not\n" +
+  "what `nextpress client --out <dir>` writes now (a drift gate for CI). Exits 1 on any problem.";
 
 /** `nextpress check`: the build step that lets `start` load routes lazily and still never serve a broken one. */
 export async function checkRoutes(writeManifestFile: boolean): Promise<string> {

@@ -2,6 +2,8 @@ import type http from "node:http";
 import type { Logger } from "pino";
 import { createAppServer } from "../app/app-server";
 import { createApp } from "../app/create-app";
+import { clientFiles, writeClient } from "../client";
+import type { Route } from "../loader/load-routes";
 import type { Config } from "../config";
 import { RouteLoadError } from "../errors";
 import { createHttpServer } from "../http/server";
@@ -59,6 +61,7 @@ function tableError(error: RouteLoadError, config: Config, log: Logger): Built {
 async function build(config: Config, atStart: readonly FailedFile[], log: Logger): Promise<Built> {
   const attempt = async (failed: readonly FailedFile[]): Promise<Built> => {
     const built = await createApp(config, { logger: log });
+    if (failed.length === 0) refreshClient(config, built.routes as Route[], log);
     return { kind: "serve", server: createAppServer(built), routes: built.routes.length, failed };
   };
   let more: FailedFile[] | undefined;
@@ -80,6 +83,17 @@ async function build(config: Config, atStart: readonly FailedFile[], log: Logger
       [...atStart, ...more, ...stillFailing].map((failed) => [failed.file, failed]),
     );
     return { kind: "retry", failed: [...retry.values()] };
+  }
+}
+
+/** CLIENT_DIR: the typed client follows every change of a table that loads whole. */
+function refreshClient(config: Config, routes: readonly Route[], log: Logger): void {
+  if (!config.clientDir) return;
+  try {
+    const files = writeClient(config.clientDir, clientFiles(routes, config.routesDir));
+    if (files.length > 0) log.info({ files }, "typed client written");
+  } catch (error) {
+    log.warn({ err: error }, "the typed client could not be written");
   }
 }
 

@@ -15,7 +15,7 @@ export interface RouteModule {
   schema: unknown;
   config: unknown;
   /** For the OpenAPI document: `export const openapi` and `export const methods`, checked by openapi/route-docs. */
-  docs?: { openapi: unknown; methods: unknown };
+  docs?: { openapi: unknown; methods: unknown; mcp?: unknown };
   /** Any named export, wherever the module format put it (app routes' segment config, …). */
   named?: (name: string) => unknown;
   /** The default export, function or not. */
@@ -121,6 +121,8 @@ export async function importRoute(file: string): Promise<RouteModule> {
   const docs = {
     openapi: named("openapi") ?? (handler as { openapi?: unknown } | undefined)?.openapi,
     methods: named("methods") ?? (handler as { methods?: unknown } | undefined)?.methods,
+    // `export const mcp = false`: no MCP tool for this file's operations.
+    mcp: named("mcp"),
   };
   return {
     handler,

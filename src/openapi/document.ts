@@ -131,6 +131,30 @@ export function createOpenApiDocument(
   info: ApiInfo,
   serverUrl = "/",
 ): OpenApiDocument {
+  return describeRoutes(routes, info, serverUrl).document;
+}
+
+/** One operation of the document, with what its OpenAPI form loses: the route and its segments. */
+export interface DescribedOperation {
+  readonly operationId: string;
+  readonly method: HttpMethod;
+  /** The OpenAPI path, e.g. `/api/users/{id}`. */
+  readonly path: string;
+  /** The URL segments of this path: `[...slug]` and `[[...slug]]` keep their kind here. */
+  readonly segments: readonly Segment[];
+  readonly route: Route;
+  readonly operation: Operation;
+}
+
+/**
+ * The OpenAPI document and its operations in document order: the one list that the typed client,
+ * the MCP tools and the Postman collection all come from.
+ */
+export function describeRoutes(
+  routes: readonly Route[],
+  info: ApiInfo,
+  serverUrl = "/",
+): { document: OpenApiDocument; operations: DescribedOperation[] } {
   const ctx: BuildContext = { components: new SchemaComponents(), used: new Set(), problems: [] };
   const errorRefs = reserveErrorSchemas(ctx.components);
 
@@ -208,9 +232,20 @@ export function createOpenApiDocument(
 
   const paths: Record<string, PathItem> = {};
   const tags = new Map<string, string | undefined>();
+  const operations: DescribedOperation[] = [];
   for (const op of planned) {
-    const item = (paths[toPath(op.segments, op.route.mount)] ??= {});
-    item[op.method.toLowerCase() as Lowercase<HttpMethod>] = buildOperation(op, ctx);
+    const path = toPath(op.segments, op.route.mount);
+    const item = (paths[path] ??= {});
+    const operation = buildOperation(op, ctx);
+    item[op.method.toLowerCase() as Lowercase<HttpMethod>] = operation;
+    operations.push({
+      operationId: op.operationId,
+      method: op.method,
+      path,
+      segments: op.segments,
+      route: op.route,
+      operation,
+    });
     const { prefix, segments: named } = docPath(op.route);
     const fallback = defaultTag(named, prefix);
     for (const tag of op.metadata.tags ?? []) {
@@ -226,7 +261,7 @@ export function createOpenApiDocument(
     throw new RouteLoadError(first.absoluteFile.slice(0, -first.file.length - 1), ctx.problems);
   }
 
-  return {
+  const document: OpenApiDocument = {
     openapi: "3.1.0",
     info,
     servers: [{ url: serverUrl, description: "This server" }],
@@ -234,4 +269,5 @@ export function createOpenApiDocument(
     paths,
     components: standardComponents(ctx.components, errorRefs, ctx.used),
   };
+  return { document, operations };
 }

@@ -1,9 +1,15 @@
 import type { Route } from "../loader/load-routes";
-import { createOpenApiDocument, type OpenApiDocument } from "./document";
+import {
+  createOpenApiDocument,
+  describeRoutes,
+  type DescribedOperation,
+  type OpenApiDocument,
+} from "./document";
 import { readApiInfo } from "./project-info";
 
 export { createDocsMiddleware, createLazyDocsMiddleware } from "./docs-middleware";
-export type { OpenApiDocument } from "./document";
+export type { DescribedOperation, OpenApiDocument } from "./document";
+export type { JsonSchema } from "./json-schema";
 
 /**
  * The OpenAPI document of a loaded route table, `info` from the package.json nearest to
@@ -15,4 +21,12 @@ export function documentRoutes(
   basePath = "",
 ): OpenApiDocument {
   return createOpenApiDocument(routes, readApiInfo(routesDir), basePath || "/");
+}
+
+/** The OpenAPI document and its operations, for the typed client and the MCP tools. */
+export function describeRouteTable(
+  routes: readonly Route[],
+  routesDir: string,
+): { document: OpenApiDocument; operations: DescribedOperation[] } {
+  return describeRoutes(routes, readApiInfo(routesDir));
 }

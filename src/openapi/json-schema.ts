@@ -5,6 +5,14 @@ export type JsonSchema = { [key: string]: unknown };
 
 const COMPONENT_REF = "#/components/schemas/";
 
+/** A `z.date()` crosses the wire as JSON does it: `Date#toJSON`'s ISO string. */
+function describeDates(ctx: { zodSchema: unknown; jsonSchema: JsonSchema }): void {
+  const def = (ctx.zodSchema as { _zod?: { def?: { type?: string } } })._zod?.def;
+  if (def?.type !== "date") return;
+  ctx.jsonSchema.type = "string";
+  ctx.jsonSchema.format = "date-time";
+}
+
 function rewriteRefs(value: unknown, refs: ReadonlyMap<string, string>): unknown {
   if (Array.isArray(value)) return value.map((item) => rewriteRefs(item, refs));
   if (typeof value !== "object" || value === null) return value;
@@ -65,6 +73,7 @@ export class SchemaComponents {
         io,
         unrepresentable: "any",
         target: "draft-2020-12",
+        override: describeDates,
       }) as JsonSchema;
     } catch {
       // A zod 3 schema, or one zod cannot describe: say so rather than stop start-up.

@@ -12,7 +12,7 @@ import { exampleFor, isValidExample } from "./examples";
 import type { JsonSchema, SchemaComponents } from "./json-schema";
 import type { OpenApiLink, OpenApiMetadata } from "./route-docs";
 
-interface Parameter {
+export interface Parameter {
   name: string;
   in: "path" | "query" | "header";
   required: boolean;
