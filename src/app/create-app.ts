@@ -120,6 +120,7 @@ export async function createApp(
   await runRegister(instrumentation, config.routesDir);
   const loadOptions = {
     bodyLimit: config.bodyLimit,
+    uploadDir: config.uploadDir,
     globalMiddleware: options.middleware,
     appDir: config.appDir,
   };

@@ -8,7 +8,7 @@ import { checkRouteSchema, readFileSchema, type RouteSchema } from "../validatio
 import type { Endpoint, RouteEndpoints } from "./build-route";
 import type { DirectoryMiddleware } from "./directory-middleware";
 import type { RouteModule } from "./import-route";
-import { routeRateLimit } from "./route-config";
+import { multipartOptionsSchema, routeRateLimit, type MultipartOptions } from "./route-config";
 import { toMiddlewareList } from "./middleware-list";
 
 /** `pages`: Next's (req, res) API route; `edge`: a pages route with `runtime: 'edge'`; `app`: app/**\/route.ts. */
@@ -31,6 +31,8 @@ export interface WebSettings {
   readonly generateStaticParams: (() => unknown) | undefined;
   /** nextpress's `export const rateLimit` ("10/1m", or false); undefined: RATE_LIMIT's. */
   readonly rateLimit?: Rate | false;
+  /** nextpress's `export const multipart`: readMultipart's limits. */
+  readonly multipart?: MultipartOptions;
 }
 
 const size = z
@@ -65,6 +67,8 @@ const segmentConfigSchema = z.object({
   bodySizeLimit: z.union([z.literal(false), size]).optional(),
   // nextpress's own: this route's requests per window per client IP, or false for none.
   rateLimit: routeRateLimit.optional(),
+  // nextpress's own: readMultipart's limits for this route ({ fileSize, files, parts, toDisk }).
+  multipart: multipartOptionsSchema.optional(),
 });
 
 const SEGMENT_KEYS = Object.keys(segmentConfigSchema.shape);
@@ -102,6 +106,7 @@ export function resolveSegmentConfig(mod: RouteModule, defaultBodyLimit: string)
     dynamicParams: config.dynamicParams ?? true,
     generateStaticParams: config.generateStaticParams as (() => unknown) | undefined,
     rateLimit: config.rateLimit,
+    multipart: config.multipart,
   });
 }
 

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { InvalidRouteError } from "../errors";
+import type { UploadSettings } from "../http/request-state";
+import { MULTIPART_CAPS } from "../next/multipart";
 import { parseRate, RATE_MESSAGE, type Rate } from "../rate";
 import { isSize, SIZE_MESSAGE, toBytes } from "../size";
 import type { PageConfig } from "../types";
@@ -22,6 +24,44 @@ export const routeRateLimit = z
     return z.NEVER;
   });
 
+/** `readMultipart`'s limits for one route: `config.multipart` (pages), `export const multipart` (app). */
+export const multipartOptionsSchema = z.strictObject(
+  {
+    fileSize: size.optional(),
+    files: z.int().min(0).optional(),
+    parts: z.int().min(1).optional(),
+    fieldSize: size.optional(),
+    toDisk: z.boolean().optional(),
+  },
+  { error: "expected { fileSize, files, parts, fieldSize, toDisk }" },
+);
+
+export type MultipartOptions = z.input<typeof multipartOptionsSchema>;
+
+const MIB = 1024 * 1024;
+
+/**
+ * A route's upload settings: its own limits over the defaults (files no bigger than the body
+ * limit, 1,000 parts, fields of at most 1 MiB or the body limit, in memory).
+ */
+export function resolveUploadSettings(
+  options: MultipartOptions | undefined,
+  bodyLimitBytes: number,
+  tmpDir: string,
+): UploadSettings {
+  const fileSize = options?.fileSize === undefined ? bodyLimitBytes : toBytes(options.fileSize);
+  const fieldSize =
+    options?.fieldSize === undefined ? Math.min(bodyLimitBytes, MIB) : toBytes(options.fieldSize);
+  return Object.freeze({
+    fileSize,
+    files: options?.files ?? MULTIPART_CAPS.parts,
+    parts: options?.parts ?? MULTIPART_CAPS.parts,
+    fieldSize,
+    toDisk: options?.toDisk ?? false,
+    tmpDir,
+  });
+}
+
 const pageConfigSchema = z
   .object({
     api: z
@@ -43,6 +83,7 @@ const pageConfigSchema = z
       .loose()
       .optional(),
     rateLimit: routeRateLimit.optional(),
+    multipart: multipartOptionsSchema.optional(),
   })
   .loose();
 
@@ -56,6 +97,8 @@ export interface RouteSettings {
   readonly inheritMiddleware: boolean;
   /** The route's own rate limit (`config.rateLimit`, an app route's `export const rateLimit`); false: none; undefined: RATE_LIMIT's. */
   readonly rateLimit?: Rate | false;
+  /** `config.multipart`: readMultipart's limits; a multipart body is then left unread for it. */
+  readonly multipart?: MultipartOptions;
 }
 
 /** Validates a route's exported `config`; the error message lists what is wrong. */
@@ -88,6 +131,7 @@ export function resolveRouteSettings(config: unknown, defaultBodyLimit: string):
     externalResolver: api.externalResolver === true,
     inheritMiddleware: parsed.data.middleware?.inherit !== false,
     rateLimit: parsed.data.rateLimit,
+    multipart: parsed.data.multipart,
   });
 }
 

@@ -123,6 +123,7 @@ function webEndpointRunner(route: Route, endpoint: Endpoint, options: WebRunnerO
 
   async function runWebEndpoint(req: NextApiRequest, res: NextApiResponse): Promise<void> {
     const state = requestState(req);
+    state.upload = route.upload;
     if (checkStaticParams && !(await checkStaticParams(state.params))) return bare(res, 404);
     let buffer: Buffer | undefined;
     let validated: { query?: unknown; body?: unknown } = {};
