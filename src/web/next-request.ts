@@ -224,12 +224,12 @@ async function readAll(source: NodeSource): Promise<Buffer> {
 }
 
 /** The body as a Node stream of at most `limit` bytes, once (a multipart body, read part by part). */
-function bodyReadable(source: NodeSource): Readable {
+function bodyReadable(source: NodeSource, limit = source.limit): Readable {
   if (source.consumed) throw new TypeError("Body is unusable: Body has already been read");
   source.consumed = true;
   if (source.buffer) return Readable.from([source.buffer]);
   if (source.body) return Readable.fromWeb(source.body as import("node:stream/web").ReadableStream);
-  const { req, limit } = source;
+  const { req } = source;
   const declared = Number(req.headers["content-length"]);
   if (declared > limit.bytes) throw new BodyLimitError(limit.text);
   return limitedBody(req, limit);
@@ -311,10 +311,11 @@ for (const [name, value] of Object.entries(methods)) {
 /** The Node request and response behind a request nextpress handed a route, or undefined. */
 export function nodeMessagesOf(
   request: Request,
-): { req: IncomingMessage; res: ServerResponse; take: () => Readable } | undefined {
+):
+  { req: IncomingMessage; res: ServerResponse; take: (limit?: BodyLimit) => Readable } | undefined {
   const source = (request as NextRequest)[kNode];
   if (!source) return undefined;
-  return { req: source.req, res: source.res, take: () => bodyReadable(source) };
+  return { req: source.req, res: source.res, take: (limit) => bodyReadable(source, limit) };
 }
 
 /** True for the request a route handler received from nextpress (not one a user constructed). */

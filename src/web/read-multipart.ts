@@ -101,7 +101,9 @@ function sourceOf(request: IncomingMessage | Request) {
       };
     }
     const type = String(node.req.headers["content-type"] ?? "");
-    return { type, body: node.take, res: node.res, req: node.req };
+    // Not the route's body limit: readMultipart's own limits bound what it reads.
+    const body = () => node.take({ bytes: Infinity, text: "unlimited" });
+    return { type, body, res: node.res, req: node.req };
   }
   const req = request as IncomingMessage & { body?: unknown; res?: ServerResponse };
   if (req.body !== undefined || req.readableEnded)
