@@ -118,3 +118,20 @@ it("is still serving after every body above", async () => {
   expect((await fetch(server.url("/healthz"))).status).toBe(200);
   expect((await post("/app-form", field("ok", "yes") + end)).status).toBe(200);
 });
+
+describe("z.file() in an app route's schema.body", () => {
+  const form = (type: string) =>
+    field("title", "notes") + file("doc", "d.txt", "hello", type) + end;
+
+  it("validates the parts, then the handler reads formData() again", async () => {
+    const res = await post("/app-schema", form("text/plain"));
+    expect([res.status, await res.json()]).toEqual([200, { title: "notes", doc: "hello" }]);
+  });
+
+  it("answers a file of another type with a 400 naming it", async () => {
+    const res = await post("/app-schema", form("image/png"));
+    expect(res.status).toBe(400);
+    const { issues } = (await res.json()) as { issues: { path: unknown[] }[] };
+    expect(issues.map((issue) => issue.path)).toEqual([["body", "doc"]]);
+  });
+});
