@@ -45,6 +45,7 @@ export const POST = defineRoute({
         getUser: withCreatedId("getUser"),
         updateUser: withCreatedId("updateUser"),
         deleteUser: withCreatedId("deleteUser"),
+        putUserAvatar: withCreatedId("putUserAvatar"),
       },
     },
   },

@@ -128,6 +128,8 @@ const envSchema = z.object({
   API_TOKENS: z.string().default(""),
   API_TOKENS_FILE: z.string().optional(),
   BODY_LIMIT: sizeString.default("1mb"),
+  // readMultipart's `toDisk` files live in DATA_DIR/tmp-uploads until their response ends.
+  DATA_DIR: z.string().default("./data"),
   LOG_FORMAT: z
     .enum(LOG_FORMATS, { message: `expected one of ${LOG_FORMATS.join(", ")}` })
     .default("json"),
@@ -216,6 +218,8 @@ export interface Config {
   readonly apiTokens: readonly string[];
   /** Default body limit as written (it is repeated in the 413 message, as Next does). */
   readonly bodyLimit: string;
+  /** Where readMultipart's `toDisk` files are written until the response ends (DATA_DIR/tmp-uploads). */
+  readonly uploadDir: string;
   readonly logFormat: LogFormat;
   /** Origins allowed by CORS; empty: no CORS headers at all; ["*"]: any origin. */
   readonly corsOrigins: readonly string[];
@@ -320,6 +324,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ]),
     ]),
     bodyLimit: values.BODY_LIMIT,
+    uploadDir: path.resolve(cwd, values.DATA_DIR, "tmp-uploads"),
     logFormat: values.LOG_FORMAT,
     corsOrigins: Object.freeze(
       values.CORS_ORIGINS.split(",")

@@ -15,8 +15,15 @@ export class ApiError extends Error {
   }
 }
 
+// Shared by every copy of nextpress in a process (a route importing the TypeScript sources while
+// the server runs the compiled ones): each recognises the others' ApiErrors.
+const kApiError = Symbol.for("nextpress.ApiError");
+Object.defineProperty(ApiError.prototype, kApiError, { value: true });
+
 export function isApiError(error: unknown): error is ApiError {
-  return error instanceof ApiError;
+  return (
+    error instanceof ApiError || (typeof error === "object" && error !== null && kApiError in error)
+  );
 }
 
 /** One problem with one or more route files, found while loading ROUTES_DIR. */

@@ -31,6 +31,12 @@ export {
 export { withMiddleware, type AnyMiddleware } from "./middleware/compose";
 export { securityHeaders } from "./middleware/security-headers";
 export type { HttpMethod } from "./http/methods";
+export {
+  readMultipart,
+  type MultipartBody,
+  type ReadMultipartOptions,
+  type UploadedFile,
+} from "./web/read-multipart";
 export type { RouteSchema } from "./validation/route-schema";
 export type { ValidationIssue } from "./validation/validate-request";
 export type {

@@ -30,6 +30,7 @@ describe("loadConfig", () => {
       readyTimeoutMs: 2_000,
       previewSecret: undefined,
       development: false,
+      uploadDir: "/srv/data/tmp-uploads",
       workers: 1,
       shutdownDelayMs: 0,
       maxDurationS: 300,

@@ -160,6 +160,7 @@ export async function createApp(
   const rewrites = nextConfig?.rewrites;
   const loadOptions = {
     bodyLimit: config.bodyLimit,
+    uploadDir: config.uploadDir,
     globalMiddleware: options.middleware,
     appDir: config.appDir,
   };

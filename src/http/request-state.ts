@@ -24,6 +24,18 @@ export interface RouteRef {
   readonly kind: string | undefined;
 }
 
+/** What `readMultipart` may read for the route a request matched, resolved at start-up. */
+export interface UploadSettings {
+  /** Bytes per file, files and parts per body, bytes per field value. */
+  readonly fileSize: number;
+  readonly files: number;
+  readonly parts: number;
+  readonly fieldSize: number;
+  /** Files go to a temporary folder in `tmpDir` rather than memory. */
+  readonly toDisk: boolean;
+  readonly tmpDir: string;
+}
+
 /** A client's X-Request-Id is kept only when short and plain, so it cannot forge log lines. */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
@@ -50,6 +62,8 @@ export class RequestState {
   /** The route's `responseLimit` in bytes (false: not counted) and the bytes written so far. */
   responseLimit: number | false = false;
   responseBytes = 0;
+  /** The matched route's upload limits (`config.multipart`, `export const multipart`). */
+  upload: UploadSettings | undefined = undefined;
   /** The request's span, when it is traced: its log line carries them as `trace_id` and `span_id`. */
   traceId: string | undefined = undefined;
   spanId: string | undefined = undefined;
@@ -68,7 +82,8 @@ export class RequestState {
 
 const redactDefault = createUrlRedactor(DEFAULT_REDACTED_QUERY_KEYS);
 
-const kState = Symbol("nextpress.state");
+// Symbol.for: a second copy of nextpress in the process (a route importing the sources) sees it too.
+const kState = Symbol.for("nextpress.state");
 
 type WithState = IncomingMessage & { [kState]?: RequestState };
 

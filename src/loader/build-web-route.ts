@@ -8,7 +8,7 @@ import { checkRouteSchema, readFileSchema, type RouteSchema } from "../validatio
 import type { Endpoint, RouteEndpoints } from "./build-route";
 import type { DirectoryMiddleware } from "./directory-middleware";
 import type { RouteModule } from "./import-route";
-import { routeRateLimit } from "./route-config";
+import { multipartOptionsSchema, routeRateLimit, type MultipartOptions } from "./route-config";
 import { toMiddlewareList } from "./middleware-list";
 
 /** `pages`: Next's (req, res) API route; `edge`: a pages route with `runtime: 'edge'`; `app`: app/**\/route.ts. */
@@ -33,6 +33,8 @@ export interface WebSettings {
   readonly rateLimit?: Rate | false;
   /** `export const maxDuration` in seconds; undefined: MAX_DURATION_S. */
   readonly maxDuration?: number;
+  /** nextpress's `export const multipart`: readMultipart's limits. */
+  readonly multipart?: MultipartOptions;
 }
 
 const size = z
@@ -67,6 +69,8 @@ const segmentConfigSchema = z.object({
   bodySizeLimit: z.union([z.literal(false), size]).optional(),
   // nextpress's own: this route's requests per window per client IP, or false for none.
   rateLimit: routeRateLimit.optional(),
+  // nextpress's own: readMultipart's limits for this route ({ fileSize, files, parts, toDisk }).
+  multipart: multipartOptionsSchema.optional(),
 });
 
 const SEGMENT_KEYS = Object.keys(segmentConfigSchema.shape);
@@ -105,6 +109,7 @@ export function resolveSegmentConfig(mod: RouteModule, defaultBodyLimit: string)
     generateStaticParams: config.generateStaticParams as (() => unknown) | undefined,
     rateLimit: config.rateLimit,
     maxDuration: config.maxDuration,
+    multipart: config.multipart,
   });
 }
 

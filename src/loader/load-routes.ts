@@ -1,6 +1,8 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { InvalidRouteError, RouteLoadError, type RouteProblem } from "../errors";
+import type { UploadSettings } from "../http/request-state";
+import { toBytes } from "../size";
 import type { Middleware, NextApiHandler } from "../types";
 import { scanAppDir } from "./app-scan";
 import { buildEndpoints, type RouteEndpoints } from "./build-route";
@@ -19,7 +21,12 @@ import { isManifestCurrent } from "./manifest";
 import { importRoute, type RouteModule } from "./import-route";
 import { toMiddlewareList } from "./middleware-list";
 import { installPathAliases, nextAliases } from "./module-aliases";
-import { resolveRouteSettings, type RouteSettings } from "./route-config";
+import {
+  resolveRouteSettings,
+  resolveUploadSettings,
+  type MultipartOptions,
+  type RouteSettings,
+} from "./route-config";
 import { findRouteConflicts } from "./route-conflicts";
 import { formatPattern, toAppSegments, toSegments, type Segment } from "./route-pattern";
 import { scanRoutesDir } from "./scan";
@@ -43,6 +50,8 @@ export interface Route {
   readonly settings: RouteSettings;
   /** Web routes (edge, app): segment config, body limit. */
   readonly web?: WebSettings;
+  /** What readMultipart may read for this route (its `multipart` options over the defaults). */
+  readonly upload: UploadSettings;
   readonly endpoints: RouteEndpoints;
   /** Everything that runs before the endpoint: global, folders' `_middleware`, the file's own. */
   readonly chain: readonly Middleware[];
@@ -58,6 +67,8 @@ export interface LoadRoutesOptions {
   globalMiddleware?: readonly Middleware[];
   /** The app-router folder (APP_DIR): its `route.ts` files are served beside the routes folder's. */
   appDir?: string;
+  /** Where readMultipart's `toDisk` files are written until the response ends (DATA_DIR/tmp-uploads). */
+  uploadDir?: string;
 }
 
 /** Paths nextpress answers itself, before any route: an app route there would never be reached. */
@@ -216,6 +227,7 @@ async function loadRoute(planned: PlannedRoute, context: Context): Promise<Route
     const mod = await importRoute(absoluteFile);
     if (isApp) {
       const web = resolveSegmentConfig(mod, context.options.bodyLimit);
+      const upload = uploadSettingsOf(web.multipart, web.bodyLimit.bytes, context);
       const directories = context.appDirectories
         ? inheritedMiddleware(relative, context.appDirectories.byDir)
         : [];
@@ -234,6 +246,7 @@ async function loadRoute(planned: PlannedRoute, context: Context): Promise<Route
         handler: undefined,
         settings,
         web,
+        upload,
         endpoints,
         chain,
         module: mod,
@@ -249,6 +262,9 @@ async function loadRoute(planned: PlannedRoute, context: Context): Promise<Route
     );
     const pattern = formatPattern(segments, context.prefix);
     const chain = [...context.globalMiddleware, ...endpoints.chain];
+    const bodyBytes = settings.bodyParser
+      ? settings.bodyParser.limit
+      : toBytes(context.options.bodyLimit);
     const route = {
       file,
       absoluteFile,
@@ -256,6 +272,7 @@ async function loadRoute(planned: PlannedRoute, context: Context): Promise<Route
       mount: context.prefix,
       segments,
       handler: mod.handler,
+      upload: uploadSettingsOf(settings.multipart, bodyBytes, context),
       endpoints,
       chain,
       module: mod,
@@ -276,6 +293,15 @@ async function loadRoute(planned: PlannedRoute, context: Context): Promise<Route
     const reason = error instanceof InvalidRouteError ? error.message : describeImportError(error);
     return { files: [file], reason };
   }
+}
+
+function uploadSettingsOf(
+  options: MultipartOptions | undefined,
+  bodyLimitBytes: number,
+  context: Context,
+): UploadSettings {
+  const tmpDir = context.options.uploadDir ?? path.resolve("data", "tmp-uploads");
+  return resolveUploadSettings(options, bodyLimitBytes, tmpDir);
 }
 
 function isRoute(result: Route | RouteProblem): result is Route {

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { InvalidRouteError } from "../errors";
+import type { UploadSettings } from "../http/request-state";
+import { MULTIPART_CAPS } from "../next/multipart";
 import { parseRate, RATE_MESSAGE, type Rate } from "../rate";
 import { isSize, SIZE_MESSAGE, toBytes } from "../size";
 import type { PageConfig } from "../types";
@@ -21,6 +23,44 @@ export const routeRateLimit = z
     ctx.addIssue({ code: "custom", message: `${RATE_MESSAGE}, or false` });
     return z.NEVER;
   });
+
+/** `readMultipart`'s limits for one route: `config.multipart` (pages), `export const multipart` (app). */
+export const multipartOptionsSchema = z.strictObject(
+  {
+    fileSize: size.optional(),
+    files: z.int().min(0).optional(),
+    parts: z.int().min(1).optional(),
+    fieldSize: size.optional(),
+    toDisk: z.boolean().optional(),
+  },
+  { error: "expected { fileSize, files, parts, fieldSize, toDisk }" },
+);
+
+export type MultipartOptions = z.input<typeof multipartOptionsSchema>;
+
+const MIB = 1024 * 1024;
+
+/**
+ * A route's upload settings: its own limits over the defaults (files no bigger than the body
+ * limit, 1,000 parts, fields of at most 1 MiB or the body limit, in memory).
+ */
+export function resolveUploadSettings(
+  options: MultipartOptions | undefined,
+  bodyLimitBytes: number,
+  tmpDir: string,
+): UploadSettings {
+  const fileSize = options?.fileSize === undefined ? bodyLimitBytes : toBytes(options.fileSize);
+  const fieldSize =
+    options?.fieldSize === undefined ? Math.min(bodyLimitBytes, MIB) : toBytes(options.fieldSize);
+  return Object.freeze({
+    fileSize,
+    files: options?.files ?? MULTIPART_CAPS.parts,
+    parts: options?.parts ?? MULTIPART_CAPS.parts,
+    fieldSize,
+    toDisk: options?.toDisk ?? false,
+    tmpDir,
+  });
+}
 
 const pageConfigSchema = z
   .object({
@@ -44,6 +84,7 @@ const pageConfigSchema = z
       .optional(),
     rateLimit: routeRateLimit.optional(),
     maxDuration: z.number({ error: "expected a number of seconds" }).min(0).optional(),
+    multipart: multipartOptionsSchema.optional(),
   })
   .loose();
 
@@ -59,6 +100,8 @@ export interface RouteSettings {
   readonly rateLimit?: Rate | false;
   /** `config.maxDuration` in seconds; undefined: MAX_DURATION_S. */
   readonly maxDuration?: number;
+  /** `config.multipart`: readMultipart's limits; a multipart body is then left unread for it. */
+  readonly multipart?: MultipartOptions;
 }
 
 /** `config.api.responseLimit`: false (none), true (Next's default) or a size. */
@@ -93,6 +136,7 @@ export function resolveRouteSettings(config: unknown, defaultBodyLimit: string):
     inheritMiddleware: parsed.data.middleware?.inherit !== false,
     rateLimit: parsed.data.rateLimit,
     maxDuration: parsed.data.maxDuration,
+    multipart: parsed.data.multipart,
   });
 }
 

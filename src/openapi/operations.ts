@@ -28,7 +28,11 @@ export interface Operation {
   tags: string[];
   deprecated?: boolean;
   parameters?: Parameter[];
-  requestBody?: { required: boolean; content: { "application/json": MediaType } };
+  requestBody?: {
+    required: boolean;
+    /** `application/json`, or `multipart/form-data` (with its encoding) for a body with files. */
+    content: Record<string, MediaType>;
+  };
   responses: Record<
     string,
     | { $ref: string }
@@ -41,7 +45,35 @@ export interface Operation {
   security?: { bearerAuth: [] }[];
 }
 
+interface FormMediaType extends MediaType {
+  encoding: Record<string, { contentType: string }>;
+}
+
+/** A body property that is a file (z.file(): `type: string, format: binary`), alone or in an array. */
+function fileContentType(property: unknown): string | undefined {
+  if (typeof property !== "object" || property === null) return undefined;
+  const schema = property as { format?: string; items?: unknown; anyOf?: unknown[] };
+  if (schema.items !== undefined) return fileContentType(schema.items);
+  if (schema.format !== "binary") return undefined;
+  const types = (schema.anyOf ?? [])
+    .map((option) => (option as { contentMediaType?: string }).contentMediaType)
+    .filter((type): type is string => typeof type === "string");
+  return types.length > 0 ? types.join(", ") : "application/octet-stream";
+}
+
+/** The multipart encoding of a body schema with file properties; undefined for a JSON body. */
+function multipartEncoding(json: JsonSchema): FormMediaType["encoding"] | undefined {
+  const properties = (json as { properties?: Record<string, unknown> }).properties ?? {};
+  const encoding: FormMediaType["encoding"] = {};
+  for (const [name, property] of Object.entries(properties)) {
+    const contentType = fileContentType(property);
+    if (contentType) encoding[name] = { contentType };
+  }
+  return Object.keys(encoding).length > 0 ? encoding : undefined;
+}
+
 interface MediaType {
+  encoding?: Record<string, { contentType: string }>;
   schema: JsonSchema;
   example?: unknown;
 }
@@ -276,13 +308,20 @@ export function buildOperation(op: PlannedOperation, ctx: BuildContext): Operati
   let requestBody: Operation["requestBody"];
   if (body) {
     const json = ctx.components.convert(body, "input", `${hint}Body`);
-    const example = pickExample(op, ctx, "body", body, json, metadata.examples?.body);
-    requestBody = {
-      required: !isValidExample(body, undefined),
-      content: {
-        "application/json": { schema: json, ...(example !== undefined ? { example } : {}) },
-      },
-    };
+    const encoding = multipartEncoding(json);
+    const required = !isValidExample(body, undefined);
+    if (encoding) {
+      // Files come as multipart/form-data (readMultipart, request.formData()).
+      requestBody = { required, content: { "multipart/form-data": { schema: json, encoding } } };
+    } else {
+      const example = pickExample(op, ctx, "body", body, json, metadata.examples?.body);
+      requestBody = {
+        required,
+        content: {
+          "application/json": { schema: json, ...(example !== undefined ? { example } : {}) },
+        },
+      };
+    }
   }
   const params = buildParameters(op, ctx, hint);
   return {
@@ -298,7 +337,8 @@ export function buildOperation(op: PlannedOperation, ctx: BuildContext): Operati
       ctx,
       hint,
       isProtected,
-      requestBody !== undefined && route.settings.bodyParser !== false,
+      requestBody !== undefined &&
+        (route.settings.bodyParser !== false || route.settings.multipart !== undefined),
     ),
     ...(isProtected ? { security: [{ bearerAuth: [] }] } : {}),
   };

@@ -60,6 +60,29 @@ function* requests(items: readonly PostmanItem[]): Generator<PostmanItem> {
   }
 }
 
+interface FormEntry {
+  key: string;
+  type?: string;
+  src?: string;
+  contentType?: string;
+}
+
+/**
+ * A file field (the converter marks it with the encoding's content types) becomes a file upload:
+ * `src` is a file named as the field in newman's `--working-dir` (Postman: pick one), sent with the
+ * first content type the schema allows.
+ */
+function sendFiles(body: unknown): void {
+  const form = body as { mode?: string; formdata?: FormEntry[] } | undefined;
+  if (form?.mode !== "formdata") return;
+  for (const entry of form.formdata ?? []) {
+    if (entry.contentType === undefined) continue;
+    entry.type = "file";
+    entry.src = entry.key;
+    entry.contentType = entry.contentType.split(",")[0].trim();
+  }
+}
+
 /**
  * A Postman v2.1 collection of the document, converted by Postman's own openapi-to-postmanv2:
  * folders by tag, example bodies, `{{baseUrl}}` (default `baseUrl`) and `{{token}}` for the Bearer
@@ -107,6 +130,7 @@ export async function toPostmanCollection(
     request.name = name;
     expected[name] = operation ? Object.keys(operation.responses) : [];
     if (operation) operations.set(item, operation.operationId);
+    sendFiles(request.body);
     if (request.auth?.type === "bearer")
       request.auth.bearer = [{ key: "token", value: "{{token}}" }];
     // The converter invents a value for an optional query parameter with no example: send none.

@@ -64,6 +64,10 @@ function endpointRunner(route: Route, endpoint: Endpoint): Runner {
   return composeMiddleware(endpoint.middleware, runHandler(final));
 }
 
+function isMultipartRequest(req: NextApiRequest): boolean {
+  return /^multipart\/form-data\s*(;|$)/i.test(req.headers["content-type"] ?? "");
+}
+
 /** What a route's runner reports back: nothing (answered), an error, or SKIP (`next("route")`). */
 export type RouteRunner = (req: NextApiRequest, res: NextApiResponse, done: Done) => void;
 
@@ -81,7 +85,8 @@ export function createRouteRunner(route: Route, options: WebRunnerOptions): Rout
     const { createWebRouteRunner } = require("./run-web-route") as typeof import("./run-web-route");
     return createWebRouteRunner(route, options);
   }
-  const { bodyParser, responseLimit } = route.settings;
+  const { bodyParser, responseLimit, multipart } = route.settings;
+  const upload = route.upload;
   const runners = new Map(
     [...route.endpoints.byMethod].map(([method, endpoint]) => [
       method,
@@ -94,8 +99,12 @@ export function createRouteRunner(route: Route, options: WebRunnerOptions): Rout
   const chain = composeMiddleware(route.chain, dispatchMethod);
 
   return function runRoute(req, res, done) {
-    requestState(req).responseLimit = responseLimit;
+    const state = requestState(req);
+    state.responseLimit = responseLimit;
+    state.upload = upload;
     if (!bodyParser || req.body !== undefined) return chain(req, res, done);
+    // A route with `config.multipart` reads its multipart bodies itself, with readMultipart.
+    if (multipart && isMultipartRequest(req)) return chain(req, res, done);
     const empty = readEmptyBody(req);
     if (!isNoBody(empty)) {
       req.body = empty;

@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { trackBackground } from "../http/background";
 import { sendJsonError } from "../http/json-error";
 import { isHttpMethod } from "../http/methods";
@@ -10,7 +11,8 @@ import { decodeBodyBuffer } from "../next/body";
 import { BYPASS_COOKIE, previewCookieOptions, type PreviewKeys } from "../next/preview";
 import { buildQuery } from "../next/request";
 import type { NextApiRequest, NextApiResponse } from "../types";
-import { validateParts } from "../validation/validate-request";
+import { formToObject, validateParts } from "../validation/validate-request";
+import { isMultipart, readFormData } from "../web/form-data";
 import { NextFetchEvent } from "../web/fetch-event";
 import { lazyJsonOf } from "../web/lazy-response";
 import { readInterrupt } from "../web/navigation";
@@ -103,6 +105,19 @@ function staticParamsCheck(
   };
 }
 
+/** A body read for validation as its schema sees it: multipart as an object of strings and Files. */
+async function decodeValidatedBody(
+  buffer: Buffer | undefined,
+  type: string | undefined,
+  limit: WebSettings["bodyLimit"],
+): Promise<unknown> {
+  if (buffer === undefined) return undefined;
+  if (buffer.length === 0) return {};
+  if (!isMultipart(type ?? "")) return decodeBodyBuffer(buffer, type);
+  const form = await readFormData(Readable.from([buffer]), type ?? "", limit);
+  return formToObject(form.entries());
+}
+
 /** False for a lazy JSON response made without headers: reading its headers would build them for nothing. */
 function mayCarryHeaders(response: Response): boolean {
   const lazy = lazyJsonOf(response);
@@ -128,15 +143,14 @@ function webEndpointRunner(route: Route, endpoint: Endpoint, options: WebRunnerO
 
   async function runWebEndpoint(req: NextApiRequest, res: NextApiResponse): Promise<void> {
     const state = requestState(req);
+    state.upload = route.upload;
     if (checkStaticParams && !(await checkStaticParams(state.params))) return bare(res, 404);
     let buffer: Buffer | undefined;
     let validated: { query?: unknown; body?: unknown } = {};
     if (validates) {
       if (schema.body && req.method !== "GET" && req.method !== "HEAD")
         buffer = await readNodeBody(req, web.bodyLimit);
-      let body: unknown;
-      if (buffer !== undefined)
-        body = buffer.length === 0 ? {} : decodeBodyBuffer(buffer, req.headers["content-type"]);
+      const body = await decodeValidatedBody(buffer, req.headers["content-type"], web.bodyLimit);
       const result = await validateParts(schema, {
         headers: req.headers,
         query: buildQuery(req.url ?? "", state.params),

@@ -1,4 +1,6 @@
 import type { NextApiRequest } from "../types";
+import { isMultipart } from "../web/form-data";
+import { readMultipart } from "../web/read-multipart";
 import type { RouteSchema } from "./route-schema";
 
 /** One validation problem, as the 400 response lists it: where, and zod's message. */
@@ -46,6 +48,28 @@ export async function validateParts(
   return result;
 }
 
+/** Form entries as the object a body schema sees: a value per name, an array for a repeated one. */
+export function formToObject(entries: Iterable<[string, string | File]>): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const [name, value] of entries) {
+    const previous = body[name];
+    if (previous === undefined) body[name] = value;
+    else body[name] = Array.isArray(previous) ? [...previous, value] : [previous, value];
+  }
+  return body;
+}
+
+/** A multipart body the body parser left (`config.multipart`): read now with readMultipart. */
+async function readFormBody(req: NextApiRequest): Promise<unknown> {
+  const { entries } = await readMultipart(req);
+  return formToObject(
+    entries.map(([name, value]): [string, string | File] => [
+      name,
+      typeof value === "string" ? value : value.file,
+    ]),
+  );
+}
+
 /**
  * Validates a request against a route schema; on success `req.query` and `req.body` hold the
  * parsed (coerced, defaulted) values. Returns every issue of every part, or undefined when valid.
@@ -54,10 +78,14 @@ export async function validateRequest(
   schema: RouteSchema,
   req: NextApiRequest,
 ): Promise<ValidationIssue[] | undefined> {
+  const multipart =
+    schema.body !== undefined &&
+    req.body === undefined &&
+    isMultipart(String(req.headers["content-type"] ?? ""));
   const result = await validateParts(schema, {
     headers: req.headers,
     query: req.query,
-    body: req.body,
+    body: multipart ? await readFormBody(req) : req.body,
   });
   if (result.issues) return result.issues;
   if (schema.query) req.query = result.query as NextApiRequest["query"];

@@ -2,7 +2,15 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { RequestCookies } from "@edge-runtime/cookies";
 import { peekRequestState } from "../http/request-state";
 import { NextURL } from "./next-url";
-import { nodeBodyStream, readNodeBody, readWebStream, type BodyLimit } from "./request-body";
+import { Readable } from "node:stream";
+import { isMultipart, limitedBody, readFormData } from "./form-data";
+import {
+  BodyLimitError,
+  nodeBodyStream,
+  readNodeBody,
+  readWebStream,
+  type BodyLimit,
+} from "./request-body";
 
 /** An incoming request seen through the Web API: built from Node's on first use of each part. */
 interface NodeSource {
@@ -226,6 +234,18 @@ async function readAll(source: NodeSource): Promise<Buffer> {
   return readNodeBody(source.req, source.limit);
 }
 
+/** The body as a Node stream of at most `limit` bytes, once (a multipart body, read part by part). */
+function bodyReadable(source: NodeSource, limit = source.limit): Readable {
+  if (source.consumed) throw new TypeError("Body is unusable: Body has already been read");
+  source.consumed = true;
+  if (source.buffer) return Readable.from([source.buffer]);
+  if (source.body) return Readable.fromWeb(source.body as import("node:stream/web").ReadableStream);
+  const { req } = source;
+  const declared = Number(req.headers["content-length"]);
+  if (declared > limit.bytes) throw new BodyLimitError(limit.text);
+  return limitedBody(req, limit);
+}
+
 type Method = (this: NextRequest, ...args: never[]) => unknown;
 
 /** Request's own method, for a real request. */
@@ -265,6 +285,8 @@ const methods: Record<string, Method> = {
     const source = this[kNode];
     if (!source) return inheritedCall<Promise<FormData>>(this, "formData");
     const type = this.headers.get("content-type") ?? "";
+    if (isMultipart(type) && !NO_BODY_METHODS.has(source.method))
+      return readFormData(bodyReadable(source), type, source.limit);
     return new Response(await readAll(source), { headers: { "content-type": type } }).formData();
   },
   /** A real Request with the same URL, method, headers and body; the body is shared by tee-ing it. */
@@ -295,6 +317,16 @@ for (const [name, value] of Object.entries(methods)) {
     configurable: true,
     enumerable: false,
   });
+}
+
+/** The Node request and response behind a request nextpress handed a route, or undefined. */
+export function nodeMessagesOf(
+  request: Request,
+):
+  { req: IncomingMessage; res: ServerResponse; take: (limit?: BodyLimit) => Readable } | undefined {
+  const source = (request as NextRequest)[kNode];
+  if (!source) return undefined;
+  return { req: source.req, res: source.res, take: (limit) => bodyReadable(source, limit) };
 }
 
 /** True for the request a route handler received from nextpress (not one a user constructed). */

@@ -4,7 +4,7 @@ import getRawBody from "raw-body";
 import { ApiError } from "../errors";
 
 /** A body over the route's limit, read through a Web request: 413 unless the handler catches it. */
-class BodyLimitError extends ApiError {
+export class BodyLimitError extends ApiError {
   constructor(limitText: string) {
     super(413, `Body exceeded ${limitText} limit`);
     this.name = "BodyLimitError";

@@ -49,6 +49,7 @@ describe("the document of the sample routes", () => {
       "/api/secure-data": any,
       "/api/users": ["get", "post"],
       "/api/users/{id}": ["get", "patch", "delete"],
+      "/api/users/{id}/avatar": ["get", "put"],
     });
     expect(Object.keys(doc.paths)).toHaveLength(routes.length);
   });
@@ -96,6 +97,22 @@ describe("the document of the sample routes", () => {
     );
   });
 
+  it("documents the avatar upload as multipart/form-data: the file as binary, its types as the encoding", () => {
+    expect(doc.paths["/api/users/{id}/avatar"]?.put?.requestBody).toMatchObject({
+      required: true,
+      content: {
+        "multipart/form-data": {
+          schema: {
+            type: "object",
+            properties: { avatar: { type: "string", format: "binary", maxLength: 262144 } },
+            required: ["avatar"],
+          },
+          encoding: { avatar: { contentType: "image/png, image/jpeg, image/webp" } },
+        },
+      },
+    });
+  });
+
   it("links the id POST /api/users answers to the operations on /api/users/{id}, as OpenAPI links", () => {
     const created = op(doc, "post", "/api/users").responses["201"] as {
       links?: Record<string, unknown>;
@@ -105,6 +122,7 @@ describe("the document of the sample routes", () => {
       getUser: { operationId: "getUser", parameters: byId },
       updateUser: { operationId: "updateUser", parameters: byId },
       deleteUser: { operationId: "deleteUser", parameters: byId },
+      putUserAvatar: { operationId: "putUserAvatar", parameters: byId },
     });
     expect(
       ["get", "patch", "delete"].map((method) => op(doc, method, "/api/users/{id}").operationId),
@@ -125,6 +143,7 @@ describe("the document of the sample routes", () => {
       "getApiAdminStats",
       "updateUser",
       "deleteUser",
+      "putUserAvatar",
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import newman, { type NewmanRunSummary } from "newman";
@@ -44,6 +44,17 @@ async function startServer(routesDir?: string): Promise<{ server: Spawned; baseU
   return { server, baseUrl: `http://127.0.0.1:${port}` };
 }
 
+const UPLOAD_DIR = mkdtempSync(path.join(os.tmpdir(), "nextpress-newman-"));
+writeFileSync(
+  path.join(UPLOAD_DIR, "avatar"),
+  Buffer.from(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000" +
+      "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082",
+    "hex",
+  ),
+);
+afterAll(() => rmSync(UPLOAD_DIR, { recursive: true, force: true }));
+
 /** newman's Node API, as `newman run collection.json --env-var baseUrl=… --env-var token=…`. */
 function runNewman(collection: PostmanCollection, baseUrl: string): Promise<NewmanRunSummary> {
   return new Promise((resolve, reject) => {
@@ -56,6 +67,8 @@ function runNewman(collection: PostmanCollection, baseUrl: string): Promise<Newm
         ],
         reporters: [],
         timeoutRequest: 15_000,
+        // The avatar upload's file: `avatar`, a 1×1 PNG, in newman's working directory.
+        workingDir: UPLOAD_DIR,
       },
       (error, summary) => (error ? reject(error) : resolve(summary)),
     );
@@ -94,7 +107,18 @@ describe("the Postman collection of the sample routes", () => {
         "secure-data",
         ["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => `${m} /api/secure-data`),
       ],
-      ["users", ["Create a user", "Get a user", "List users", "Change a user", "Delete a user"]],
+      [
+        "users",
+        [
+          "Create a user",
+          "Get a user",
+          "List users",
+          "Get a user's avatar",
+          "Upload a user's avatar",
+          "Change a user",
+          "Delete a user",
+        ],
+      ],
       ["greet", ["GET /api/greet/{name}"]],
     ]);
   });
@@ -134,9 +158,18 @@ describe("the Postman collection of the sample routes", () => {
     const bearer = { type: "bearer", bearer: [{ key: "token", value: "{{token}}" }] };
     expect(authed.map((item) => [item.name, item.request?.auth])).toStrictEqual([
       ["GET /api/admin/stats", bearer],
+      ["Upload a user's avatar", bearer],
       ["Change a user", bearer],
       ["Delete a user", bearer],
     ]);
+  });
+
+  it("sends the avatar upload as form-data, its file from newman's working directory", () => {
+    const upload = requests(collection.item).find((i) => i.name === "Upload a user's avatar");
+    expect(upload?.request?.body).toMatchObject({
+      mode: "formdata",
+      formdata: [{ key: "avatar", type: "file", src: "avatar", contentType: "image/png" }],
+    });
   });
 
   it("carries an example body for POST /api/users that passes the route's own validation", () => {
@@ -182,6 +215,10 @@ describe("newman against the real server", () => {
         ["Create a user", 201, ["ok", "ok"]],
         ["Get a user", 200, ["ok", "ok"]],
         ["List users", 200, ["ok"]],
+        // Before any upload, for the example id: no avatar (run 1), no user (run 2).
+        ["Get a user's avatar", 404, ["ok"]],
+        // A 1×1 PNG as multipart/form-data, to the user just created.
+        ["Upload a user's avatar", 200, ["ok", "ok"]],
         ["Change a user", 200, ["ok", "ok"]],
         ["Delete a user", 204, ["ok", "ok"]],
       ]);

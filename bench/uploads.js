@@ -1,0 +1,185 @@
+#!/usr/bin/env node
+// node bench/uploads.js [--quick] — the upload figures of issue 19, from the real server process
+// (dist/src/main.js, pinned to core 0): how far its RSS rises over idle while one big upload
+// streams to disk through readMultipart({ toDisk }) (goal: +50 MB, for 1 GiB), and how long after
+// crossing `fileSize` each of 10 parallel uploads gets its 413 (goal: 100 ms). Loopback only,
+// bounded in time; the server is stopped by PID and its temp folders removed in every outcome.
+"use strict";
+const { spawn } = require("node:child_process");
+const fs = require("node:fs");
+const http = require("node:http");
+const os = require("node:os");
+const path = require("node:path");
+const { pinned } = require("./load");
+const { freePort, getStatus } = require("../scripts/loopback");
+
+const ROOT = path.resolve(__dirname, "..");
+const QUICK = process.argv.includes("--quick");
+const MIB = 1024 * 1024;
+const BIG = (QUICK ? 256 : 1024) * MIB;
+const LIMIT = 2 * MIB;
+const PARALLEL = 10;
+const BOUNDARY = "----nextpressBench";
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function writeRoutes(dir) {
+  const index = JSON.stringify(path.join(ROOT, "dist", "src", "index.js"));
+  fs.mkdirSync(path.join(dir, "routes"), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, "routes", "upload.js"),
+    `const { readMultipart } = require(${index});
+module.exports = async function handler(req, res) {
+  const { files } = await readMultipart(req);
+  res.status(200).json({ size: files[0].file.size });
+};
+module.exports.config = { multipart: { toDisk: true, fileSize: "2gb", files: 1 } };
+`,
+  );
+  fs.writeFileSync(
+    path.join(dir, "routes", "limited.js"),
+    `const { readMultipart } = require(${index});
+module.exports = async function handler(req, res) {
+  await readMultipart(req);
+  res.status(200).json({});
+};
+module.exports.config = { multipart: { toDisk: true, fileSize: ${LIMIT}, files: 1 } };
+`,
+  );
+}
+
+const rssOf = (pid) =>
+  Number(
+    /** @type {RegExpExecArray} */ (
+      /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))
+    )[1],
+  ) * 1024;
+
+/** One multipart upload of `size` bytes made on the fly; resolves with the status and, given crossAt, the 413's delay. */
+function upload(port, target, size, crossAt) {
+  const head = Buffer.from(
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n` +
+      "Content-Type: application/octet-stream\r\n\r\n",
+  );
+  const tail = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
+  const chunk = Buffer.alloc(256 * 1024, 7);
+  return new Promise((resolve, reject) => {
+    let crossedAt;
+    let answered = false;
+    const req = http.request({
+      host: "127.0.0.1",
+      port,
+      path: target,
+      method: "POST",
+      headers: {
+        "content-type": `multipart/form-data; boundary=${BOUNDARY}`,
+        "content-length": head.length + size + tail.length,
+      },
+    });
+    req.on("response", (res) => {
+      answered = true;
+      const arrived = performance.now();
+      res.resume();
+      res.on("end", () => {
+        resolve({ status: res.statusCode, delayMs: crossedAt && arrived - crossedAt });
+        req.destroy();
+      });
+    });
+    req.on("error", (error) => answered || reject(error));
+    let sent = 0;
+    const writeMore = () => {
+      while (!answered && sent < size) {
+        const piece = chunk.subarray(0, Math.min(chunk.length, size - sent));
+        sent += piece.length;
+        const more = req.write(piece);
+        if (crossedAt === undefined && crossAt !== undefined && sent > crossAt)
+          crossedAt = performance.now();
+        if (!more) return void req.once("drain", writeMore);
+      }
+      if (!answered) req.end(tail);
+    };
+    req.write(head);
+    writeMore();
+  });
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nextpress-bench-uploads-"));
+  let child;
+  const cleanup = () => {
+    if (child && child.exitCode === null) child.kill("SIGKILL");
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.on("exit", cleanup);
+  try {
+    writeRoutes(dir);
+    const port = await freePort();
+    const [command, args] = pinned(0, process.execPath, [
+      path.join(ROOT, "dist", "src", "main.js"),
+    ]);
+    child = spawn(command, args, {
+      cwd: dir,
+      stdio: "ignore",
+      env: {
+        ...process.env,
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        ROUTES_DIR: path.join(dir, "routes"),
+        DATA_DIR: path.join(dir, "data"),
+        LOG_LEVEL: "warn",
+        REQUEST_TIMEOUT_MS: "0",
+      },
+    });
+    for (let i = 0; i < 200 && (await getStatus(port, "/healthz").catch(() => 0)) !== 200; i++)
+      await sleep(100);
+    // taskset execs node in place: the child's PID is the server's.
+    const pid = child.pid;
+    await upload(port, "/api/upload", 4 * MIB);
+    await sleep(500);
+    const idle = rssOf(pid);
+    let peak = idle;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 20);
+    const started = performance.now();
+    const big = await upload(port, "/api/upload", BIG).finally(() => clearInterval(sampler));
+    const seconds = (performance.now() - started) / 1000;
+    if (big.status !== 200) throw new Error(`the ${BIG / MIB} MiB upload answered ${big.status}`);
+    const delta = (peak - idle) / 1e6;
+
+    const results = await Promise.all(
+      Array.from({ length: PARALLEL }, () => upload(port, "/api/limited", 16 * MIB, LIMIT)),
+    );
+    if (results.some((r) => r.status !== 413))
+      throw new Error("an upload over fileSize got no 413");
+    const delays = results.map((r) => r.delayMs).sort((a, b) => a - b);
+    const p50 = delays[Math.floor(delays.length / 2)];
+    const max = delays[delays.length - 1];
+    // Removed when each response closes: after the lingering close (≤ 1 s) of a refused upload.
+    await sleep(2000);
+    const leftover = fs.readdirSync(path.join(dir, "data", "tmp-uploads"));
+
+    const row = (name, value, goal, pass) =>
+      console.log(
+        `${name.padEnd(44)} ${value.padStart(22)}  goal ${goal.padEnd(10)} ${pass ? "PASS" : "FAIL"}`,
+      );
+    console.log(`uploads (${QUICK ? "quick" : "full"}): server on core 0, clients on this process`);
+    row(
+      `RSS over idle, ${BIG / MIB} MiB to disk (${(BIG / MIB / seconds).toFixed(0)} MiB/s)`,
+      `+${delta.toFixed(1)} MB`,
+      "+50 MB",
+      delta <= 50,
+    );
+    row(
+      `413 after crossing fileSize, ${PARALLEL} parallel`,
+      `p50 ${p50.toFixed(0)} / max ${max.toFixed(0)} ms`,
+      "100 ms",
+      max <= 100,
+    );
+    row("temporary upload folders left", String(leftover.length), "0", leftover.length === 0);
+  } finally {
+    cleanup();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,145 @@
+import { createWriteStream, openAsBlob } from "node:fs";
+import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { ApiError } from "../errors";
+import { peekRequestState, type UploadSettings } from "../http/request-state";
+import { parseMultipart, type FilePart, type MultipartLimits } from "../next/multipart";
+import { toBytes } from "../size";
+import { isMultipart, limitedBody } from "./form-data";
+import { nodeMessagesOf } from "./next-request";
+
+export interface ReadMultipartOptions {
+  /** Bytes per file (`"50mb"` or a number): over it, 413. Default: the route's, else BODY_LIMIT. */
+  fileSize?: number | string;
+  /** Files per body (default 1,000). */
+  files?: number;
+  /** Parts, fields and files, per body (default 1,000). */
+  parts?: number;
+  /** Bytes per field value (default: BODY_LIMIT, at most 1 MiB). */
+  fieldSize?: number | string;
+  /** Stream each file to a temporary folder under DATA_DIR, removed when the response ends. */
+  toDisk?: boolean;
+}
+
+/** One uploaded file: a web File (backed by the temporary file with `toDisk`). */
+export interface UploadedFile {
+  readonly field: string;
+  readonly file: File;
+  /** With `toDisk`: where it is until the response ends (move it away to keep it). */
+  readonly path: string | undefined;
+}
+
+export interface MultipartBody {
+  /** Each field's value (the last one for a repeated name). */
+  readonly fields: Record<string, string>;
+  readonly files: UploadedFile[];
+  /** Every part in order, as FormData holds them. */
+  readonly entries: Array<[string, string | UploadedFile]>;
+}
+
+const DEFAULT_SETTINGS: UploadSettings = Object.freeze({
+  fileSize: 1024 * 1024,
+  files: 1000,
+  parts: 1000,
+  fieldSize: 1024 * 1024,
+  toDisk: false,
+  tmpDir: path.resolve("data", "tmp-uploads"),
+});
+
+async function storeInMemory(part: FilePart): Promise<UploadedFile> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of part.stream) chunks.push(chunk as Buffer);
+  const file = new File(chunks, part.filename, { type: part.type });
+  return { field: part.field, file, path: undefined };
+}
+
+/** Writes each file into a new folder of `tmpDir`, removed with everything in it when `res` closes. */
+async function diskStore(tmpDir: string, res: ServerResponse | undefined) {
+  await mkdir(tmpDir, { recursive: true });
+  const dir = await mkdtemp(path.join(tmpDir, "upload-"));
+  const remove = () => void rm(dir, { recursive: true, force: true }).catch(() => {});
+  if (!res || res.closed) remove();
+  else res.once("close", remove);
+  let count = 0;
+  return async (part: FilePart): Promise<UploadedFile> => {
+    const file = path.join(dir, String(count++));
+    await pipeline(part.stream, createWriteStream(file), { signal: part.signal });
+    await stat(file);
+    const blob = await openAsBlob(file, { type: part.type });
+    return {
+      field: part.field,
+      file: new File([blob], part.filename, { type: part.type }),
+      path: file,
+    };
+  };
+}
+
+function limitsOf(settings: UploadSettings, options: ReadMultipartOptions): MultipartLimits {
+  return {
+    fileSize: options.fileSize === undefined ? settings.fileSize : toBytes(options.fileSize),
+    files: options.files ?? settings.files,
+    parts: options.parts ?? settings.parts,
+    fieldSize: options.fieldSize === undefined ? settings.fieldSize : toBytes(options.fieldSize),
+  };
+}
+
+/** The body stream, the response and the route's settings behind a pages or a Web request. */
+function sourceOf(request: IncomingMessage | Request) {
+  if (request instanceof Request) {
+    const node = nodeMessagesOf(request);
+    if (!node) {
+      if (!request.body) throw new ApiError(400, "Invalid multipart body: no body");
+      const body = Readable.fromWeb(request.body as import("node:stream/web").ReadableStream);
+      return {
+        type: request.headers.get("content-type") ?? "",
+        body,
+        res: undefined,
+        req: undefined,
+      };
+    }
+    const type = String(node.req.headers["content-type"] ?? "");
+    // Not the route's body limit: readMultipart's own limits bound what it reads.
+    const body = () => node.take({ bytes: Infinity, text: "unlimited" });
+    return { type, body, res: node.res, req: node.req };
+  }
+  const req = request as IncomingMessage & { body?: unknown; res?: ServerResponse };
+  if (req.body !== undefined || req.readableEnded)
+    throw new Error(
+      "readMultipart: the body was already read: give the route `config.multipart` (or `config.api.bodyParser = false`)",
+    );
+  const type = String(req.headers["content-type"] ?? "");
+  return { type, body: () => limitedBody(req, { bytes: Infinity, text: "" }), res: req.res, req };
+}
+
+/**
+ * Reads a `multipart/form-data` body part by part, for pages routes (`req`) and app routes
+ * (`request`) alike: files stay in memory or, with `toDisk`, stream to a temporary folder under
+ * DATA_DIR that is removed when the response ends, whatever the outcome. Over a limit → 413 at
+ * once; a malformed body → 400; not multipart → 415. The route's `config.multipart` (pages) or
+ * `export const multipart` (app) sets its defaults.
+ *
+ * @example
+ * const { fields, files } = await readMultipart(request, { fileSize: "50mb", toDisk: true });
+ */
+export async function readMultipart(
+  request: IncomingMessage | Request,
+  options: ReadMultipartOptions = {},
+): Promise<MultipartBody> {
+  const source = sourceOf(request);
+  if (!isMultipart(source.type)) throw new ApiError(415, "Expected a multipart/form-data body");
+  const settings = peekRequestState(source.req)?.upload ?? DEFAULT_SETTINGS;
+  const toDisk = options.toDisk ?? settings.toDisk;
+  const store = toDisk ? await diskStore(settings.tmpDir, source.res) : storeInMemory;
+  const body = typeof source.body === "function" ? source.body() : source.body;
+  const entries = await parseMultipart(body, source.type, limitsOf(settings, options), store);
+  const fields: Record<string, string> = {};
+  const files: UploadedFile[] = [];
+  for (const [name, value] of entries) {
+    if (typeof value === "string") fields[name] = value;
+    else files.push(value);
+  }
+  return { fields, files, entries };
+}
