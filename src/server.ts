@@ -121,6 +121,8 @@ interface Stoppable {
   /** SHUTDOWN_DELAY_MS: how long to go on serving, /readyz already 503, before draining. */
   shutdownDelayMs: number;
   onDrain: () => void;
+  /** When the server stops accepting (after SHUTDOWN_DELAY_MS): open WebSockets are closed with 1001. */
+  onStopAccepting?: () => void;
   /** Once the last connection closed: the app's own shutdown (instrumentation's `shutdown`). */
   onClosed?: () => Promise<void>;
   /** Last words before exit (the event-loop report). */
@@ -144,6 +146,7 @@ function handleShutdown({
   shutdownTimeoutMs,
   shutdownDelayMs,
   onDrain,
+  onStopAccepting,
   onClosed,
   onExit,
 }: Stoppable): void {
@@ -162,6 +165,7 @@ function handleShutdown({
     const sweep = setInterval(() => server.closeIdleConnections(), DRAIN_SWEEP_MS);
     sweep.unref();
     server.closeIdleConnections();
+    onStopAccepting?.();
     setTimeout(() => {
       logger.error(
         { timeoutMs: shutdownTimeoutMs },
@@ -243,6 +247,7 @@ export async function startServer(config: Config): Promise<http.Server> {
     shutdownTimeoutMs: config.server.shutdownTimeoutMs,
     shutdownDelayMs: config.shutdownDelayMs,
     onDrain: () => (lifecycle.draining = true),
+    onStopAccepting: () => void built.websockets?.closeAll(1001, "Server shutting down"),
     onClosed: async () => {
       await built.close();
       await tracing?.shutdown();

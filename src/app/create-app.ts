@@ -20,6 +20,7 @@ import { installNextRequest } from "../next/request";
 import { installNextResponse } from "../next/response";
 import { createDocsMiddleware, createLazyDocsMiddleware, documentRoutes } from "../openapi";
 import { createDispatcher } from "../router/dispatch";
+import { createWebSocketRuntime, type WebSocketRuntime } from "../router/websocket-runtime";
 import type { Middleware } from "../types";
 import {
   createRequestHandler,
@@ -27,6 +28,7 @@ import {
   type AppResponse,
   type RequestHandler,
 } from "./request-handler";
+import { createUpgradeListener, type UpgradeListener } from "./upgrade-handler";
 
 export interface CreateAppOptions {
   /** Defaults to a JSON logger on stdout at `config.logLevel`. */
@@ -39,6 +41,8 @@ export interface CreateAppOptions {
    * imported now, as usual. The server sets it.
    */
   lazyRoutes?: boolean;
+  /** Origins allowed to open a WebSocket besides ALLOWED_WS_ORIGINS (next.config's `experimental.webSocketRouteHandlers.allowedOrigins`). */
+  webSocketOrigins?: readonly string[];
 }
 
 /** What createApp built. */
@@ -61,6 +65,10 @@ export interface NextpressApp {
   readonly logger: Logger;
   /** `instrumentation.ts` beside the routes folder: its hooks, or none. */
   readonly instrumentation: Instrumentation;
+  /** WEBSOCKETS=on: the open connections, closed with 1001 at shutdown; undefined when off. */
+  readonly websockets: WebSocketRuntime | undefined;
+  /** WEBSOCKETS=on: what the http.Server runs on `upgrade`; undefined when off. */
+  readonly upgrade: UpgradeListener | undefined;
   /** After the last request: runs instrumentation's `shutdown` (close pools, flush exporters). Never rejects. */
   close(): Promise<void>;
 }
@@ -165,6 +173,13 @@ export async function createApp(
       createAuthBrake(config.authFailureLimit, () => stores.create("nextpress:auth:"), logger),
     );
   const tracing = loadTracing(config);
+  const websockets = config.websockets.enabled
+    ? createWebSocketRuntime({
+        config: config.websockets,
+        logger,
+        extraOrigins: options.webSocketOrigins,
+      })
+    : undefined;
   // Every response, errors and 404s included, gets the security headers and a request id.
   const stack = [
     createSecurityHeaders(),
@@ -173,6 +188,10 @@ export async function createApp(
       ready: instrumentation.ready,
       readyTimeoutMs: config.readyTimeoutMs,
       logger,
+      websockets: websockets && {
+        open: () => websockets.open,
+        max: config.websockets.maxConnections,
+      },
     }),
     tracing?.createTraceRequest(),
     corsMiddleware,
@@ -181,6 +200,7 @@ export async function createApp(
     // Each route's rate limit runs before its body is read: RATE_LIMIT's, or the route's own `rateLimit`.
     createDispatcher(routes, {
       previewKeys,
+      websockets,
       guard: (route) => routeLimits(route.pattern, route.settings.rateLimit),
     }),
   ].filter((step) => step !== undefined) as Step<AppRequest, AppResponse>[];
@@ -212,6 +232,8 @@ export async function createApp(
     config,
     logger,
     instrumentation,
+    websockets,
+    upgrade: websockets ? createUpgradeListener(handle) : undefined,
     close,
   };
 }

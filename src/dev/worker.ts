@@ -6,6 +6,7 @@ import type { Config } from "../config";
 import { RouteLoadError } from "../errors";
 import { createHttpServer } from "../http/server";
 import { createLogger } from "../logger";
+import type { WebSocketRuntime } from "../router/websocket-runtime";
 import { ensureTypeScriptRuntime } from "../loader/typescript-runtime";
 import { findFailedFiles, installFailedFiles } from "./failed-files";
 import { isSupervisorMessage, type FailedFile, type WorkerMessage } from "./protocol";
@@ -20,6 +21,7 @@ const DRAIN_SWEEP_MS = 100;
 let logger: Logger | undefined;
 let server: http.Server | undefined;
 let draining = false;
+let websockets: WebSocketRuntime | undefined;
 const inFlight = new Set<http.ServerResponse>();
 
 function send(message: WorkerMessage): void {
@@ -35,6 +37,8 @@ type Built =
   | {
       kind: "serve";
       server: http.Server;
+      /** Closed with 1012 (Service Restart) when a newer generation takes over. */
+      websockets?: WebSocketRuntime;
       routes: number;
       failed: readonly FailedFile[];
       tableError?: string;
@@ -59,7 +63,13 @@ function tableError(error: RouteLoadError, config: Config, log: Logger): Built {
 async function build(config: Config, atStart: readonly FailedFile[], log: Logger): Promise<Built> {
   const attempt = async (failed: readonly FailedFile[]): Promise<Built> => {
     const built = await createApp(config, { logger: log });
-    return { kind: "serve", server: createAppServer(built), routes: built.routes.length, failed };
+    return {
+      kind: "serve",
+      server: createAppServer(built),
+      websockets: built.websockets,
+      routes: built.routes.length,
+      failed,
+    };
   };
   let more: FailedFile[] | undefined;
   try {
@@ -93,6 +103,7 @@ async function serve(config: Config, failed: readonly FailedFile[]): Promise<voi
   }
   const listening = built.server;
   server = listening;
+  websockets = built.websockets;
   // Responses sent once draining has begun close their connection: a keep-alive client moves on to the new code.
   listening.prependListener("request", (_req: http.IncomingMessage, res: http.ServerResponse) => {
     if (draining) res.shouldKeepAlive = false;
@@ -128,6 +139,8 @@ async function serve(config: Config, failed: readonly FailedFile[]): Promise<voi
 function drain(timeoutMs: number): void {
   if (!server) return exit(0);
   draining = true;
+  // RFC 6455 §7.4.1 1012: the service restarts; a client reconnects, to the newer generation.
+  void websockets?.closeAll(1012, "Service restart");
   for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
   server.closeIdleConnections();
   setInterval(() => server?.closeIdleConnections(), DRAIN_SWEEP_MS).unref();

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { performance } from "node:perf_hooks";
+import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 
 /** Route params from the URL: a string per `[name]`, an array per catch-all. */
@@ -52,6 +53,10 @@ export class RequestState {
   /** The request's span, when it is traced: its log line carries them as `trace_id` and `span_id`. */
   traceId: string | undefined = undefined;
   spanId: string | undefined = undefined;
+  /** A WebSocket upgrade (WEBSOCKETS=on): the connection and what the client sent past the headers. */
+  upgrade: { readonly socket: Duplex; readonly head: Buffer } | undefined = undefined;
+  /** Once the upgrade completed: the connection's close code when it closed (its log line). */
+  websocket: { closeCode: number | undefined } | undefined = undefined;
   /** The request itself until its response closes; the uncaught-exception handler answers through it. */
   req: IncomingMessage | undefined;
 

@@ -74,7 +74,8 @@ export function createRequestContext(logger: Logger) {
     const state = requestState(req);
     // Timers the request started may outlive it: they keep its id and route, not the request.
     state.req = undefined;
-    const finished = this.writableFinished;
+    // An upgrade's line is written when its WebSocket closes: the duration is the connection's.
+    const finished = this.writableFinished || state.websocket !== undefined;
     const line = {
       reqId: state.id,
       method: req.method,
@@ -85,6 +86,7 @@ export function createRequestContext(logger: Logger) {
       // The client went away before the response was complete: which route kept it waiting.
       aborted: finished ? undefined : true,
       route: finished ? undefined : state.route?.file,
+      websocketCloseCode: state.websocket?.closeCode,
       trace_id: state.traceId,
       span_id: state.spanId,
     };
