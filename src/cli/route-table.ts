@@ -33,12 +33,14 @@ export function isProtected(route: Route): boolean {
 
 export function toRouteRow(route: Route): RouteRow {
   const { endpoints, settings } = route;
-  const methods =
+  const listed =
     endpoints.allow !== undefined
       ? endpoints.allow.split(", ")
       : endpoints.methods.length > 0
         ? [...endpoints.methods, "ANY"]
         : ["ANY"];
+  // A WebSocket route: `WS` among its methods (the upgrade, with WEBSOCKETS=on).
+  const methods = endpoints.websocket ? [...listed, "WS"] : listed;
   const schema = [...endpoints.byMethod.values(), endpoints.fallback].some(
     (e) => e.schema !== undefined,
   );

@@ -40,6 +40,8 @@ export interface RouteEndpoints {
   readonly fileMiddleware: readonly Middleware[];
   /** An app route's next-ws `UPGRADE` (or `SOCKET`): what an upgrade request runs instead of GET. */
   readonly socket?: SocketExport;
+  /** How the route accepts WebSockets, for the route table and OpenAPI: its GET returns `NextResponse.upgrade()` (as its source says), or next-ws's export. */
+  readonly websocket?: "NextResponse.upgrade" | "UPGRADE" | "SOCKET";
 }
 
 type OwnMetadata = { schema?: unknown; middleware?: unknown };

@@ -134,6 +134,7 @@ interface OwnMetadata {
 export function buildAppEndpoints(
   mod: RouteModule,
   directoryMiddleware: readonly DirectoryMiddleware[],
+  source = "",
 ): RouteEndpoints {
   const named = mod.named ?? (() => undefined);
   const lowercase = HTTP_METHODS.map((m) => m.toLowerCase()).filter((m) => named(m) !== undefined);
@@ -204,7 +205,19 @@ export function buildAppEndpoints(
     directoryMiddleware,
     fileMiddleware,
     ...(socket ? { socket } : {}),
+    ...websocketKind(socket, source),
   };
+}
+
+/** `NextResponse.upgrade(` in a GET's file: known without running GET (the route table, OpenAPI). */
+const UPGRADE_CALL = /\bNextResponse\s*\.\s*upgrade\s*\(/;
+
+function websocketKind(
+  socket: SocketExport | undefined,
+  source: string,
+): Pick<RouteEndpoints, "websocket"> {
+  if (socket) return { websocket: socket.legacy ? "SOCKET" : "UPGRADE" };
+  return UPGRADE_CALL.test(source) ? { websocket: "NextResponse.upgrade" } : {};
 }
 
 /** next-ws's `UPGRADE`, or its deprecated `SOCKET`: a file exporting only one of them is a route. */

@@ -95,6 +95,7 @@ describe("the Postman collection of the sample routes", () => {
         ["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => `${m} /api/secure-data`),
       ],
       ["users", ["Create a user", "Get a user", "List users", "Change a user", "Delete a user"]],
+      ["chat", ["GET /api/chat/{room}"]],
       ["greet", ["GET /api/greet/{name}"]],
     ]);
   });

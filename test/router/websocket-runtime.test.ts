@@ -1,5 +1,8 @@
 import http from "node:http";
 import WebSocket from "ws";
+import { toRouteRow } from "../../src/cli/route-table";
+import type { Route } from "../../src/loader/load-routes";
+import { documentRoutes } from "../../src/openapi";
 import { connectWebSocket, createTestApp, type TestApp } from "../../src/testing";
 import { fixture } from "../helpers/app";
 
@@ -304,5 +307,29 @@ describe("limits, logs and shutdown", () => {
     const ws = await app.openWebSocket("/echo");
     await app.close();
     expect((await ws.closed).code).toBe(1001);
+  });
+});
+
+describe("the route table and OpenAPI", () => {
+  it("lists WS among a WebSocket route's methods, and a file with only UPGRADE as a route", async () => {
+    const app = await createTestApp({ routesDir: ROUTES });
+    opened.push(app);
+    const rows = (app.routes as Route[]).map(toRouteRow);
+    const methods = (pattern: string) => rows.find((row) => row.pattern === pattern)?.methods;
+    expect(methods("/echo")).toEqual(["GET", "HEAD", "OPTIONS", "WS"]);
+    expect(methods("/next-ws/[...slug]")).toEqual(["OPTIONS", "WS"]);
+    expect(methods("/reject")).toEqual(["GET", "HEAD", "OPTIONS"]);
+  });
+
+  it("marks the upgrade GET with x-websocket, 101 and (for NextResponse.upgrade) 426", async () => {
+    const app = await createTestApp({ routesDir: ROUTES });
+    opened.push(app);
+    const document = documentRoutes(app.routes as Route[], ROUTES);
+    const echo = document.paths["/echo"]?.get as unknown as Record<string, unknown>;
+    expect(echo["x-websocket"]).toBe(true);
+    expect(Object.keys(echo.responses as object)).toEqual(["101", "426"]);
+    const nextWs = document.paths["/next-ws/{slug}"]?.get as unknown as Record<string, unknown>;
+    expect(nextWs["x-websocket"]).toBe(true);
+    expect(document.paths["/reject"]?.get).not.toHaveProperty("x-websocket");
   });
 });
