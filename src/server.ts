@@ -241,14 +241,19 @@ export async function startServer(config: Config): Promise<http.Server> {
   }
   const server = createAppServer(built);
   const { lifecycle } = built;
+  let socketsClosed: Promise<void> | undefined;
   handleShutdown({
     server,
     logger,
     shutdownTimeoutMs: config.server.shutdownTimeoutMs,
     shutdownDelayMs: config.shutdownDelayMs,
     onDrain: () => (lifecycle.draining = true),
-    onStopAccepting: () => void built.websockets?.closeAll(1001, "Server shutting down"),
+    onStopAccepting: () => {
+      socketsClosed = built.websockets?.closeAll(1001, "Server shutting down");
+    },
     onClosed: async () => {
+      // Their log lines are written as each closes: before the exit.
+      await socketsClosed;
       await built.close();
       await tracing?.shutdown();
     },
