@@ -89,6 +89,11 @@ async function createCounterStores(config: Config, logger: Logger): Promise<Coun
   return createRedisStores(config.redisUrl, logger);
 }
 
+function loadRedisBus() {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- ioredis is loaded only with REDIS_URL
+  return require("../router/websocket-redis-bus") as typeof import("../router/websocket-redis-bus");
+}
+
 /** The tracing step, when traces are exported; with tracing off not even OpenTelemetry's API is loaded. */
 function loadTracing(config: Config) {
   if (!config.tracing) return undefined;
@@ -173,10 +178,16 @@ export async function createApp(
       createAuthBrake(config.authFailureLimit, () => stores.create("nextpress:auth:"), logger),
     );
   const tracing = loadTracing(config);
+  // With REDIS_URL, `publish` reaches every replica's and worker's subscribers (ioredis loaded only then).
+  const bus =
+    config.websockets.enabled && config.redisUrl
+      ? loadRedisBus().createRedisBus(config.redisUrl, logger)
+      : undefined;
   const websockets = config.websockets.enabled
     ? createWebSocketRuntime({
         config: config.websockets,
         logger,
+        bus,
         extraOrigins: options.webSocketOrigins,
       })
     : undefined;
@@ -222,6 +233,7 @@ export async function createApp(
       logger.error({ err: error, file: instrumentation.file }, "instrumentation shutdown() failed");
     }
     await stores.close();
+    await bus?.close();
   };
   return {
     app,
