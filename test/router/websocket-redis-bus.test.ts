@@ -40,7 +40,7 @@ it("delivers a publish to subscribers on another replica, once, and not to other
     sender.send(`hello ${i}`);
     heard = await Promise.race([
       sameRoom.nextMessage(),
-      new Promise<undefined>((resolve) => setTimeout(resolve, 100)),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100)),
     ]);
   }
   expect(heard).toMatch(/^hello \d+$/);
