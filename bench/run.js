@@ -18,6 +18,7 @@ const { freePort, getStatus } = require("../scripts/loopback");
 const { makeTempRoot, writeFrameworkTree, writeRouteTree, writeWebTree } = require("./route-trees");
 const { prepareNext } = require("./next-server");
 const { crudLoadOptions, seedUsers } = require("./crud");
+const { measureWebSocketEcho } = require("./websocket");
 const { createLocalPostgres, findPostgresBin } = require("../scripts/local-postgres");
 const { describeMachine, writeReport } = require("./report");
 
@@ -652,6 +653,11 @@ async function main() {
     `GET /api/hello against the same server with none of it: OTEL on (a span per request, exported) ${vsPlain("hello:OTEL on (OTLP export)")}, ` +
       `RATE_LIMIT in memory ${vsPlain("hello:RATE_LIMIT, memory")}, RATE_LIMIT in Redis ${redis ? vsPlain("hello:RATE_LIMIT, Redis") : "- (no redis-server)"}.`,
   );
+  const wsEcho = await measureWebSocketEcho({ rounds: ROUNDS, seconds: SECONDS });
+  console.log(
+    `\nWebSocket echo over 50 sockets (NextResponse.upgrade(), WEBSOCKETS=on): nextpress ${fmt(wsEcho.nextpress)} msg/s, ` +
+      `bare ws ${fmt(wsEcho.bare)} msg/s.`,
+  );
   const targets = [
     ["GET /api/hello vs bare Express", ratio("hello:nextpress", "hello:bare"), ">=", 1.2, "x"],
     [
@@ -705,6 +711,7 @@ async function main() {
       0.8,
       "x",
     ],
+    ["WebSocket echo, 50 sockets, vs bare ws", wsEcho.ratio, ">=", 0.8, "x"],
     ...(next.skipped
       ? []
       : [

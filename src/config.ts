@@ -6,8 +6,9 @@ import { z } from "zod";
 import { ConfigError } from "./errors";
 import { DEFAULT_REDACTED_QUERY_KEYS } from "./http/redact-url";
 import type { ServerLimits } from "./http/server";
+import type { WebSocketConfig } from "./router/websocket-runtime";
 import { parseRate, RATE_MESSAGE, type Rate } from "./rate";
-import { isSize, SIZE_MESSAGE } from "./size";
+import { isSize, SIZE_MESSAGE, toBytes } from "./size";
 
 /** Where `npm start` looks when ROUTES_DIR is unset: the project's routes/, compiled beside this file. */
 export const DEFAULT_ROUTES_DIR = path.resolve(__dirname, "..", "routes");
@@ -89,6 +90,28 @@ function parseRateOrOff(value: string, ctx: z.RefinementCtx): Rate | undefined {
   const rate = parseRate(value);
   if (!rate) ctx.addIssue({ code: "custom", message: `${RATE_MESSAGE}, or off` });
   return rate;
+}
+
+/** ALLOWED_WS_ORIGINS: comma-separated `http(s)://host[:port]`, as browsers send `Origin`. */
+function parseOrigins(value: string, ctx: z.RefinementCtx): string[] {
+  const list = value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+  const bad = list.filter(
+    (item) =>
+      !URL.canParse(item) ||
+      !/^https?:$/.test(new URL(item).protocol) ||
+      new URL(item).origin !== item.replace(/\/$/, ""),
+  );
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `expected origins such as https://app.example.com (scheme, host, port; no path): ${bad.join(", ")}`,
+    });
+    return z.NEVER;
+  }
+  return list.map((item) => new URL(item).origin);
 }
 
 const redisUrl = z
@@ -177,6 +200,20 @@ const envSchema = z.object({
   REDIS_URL: redisUrl.optional(),
   // Query keys whose values are written [redacted] in every logged URL; `off` logs URLs as sent.
   LOG_REDACT_QUERY: z.string().optional(),
+  // WebSocket route handlers (NextResponse.upgrade, next-ws's UPGRADE/SOCKET); off: an upgrade request gets the route's ordinary answer.
+  WEBSOCKETS: z.stringbool({ error: "expected on or off" }).default(false),
+  // Origins (scheme://host[:port]) allowed to open a WebSocket besides the server's own host.
+  ALLOWED_WS_ORIGINS: z.string().default("").transform(parseOrigins),
+  // One message's size; more closes the connection with 1009 (Next's limit: 16 MiB).
+  WS_MAX_MESSAGE_SIZE: sizeString.default("16mb"),
+  // Open WebSockets per process; past it an upgrade is answered 503.
+  WS_MAX_CONNECTIONS: count(10_000, 1),
+  // A ping this often; a peer that has not answered the previous one is cut. 0: no pings.
+  WS_PING_INTERVAL_MS: milliseconds(30_000),
+  // Messages one connection may send per window; more closes it with 1008.
+  WS_MESSAGE_RATE: z.string().default("1000/10s").transform(parseRateOrOff),
+  // Bytes queued for a slow reader; more closes its connection with 1008.
+  WS_MAX_BUFFERED: sizeString.default("16mb"),
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint.optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpoint.optional(),
   OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
@@ -247,6 +284,8 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** LOG_REDACT_QUERY: query keys whose values logged URLs show as `[redacted]` (lower case). */
   readonly logRedactQuery: readonly string[];
+  /** WebSocket route handlers (WEBSOCKETS and the WS_* limits). */
+  readonly websockets: WebSocketConfig;
   /** Set when traces are exported (an OTLP endpoint set, or OTEL_TRACES_EXPORTER=otlp, and the SDK not disabled). */
   readonly tracing: TracingConfig | undefined;
   /** MCP=on: /mcp serves the routes as tools, only those named in MCP_TOOLS when it is set; undefined: off. */
@@ -351,6 +390,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     authFailureLimit: values.AUTH_FAILURE_LIMIT,
     redisUrl: values.REDIS_URL,
     logRedactQuery: parseRedactQuery(values.LOG_REDACT_QUERY),
+    websockets: Object.freeze({
+      enabled: values.WEBSOCKETS,
+      allowedOrigins: Object.freeze(values.ALLOWED_WS_ORIGINS),
+      maxMessageBytes: toBytes(values.WS_MAX_MESSAGE_SIZE),
+      maxConnections: values.WS_MAX_CONNECTIONS,
+      pingIntervalMs: values.WS_PING_INTERVAL_MS,
+      messageRate: values.WS_MESSAGE_RATE,
+      maxBufferedBytes: toBytes(values.WS_MAX_BUFFERED),
+    }),
     tracing: tracingOf(values),
     mcp: values.MCP ? Object.freeze({ tools: listOf(values.MCP_TOOLS) }) : undefined,
     clientDir: values.CLIENT_DIR ? path.resolve(cwd, values.CLIENT_DIR) : undefined,

@@ -18,7 +18,14 @@ export {
 export type { Instrumentation } from "./loader/instrumentation";
 export { ApiError, RouteLoadError, ConfigError } from "./errors";
 export { createLogger } from "./logger";
-export { createTestApp, type LogLine, type TestApp, type TestAppOptions } from "./testing";
+export {
+  connectWebSocket,
+  createTestApp,
+  type LogLine,
+  type TestApp,
+  type TestAppOptions,
+  type TestWebSocket,
+} from "./testing";
 export type { LazyRoute, Route } from "./loader/load-routes";
 export type { OpenApiMetadata } from "./openapi/route-docs";
 export type { OpenApiDocument } from "./openapi";
@@ -49,3 +56,11 @@ export type {
   QueryValue,
   SizeLimit,
 } from "./types";
+export type {
+  WebSocketCloseDetails,
+  WebSocketHooks,
+  WebSocketMessage,
+  WebSocketMessageData,
+  WebSocketPeer,
+  WebSocketUpgradeOptions,
+} from "./web/websocket-types";

@@ -114,6 +114,8 @@ interface Stoppable {
   /** SHUTDOWN_DELAY_MS: how long to go on serving, /readyz already 503, before draining. */
   shutdownDelayMs: number;
   onDrain: () => void;
+  /** When the server stops accepting (after SHUTDOWN_DELAY_MS): open WebSockets are closed with 1001. */
+  onStopAccepting?: () => void;
   /** Once the last connection closed: the app's own shutdown (instrumentation's `shutdown`). */
   onClosed?: () => Promise<void>;
   /** Last words before exit (the event-loop report). */
@@ -137,6 +139,7 @@ function handleShutdown({
   shutdownTimeoutMs,
   shutdownDelayMs,
   onDrain,
+  onStopAccepting,
   onClosed,
   onExit,
 }: Stoppable): void {
@@ -155,6 +158,7 @@ function handleShutdown({
     const sweep = setInterval(() => server.closeIdleConnections(), DRAIN_SWEEP_MS);
     sweep.unref();
     server.closeIdleConnections();
+    onStopAccepting?.();
     setTimeout(() => {
       logger.error(
         { timeoutMs: shutdownTimeoutMs },
@@ -230,13 +234,19 @@ async function startServer(config: Config): Promise<http.Server> {
   }
   const server = createAppServer(built);
   const { lifecycle } = built;
+  let socketsClosed: Promise<void> | undefined;
   handleShutdown({
     server,
     logger,
     shutdownTimeoutMs: config.server.shutdownTimeoutMs,
     shutdownDelayMs: config.shutdownDelayMs,
     onDrain: () => (lifecycle.draining = true),
+    onStopAccepting: () => {
+      socketsClosed = built.websockets?.closeAll(1001, "Server shutting down");
+    },
     onClosed: async () => {
+      // Their log lines are written as each closes: before the exit.
+      await socketsClosed;
       await built.close();
       await tracing?.shutdown();
     },

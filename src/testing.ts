@@ -1,4 +1,7 @@
+import type http from "node:http";
 import type { Logger } from "pino";
+import WebSocket from "ws";
+import { createAppServer } from "./app/app-server";
 import { createApp, type NextpressApp } from "./app/create-app";
 import { loadConfig, type Config } from "./config";
 import { createLogger } from "./logger";
@@ -28,12 +31,77 @@ export interface LogLine {
   [field: string]: unknown;
 }
 
+/** The `ws` client's options, and the subprotocols to offer. */
+export type TestWebSocketOptions = WebSocket.ClientOptions & { protocols?: string | string[] };
+
+/** A `ws` client that keeps what it receives, for tests. */
+export interface TestWebSocket extends WebSocket {
+  /** The next message not yet taken: text as a string, binary as a Buffer. */
+  nextMessage(): Promise<string | Buffer>;
+  /** Resolves when the connection closes, with the close code and reason. */
+  readonly closed: Promise<{ code: number; reason: string }>;
+}
+
+/**
+ * Opens a `ws` client to `url` that keeps every message from the first one on (a server that
+ * speaks first would otherwise race the test's listener). Rejects when the handshake fails.
+ */
+export function connectWebSocket(
+  url: string,
+  options: TestWebSocketOptions = {},
+): Promise<TestWebSocket> {
+  const { protocols, ...clientOptions } = options;
+  const socket = new WebSocket(url, protocols, clientOptions) as TestWebSocket;
+  const received: (string | Buffer)[] = [];
+  const waiting: ((message: string | Buffer) => void)[] = [];
+  socket.on("message", (data: Buffer, isBinary: boolean) => {
+    const message = isBinary ? data : data.toString("utf8");
+    const taker = waiting.shift();
+    if (taker) taker(message);
+    else received.push(message);
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once("close", (code: number, reason: Buffer) =>
+      resolve({ code, reason: reason.toString() }),
+    ),
+  );
+  Object.assign(socket, {
+    closed,
+    nextMessage: () =>
+      received.length > 0
+        ? Promise.resolve(received.shift() as string | Buffer)
+        : new Promise<string | Buffer>((resolve) => waiting.push(resolve)),
+  });
+  return new Promise((resolve, reject) => {
+    socket.once("open", () => resolve(socket));
+    socket.once("error", reject);
+  });
+}
+
 /** What createApp builds (`app` for supertest's `request(app)`, `handle`, `routes`, …), plus the logs. */
 export interface TestApp extends NextpressApp {
   /** The configuration the app was built with. */
   config: Config;
   /** Every line logged at `LOG_LEVEL` and above so far, parsed; it grows as requests run. */
   logs: LogLine[];
+  /**
+   * Starts the server `npm start` would run for this app (WebSocket upgrades included) on a free
+   * loopback port, once, and returns its base URL (`http://127.0.0.1:PORT`). `close()` stops it.
+   */
+  listen(): Promise<string>;
+  /**
+   * Opens a WebSocket (the `ws` client) to `path` on the listening server (started if needed);
+   * resolves once open, rejects with the status of a refused handshake (`Unexpected server
+   * response: 401`). Messages are kept from the first one on: `nextMessage()` takes them in order.
+   *
+   * @example
+   * const socket = await app.openWebSocket("/api/chat");
+   * socket.send("hello");
+   * expect(await socket.nextMessage()).toBe("echo:hello");
+   */
+  openWebSocket(path: string, options?: TestWebSocketOptions): Promise<TestWebSocket>;
+  /** Stops the listening server (its WebSockets closed with 1001) and runs instrumentation's `shutdown`. */
+  close(): Promise<void>;
 }
 
 /**
@@ -61,5 +129,34 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
       write: (line: string) => void logs.push(JSON.parse(line) as LogLine),
     });
   const built = await createApp(config, { logger, middleware: options.middleware });
-  return { ...built, config, logs };
+  let server: http.Server | undefined;
+  let listening: Promise<string> | undefined;
+  const listen = () =>
+    (listening ??= new Promise<string>((resolve, reject) => {
+      const started = createAppServer(built);
+      server = started;
+      started.once("error", reject);
+      started.listen(0, "127.0.0.1", () => {
+        const address = started.address();
+        resolve(`http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`);
+      });
+    }));
+  const openWebSocket = async (path: string, clientOptions?: TestWebSocketOptions) => {
+    const base = await listen();
+    return connectWebSocket(`${base.replace(/^http/, "ws")}${path}`, clientOptions);
+  };
+  const close = async () => {
+    if (server) {
+      const stopping = server;
+      server = undefined;
+      listening = undefined;
+      await built.websockets?.closeAll(1001, "Server shutting down");
+      await new Promise<void>((resolve) => {
+        stopping.close(() => resolve());
+        stopping.closeAllConnections();
+      });
+    }
+    await built.close();
+  };
+  return { ...built, config, logs, listen, openWebSocket, close };
 }

@@ -38,6 +38,15 @@ describe("loadConfig", () => {
       authFailureLimit: { limit: 10, windowMs: 15 * 60_000, text: "10/15m" },
       redisUrl: undefined,
       logRedactQuery: DEFAULT_REDACTED_QUERY_KEYS,
+      websockets: {
+        enabled: false,
+        allowedOrigins: [],
+        maxMessageBytes: 16 * 1024 * 1024,
+        maxConnections: 10_000,
+        pingIntervalMs: 30_000,
+        messageRate: { limit: 1000, windowMs: 10_000, text: "1000/10s" },
+        maxBufferedBytes: 16 * 1024 * 1024,
+      },
       tracing: undefined,
     });
   });
@@ -307,5 +316,38 @@ describe("rate limits, Redis and tracing", () => {
         OTEL_TRACES_EXPORTER: "none",
       }).tracing,
     ).toBeUndefined();
+  });
+});
+
+describe("loadConfig: WebSockets", () => {
+  it("reads WEBSOCKETS=on, the origins normalised and every limit", () => {
+    const { websockets } = loadConfig({
+      WEBSOCKETS: "on",
+      ALLOWED_WS_ORIGINS: "https://app.example.com/, http://localhost:3001",
+      WS_MAX_MESSAGE_SIZE: "1kb",
+      WS_MAX_CONNECTIONS: "5",
+      WS_PING_INTERVAL_MS: "0",
+      WS_MESSAGE_RATE: "off",
+      WS_MAX_BUFFERED: "2kb",
+    });
+    expect(websockets).toEqual({
+      enabled: true,
+      allowedOrigins: ["https://app.example.com", "http://localhost:3001"],
+      maxMessageBytes: 1024,
+      maxConnections: 5,
+      pingIntervalMs: 0,
+      messageRate: undefined,
+      maxBufferedBytes: 2048,
+    });
+  });
+
+  it.each([
+    [{ WEBSOCKETS: "maybe" }, /WEBSOCKETS="maybe": expected on or off/],
+    [{ ALLOWED_WS_ORIGINS: "https://a.example/path" }, /ALLOWED_WS_ORIGINS=.*no path/],
+    [{ ALLOWED_WS_ORIGINS: "ftp://a.example" }, /ALLOWED_WS_ORIGINS=.*expected origins/],
+    [{ WS_MAX_CONNECTIONS: "0" }, /WS_MAX_CONNECTIONS="0": expected 1 or more/],
+    [{ WS_MESSAGE_RATE: "fast" }, /WS_MESSAGE_RATE="fast": expected requests per window/],
+  ])("rejects %j", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
   });
 });

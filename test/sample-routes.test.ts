@@ -1,8 +1,11 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import request from "supertest";
+import type { AddressInfo } from "node:net";
+import { createAppServer } from "../src/app/app-server";
 import { createApp, type NextpressApp } from "../src/app/create-app";
 import { loadConfig } from "../src/config";
+import { connectWebSocket } from "../src/testing";
 import { captureLogger } from "./helpers/app";
 import { PROJECT_ROOT } from "./helpers/process";
 
@@ -12,7 +15,7 @@ import { PROJECT_ROOT } from "./helpers/process";
 describe("the sample routes", () => {
   let built: NextpressApp;
   beforeAll(async () => {
-    built = await createApp(loadConfig({ API_TOKENS: "sample-token" }), {
+    built = await createApp(loadConfig({ API_TOKENS: "sample-token", WEBSOCKETS: "on" }), {
       logger: captureLogger().logger,
     });
   }, 60_000);
@@ -107,6 +110,41 @@ describe("the sample routes", () => {
     const shout = await request(app).get("/api/greet/Ada?shout=1");
     expect(shout.headers["content-type"]).toBe("application/json");
     expect(shout.body).toEqual({ message: "HELLO, ADA!" });
+  });
+
+  it("/api/chat/[room] is a WebSocket chat room: members hear each other, other rooms do not", async () => {
+    const server = createAppServer(built);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/api/chat`;
+    try {
+      const ada = await connectWebSocket(`${base}/lobby?name=ada`);
+      expect(JSON.parse(String(await ada.nextMessage()))).toEqual({
+        type: "welcome",
+        room: "lobby",
+        name: "ada",
+      });
+      const bob = await connectWebSocket(`${base}/lobby?name=bob`);
+      const eve = await connectWebSocket(`${base}/other?name=eve`);
+      await bob.nextMessage();
+      await eve.nextMessage();
+      expect(JSON.parse(String(await ada.nextMessage()))).toEqual({ type: "joined", name: "bob" });
+      bob.send("hi ada");
+      expect(JSON.parse(String(await ada.nextMessage()))).toEqual({
+        type: "message",
+        name: "bob",
+        text: "hi ada",
+      });
+      bob.close();
+      expect(JSON.parse(String(await ada.nextMessage()))).toEqual({ type: "left", name: "bob" });
+      eve.send("anyone?");
+      ada.send("still here");
+      ada.close();
+      eve.close();
+      await Promise.all([ada.closed, eve.closed]);
+      expect((await fetch(`${base.replace(/^ws/, "http")}/lobby`)).status).toBe(426);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("POST /api/edge-echo is an edge pages route: a Web Request in, a Response out", async () => {

@@ -87,6 +87,7 @@ describe("the real server process", () => {
       "/api/secure-data",
       "/api/users",
       "/api/users/[id]",
+      "/api/chat/[room]",
       "/api/greet/[name]",
     ]);
     expect(listening).toMatchObject({ routes: table.length, lazy: true });

@@ -37,6 +37,7 @@ import {
 import { createProxyStep } from "../router/run-proxy";
 import { createHttpServer } from "../http/server";
 import type http from "node:http";
+import { createWebSocketRuntime, type WebSocketRuntime } from "../router/websocket-runtime";
 import type { Middleware } from "../types";
 import {
   createRequestHandler,
@@ -44,6 +45,7 @@ import {
   type AppResponse,
   type RequestHandler,
 } from "./request-handler";
+import { createUpgradeListener, type UpgradeListener } from "./upgrade-handler";
 
 export interface CreateAppOptions {
   /** Defaults to a JSON logger on stdout at `config.logLevel`. */
@@ -56,6 +58,8 @@ export interface CreateAppOptions {
    * imported now, as usual. The server sets it.
    */
   lazyRoutes?: boolean;
+  /** Origins allowed to open a WebSocket besides ALLOWED_WS_ORIGINS (next.config's `experimental.webSocketRouteHandlers.allowedOrigins`). */
+  webSocketOrigins?: readonly string[];
 }
 
 /** What createApp built. */
@@ -82,6 +86,10 @@ export interface NextpressApp {
   readonly proxy: ProxyFile | undefined;
   /** next.config's request layer (basePath, headers, redirects, rewrites), or undefined. */
   readonly nextConfig: RequestLayerConfig | undefined;
+  /** WEBSOCKETS=on: the open connections, closed with 1001 at shutdown; undefined when off. */
+  readonly websockets: WebSocketRuntime | undefined;
+  /** WEBSOCKETS=on: what the http.Server runs on `upgrade`; undefined when off. */
+  readonly upgrade: UpgradeListener | undefined;
   /** After the last request: runs instrumentation's `shutdown` (close pools, flush exporters). Never rejects. */
   close(): Promise<void>;
 }
@@ -100,6 +108,11 @@ async function createCounterStores(config: Config, logger: Logger): Promise<Coun
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createRedisStores } = require("../middleware/redis-stores") as RedisStores;
   return createRedisStores(config.redisUrl, logger);
+}
+
+function loadRedisBus() {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- ioredis is loaded only with REDIS_URL
+  return require("../router/websocket-redis-bus") as typeof import("../router/websocket-redis-bus");
 }
 
 /** The tracing step, when traces are exported; with tracing off not even OpenTelemetry's API is loaded. */
@@ -235,6 +248,19 @@ export async function createApp(
       createAuthBrake(config.authFailureLimit, () => stores.create("nextpress:auth:"), logger),
     );
   const tracing = loadTracing(config);
+  // With REDIS_URL, `publish` reaches every replica's and worker's subscribers (ioredis loaded only then).
+  const bus =
+    config.websockets.enabled && config.redisUrl
+      ? loadRedisBus().createRedisBus(config.redisUrl, logger)
+      : undefined;
+  const websockets = config.websockets.enabled
+    ? createWebSocketRuntime({
+        config: config.websockets,
+        logger,
+        bus,
+        extraOrigins: options.webSocketOrigins,
+      })
+    : undefined;
   // Every response, errors and 404s included, gets the security headers and a request id.
   const stack = [
     createSecurityHeaders(),
@@ -243,6 +269,10 @@ export async function createApp(
       ready: instrumentation.ready,
       readyTimeoutMs: config.readyTimeoutMs,
       logger,
+      websockets: websockets && {
+        open: () => websockets.open,
+        max: config.websockets.maxConnections,
+      },
     }),
     tracing?.createTraceRequest(),
     corsMiddleware,
@@ -258,6 +288,7 @@ export async function createApp(
     createDispatcher(routes, {
       previewKeys,
       maxDurationS: config.maxDurationS,
+      websockets,
       guard: (route) => routeLimits(route.pattern, route.settings.rateLimit),
       afterFiles: rewrites?.afterFiles.length
         ? (req, res, next) => applyRewrites(rewrites.afterFiles, req, res, next)
@@ -285,6 +316,7 @@ export async function createApp(
       logger.error({ err: error, file: instrumentation.file }, "instrumentation shutdown() failed");
     }
     await stores.close();
+    await bus?.close();
   };
   return {
     app,
@@ -297,6 +329,8 @@ export async function createApp(
     instrumentation,
     proxy,
     nextConfig,
+    websockets,
+    upgrade: websockets ? createUpgradeListener(handle) : undefined,
     close,
   };
 }

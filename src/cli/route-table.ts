@@ -36,6 +36,8 @@ export function toRouteRow(route: Route): RouteRow {
   let methods = ["ANY"];
   if (endpoints.allow !== undefined) methods = endpoints.allow.split(", ");
   else if (endpoints.methods.length > 0) methods = [...endpoints.methods, "ANY"];
+  // A WebSocket route: `WS` among its methods (the upgrade, with WEBSOCKETS=on).
+  if (endpoints.websocket) methods = [...methods, "WS"];
   const schema = [...endpoints.byMethod.values(), endpoints.fallback].some(
     (e) => e.schema !== undefined,
   );

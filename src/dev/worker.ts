@@ -8,6 +8,7 @@ import type { Config } from "../config";
 import { RouteLoadError } from "../errors";
 import { createHttpServer } from "../http/server";
 import { createLogger } from "../logger";
+import type { WebSocketRuntime } from "../router/websocket-runtime";
 import { ensureTypeScriptRuntime } from "../loader/typescript-runtime";
 import { findFailedFiles, installFailedFiles } from "./failed-files";
 import { isSupervisorMessage, type FailedFile, type WorkerMessage } from "./protocol";
@@ -22,6 +23,7 @@ const DRAIN_SWEEP_MS = 100;
 let logger: Logger | undefined;
 let server: http.Server | undefined;
 let draining = false;
+let websockets: WebSocketRuntime | undefined;
 const inFlight = new Set<http.ServerResponse>();
 
 function send(message: WorkerMessage): void {
@@ -37,6 +39,8 @@ type Built =
   | {
       kind: "serve";
       server: http.Server;
+      /** Closed with 1012 (Service Restart) when a newer generation takes over. */
+      websockets?: WebSocketRuntime;
       routes: number;
       failed: readonly FailedFile[];
       tableError?: string;
@@ -62,7 +66,13 @@ async function build(config: Config, atStart: readonly FailedFile[], log: Logger
   const attempt = async (failed: readonly FailedFile[]): Promise<Built> => {
     const built = await createApp(config, { logger: log });
     if (failed.length === 0) refreshClient(config, built.routes as Route[], log);
-    return { kind: "serve", server: createAppServer(built), routes: built.routes.length, failed };
+    return {
+      kind: "serve",
+      server: createAppServer(built),
+      websockets: built.websockets,
+      routes: built.routes.length,
+      failed,
+    };
   };
   let more: FailedFile[] | undefined;
   try {
@@ -107,6 +117,7 @@ async function serve(config: Config, failed: readonly FailedFile[]): Promise<voi
   }
   const listening = built.server;
   server = listening;
+  websockets = built.websockets;
   // Responses sent once draining has begun close their connection: a keep-alive client moves on to the new code.
   listening.prependListener("request", (_req: http.IncomingMessage, res: http.ServerResponse) => {
     if (draining) res.shouldKeepAlive = false;
@@ -142,6 +153,8 @@ async function serve(config: Config, failed: readonly FailedFile[]): Promise<voi
 function drain(timeoutMs: number): void {
   if (!server) return exit(0);
   draining = true;
+  // RFC 6455 §7.4.1 1012: the service restarts; a client reconnects, to the newer generation.
+  void websockets?.closeAll(1012, "Service restart");
   for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
   server.closeIdleConnections();
   setInterval(() => server?.closeIdleConnections(), DRAIN_SWEEP_MS).unref();

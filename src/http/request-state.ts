@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { performance } from "node:perf_hooks";
+import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { createUrlRedactor, DEFAULT_REDACTED_QUERY_KEYS, type UrlRedactor } from "./redact-url";
 
@@ -71,6 +72,10 @@ export class RequestState {
   timedOut = false;
   /** How this request's URL is written in a log line (LOG_REDACT_QUERY); the request context sets it. */
   redactUrl: UrlRedactor = redactDefault;
+  /** A WebSocket upgrade (WEBSOCKETS=on): the connection and what the client sent past the headers. */
+  upgrade: { readonly socket: Duplex; readonly head: Buffer } | undefined = undefined;
+  /** Once the upgrade completed: the connection's close code when it closed (its log line). */
+  websocket: { closeCode: number | undefined } | undefined = undefined;
   /** The request itself until its response closes; the uncaught-exception handler answers through it. */
   req: IncomingMessage | undefined;
 

@@ -1,8 +1,10 @@
 import http from "node:http";
+import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { createClientErrorHandler } from "./client-error";
 import { sendJsonError } from "./json-error";
 import { MAX_HEADERS_COUNT } from "./request-framing";
+import { isWebSocketUpgrade } from "./websocket-handshake";
 
 /** The http.Server limits, all explicit. Times in milliseconds; 0 disables a timeout. */
 export interface ServerLimits {
@@ -47,12 +49,25 @@ export function createHttpServer(
     limits,
     prototypes,
     logger,
-  }: { limits: ServerLimits; prototypes?: MessagePrototypes; logger: Logger },
+    upgrade,
+  }: {
+    limits: ServerLimits;
+    prototypes?: MessagePrototypes;
+    logger: Logger;
+    /** WEBSOCKETS=on: runs for `Upgrade: websocket` requests; any other upgrade is an ordinary request. */
+    upgrade?: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+  },
 ): http.Server {
   const shortest = Math.min(
     ...[limits.headersTimeoutMs, limits.requestTimeoutMs].filter((ms) => ms > 0),
     30_000,
   );
+  // Node 22.20/24.9+ (not in @types/node 20): only a WebSocket upgrade leaves the ordinary
+  // request path; without a listener, an upgrade request is an ordinary one.
+  const upgradeOption = {
+    shouldUpgradeCallback: (req: http.IncomingMessage) =>
+      upgrade !== undefined && isWebSocketUpgrade(req),
+  };
   const server = http.createServer(
     {
       maxHeaderSize: limits.maxHeaderSize,
@@ -63,6 +78,7 @@ export function createHttpServer(
       connectionsCheckingInterval: Math.max(100, Math.floor(shortest / 4)),
       // Node's answer is an empty 400: the request context answers in JSON instead.
       requireHostHeader: false,
+      ...upgradeOption,
       ...(prototypes ? createMessageClasses(prototypes) : {}),
     },
     listener,
@@ -70,6 +86,7 @@ export function createHttpServer(
   server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
   server.maxHeadersCount = MAX_HEADERS_COUNT;
   server.on("clientError", createClientErrorHandler(logger));
+  if (upgrade) server.on("upgrade", upgrade);
   // An `Expect` other than 100-continue: Node's answer would be an empty 417.
   server.on("checkExpectation", (req: http.IncomingMessage, res: http.ServerResponse) =>
     sendJsonError(req, res, 417, "Expectation Failed"),

@@ -15,6 +15,13 @@ export interface Endpoint {
   readonly middleware: readonly Middleware[];
 }
 
+/** next-ws's handlers: `UPGRADE(client, server, request, context)`, deprecated `SOCKET(client, req, server, context)`. */
+export interface SocketExport {
+  readonly handler: (...args: never[]) => unknown;
+  /** `SOCKET`: `(client, IncomingMessage, server, context)`, may return a close callback. */
+  readonly legacy: boolean;
+}
+
 /** How a route answers each method, fixed at start-up. */
 export interface RouteEndpoints {
   /** The file's default export (Next style), if any: it handles every method not exported. */
@@ -31,6 +38,10 @@ export interface RouteEndpoints {
   readonly directoryMiddleware: readonly DirectoryMiddleware[];
   /** `export const middleware` of the file. */
   readonly fileMiddleware: readonly Middleware[];
+  /** An app route's next-ws `UPGRADE` (or `SOCKET`): what an upgrade request runs instead of GET. */
+  readonly socket?: SocketExport;
+  /** How the route accepts WebSockets, for the route table and OpenAPI: its GET returns `NextResponse.upgrade()` (as its source says), or next-ws's export. */
+  readonly websocket?: "NextResponse.upgrade" | "UPGRADE" | "SOCKET";
 }
 
 type OwnMetadata = { schema?: unknown; middleware?: unknown };

@@ -5,7 +5,7 @@ import type { Rate } from "../rate";
 import { isSize, SIZE_MESSAGE, toBytes } from "../size";
 import type { Middleware } from "../types";
 import { checkRouteSchema, readFileSchema, type RouteSchema } from "../validation/route-schema";
-import type { Endpoint, RouteEndpoints } from "./build-route";
+import type { Endpoint, RouteEndpoints, SocketExport } from "./build-route";
 import type { DirectoryMiddleware } from "./directory-middleware";
 import type { RouteModule } from "./import-route";
 import { multipartOptionsSchema, routeRateLimit, type MultipartOptions } from "./route-config";
@@ -142,6 +142,7 @@ interface OwnMetadata {
 export function buildAppEndpoints(
   mod: RouteModule,
   directoryMiddleware: readonly DirectoryMiddleware[],
+  source = "",
 ): RouteEndpoints {
   const named = mod.named ?? (() => undefined);
   const lowercase = HTTP_METHODS.map((m) => m.toLowerCase()).filter((m) => named(m) !== undefined);
@@ -166,7 +167,8 @@ export function buildAppEndpoints(
     );
   }
   const methods = HTTP_METHODS.filter((m) => mod.methods[m] !== undefined);
-  if (methods.length === 0)
+  const socket = readSocketExport(named);
+  if (methods.length === 0 && !socket)
     throw new InvalidRouteError(
       "No HTTP methods exported. Export a named export for each HTTP method (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS).",
     );
@@ -210,7 +212,34 @@ export function buildAppEndpoints(
     chain: [...directoryMiddleware.flatMap((d) => d.middleware), ...fileMiddleware],
     directoryMiddleware,
     fileMiddleware,
+    ...(socket ? { socket } : {}),
+    ...websocketKind(socket, source),
   };
+}
+
+/** `NextResponse.upgrade(` in a GET's file: known without running GET (the route table, OpenAPI). */
+const UPGRADE_CALL = /\bNextResponse\s*\.\s*upgrade\s*\(/;
+
+function websocketKind(
+  socket: SocketExport | undefined,
+  source: string,
+): Pick<RouteEndpoints, "websocket"> {
+  if (socket) return { websocket: socket.legacy ? "SOCKET" : "UPGRADE" };
+  return UPGRADE_CALL.test(source) ? { websocket: "NextResponse.upgrade" } : {};
+}
+
+/** next-ws's `UPGRADE`, or its deprecated `SOCKET`: a file exporting only one of them is a route. */
+function readSocketExport(named: (name: string) => unknown): SocketExport | undefined {
+  for (const name of ["UPGRADE", "SOCKET"]) {
+    const value = named(name);
+    if (value === undefined) continue;
+    if (typeof value !== "function")
+      throw new InvalidRouteError(
+        `\`export const ${name}\` is not a function: export a (client, server, request, context) handler`,
+      );
+    return { handler: value as SocketExport["handler"], legacy: name === "SOCKET" };
+  }
+  return undefined;
 }
 
 /** True for a pages route whose `config.runtime` is Next's edge runtime: its default export is a Web handler. */

@@ -231,7 +231,8 @@ async function loadRoute(planned: PlannedRoute, context: Context): Promise<Route
       const directories = context.appDirectories
         ? inheritedMiddleware(relative, context.appDirectories.byDir)
         : [];
-      const endpoints = buildAppEndpoints(mod, directories);
+      const source = await fs.readFile(absoluteFile, "utf8").catch(() => "");
+      const endpoints = buildAppEndpoints(mod, directories, source);
       const chain = [...context.globalMiddleware, ...endpoints.chain];
       const pattern = formatPattern(segments, "");
       const settings =

@@ -13,6 +13,8 @@ export interface HealthOptions {
   /** How long `ready` may take before it counts as not ready. */
   readyTimeoutMs: number;
   logger: Logger;
+  /** WEBSOCKETS=on: open connections, reported by /readyz, which answers 503 at the cap. */
+  websockets?: { open: () => number; max: number };
 }
 
 function sendStatus(res: ServerResponse, status: number, body: string): void {
@@ -53,7 +55,7 @@ async function checkReady(ready: () => unknown, timeoutMs: number): Promise<true
  * while `ready()` says no (logged at warn with why). Outside /api, no auth.
  */
 export function createHealthChecks(lifecycle: Lifecycle, options: HealthOptions) {
-  const { ready, readyTimeoutMs, logger } = options;
+  const { ready, readyTimeoutMs, logger, websockets } = options;
   return function healthChecks(req: IncomingMessage, res: ServerResponse, next: () => void): void {
     const url = req.url ?? "";
     if (url.charCodeAt(1) === 0x61 /* a */ || (req.method !== "GET" && req.method !== "HEAD"))
@@ -62,10 +64,21 @@ export function createHealthChecks(lifecycle: Lifecycle, options: HealthOptions)
     if (path === "/healthz") return sendStatus(res, 200, ALIVE);
     if (path !== "/readyz") return next();
     if (lifecycle.draining) return sendStatus(res, 503, DRAINING);
-    if (!ready) return sendStatus(res, 200, READY);
+    if (websockets && websockets.open() >= websockets.max)
+      return sendStatus(
+        res,
+        503,
+        JSON.stringify({ status: "full", websockets: websockets.open() }),
+      );
+    const readyBody = websockets
+      ? () => JSON.stringify({ status: "ready", websockets: websockets.open() })
+      : () => READY;
+    if (!ready) return sendStatus(res, 200, readyBody());
     void checkReady(ready, readyTimeoutMs).then((answer) => {
       if (answer === true)
-        return lifecycle.draining ? sendStatus(res, 503, DRAINING) : sendStatus(res, 200, READY);
+        return lifecycle.draining
+          ? sendStatus(res, 503, DRAINING)
+          : sendStatus(res, 200, readyBody());
       logger.warn(
         typeof answer === "string" ? { reason: answer } : { err: answer },
         "not ready: /readyz answers 503",

@@ -75,7 +75,8 @@ export function createRequestContext(logger: Logger, redactUrl: UrlRedactor) {
     const state = requestState(req);
     // Timers the request started may outlive it: they keep its id and route, not the request.
     state.req = undefined;
-    const finished = this.writableFinished;
+    // An upgrade's line is written when its WebSocket closes: the duration is the connection's.
+    const finished = this.writableFinished || state.websocket !== undefined;
     const line = {
       reqId: state.id,
       method: req.method,
@@ -87,6 +88,7 @@ export function createRequestContext(logger: Logger, redactUrl: UrlRedactor) {
       aborted: finished ? undefined : true,
       timedOut: state.timedOut || undefined,
       route: finished ? undefined : state.route?.file,
+      websocketCloseCode: state.websocket?.closeCode,
       trace_id: state.traceId,
       span_id: state.spanId,
     };

@@ -50,6 +50,13 @@ function endSpan(span: Span, method: string, state: RequestState, res: ServerRes
     span.setAttribute("http.route", route);
     span.updateName(`${method === "_OTHER" ? "HTTP" : method} ${route}`);
   }
+  if (state.websocket) {
+    // An upgrade: the span covers the connection's life, and ends with its close code.
+    span.setAttribute("http.response.status_code", 101);
+    if (state.websocket.closeCode !== undefined)
+      span.setAttribute("websocket.close_code", state.websocket.closeCode);
+    return span.end();
+  }
   if (res.headersSent) span.setAttribute("http.response.status_code", res.statusCode);
   if (!res.writableFinished) span.setAttribute("error.type", "aborted");
   else if (res.statusCode >= 500) {

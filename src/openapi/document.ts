@@ -33,7 +33,10 @@ export interface OpenApiDocument {
 const ANY_METHODS: readonly HttpMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 function methodsOf(route: Route, docs: RouteDocs): { method: HttpMethod; anyMethod: boolean }[] {
-  const exported = route.endpoints.methods;
+  // A file that exports only next-ws's UPGRADE is documented by its upgrade GET.
+  const exported: readonly HttpMethod[] = route.endpoints.websocket
+    ? [...new Set<HttpMethod>([...route.endpoints.methods, "GET"])]
+    : route.endpoints.methods;
   const declared = docs.defaultMethods;
   const fromDefault = route.endpoints.handler
     ? (declared ?? ANY_METHODS).filter((m) => !exported.includes(m))

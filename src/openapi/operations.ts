@@ -230,6 +230,11 @@ function buildDescription(op: PlannedOperation, isProtected: boolean): string {
     );
   if (method === "GET" && route.endpoints.allow?.includes("HEAD"))
     lines.push("`HEAD` runs the same handler without the body.");
+  if (method === "GET" && route.endpoints.websocket)
+    lines.push(
+      "**WebSocket endpoint** (`x-websocket`): open it with `Upgrade: websocket` (the server runs with `WEBSOCKETS=on`); " +
+        "`101 Switching Protocols` on success.",
+    );
   return lines.filter(Boolean).join("\n\n");
 }
 
@@ -292,6 +297,13 @@ function buildResponses(
     out["401"] = { $ref: "#/components/responses/Unauthorized" };
     ctx.used.add("Unauthorized");
   }
+  if (op.method === "GET" && op.route.endpoints.websocket) {
+    out["101"] = { description: "Switching Protocols: the WebSocket is open." };
+    if (op.route.endpoints.websocket === "NextResponse.upgrade") {
+      out["426"] = { description: "Upgrade Required: this path only accepts WebSocket upgrades." };
+      delete out["2XX"];
+    }
+  }
   if (hasBody && !out["413"]) {
     out["413"] = { $ref: "#/components/responses/PayloadTooLarge" };
     ctx.used.add("PayloadTooLarge");
@@ -341,5 +353,6 @@ export function buildOperation(op: PlannedOperation, ctx: BuildContext): Operati
         (route.settings.bodyParser !== false || route.settings.multipart !== undefined),
     ),
     ...(isProtected ? { security: [{ bearerAuth: [] }] } : {}),
+    ...(route.endpoints.websocket && op.method === "GET" ? { "x-websocket": true } : {}),
   };
 }

@@ -3,7 +3,7 @@ import { trackBackground } from "../http/background";
 import { sendJsonError } from "../http/json-error";
 import { isHttpMethod } from "../http/methods";
 import { requestState, type Params } from "../http/request-state";
-import type { Endpoint } from "../loader/build-route";
+import type { Endpoint, SocketExport } from "../loader/build-route";
 import type { WebHandler, WebSettings } from "../loader/build-web-route";
 import type { Route } from "../loader/load-routes";
 import { composeMiddleware, type Runner } from "../middleware/compose";
@@ -26,9 +26,14 @@ import {
 } from "../web/request-store";
 import { installLazyResponseJson } from "../web/response-json";
 import { writeWebResponse } from "../web/write-response";
+import { readUpgrade } from "../web/websocket-types";
+import { toUpgradeRequired } from "../web/websocket-fallback";
+import type { WebSocketRuntime } from "./websocket-runtime";
 
 export interface WebRunnerOptions {
   readonly previewKeys: PreviewKeys;
+  /** WEBSOCKETS=on: what completes an upgrade; undefined: an upgrade request is an ordinary one. */
+  readonly websockets?: WebSocketRuntime;
 }
 
 /** Next's getCacheControlHeader: one year is the default `expireTime`. */
@@ -221,6 +226,21 @@ function webEndpointRunner(route: Route, endpoint: Endpoint, options: WebRunnerO
       if (response.body && !response.bodyUsed) void response.body.cancel().catch(() => undefined);
       return;
     }
+    const upgrade = readUpgrade(response);
+    if (upgrade && state.upgrade && options.websockets) {
+      options.websockets.acceptHooks(
+        route,
+        req,
+        res,
+        request,
+        response,
+        upgrade,
+        store.setCookieLines(),
+      );
+      return deferWork(store, event, req, res);
+    }
+    // A plain GET (or WEBSOCKETS off) to a WebSocket route: 426, as Next.
+    if (upgrade) response = toUpgradeRequired(response);
     const cacheable =
       cacheControl !== undefined &&
       dynamicUse === undefined &&
@@ -288,7 +308,12 @@ export function createWebRouteRunner(route: Route, options: WebRunnerOptions): R
   const fallback = route.endpoints.fallback.handler
     ? webEndpointRunner(route, route.endpoints.fallback, options)
     : undefined;
+  const socket = isApp ? route.endpoints.socket : undefined;
+  const websockets = options.websockets;
+  const socketRunner = socket && websockets ? nextWsRunner(route, socket, websockets) : undefined;
   const dispatchMethod: Runner = (req, res, done) => {
+    // next-ws's UPGRADE (or SOCKET) answers an upgrade request, GET the others.
+    if (socketRunner && requestState(req).upgrade) return socketRunner(req, res, done);
     const runner = runners.has(req.method) ? runners.get(req.method) : fallback;
     if (runner) return runner(req, res, done);
     if (!isApp) return done(new Error(`the edge route ${route.file} has no handler`));
@@ -297,5 +322,36 @@ export function createWebRouteRunner(route: Route, options: WebRunnerOptions): R
     else bare(res, 405, allow);
     done();
   };
-  return composeMiddleware(route.chain, dispatchMethod);
+  const run = composeMiddleware(route.chain, dispatchMethod);
+  const acceptsUpgrades = isApp && (route.endpoints.byMethod.get("GET")?.handler ?? socket);
+  if (!websockets || !acceptsUpgrades) return run;
+  // A handshake that is malformed, from a foreign Origin or over the connection cap is refused
+  // before any of the route's code (its middleware included) runs.
+  return (req, res, done) => {
+    if (requestState(req).upgrade && !websockets.admit(req, res)) return done();
+    run(req, res, done);
+  };
+}
+
+/** next-ws's handler for an upgrade request, inside the request's next/headers scope. */
+function nextWsRunner(route: Route, socket: SocketExport, websockets: WebSocketRuntime): Runner {
+  const web = route.web as WebSettings;
+  return (req, res, done) => {
+    const request = NextRequest.fromNode(req, res, { limit: web.bodyLimit, stripped: false });
+    const store = new WebRequestStore(
+      request,
+      () => undefined,
+      () => ({
+        isEnabled: false,
+        enable: () => undefined,
+        disable: () => undefined,
+      }),
+    );
+    try {
+      websockets.acceptSocket(route, req, res, socket, request, store, requestState(req).params);
+      done();
+    } catch (error) {
+      done(error);
+    }
+  };
 }

@@ -1,5 +1,12 @@
 import { ResponseCookies } from "@edge-runtime/cookies";
 import { createLazyJson, installLazyJson, kLazyJson, type LazyJson } from "./lazy-response";
+import {
+  markUpgrade,
+  toUpgrade,
+  type WebSocketHooks,
+  type WebSocketUpgrade,
+  type WebSocketUpgradeOptions,
+} from "./websocket-types";
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -97,6 +104,33 @@ export class NextResponse<Body = unknown> extends Response {
     carryRequestHeaders(init, headers);
     return new NextResponse(null, { ...init, headers });
   }
+
+  /**
+   * Accepts a WebSocket handshake from a route's `GET` (vercel/next.js#95574): the hooks run for
+   * the connection, this response's headers and cookies go out on the `101`. A plain GET gets
+   * 426. Served with WEBSOCKETS=on.
+   *
+   * @example
+   * export function GET() {
+   *   return NextResponse.upgrade({ message: (peer, message) => peer.send(message.text()) });
+   * }
+   */
+  static upgrade(hooks: WebSocketHooks, options: WebSocketUpgradeOptions = {}): NextResponse<null> {
+    return upgradeResponse(toUpgrade(hooks, options), undefined);
+  }
+}
+
+/** An upgrade response; its clones keep the hooks, with their own copy of the headers. */
+function upgradeResponse(
+  upgrade: WebSocketUpgrade,
+  headers: Headers | undefined,
+): NextResponse<null> {
+  const response = new NextResponse<null>(null, { headers });
+  markUpgrade(response, upgrade);
+  Object.defineProperty(response, "clone", {
+    value: () => upgradeResponse(upgrade, new Headers(response.headers)),
+  });
+  return response;
 }
 
 installLazyJson(NextResponse.prototype, (body, init) => new NextResponse(body, init));

@@ -15,3 +15,11 @@ export class ImageResponse extends Response {
     );
   }
 }
+export type {
+  WebSocketCloseDetails,
+  WebSocketHooks,
+  WebSocketMessage,
+  WebSocketMessageData,
+  WebSocketPeer,
+  WebSocketUpgradeOptions,
+} from "./websocket-types";

@@ -54,6 +54,7 @@ describe("nextpress openapi", () => {
       "/api/secure-data",
       "/api/users",
       "/api/users/{id}",
+      "/api/chat/{room}",
       "/api/greet/{name}",
     ]);
   }, 120_000);

@@ -119,6 +119,7 @@ describe("the Postman collection of the sample routes", () => {
           "Delete a user",
         ],
       ],
+      ["chat", ["GET /api/chat/{room}"]],
       ["greet", ["GET /api/greet/{name}"]],
     ]);
   });

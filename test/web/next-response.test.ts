@@ -1,5 +1,6 @@
 import { NextResponse } from "../../src/web/next-response";
 import { readInterrupt, notFound, permanentRedirect, redirect } from "../../src/web/navigation";
+import { readUpgrade, type WebSocketHooks } from "../../src/web/websocket-types";
 
 describe("NextResponse", () => {
   it("json(): exactly application/json, status and headers kept", async () => {
@@ -112,5 +113,40 @@ describe("NextResponse.json, built lazily", () => {
     const res = NextResponse.json({ once: true });
     expect(await res.text()).toBe('{"once":true}');
     await expect(res.json()).rejects.toThrow(/already been read/);
+  });
+});
+
+describe("NextResponse.upgrade() (vercel/next.js#95574)", () => {
+  it("marks a bodiless response with a frozen snapshot of the hooks; clones keep it", () => {
+    const open = () => undefined;
+    const hooks: WebSocketHooks = { open };
+    const response = NextResponse.upgrade(hooks, { protocol: "chat.v1" });
+    hooks.open = () => undefined;
+    expect(response).toBeInstanceOf(NextResponse);
+    expect(response.body).toBeNull();
+    expect(readUpgrade(response)).toEqual({ hooks: { open }, protocol: "chat.v1" });
+    expect(Object.isFrozen(readUpgrade(response)?.hooks)).toBe(true);
+    response.headers.set("x-route", "original");
+    const clone = response.clone();
+    clone.headers.set("x-route", "clone");
+    expect(readUpgrade(clone)).toBe(readUpgrade(response));
+    expect(response.headers.get("x-route")).toBe("original");
+  });
+
+  it.each([
+    [null, "requires a hooks object"],
+    [[], "requires a hooks object"],
+    [{ upgrade() {} }, 'does not support the "upgrade" hook'],
+    [{ open: true }, 'hook "open" must be a function'],
+  ])("refuses hooks %j with Next's message", (hooks, message) => {
+    expect(() => NextResponse.upgrade(hooks as never)).toThrow(message);
+  });
+
+  it.each([
+    [{ unknown: true }, 'does not support the "unknown" option'],
+    [{ protocol: "chat,other" }, "must be a valid WebSocket subprotocol token"],
+    [{ protocol: "" }, "must be a valid WebSocket subprotocol token"],
+  ])("refuses options %j with Next's message", (options, message) => {
+    expect(() => NextResponse.upgrade({}, options as never)).toThrow(message);
   });
 });
