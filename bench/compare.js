@@ -230,11 +230,12 @@ async function runCompare({
       for (const s of scenarios) {
         const side = (b) => {
           const t = totals[`${b.name}:${s.key}`];
-          return { value: median(t.rps), cpuUs: (t.cpu * 1000) / t.requests, failed: t.failed };
+          return { value: median(t.rps), cpu: (t.cpu * 1000) / t.requests, failed: t.failed };
         };
         rows.push({
           label: s.label,
           unit: "req/s",
+          cpuUnit: "µs/request",
           higherIsBetter: true,
           base: side(builds[0]),
           head: side(builds[1]),
@@ -243,6 +244,7 @@ async function runCompare({
     }
     for (const start of STARTUP.filter((s) => wanted(s.key))) {
       const times = Object.fromEntries(builds.map((b) => [b.name, []]));
+      const cpus = Object.fromEntries(builds.map((b) => [b.name, []]));
       for (let i = 0; i < startRuns; i++)
         for (const b of i % 2 ? [...builds].reverse() : builds) {
           const tree = trees[b.name][start.tree];
@@ -253,13 +255,15 @@ async function runCompare({
             { ROUTES_DIR: tree.dir, LOG_LEVEL: "silent" },
             tree.url,
           );
+          cpus[b.name].push(cpuMs(child.pid));
           stop(running, child);
           times[b.name].push(ms);
         }
-      const side = (b) => ({ value: median(times[b.name]) });
+      const side = (b) => ({ value: median(times[b.name]), cpu: median(cpus[b.name]) });
       rows.push({
         label: start.label,
         unit: "ms",
+        cpuUnit: "ms",
         higherIsBetter: false,
         base: side(builds[0]),
         head: side(builds[1]),

@@ -4,8 +4,9 @@
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
 
 /**
- * @typedef {{ value: number, cpuUs?: number, failed?: string }} Side
- * @typedef {{ label: string, unit: string, higherIsBetter: boolean, base: Side, head: Side }} CompareRow
+ * @typedef {{ value: number, cpu?: number, failed?: string }} Side
+ * @typedef {{ label: string, unit: string, cpuUnit?: string, higherIsBetter: boolean, base: Side, head: Side }} CompareRow
+ * `cpu`: the server's CPU time in `cpuUnit` (µs per request for throughput, ms until ready for a start).
  * `ratio` is head / base; `better` says whether head improved on base by the row's own measure.
  */
 function compareRow(row) {
@@ -23,15 +24,17 @@ function side(s, unit) {
   return `${fmt(s.value, unit === "req/s" || unit === "ms" ? 0 : 1)} ${unit}`;
 }
 
-/** The Markdown table `--compare` prints: base, head, head/base, and each side's server CPU per request. */
+/** The Markdown table `--compare` prints: base, head, head/base, and each side's server CPU time. */
 function renderCompareTable(baseName, headName, rows) {
   const lines = [
-    `| scenario | ${baseName} | ${headName} | ${headName} / ${baseName} | CPU µs/request ${baseName} → ${headName} |`,
+    `| scenario | ${baseName} | ${headName} | ${headName} / ${baseName} | server CPU ${baseName} → ${headName} |`,
     "|---|---|---|---|---|",
   ];
   for (const row of rows.map(compareRow)) {
     const cpu =
-      row.base.cpuUs === undefined ? "" : `${fmt(row.base.cpuUs, 1)} → ${fmt(row.head.cpuUs, 1)}`;
+      row.base.cpu === undefined
+        ? ""
+        : `${fmt(row.base.cpu, 1)} → ${fmt(row.head.cpu, 1)} ${row.cpuUnit} (${fmt(row.head.cpu / row.base.cpu, 2)}x)`;
     lines.push(
       `| ${row.label} | ${side(row.base, row.unit)} | ${side(row.head, row.unit)} | ${fmt(row.ratio, 2)}x | ${cpu} |`,
     );

@@ -9,12 +9,13 @@ interface LoadResult {
 }
 interface Side {
   value: number;
-  cpuUs?: number;
+  cpu?: number;
   failed?: string;
 }
 interface Row {
   label: string;
   unit: string;
+  cpuUnit?: string;
   higherIsBetter: boolean;
   base: Side;
   head: Side;
@@ -117,22 +118,25 @@ describe("the --compare table", () => {
     {
       label: "GET /api/hello",
       unit: "req/s",
+      cpuUnit: "µs/request",
       higherIsBetter: true,
-      base: { value: 10000, cpuUs: 80 },
-      head: { value: 12500, cpuUs: 64 },
+      base: { value: 10000, cpu: 80 },
+      head: { value: 12500, cpu: 64 },
     },
     {
       label: "start-up, 1,000 compiled .js",
       unit: "ms",
+      cpuUnit: "ms",
       higherIsBetter: false,
-      base: { value: 1200 },
-      head: { value: 900 },
+      base: { value: 1200, cpu: 1000 },
+      head: { value: 900, cpu: 700 },
     },
     {
       label: "POST /api/users",
       unit: "req/s",
+      cpuUnit: "µs/request",
       higherIsBetter: true,
-      base: { value: 9000, cpuUs: 90 },
+      base: { value: 9000, cpu: 90 },
       head: { value: 0, failed: "timeout 50" },
     },
   ];
@@ -145,11 +149,11 @@ describe("the --compare table", () => {
 
   it("prints each side, the ratio and the server CPU per request", () => {
     expect(renderCompareTable("main", "perf", rows).split("\n")).toEqual([
-      "| scenario | main | perf | perf / main | CPU µs/request main → perf |",
+      "| scenario | main | perf | perf / main | server CPU main → perf |",
       "|---|---|---|---|---|",
-      "| GET /api/hello | 10000 req/s | 12500 req/s | 1.25x | 80.0 → 64.0 |",
-      "| start-up, 1,000 compiled .js | 1200 ms | 900 ms | 0.75x |  |",
-      "| POST /api/users | 9000 req/s | FAILED (timeout 50) | -x | 90.0 → - |",
+      "| GET /api/hello | 10000 req/s | 12500 req/s | 1.25x | 80.0 → 64.0 µs/request (0.80x) |",
+      "| start-up, 1,000 compiled .js | 1200 ms | 900 ms | 0.75x | 1000.0 → 700.0 ms (0.70x) |",
+      "| POST /api/users | 9000 req/s | FAILED (timeout 50) | -x | 90.0 → - µs/request (-x) |",
     ]);
   });
 });
