@@ -19,16 +19,32 @@ function handlerSource(label) {
   ].join("\n");
 }
 
-/** Writes a tree of `count` routes; returns its folder and the URL of the last file in sort order. */
-function writeRouteTree(root, kind, count) {
+/** The same handler as raw TypeScript (what a project moving from Next has, before any build). */
+function typeScriptSource(label) {
+  return [
+    'import type { NextApiRequest, NextApiResponse } from "next";',
+    "",
+    "export default function handler(req: NextApiRequest, res: NextApiResponse): void {",
+    `  res.status(200).json({ route: ${JSON.stringify(label)}, id: req.query.id });`,
+    "}",
+    "",
+  ].join("\n");
+}
+
+/**
+ * Writes a tree of `count` routes (`.js` compiled-style CommonJS, or `.ts` source); returns its
+ * folder and the URL of the last file in sort order.
+ */
+function writeRouteTree(root, kind, count, ext = ".js") {
   const dir = path.join(root, `${kind}-${count}`);
+  const source = ext === ".ts" ? typeScriptSource : handlerSource;
   fs.mkdirSync(dir, { recursive: true });
   for (let i = 0; i < count; i++) {
     if (kind === "static")
-      fs.writeFileSync(path.join(dir, `r${pad(i)}.js`), handlerSource(`r${pad(i)}`));
+      fs.writeFileSync(path.join(dir, `r${pad(i)}${ext}`), source(`r${pad(i)}`));
     else {
       fs.mkdirSync(path.join(dir, `d${pad(i)}`));
-      fs.writeFileSync(path.join(dir, `d${pad(i)}`, "[id].js"), handlerSource(`d${pad(i)}`));
+      fs.writeFileSync(path.join(dir, `d${pad(i)}`, `[id]${ext}`), source(`d${pad(i)}`));
     }
   }
   const last = pad(count - 1);

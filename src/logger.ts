@@ -1,5 +1,6 @@
 import pino, { type Logger } from "pino";
 import type { LogFormat, LogLevel } from "./config";
+import { markPlainStream } from "./http/log-line";
 
 /** Header values that must never reach a log line, wherever they are nested. */
 export const REDACTED_PATHS = [
@@ -52,12 +53,15 @@ export function createLogger(
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
     mixin,
   };
-  if (destination) return pino(options, destination);
+  const plain = (logger: Logger, stream: pino.DestinationStream): Logger => {
+    if (!mixin) markPlainStream(logger, stream);
+    return logger;
+  };
+  if (destination) return plain(pino(options, destination), destination);
   const pretty = format === "pretty" ? prettyStream() : undefined;
-  const logger = pino(
-    options,
-    pretty ?? pino.destination({ dest: 1, sync: false, maxLength: MAX_BUFFERED_BYTES }),
-  );
+  const stream =
+    pretty ?? pino.destination({ dest: 1, sync: false, maxLength: MAX_BUFFERED_BYTES });
+  const logger = pretty ? pino(options, stream) : plain(pino(options, stream), stream);
   if (format === "pretty" && !pretty)
     logger.warn("LOG_FORMAT=pretty needs pino-pretty (npm i -D pino-pretty): logging JSON");
   return logger;

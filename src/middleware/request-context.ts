@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
+import { createLineWriter } from "../http/log-line";
 import { closeAfterResponse, sendJsonError } from "../http/json-error";
 import { checkRequestFraming } from "../http/request-framing";
 import { loggedUrl, requestState, type RequestState } from "../http/request-state";
@@ -70,6 +71,7 @@ export function installRequestLog(proto: object, logger: Logger): void {
  * connection answers nothing more; every other one runs the rest of the stack inside its scope.
  */
 export function createRequestContext(logger: Logger, redactUrl: UrlRedactor) {
+  const writeLine = createLineWriter(logger, "request completed");
   function logCompleted(this: ServerResponse): void {
     const req = this.req as ContextRequest;
     const state = requestState(req);
@@ -92,8 +94,7 @@ export function createRequestContext(logger: Logger, redactUrl: UrlRedactor) {
       trace_id: state.traceId,
       span_id: state.spanId,
     };
-    if (isQuiet(req.url ?? "")) logger.debug(line, "request completed");
-    else logger.info(line, "request completed");
+    writeLine(isQuiet(req.url ?? "") ? "debug" : "info", line);
   }
 
   return function requestContext(
