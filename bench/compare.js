@@ -9,7 +9,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { load, pinned } = require("./load");
-const { freePort, getStatus } = require("./loopback");
+const { freePort, getStatus } = require("../scripts/loopback");
 const { runWithRetry } = require("./retry");
 const { renderCompareTable } = require("./ratio-table");
 const { writeFrameworkTree, writeRouteTree, writeWebTree } = require("./route-trees");
@@ -70,7 +70,8 @@ function cpuMs(pid) {
 }
 
 function rssMb(pid) {
-  return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
+  const match = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+  return Number(match?.[1]) / 1024;
 }
 
 /** Spawns `main` pinned to core 0 and polls `url` (≤ 20 s): { child, port, ms from spawn }. */

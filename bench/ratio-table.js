@@ -12,11 +12,9 @@ const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
 function compareRow(row) {
   const ratio = row.head.value / row.base.value;
   const usable = Number.isFinite(ratio) && !row.base.failed && !row.head.failed;
-  return {
-    ...row,
-    ratio: usable ? ratio : NaN,
-    better: usable ? (row.higherIsBetter ? ratio > 1 : ratio < 1) : undefined,
-  };
+  let better;
+  if (usable) better = row.higherIsBetter ? ratio > 1 : ratio < 1;
+  return { ...row, ratio: usable ? ratio : NaN, better };
 }
 
 function side(s, unit) {

@@ -15,6 +15,8 @@ function problemOf(result) {
  * `attempts` times. A thrown error (wrk killed by its timeout) counts as a failed attempt.
  * @returns {Promise<{ result?: object, attempts: number, problems: string[] }>} `result` is
  *   undefined when every attempt failed; `problems` lists each failed attempt's reason.
+ * @param {(attempt: number) => Promise<any>} runOnce
+ * @param {{ attempts?: number, onRetry?: (attempt: number, problem: string) => void }} [options]
  */
 async function runWithRetry(runOnce, { attempts = 3, onRetry = () => undefined } = {}) {
   const problems = [];
@@ -25,7 +27,7 @@ async function runWithRetry(runOnce, { attempts = 3, onRetry = () => undefined }
       problem = problemOf(result);
       if (!problem) return { result, attempts: attempt, problems };
     } catch (error) {
-      problem = String(error?.message ?? error).split("\n")[0];
+      problem = String(error instanceof Error ? error.message : error).split("\n")[0];
     }
     problems.push(problem);
     if (attempt < attempts) onRetry(attempt, problem);

@@ -29,11 +29,8 @@ const ARGS = parseBenchArgs(process.argv.slice(2));
 const QUICK = ARGS.quick;
 // Where the dated report goes: docs/performance.md after a full run; a --quick run's numbers are
 // too rough to publish, so it writes one only where `--report <file>` says.
-const REPORT_FILE = ARGS.report
-  ? path.resolve(ARGS.report)
-  : QUICK
-    ? undefined
-    : path.join(ROOT, "docs", "performance.md");
+let REPORT_FILE = ARGS.report ? path.resolve(ARGS.report) : undefined;
+if (!ARGS.report && !QUICK) REPORT_FILE = path.join(ROOT, "docs", "performance.md");
 const ROUNDS = ARGS.rounds ?? (QUICK ? 3 : 5);
 const SECONDS = ARGS.seconds ?? (QUICK ? 2 : 6);
 const CONNECTIONS = 50;

@@ -281,6 +281,57 @@ export type DeleteUserResult =
   }>
   | Answer<405 | 413 | 429 | 500 | 503, ErrorBody>;
 
+/** Input of `getUserAvatar` (GET /api/users/{id}/avatar). */
+export interface GetUserAvatarInput {
+  params: {
+    id: string;
+  };
+}
+
+/** Every answer of `getUserAvatar`, discriminated by `status`. */
+export type GetUserAvatarResult =
+  | Answer<400, ValidationErrorBody>
+  | Answer<404, {
+    message: string;
+  }>
+  | Answer<405 | 429 | 500 | 503, ErrorBody>;
+
+/** Input of `putUserAvatar` (PUT /api/users/{id}/avatar). */
+export interface PutUserAvatarInput {
+  params: {
+    id: string;
+  };
+  body?: unknown;
+}
+
+/** Every answer of `putUserAvatar`, discriminated by `status`. */
+export type PutUserAvatarResult =
+  | Answer<200, {
+    id: number;
+    type: string;
+    size: number;
+  }>
+  | Answer<400, ValidationErrorBody>
+  | Answer<401, ErrorBody>
+  | Answer<404, {
+    message: string;
+  }>
+  | Answer<413, ErrorBody>
+  | Answer<405 | 429 | 500 | 503, ErrorBody>;
+
+/** Input of `getApiChatByRoom` (GET /api/chat/{room}). */
+export interface GetApiChatByRoomInput {
+  params: {
+    room: string;
+  };
+}
+
+/** Every answer of `getApiChatByRoom`, discriminated by `status`. */
+export type GetApiChatByRoomResult =
+  | Answer<101, unknown>
+  | Answer<426, ErrorBody>
+  | Answer<404 | 405 | 429 | 500 | 503, ErrorBody>;
+
 /** Input of `getApiGreetByName` (GET /api/greet/{name}). */
 export interface GetApiGreetByNameInput {
   params: {
@@ -329,6 +380,12 @@ export interface Client {
   updateUser(input: UpdateUserInput, options?: CallOptions): Promise<UpdateUserResult>;
   /** Delete a user: `DELETE /api/users/{id}` (Bearer token). */
   deleteUser(input: DeleteUserInput, options?: CallOptions): Promise<DeleteUserResult>;
+  /** Get a user's avatar: `GET /api/users/{id}/avatar`. */
+  getUserAvatar(input: GetUserAvatarInput, options?: CallOptions): Promise<GetUserAvatarResult>;
+  /** Upload a user's avatar: `PUT /api/users/{id}/avatar` (Bearer token). */
+  putUserAvatar(input: PutUserAvatarInput, options?: CallOptions): Promise<PutUserAvatarResult>;
+  /** `GET /api/chat/{room}`. */
+  getApiChatByRoom(input: GetApiChatByRoomInput, options?: CallOptions): Promise<GetApiChatByRoomResult>;
   /** `GET /api/greet/{name}`. */
   getApiGreetByName(input: GetApiGreetByNameInput, options?: CallOptions): Promise<GetApiGreetByNameResult>;
 }

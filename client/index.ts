@@ -149,6 +149,9 @@ export const operations: readonly string[] = [
   "getUser GET /api/users/{id}",
   "updateUser PATCH /api/users/{id}",
   "deleteUser DELETE /api/users/{id}",
+  "getUserAvatar GET /api/users/{id}/avatar",
+  "putUserAvatar PUT /api/users/{id}/avatar",
+  "getApiChatByRoom GET /api/chat/{room}",
   "getApiGreetByName GET /api/greet/{name}",
 ];
 
