@@ -4,7 +4,7 @@ import { describeRouteTable } from "../openapi";
 import { createMcpMiddleware } from "./mcp-middleware";
 import { toRouteTools, type RouteTool } from "./tools";
 
-export { toRouteTools } from "./tools";
+export { takesJsonArguments, toRouteTools } from "./tools";
 
 /**
  * The `/mcp` step of the app: the routes' operations as tools (computed once, on the first MCP

@@ -75,7 +75,7 @@ function inputSchemaOf(
   group("header", "headers");
   const body = op.operation.requestBody;
   if (body) {
-    properties.body = body.content["application/json"].schema;
+    properties.body = body.content["application/json"]?.schema ?? {};
     if (body.required) required.push("body");
   }
   return standAlone({ type: "object", properties, required }, document) as RouteTool["inputSchema"];
@@ -88,6 +88,15 @@ function inputSchemaOf(
  * @example
  * const tools = toRouteTools(document, operations, ["listUsers", "getUser"]);
  */
+/**
+ * A tool's arguments are JSON: an operation whose body is only multipart (a file upload) cannot be
+ * called as a tool, so it is not offered as one.
+ */
+export function takesJsonArguments(op: DescribedOperation): boolean {
+  const body = op.operation.requestBody;
+  return body === undefined || body.content["application/json"] !== undefined;
+}
+
 export function toRouteTools(
   document: OpenApiDocument,
   operations: readonly DescribedOperation[],
@@ -95,6 +104,7 @@ export function toRouteTools(
 ): RouteTool[] {
   return operations
     .filter((op) => op.route.module.docs?.mcp !== false)
+    .filter(takesJsonArguments)
     .filter((op) => !allow || allow.includes(op.operationId))
     .map((op) => {
       const { operation, method } = op;

@@ -150,7 +150,7 @@ describe("README.md and docs/", () => {
           if (urls.length === 0) unserved.push(`${where(block)}: no URL in ${line.trim()}`);
           for (const [, urlPath] of urls) {
             const segments = urlPath.split("/").filter(Boolean).map(decodeURIComponent);
-            const builtIn = /^\/(healthz|readyz|openapi\.json|docs(\/.*)?)$/.test(urlPath);
+            const builtIn = /^\/(healthz|readyz|openapi\.json|mcp|docs(\/.*)?)$/.test(urlPath);
             if (!builtIn && !tree.match(segments) && !shown.match(segments))
               unserved.push(`${where(block)}: ${urlPath}`);
           }
