@@ -290,6 +290,7 @@ export interface GetUserAvatarInput {
 
 /** Every answer of `getUserAvatar`, discriminated by `status`. */
 export type GetUserAvatarResult =
+  | Answer<200, Blob>
   | Answer<400, ValidationErrorBody>
   | Answer<404, {
     message: string;

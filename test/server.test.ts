@@ -87,6 +87,7 @@ describe("the real server process", () => {
       "/api/secure-data",
       "/api/users",
       "/api/users/[id]",
+      "/api/users/[id]/avatar",
       "/api/chat/[room]",
       "/api/greet/[name]",
     ]);

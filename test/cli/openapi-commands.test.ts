@@ -54,6 +54,7 @@ describe("nextpress openapi", () => {
       "/api/secure-data",
       "/api/users",
       "/api/users/{id}",
+      "/api/users/{id}/avatar",
       "/api/chat/{room}",
       "/api/greet/{name}",
     ]);

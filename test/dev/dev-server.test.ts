@@ -365,7 +365,7 @@ describe("nextpress dev with nothing configured", () => {
     while (!dev.stdout().includes("dev server listening on") && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 50));
     expect(dev.stdout()).toMatch(
-      /INFO.*: dev server listening on http:\/\/127\.0\.0\.1:\d+\/api \(8 routes\), watching .*routes\n/,
+      /INFO.*: dev server listening on http:\/\/127\.0\.0\.1:\d+\/api \(9 routes\), watching .*routes\n/,
     );
     expect(dev.stdout()).toContain(`watching ${path.join(PROJECT_ROOT, "routes")}`);
     expect(dev.stdout()).not.toMatch(/^\{/m);

@@ -23,9 +23,30 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const NETWORK_VARIABLES = [
+  "NODE_EXTRA_CA_CERTS",
+  "SSL_CERT_FILE",
+  "npm_config_cafile",
+  "npm_config_registry",
+  "HTTPS_PROXY",
+  "HTTP_PROXY",
+  "NO_PROXY",
+  "https_proxy",
+  "http_proxy",
+  "no_proxy",
+];
+
 /** Runs a command to its end; its output when it fails. */
 async function run(command: string, args: string[], cwd: string): Promise<string> {
-  const spawned = spawnProcess(command, args, { npm_config_update_notifier: "false" }, { cwd });
+  // npm reaches the registry as the developer's own npm does: their CA bundle and proxy settings.
+  const network = Object.fromEntries(
+    NETWORK_VARIABLES.flatMap((name) => {
+      const value = process.env[name];
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
+  const env = { npm_config_update_notifier: "false", ...network };
+  const spawned = spawnProcess(command, args, env, { cwd });
   const timer = setTimeout(() => void stopProcess(spawned), INSTALL_TIMEOUT_MS);
   const code = await spawned.exited.finally(() => clearTimeout(timer));
   if (code !== 0)
@@ -121,7 +142,7 @@ describe("the published package", () => {
           "",
         ].join("\n"),
       );
-      await run("npm", ["install", "--offline", "--no-audit", "--no-fund"], project);
+      await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], project);
     }, INSTALL_TIMEOUT_MS);
 
     afterAll(async () => {

@@ -112,7 +112,16 @@ describe("the embedded engine", () => {
           (m) => m[1],
         ),
       );
-    await eventually(async () => pids().size === 2, 10_000, "both workers in the log");
+    // A worker still starting may have got none of the 20: further reads reach it once it listens.
+    await eventually(
+      async () => {
+        if (pids().size === 2) return true;
+        await server.call("GET", "/api/users");
+        return pids().size === 2;
+      },
+      30_000,
+      "both workers in the log",
+    );
     expect((await server.call("GET", "/api/users")).body.total).toBe(1);
   }, 120_000);
 

@@ -35,7 +35,13 @@ export const PUT = defineRoute({
 });
 
 export const GET = defineRoute({
-  schema: { query: UserParams, responses: { 404: Message } },
+  schema: {
+    query: UserParams,
+    responses: {
+      200: z.file().meta({ description: "The image as uploaded: PNG, JPEG or WebP" }),
+      404: Message,
+    },
+  },
   openapi: { summary: "Get a user's avatar", operationId: "getUserAvatar" },
   async handler(req, res) {
     if (!(await findUser(req.query.id))) throw new ApiError(404, "User not found");
