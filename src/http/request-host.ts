@@ -17,6 +17,18 @@ const HOST_AND_PORT = new RegExp(`^(${IP_LITERAL}|${REG_NAME})(?::([0-9]*))?$`);
  * isValidHost("x/api/admin?"); // false
  */
 export function isValidHost(value: string): boolean {
+  // A server sees the same few hosts on every request: each is checked once.
+  if (validHosts.has(value)) return true;
+  const valid = checkHost(value);
+  if (valid && validHosts.size < VALID_HOSTS_KEPT) validHosts.add(value);
+  return valid;
+}
+
+/** Valid hosts already seen (at most VALID_HOSTS_KEPT: a client choosing hosts cannot grow it). */
+const validHosts = new Set<string>();
+const VALID_HOSTS_KEPT = 64;
+
+function checkHost(value: string): boolean {
   const match = HOST_AND_PORT.exec(value);
   if (!match) return false;
   const port = match[2];
