@@ -1,3 +1,5 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import request from "supertest";
 import { captureLogger, buildTestApp } from "../helpers/app";
 
@@ -49,14 +51,22 @@ describe("request logs", () => {
 
   it("logs an aborted request too", async () => {
     const { app, logs } = await buildTestApp("production");
-    await request(app)
-      .get("/api/slow?ms=400")
-      .timeout(50)
-      .catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(
-      logs.lines.find((l) => l.msg === "request completed" && l.url === "/api/slow?ms=400"),
-    ).toMatchObject({ aborted: true });
+    const server = http.createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      // The client goes away once the server has the request, however busy the machine is.
+      server.once("request", () => setImmediate(() => client.destroy()));
+      const client = http.get(`http://127.0.0.1:${port}/api/slow?ms=400`);
+      client.on("error", () => undefined);
+      const line = await eventually(() =>
+        logs.lines.find((l) => l.msg === "request completed" && l.url === "/api/slow?ms=400"),
+      );
+      expect(line).toMatchObject({ aborted: true });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("never writes Authorization, Cookie or Set-Cookie values", async () => {
@@ -77,3 +87,14 @@ describe("request logs", () => {
     expect(text()).toContain("[redacted]");
   });
 });
+
+/** Polls `read` until it returns a value (10 s at most), so the test waits for the log line instead of guessing. */
+async function eventually<T>(read: () => T | undefined): Promise<T | undefined> {
+  const deadline = Date.now() + 10_000;
+  let value = read();
+  while (value === undefined && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    value = read();
+  }
+  return value;
+}
