@@ -28,11 +28,7 @@ const SYSTEM_MARKERS = [
 ];
 
 /** System-tier files that no marker finds (relative to the repository, with a reason each). */
-const SYSTEM_FILES = [
-  // The sample API opens its embedded PostgreSQL (PGlite): 4–10 s and ~780 MB per new database.
-  "test/sample-routes.test.ts",
-  "test/testing/readme-example.test.ts",
-];
+const SYSTEM_FILES = [];
 
 /** Unit-tier files that mention a marker without starting anything. */
 const UNIT_FILES = [
