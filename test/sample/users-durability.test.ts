@@ -112,11 +112,21 @@ describe("the embedded engine", () => {
           (m) => m[1],
         ),
       );
-    // A worker still starting may have got none of the 20: further reads reach it once it listens.
+    // A worker still starting may have got none of the 20: further reads, each on a new connection
+    // (fetch() would keep reusing one, so one worker), reach it once it listens.
+    const freshGet = () =>
+      new Promise<void>((resolve, reject) => {
+        http
+          .get(`${server.base}/api/users`, { agent: false }, (res) => {
+            res.resume();
+            res.on("end", resolve);
+          })
+          .on("error", reject);
+      });
     await eventually(
       async () => {
         if (pids().size === 2) return true;
-        await server.call("GET", "/api/users");
+        await freshGet();
         return pids().size === 2;
       },
       30_000,
