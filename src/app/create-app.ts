@@ -258,7 +258,10 @@ export async function createApp(
         config: config.websockets,
         logger,
         bus,
-        extraOrigins: options.webSocketOrigins,
+        extraOrigins: [
+          ...(options.webSocketOrigins ?? []),
+          ...(nextConfig?.webSocketOrigins ?? []),
+        ],
       })
     : undefined;
   // Every response, errors and 404s included, gets the security headers and a request id.
