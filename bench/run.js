@@ -19,6 +19,7 @@ const { makeTempRoot, writeFrameworkTree, writeRouteTree, writeWebTree } = requi
 const { prepareNext } = require("./next-server");
 const { crudLoadOptions, seedUsers } = require("./crud");
 const { measureWebSocketEcho } = require("./websocket");
+const { measureUploads } = require("./uploads");
 const { createLocalPostgres, findPostgresBin } = require("../scripts/local-postgres");
 const { describeMachine, writeReport } = require("./report");
 const { parseBenchArgs } = require("./args");
@@ -665,6 +666,12 @@ async function main() {
     `\nWebSocket echo over 50 sockets (NextResponse.upgrade(), WEBSOCKETS=on): nextpress ${fmt(wsEcho.nextpress)} msg/s, ` +
       `bare ws ${fmt(wsEcho.bare)} msg/s.`,
   );
+  const uploads = await measureUploads({ quick: QUICK });
+  console.log(
+    `\nUploads (readMultipart toDisk): RSS +${fmt(uploads.rssMb, 1)} MB over idle during ${uploads.bigMib} MiB; ` +
+      `413 after crossing fileSize, 10 parallel: p50/max ${fmt(uploads.announced.p50)}/${fmt(uploads.announced.max)} ms ` +
+      `with a Content-Length, ${fmt(uploads.chunked.p50)}/${fmt(uploads.chunked.max)} ms chunked; ${uploads.leftover} temp folders left.`,
+  );
   const targets = [
     ["GET /api/hello vs bare Express", ratio("hello:nextpress", "hello:bare"), ">=", 1.2, "x"],
     [
@@ -719,6 +726,15 @@ async function main() {
       "x",
     ],
     ["WebSocket echo, 50 sockets, vs bare ws", wsEcho.ratio, ">=", 0.8, "x"],
+    ["upload to disk: RSS over idle vs the +50 MB goal", uploads.rssMb / 50, "<=", 1, "x"],
+    [
+      "upload 413 (Content-Length), max vs the 100 ms goal",
+      uploads.announced.max / 100,
+      "<=",
+      1,
+      "x",
+    ],
+    ["upload 413 (chunked), max vs the 100 ms goal", uploads.chunked.max / 100, "<=", 1, "x"],
     ...(next.skipped
       ? []
       : [

@@ -4,6 +4,7 @@
 // streams to disk through readMultipart({ toDisk }) (goal: +50 MB, for 1 GiB), and how long after
 // crossing `fileSize` each of 10 parallel uploads gets its 413 (goal: 100 ms). Loopback only,
 // bounded in time; the server is stopped by PID and its temp folders removed in every outcome.
+// bench/run.js runs it too (measureUploads) and reports the figures against their goals.
 "use strict";
 const { spawn } = require("node:child_process");
 const fs = require("node:fs");
@@ -14,9 +15,7 @@ const { pinned } = require("./load");
 const { freePort, getStatus } = require("../scripts/loopback");
 
 const ROOT = path.resolve(__dirname, "..");
-const QUICK = process.argv.includes("--quick");
 const MIB = 1024 * 1024;
-const BIG = (QUICK ? 256 : 1024) * MIB;
 const LIMIT = 2 * MIB;
 const PARALLEL = 10;
 const BOUNDARY = "----nextpressBench";
@@ -54,8 +53,12 @@ const rssOf = (pid) =>
     )[1],
   ) * 1024;
 
-/** One multipart upload of `size` bytes made on the fly; resolves with the status and, given crossAt, the 413's delay. */
-function upload(port, target, size, crossAt) {
+/**
+ * One multipart upload of `size` bytes made on the fly, with a Content-Length or (`chunked`)
+ * without; resolves with the status and, given crossAt, the 413's delay (0 when it arrived before
+ * the client got that far).
+ */
+function upload(port, target, size, crossAt, chunked = false) {
   const head = Buffer.from(
     `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n` +
       "Content-Type: application/octet-stream\r\n\r\n",
@@ -72,7 +75,7 @@ function upload(port, target, size, crossAt) {
       method: "POST",
       headers: {
         "content-type": `multipart/form-data; boundary=${BOUNDARY}`,
-        "content-length": head.length + size + tail.length,
+        ...(chunked ? {} : { "content-length": head.length + size + tail.length }),
       },
     });
     req.on("response", (res) => {
@@ -80,7 +83,10 @@ function upload(port, target, size, crossAt) {
       const arrived = performance.now();
       res.resume();
       res.on("end", () => {
-        resolve({ status: res.statusCode, delayMs: crossedAt && arrived - crossedAt });
+        resolve({
+          status: res.statusCode,
+          delayMs: crossedAt === undefined ? 0 : arrived - crossedAt,
+        });
         req.destroy();
       });
     });
@@ -102,7 +108,14 @@ function upload(port, target, size, crossAt) {
   });
 }
 
-async function main() {
+/**
+ * Measures the upload figures on a server of their own: `rssMb` over idle during one big upload
+ * (256 MiB with `quick`, else 1 GiB) and `mibPerSecond`, the 413s' delays (`p50`/`max` ms) for
+ * uploads with a Content-Length (`announced`) and without (`chunked`), and the temp folders left.
+ * @param {{ quick?: boolean }} [options]
+ */
+async function measureUploads({ quick = false } = {}) {
+  const BIG = (quick ? 256 : 1024) * MIB;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nextpress-bench-uploads-"));
   let child;
   const cleanup = () => {
@@ -144,42 +157,68 @@ async function main() {
     if (big.status !== 200) throw new Error(`the ${BIG / MIB} MiB upload answered ${big.status}`);
     const delta = (peak - idle) / 1e6;
 
-    const results = await Promise.all(
-      Array.from({ length: PARALLEL }, () => upload(port, "/api/limited", 16 * MIB, LIMIT)),
-    );
-    if (results.some((r) => r.status !== 413))
-      throw new Error("an upload over fileSize got no 413");
-    const delays = results.map((r) => r.delayMs).sort((a, b) => a - b);
-    const p50 = delays[Math.floor(delays.length / 2)];
-    const max = delays[delays.length - 1];
+    /** 10 parallel uploads over fileSize: the 413s' delays after crossing it, p50 and max. */
+    const refused = async (chunked) => {
+      const results = await Promise.all(
+        Array.from({ length: PARALLEL }, () =>
+          upload(port, "/api/limited", 16 * MIB, LIMIT, chunked),
+        ),
+      );
+      if (results.some((r) => r.status !== 413))
+        throw new Error("an upload over fileSize got no 413");
+      const delays = results.map((r) => r.delayMs).sort((a, b) => a - b);
+      return { p50: delays[Math.floor(delays.length / 2)], max: delays[delays.length - 1] };
+    };
+    const announced = await refused(false);
+    const chunked = await refused(true);
     // Removed when each response closes: after the lingering close (≤ 1 s) of a refused upload.
     await sleep(2000);
-    const leftover = fs.readdirSync(path.join(dir, "data", "tmp-uploads"));
-
-    const row = (name, value, goal, pass) =>
-      console.log(
-        `${name.padEnd(44)} ${value.padStart(22)}  goal ${goal.padEnd(10)} ${pass ? "PASS" : "FAIL"}`,
-      );
-    console.log(`uploads (${QUICK ? "quick" : "full"}): server on core 0, clients on this process`);
-    row(
-      `RSS over idle, ${BIG / MIB} MiB to disk (${(BIG / MIB / seconds).toFixed(0)} MiB/s)`,
-      `+${delta.toFixed(1)} MB`,
-      "+50 MB",
-      delta <= 50,
-    );
-    row(
-      `413 after crossing fileSize, ${PARALLEL} parallel`,
-      `p50 ${p50.toFixed(0)} / max ${max.toFixed(0)} ms`,
-      "100 ms",
-      max <= 100,
-    );
-    row("temporary upload folders left", String(leftover.length), "0", leftover.length === 0);
+    const leftover = fs.readdirSync(path.join(dir, "data", "tmp-uploads")).length;
+    return {
+      bigMib: BIG / MIB,
+      mibPerSecond: BIG / MIB / seconds,
+      rssMb: delta,
+      announced,
+      chunked,
+      leftover,
+    };
   } finally {
     cleanup();
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+module.exports = { measureUploads };
+
+if (require.main === module) {
+  const quick = process.argv.includes("--quick");
+  measureUploads({ quick })
+    .then(({ bigMib, mibPerSecond, rssMb, announced, chunked, leftover }) => {
+      const row = (name, value, goal, pass) =>
+        console.log(
+          `${name.padEnd(44)} ${value.padStart(22)}  goal ${goal.padEnd(10)} ${pass ? "PASS" : "FAIL"}`,
+        );
+      console.log(
+        `uploads (${quick ? "quick" : "full"}): server on core 0, clients on this process`,
+      );
+      row(
+        `RSS over idle, ${bigMib} MiB to disk (${mibPerSecond.toFixed(0)} MiB/s)`,
+        `+${rssMb.toFixed(1)} MB`,
+        "+50 MB",
+        rssMb <= 50,
+      );
+      const refusedRow = (how, { p50, max }) =>
+        row(
+          `413 after crossing fileSize, ${PARALLEL} parallel, ${how}`,
+          `p50 ${p50.toFixed(0)} / max ${max.toFixed(0)} ms`,
+          "100 ms",
+          max <= 100,
+        );
+      refusedRow("Content-Length", announced);
+      refusedRow("chunked", chunked);
+      row("temporary upload folders left", String(leftover), "0", leftover === 0);
+    })
+    .catch((error) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+}

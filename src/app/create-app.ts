@@ -37,6 +37,7 @@ import {
 import { createProxyStep } from "../router/run-proxy";
 import { createHttpServer } from "../http/server";
 import type http from "node:http";
+import { createClusterBus } from "../router/websocket-cluster-bus";
 import { createWebSocketRuntime, type WebSocketRuntime } from "../router/websocket-runtime";
 import type { Middleware } from "../types";
 import {
@@ -248,17 +249,22 @@ export async function createApp(
       createAuthBrake(config.authFailureLimit, () => stores.create("nextpress:auth:"), logger),
     );
   const tracing = loadTracing(config);
-  // With REDIS_URL, `publish` reaches every replica's and worker's subscribers (ioredis loaded only then).
-  const bus =
+  // With REDIS_URL, `publish` reaches every replica's and worker's subscribers (ioredis loaded only
+  // then); without it, a WORKERS process's reaches the other workers through the cluster primary.
+  const redisBus =
     config.websockets.enabled && config.redisUrl
       ? loadRedisBus().createRedisBus(config.redisUrl, logger)
       : undefined;
+  const bus = redisBus ?? (config.websockets.enabled ? createClusterBus() : undefined);
   const websockets = config.websockets.enabled
     ? createWebSocketRuntime({
         config: config.websockets,
         logger,
         bus,
-        extraOrigins: options.webSocketOrigins,
+        extraOrigins: [
+          ...(options.webSocketOrigins ?? []),
+          ...(nextConfig?.webSocketOrigins ?? []),
+        ],
       })
     : undefined;
   // Every response, errors and 404s included, gets the security headers and a request id.
@@ -316,7 +322,7 @@ export async function createApp(
       logger.error({ err: error, file: instrumentation.file }, "instrumentation shutdown() failed");
     }
     await stores.close();
-    await bus?.close();
+    await redisBus?.close();
   };
   return {
     app,

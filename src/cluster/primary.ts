@@ -1,6 +1,7 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Logger } from "pino";
 import type { Config } from "../config";
+import { relayClusterPublish } from "../router/websocket-cluster-bus";
 import { initialBrake, nextRestart } from "./restart-brake";
 import { SHUTDOWN_MESSAGE } from "./worker";
 
@@ -43,6 +44,8 @@ export function runPrimary(config: Config, logger: Logger): void {
   function fork(): void {
     const worker = cluster.fork();
     workers.set(worker, { forkedAt: Date.now(), listening: false });
+    // WebSocket `publish` without Redis: one worker's reaches the others through here.
+    worker.on("message", (message: unknown) => relayClusterPublish(worker, message));
     // A message to a worker whose channel has just closed: its exit is handled below.
     worker.on("error", (error) =>
       logger.debug({ err: error, worker: worker.id }, "worker channel error"),

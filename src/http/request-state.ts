@@ -32,6 +32,8 @@ export interface UploadSettings {
   readonly files: number;
   readonly parts: number;
   readonly fieldSize: number;
+  /** Bytes besides the files' contents (fields, part headers, boundaries): the route's body limit. */
+  readonly otherBytes: number;
   /** Files go to a temporary folder in `tmpDir` rather than memory. */
   readonly toDisk: boolean;
   readonly tmpDir: string;

@@ -75,3 +75,35 @@ export function isOriginAllowed(req: IncomingMessage, allowed: readonly string[]
     new URL(`http://${host}`).host === url.host
   );
 }
+
+/** True for one exact HTTP(S) origin as a browser sends it: `https://host[:port]`, nothing more. */
+function isExactOrigin(value: unknown): value is string {
+  if (typeof value !== "string" || !URL.canParse(value)) return false;
+  const url = new URL(value);
+  const http = url.protocol === "http:" || url.protocol === "https:";
+  return http && !url.hostname.includes("*") && url.origin === value;
+}
+
+/**
+ * next.config's `experimental.webSocketRouteHandlers`: `true`, or `{ allowedOrigins: [...] }` with
+ * exact origins (vercel/next.js#95574 compares them exactly; the server's own host is always
+ * allowed). The origins, and a problem for each entry that could never match.
+ */
+export function readWebSocketOrigins(experimental: unknown): {
+  origins: string[];
+  problems: string[];
+} {
+  const option = (experimental as { webSocketRouteHandlers?: unknown } | undefined)
+    ?.webSocketRouteHandlers;
+  const list = (option as { allowedOrigins?: unknown } | undefined)?.allowedOrigins;
+  if (typeof option !== "object" || option === null || list === undefined)
+    return { origins: [], problems: [] };
+  const where = "experimental.webSocketRouteHandlers.allowedOrigins";
+  if (!Array.isArray(list)) return { origins: [], problems: [`${where} must be an array`] };
+  const bad = list.filter((item) => !isExactOrigin(item));
+  const problems = bad.map(
+    (item) =>
+      `${where}: ${JSON.stringify(item)} is not an exact origin such as https://app.example.com (scheme, host, port; no path, slash or wildcard)`,
+  );
+  return { origins: list.filter(isExactOrigin), problems };
+}

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { RouteLoadError } from "../errors";
+import { readWebSocketOrigins } from "../http/websocket-handshake";
 import { isTypeScriptFile } from "./ignore-rules";
 import { importModule } from "./import-route";
 import { describeImportError } from "./load-routes";
@@ -63,6 +64,8 @@ export interface RequestLayerConfig {
     readonly afterFiles: readonly RewriteRule[];
     readonly fallback: readonly RewriteRule[];
   };
+  /** `experimental.webSocketRouteHandlers.allowedOrigins`: may open a WebSocket besides the server's own origin. */
+  readonly webSocketOrigins: readonly string[];
   /** Keys accepted and not applied (images, i18n, experimental, output, …). */
   readonly ignoredKeys: readonly string[];
 }
@@ -249,6 +252,8 @@ export async function loadNextConfig(
     Array.isArray(rewrites) || rewrites === undefined
       ? { afterFiles: rewrites }
       : (rewrites as Record<string, unknown>);
+  const webSocket = readWebSocketOrigins(config.experimental);
+  problems.push(...webSocket.problems);
   const result: RequestLayerConfig = {
     file,
     basePath: checkBasePath(config.basePath, problems),
@@ -260,6 +265,7 @@ export async function loadNextConfig(
       afterFiles: compileRewrites(phased.afterFiles, "afterFiles", problems),
       fallback: compileRewrites(phased.fallback, "fallback", problems),
     },
+    webSocketOrigins: webSocket.origins,
     ignoredKeys: Object.keys(config).filter((key) => !APPLIED.has(key)),
   };
   if (problems.length > 0) fail(problems);

@@ -57,6 +57,7 @@ export function resolveUploadSettings(
     files: options?.files ?? MULTIPART_CAPS.parts,
     parts: options?.parts ?? MULTIPART_CAPS.parts,
     fieldSize,
+    otherBytes: bodyLimitBytes,
     toDisk: options?.toDisk ?? false,
     tmpDir,
   });

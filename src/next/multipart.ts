@@ -21,6 +21,8 @@ export interface MultipartLimits {
   readonly files: number;
   readonly fileSize: number;
   readonly fieldSize: number;
+  /** Bytes of all field values together (default: no cap beyond `parts` × `fieldSize`). */
+  readonly fieldsSize?: number;
 }
 
 /** A file part as it arrives: its stream must be read (or resumed) for the body to go on. */
@@ -131,6 +133,7 @@ export function parseMultipart<F>(
     const entries: Array<[string, string | F]> = [];
     const pending: Array<Promise<void>> = [];
     let settled = false;
+    let fieldBytes = 0;
 
     const fail = (error: unknown) => {
       if (settled) return;
@@ -160,6 +163,9 @@ export function parseMultipart<F>(
       guard((name: string, value: string, _nameTruncated: boolean, valueTruncated: boolean) => {
         checkName(name);
         if (valueTruncated) throw tooLarge(`a field over ${limits.fieldSize} bytes`);
+        fieldBytes += Buffer.byteLength(value);
+        if (fieldBytes > (limits.fieldsSize ?? Infinity))
+          throw tooLarge(`fields over ${limits.fieldsSize} bytes together`);
         entries.push([name, value]);
       }),
     );

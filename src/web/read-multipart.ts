@@ -10,6 +10,7 @@ import { parseMultipart, type FilePart, type MultipartLimits } from "../next/mul
 import { toBytes } from "../size";
 import { isMultipart, limitedBody } from "./form-data";
 import { nodeMessagesOf } from "./next-request";
+import { releaseReadBuffers } from "./upload-memory";
 
 export interface ReadMultipartOptions {
   /** Bytes per file (`"50mb"` or a number): over it, 413. Default: the route's, else BODY_LIMIT. */
@@ -45,6 +46,7 @@ const DEFAULT_SETTINGS: UploadSettings = Object.freeze({
   files: 1000,
   parts: 1000,
   fieldSize: 1024 * 1024,
+  otherBytes: 1024 * 1024,
   toDisk: false,
   tmpDir: path.resolve("data", "tmp-uploads"),
 });
@@ -78,12 +80,30 @@ async function diskStore(tmpDir: string, res: ServerResponse | undefined) {
 }
 
 function limitsOf(settings: UploadSettings, options: ReadMultipartOptions): MultipartLimits {
+  const fieldSize =
+    options.fieldSize === undefined ? settings.fieldSize : toBytes(options.fieldSize);
   return {
     fileSize: options.fileSize === undefined ? settings.fileSize : toBytes(options.fileSize),
     files: options.files ?? settings.files,
     parts: options.parts ?? settings.parts,
-    fieldSize: options.fieldSize === undefined ? settings.fieldSize : toBytes(options.fieldSize),
+    fieldSize,
+    // Fields, part headers and boundaries share the route's body limit (one field may fill it).
+    fieldsSize: Math.max(settings.otherBytes, fieldSize),
   };
+}
+
+/**
+ * A body whose Content-Length is more than its files and the rest may hold is refused before a
+ * byte of it is read (RFC 9110 §15.5.14), rather than once the limit is crossed.
+ */
+function checkLength(length: string | null | undefined, limits: MultipartLimits): void {
+  if (!length || !/^\d+$/.test(length)) return;
+  const most = limits.files * limits.fileSize + (limits.fieldsSize ?? Infinity);
+  if (Number(length) > most)
+    throw new ApiError(
+      413,
+      `Multipart body over its limits: Content-Length ${length} is more than ${limits.files} file(s) of ${limits.fileSize} bytes and ${limits.fieldsSize} bytes of fields`,
+    );
 }
 
 /** The body stream, the response and the route's settings behind a pages or a Web request. */
@@ -95,6 +115,7 @@ function sourceOf(request: IncomingMessage | Request) {
       const body = Readable.fromWeb(request.body as import("node:stream/web").ReadableStream);
       return {
         type: request.headers.get("content-type") ?? "",
+        length: request.headers.get("content-length"),
         body,
         res: undefined,
         req: undefined,
@@ -103,7 +124,8 @@ function sourceOf(request: IncomingMessage | Request) {
     const type = String(node.req.headers["content-type"] ?? "");
     // Not the route's body limit: readMultipart's own limits bound what it reads.
     const body = () => node.take({ bytes: Infinity, text: "unlimited" });
-    return { type, body, res: node.res, req: node.req };
+    const length = node.req.headers["content-length"];
+    return { type, length, body, res: node.res, req: node.req };
   }
   const req = request as IncomingMessage & { body?: unknown; res?: ServerResponse };
   if (req.body !== undefined || req.readableEnded)
@@ -111,7 +133,9 @@ function sourceOf(request: IncomingMessage | Request) {
       "readMultipart: the body was already read: give the route `config.multipart` (or `config.api.bodyParser = false`)",
     );
   const type = String(req.headers["content-type"] ?? "");
-  return { type, body: () => limitedBody(req, { bytes: Infinity, text: "" }), res: req.res, req };
+  const length = req.headers["content-length"];
+  const body = () => limitedBody(req, { bytes: Infinity, text: "" });
+  return { type, length, body, res: req.res, req };
 }
 
 /**
@@ -131,10 +155,15 @@ export async function readMultipart(
   const source = sourceOf(request);
   if (!isMultipart(source.type)) throw new ApiError(415, "Expected a multipart/form-data body");
   const settings = peekRequestState(source.req)?.upload ?? DEFAULT_SETTINGS;
+  const limits = limitsOf(settings, options);
+  checkLength(source.length, limits);
   const toDisk = options.toDisk ?? settings.toDisk;
   const store = toDisk ? await diskStore(settings.tmpDir, source.res) : storeInMemory;
   const body = typeof source.body === "function" ? source.body() : source.body;
-  const entries = await parseMultipart(body, source.type, limitsOf(settings, options), store);
+  const parsing = parseMultipart(body, source.type, limits, store);
+  // parseMultipart has piped the body: counting what flows through it now loses nothing.
+  if (toDisk) releaseReadBuffers(body);
+  const entries = await parsing;
   const fields: Record<string, string> = {};
   const files: UploadedFile[] = [];
   for (const [name, value] of entries) {

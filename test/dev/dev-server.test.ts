@@ -15,6 +15,7 @@ import { fixture } from "../helpers/app";
 import { freePort } from "../helpers/nginx";
 import { exchange } from "../hostile/support";
 import { PROJECT_ROOT, spawnProcess, stopProcess, type Spawned } from "../helpers/process";
+import { connectWebSocket } from "../../src/testing";
 
 // `nextpress dev` as a user runs it, over a copy of test/fixtures/dev-basic that the tests edit.
 // Every wait polls with a deadline: a loaded CI machine only makes the tests slower.
@@ -452,5 +453,49 @@ describe("nextpress dev with an app/ folder", () => {
     write("app/(group)/pong/route.ts", route('{ file: "pong", version: 1 }'));
     await pollUntil(port, "/pong", (answer) => answer.status === 200);
     expect(dev.stdout()).toMatch(/reloaded in \d+ ms \(app\/ping\/route\.ts\)/);
+  }, 90_000);
+});
+
+describe("nextpress dev with WEBSOCKETS=on", () => {
+  let dir: string;
+  let dev: Spawned | undefined;
+  afterEach(async () => {
+    if (dev) await stopProcess(dev);
+    dev = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("closes a socket open on a route file with 1012 when that file changes; a reconnect gets the new code", async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "nextpress-dev-ws-"));
+    const write = (file: string, source: string) => {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), source);
+    };
+    write("routes/hello.ts", handler('{ file: "hello.ts" }'));
+    const route = (version: number) =>
+      `import { NextResponse } from "next/server";\nexport function GET() {\n  return NextResponse.upgrade({ open: (peer) => void peer.send("version ${version}") });\n}\n`;
+    write("app/live/route.ts", route(1));
+    const port = await freePort();
+    dev = spawnProcess("node", [path.join(PROJECT_ROOT, "dist/src/cli.js"), "dev"], {
+      ROUTES_DIR: path.join(dir, "routes"),
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_FORMAT: "json",
+      WEBSOCKETS: "on",
+    });
+    // A plain GET to an upgrade route answers 426 once the route is served.
+    await pollUntil(port, "/live", (answer) => answer.status === 426);
+    const ws = await connectWebSocket(`ws://127.0.0.1:${port}/live`);
+    expect(await ws.nextMessage()).toBe("version 1");
+    write("app/live/route.ts", route(2));
+    const closed = await Promise.race([
+      ws.closed,
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), DEADLINE_MS)),
+    ]);
+    expect(closed).toEqual({ code: 1012, reason: "Service restart" });
+    const again = await connectWebSocket(`ws://127.0.0.1:${port}/live`);
+    expect(await again.nextMessage()).toBe("version 2");
+    again.close();
+    await again.closed;
   }, 90_000);
 });

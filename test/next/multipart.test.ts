@@ -114,6 +114,19 @@ describe.each(ROUTES)("%s", (route) => {
   });
 });
 
+it.each(["/api/pages-form", "/app-read"])(
+  "%s: readMultipart holds all fields together to the body limit, not only each one",
+  async (route) => {
+    // BODY_LIMIT 256kb: each field is under it, the two together are not.
+    const value = "v".repeat(200 * 1024);
+    const response = await post(route, field("a", value) + field("b", value) + end);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      message: "Multipart body over its limits: fields over 262144 bytes together",
+    });
+  },
+);
+
 it("is still serving after every body above", async () => {
   expect((await fetch(server.url("/healthz"))).status).toBe(200);
   expect((await post("/app-form", field("ok", "yes") + end)).status).toBe(200);

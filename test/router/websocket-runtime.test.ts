@@ -1,4 +1,7 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import os from "node:os";
+import path from "node:path";
 import WebSocket from "ws";
 import { toRouteRow } from "../../src/cli/route-table";
 import type { Route } from "../../src/loader/load-routes";
@@ -253,6 +256,42 @@ describe("what runs before the 101", () => {
     for (const origin of [`http://${host}`, "https://app.example.com"]) {
       const ws = await connectWebSocket(`${base}/echo`, { origin });
       ws.close();
+    }
+  });
+
+  it("accepts next.config's experimental.webSocketRouteHandlers.allowedOrigins too", async () => {
+    const app = await createTestApp({
+      routesDir: fixture("websockets-origins/routes"),
+      env: { WEBSOCKETS: "on", ALLOWED_WS_ORIGINS: "https://app.example.com" },
+    });
+    opened.push(app);
+    const base = (await app.listen()).replace(/^http/, "ws");
+    for (const origin of ["https://guest.example", "https://app.example.com"]) {
+      const ws = await connectWebSocket(`${base}/echo`, { origin });
+      expect(await ws.nextMessage()).toBe("open");
+      ws.close();
+    }
+    const foreign = await refused(`${base}/echo`, { origin: "https://evil.example" });
+    expect(foreign.status).toBe(403);
+    expect(JSON.parse(foreign.body)).toEqual({ message: "WebSocket origin is not allowed." });
+  });
+
+  it("stops start-up naming next.config and an allowedOrigins entry that could never match", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "nextpress-ws-origins-"));
+    try {
+      cpSync(fixture("websockets-origins"), dir, { recursive: true });
+      writeFileSync(
+        path.join(dir, "next.config.js"),
+        'module.exports = { experimental: { webSocketRouteHandlers: { allowedOrigins: ["https://guest.example/"] } } };\n',
+      );
+      const failure = await createTestApp({
+        routesDir: path.join(dir, "routes"),
+        env: { WEBSOCKETS: "on" },
+      }).catch((error: unknown) => error);
+      expect(String(failure)).toMatch(/next\.config\.js: /);
+      expect(String(failure)).toContain('"https://guest.example/" is not an exact origin');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { eventually, startHostileServer, type HostileServer } from "../hostile/support";
@@ -110,7 +111,7 @@ function upload(
   });
 }
 
-it("streams a big upload to disk with the server's RSS within 100 MB of idle, then removes the file", async () => {
+it("streams a big upload to disk with the server's RSS within 50 MB of idle, then removes the file", async () => {
   const pid = server.spawned.child.pid as number;
   // Warm up: the route and busboy loaded, one small upload through.
   expect((await upload("/api/pages-disk", 1 * MIB)).status).toBe(200);
@@ -133,10 +134,9 @@ it("streams a big upload to disk with the server's RSS within 100 MB of idle, th
     `upload ${BIG / MIB} MiB to disk in ${seconds.toFixed(1)} s: server RSS idle ${(idle / MIB).toFixed(1)} MiB, ` +
       `peak ${(peak / MIB).toFixed(1)} MiB, delta ${((peak - idle) / 1e6).toFixed(1)} MB`,
   );
-  // The issue asks for +50 MB. What stays above idle is socket buffers already written to disk
-  // and not yet collected: V8 collects external memory (Buffers) when it has grown by 64 MB, so
-  // the delta is ~60-70 MB for 256 MiB and for 1 GiB alike (it does not grow with the upload).
-  expect(peak - idle).toBeLessThan(100e6);
+  // The issue's goal. Left to V8, the socket's read buffers (already on disk) would be collected
+  // only every 64 MB of them: ~70 MB over idle, for 256 MiB and 1 GiB alike (web/upload-memory.ts).
+  expect(peak - idle).toBeLessThan(50e6);
   await eventually(
     () => !existsSync(answer.path) && leftovers().length === 0,
     5000,
@@ -163,6 +163,39 @@ it("answers 10 parallel uploads over fileSize with 413 while they are still bein
   expect(Math.max(...latencies)).toBeLessThan(1000);
   await eventually(() => leftovers().length === 0, 5000, "temp folders removed");
 }, 120_000);
+
+it("answers 413 from the Content-Length alone when it is more than the route's files may hold", async () => {
+  // app/app-one: one file of at most 2 MiB, plus the body limit (1 MiB) for the rest. Only the
+  // head is sent: the answer must not wait for the body.
+  const socket = net.connect(Number(new URL(server.url("/")).port), "127.0.0.1");
+  try {
+    const started = performance.now();
+    socket.write(
+      "POST /app-one HTTP/1.1\r\nHost: localhost\r\n" +
+        `Content-Type: multipart/form-data; boundary=${BOUNDARY}\r\n` +
+        `Content-Length: ${16 * MIB}\r\n\r\n--${BOUNDARY}\r\n`,
+    );
+    let text = "";
+    socket.setEncoding("utf8");
+    await new Promise<void>((resolve, reject) => {
+      socket.on("data", (chunk: string) => {
+        text += chunk;
+        if (text.includes("}")) resolve();
+      });
+      socket.on("close", () => reject(new Error(`closed without an answer: ${text}`)));
+      setTimeout(() => reject(new Error(`no answer in 5 s: ${text}`)), 5000);
+    });
+    console.log(`413 from Content-Length: ${(performance.now() - started).toFixed(1)} ms`);
+    expect(text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(text).toMatch(/\r\nconnection: close\r\n/i);
+    expect(JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4))).toEqual({
+      message: `Multipart body over its limits: Content-Length ${16 * MIB} is more than 1 file(s) of ${2 * MIB} bytes and ${MIB} bytes of fields`,
+    });
+  } finally {
+    socket.destroy();
+  }
+  await eventually(() => leftovers().length === 0, 5000, "no temp folder left");
+}, 30_000);
 
 it("leaves no temporary file when the client goes away mid-file", async () => {
   const before = server.logLines().length;
