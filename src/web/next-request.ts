@@ -198,6 +198,8 @@ const accessors: Record<string, (this: NextRequest) => unknown> = {
         const [mine, kept] = nodeBodyStream(source.req, source.limit).tee();
         source.body = mine;
         source.kept = readWebStream(kept, source.limit);
+        // Read whatever the handler does; a failure here is the proxy step's to report, if it asks.
+        source.kept.catch(() => undefined);
       } else source.body = nodeBodyStream(source.req, source.limit);
     }
     return source.body;
@@ -260,6 +262,7 @@ function bodyReadable(source: NodeSource, limit = source.limit): Readable {
   if (source.buffer) return Readable.from([source.buffer]);
   if (source.keepBody) {
     const kept = (source.kept = readNodeBody(source.req, limit));
+    kept.catch(() => undefined);
     return Readable.from(
       (async function* () {
         yield await kept;
