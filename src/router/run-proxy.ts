@@ -203,12 +203,12 @@ export function createProxyStep(proxy: ProxyFile, projectDir: string, basePath =
 
   async function runProxy(req: ProxyRequest, res: ServerResponse, next: Next): Promise<void> {
     const log = (req as unknown as NextApiRequest).log;
-    // The URL the client asked for (next.config's basePath put back), on the client's origin;
-    // `nextUrl` shows the path without the basePath, and the basePath itself, as Next does.
+    // The URL the client asked for (with next.config's basePath and trailing slash), on the
+    // client's origin; `nextUrl` shows the path without the basePath, and the basePath, as Next.
     const request = NextRequest.fromNode(req, res, {
       keepBody: true,
       limit: PROXY_BODY_LIMIT,
-      url: `${req.protocol ?? "http"}://${req.host ?? req.headers.host ?? "localhost"}${withBasePath(basePath, req.url ?? "/")}`,
+      url: `${req.protocol ?? "http"}://${req.host ?? req.headers.host ?? "localhost"}${req.originalUrl ?? withBasePath(basePath, req.url ?? "/")}`,
       basePath,
     });
     const event = new NextFetchEvent({ page });

@@ -55,16 +55,8 @@ const DIFFERENCES: Record<string, { why: string; ours: Partial<Seen> }> = {
     ours: { json: { file: "echo.ts", query: { via: "fallback", path: "x" } } },
   },
   "next-config-base/base-path-route": {
-    why: "trailingSlash: true: the proxy and the route see the path without its trailing slash",
-    ours: {
-      headers: {
-        "x-proxy-saw": "/api/echo",
-        "x-proxy-base-path": "/base",
-        "x-proxy-url": "http://HOST/base/api/echo?a=1",
-        "x-proxy-href": "http://HOST/base/api/echo?a=1",
-      },
-      json: { file: "echo.ts", url: "/api/echo?a=1" },
-    },
+    why: "trailingSlash: true: a pages route sees the path without its trailing slash",
+    ours: { json: { file: "echo.ts", url: "/api/echo?a=1" } },
   },
   "next-config-base/route-handler-base-path": {
     why: "a route handler's request.url keeps the basePath and nextUrl.basePath is it, as in the proxy (Next 16.5 drops both: vercel/next.js#62756)",

@@ -137,14 +137,14 @@ describe("next.config.js: basePath and trailingSlash", () => {
     const body = await echo(res);
     expect(body.file).toBe("echo.ts");
     expect(body.url).toBe("/api/echo?a=1");
-    expect(res.headers.get("x-proxy-saw")).toBe("/api/echo");
+    expect(res.headers.get("x-proxy-saw")).toBe("/api/echo/");
   });
 
   it("the proxy's nextUrl: the pathname without the basePath, basePath and href with it", async () => {
     const res = await call("/base/api/echo/?a=1");
     expect(res.headers.get("x-proxy-base-path")).toBe("/base");
-    expect(res.headers.get("x-proxy-url")).toBe(server.url("/base/api/echo?a=1"));
-    expect(res.headers.get("x-proxy-href")).toBe(server.url("/base/api/echo?a=1"));
+    expect(res.headers.get("x-proxy-url")).toBe(server.url("/base/api/echo/?a=1"));
+    expect(res.headers.get("x-proxy-href")).toBe(server.url("/base/api/echo/?a=1"));
   });
 
   it("a route handler's nextUrl.basePath is the basePath, its pathname without it", async () => {
