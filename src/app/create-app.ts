@@ -285,7 +285,7 @@ export async function createApp(
     // Next's request layer, before everything that routes (absent: no step at all): next.config's
     // slash normalisation, headers and redirects, the proxy, beforeFiles rewrites.
     nextConfig && createRequestLayerStep(nextConfig),
-    proxy && createProxyStep(proxy, projectDir),
+    proxy && createProxyStep(proxy, projectDir, nextConfig?.basePath),
     rewrites?.beforeFiles.length ? createBeforeFilesStep(rewrites.beforeFiles) : undefined,
     createAppLayers(app),
     docs,

@@ -72,6 +72,8 @@ export class RequestState {
   spanId: string | undefined = undefined;
   /** The route ran past its maxDuration: answered 504 (or cut short); its later writes are dropped. */
   timedOut = false;
+  /** next.config's basePath, once the request layer took it off the path (`nextUrl.basePath`). */
+  basePath = "";
   /** How this request's URL is written in a log line (LOG_REDACT_QUERY); the request context sets it. */
   redactUrl: UrlRedactor = redactDefault;
   /** A WebSocket upgrade (WEBSOCKETS=on): the connection and what the client sent past the headers. */

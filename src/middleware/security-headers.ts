@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { ServerResponse, type IncomingMessage } from "node:http";
 import helmet, { type HelmetOptions } from "helmet";
 
 /**
@@ -34,17 +34,49 @@ export function computeHelmetHeaders(
 }
 
 /**
+ * The policy of an HTML answer that sets no Content-Security-Policy of its own (a GraphiQL or
+ * playground page a handler sends, as it would from Next, which sets none): its scripts, styles
+ * and fetches load as the page says, while it still cannot be framed, re-based or run plugins.
+ */
+export const DOCUMENT_CSP = "base-uri 'self'; frame-ancestors 'none'; object-src 'none'";
+
+const CSP = "content-security-policy";
+
+/** True when the head about to be written says text/html (set on the response or passed to writeHead). */
+function isHtml(res: ServerResponse, args: unknown[]): boolean {
+  let type = res.getHeader("content-type");
+  const passed = args.find((arg) => typeof arg === "object" && arg !== null && !Array.isArray(arg));
+  if (passed) {
+    for (const [name, value] of Object.entries(passed))
+      if (name.toLowerCase() === "content-type") type = value as string;
+  }
+  return typeof type === "string" && /^\s*text\/html\b/i.test(type);
+}
+
+/**
  * Sets helmet's headers on every response from one precomputed list: the same headers as
- * `app.use(helmet())`, without re-deriving them per request.
+ * `app.use(helmet())`, without re-deriving them per request. An HTML answer still carrying this
+ * policy's CSP when its head is written gets DOCUMENT_CSP instead; JSON and every other type
+ * keep the strict API policy, and a route's own CSP is never touched.
  */
 export function createSecurityHeaders(options?: Readonly<HelmetOptions>) {
   const headers = computeHelmetHeaders(options);
+  const apiCsp = headers.find(([name]) => name.toLowerCase() === CSP)?.[1];
+  function writeHead(this: ServerResponse, ...args: unknown[]): ServerResponse {
+    if (this.getHeader(CSP) === apiCsp && isHtml(this, args)) this.setHeader(CSP, DOCUMENT_CSP);
+    return (ServerResponse.prototype.writeHead as (...a: unknown[]) => ServerResponse).apply(
+      this,
+      args,
+    );
+  }
   return function securityHeaders(
     _req: IncomingMessage,
     res: ServerResponse,
     next: () => void,
   ): void {
     for (let i = 0; i < headers.length; i++) res.setHeader(headers[i][0], headers[i][1]);
+    if (apiCsp !== undefined && res.writeHead === ServerResponse.prototype.writeHead)
+      res.writeHead = writeHead as ServerResponse["writeHead"];
     next();
   };
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendJsonError } from "../http/json-error";
+import { requestState } from "../http/request-state";
 import type { RequestLayerConfig, RequestRule, RewriteRule } from "../loader/next-config";
 import { matchConditions, type Params } from "../loader/request-match";
 import { normalizeRequestPath } from "./request-path";
@@ -173,6 +174,7 @@ export function createRequestLayerStep(config: RequestLayerConfig) {
     if (!underBase) return sendJsonError(req, res, 404, "Not Found");
     for (const [key, value] of collected) res.setHeader(key, value);
     if (inside.pathname !== splitUrl(url).pathname) req.url = inside.pathname + search;
+    if (basePath !== "") requestState(req).basePath = basePath;
     next();
   };
 }

@@ -7,7 +7,8 @@ import type { ProxyFile, ProxyMatcher } from "../loader/proxy-file";
 import { matchConditions } from "../loader/request-match";
 import type { NextApiRequest } from "../types";
 import { NextFetchEvent } from "../web/fetch-event";
-import { NextRequest } from "../web/next-request";
+import { keptBody, NextRequest } from "../web/next-request";
+import { BodyLimitError } from "../web/request-body";
 import { writeWebResponse } from "../web/write-response";
 import { normalizeRequestPath } from "./request-path";
 
@@ -24,6 +25,8 @@ const NEXT = "x-middleware-next";
 const REWRITE = "x-middleware-rewrite";
 /** Next's internal headers: they steer the router and never reach the client. */
 const INTERNAL = /^x-middleware-(override-headers|request-|next$|rewrite$|set-cookie$|redirect$)/;
+/** What the proxy may read of a body (Next's `proxyClientMaxBodySize` default). */
+const PROXY_BODY_LIMIT = { bytes: 10 * 1024 * 1024, text: "10mb" };
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and the ones fetch sets itself, left out of an external rewrite. */
 const NOT_FORWARDED = new Set([
@@ -80,6 +83,18 @@ function overrideRequestHeaders(req: ProxyRequest, from: Headers): void {
   req.rawHeaders = raw;
 }
 
+/**
+ * The body the proxy read, given back to the route (Next tees it: server/body-streams.ts): Node's
+ * request gets a fresh readable state holding those bytes, so every reader (the body parser, a
+ * route handler's stream) reads them from `req` as if they had just arrived. Its listeners stay.
+ */
+function replaceRequestBody(req: IncomingMessage, body: Buffer): void {
+  const fresh = new Readable({ read() {} });
+  fresh.push(body);
+  fresh.push(null);
+  Object.assign(req, { _readableState: Reflect.get(fresh, "_readableState"), _read() {} });
+}
+
 /** The proxy's own response headers, its Set-Cookie included, onto the route's answer. */
 function copyResponseHeaders(res: ServerResponse, from: Headers): void {
   for (const [name, value] of from) {
@@ -109,14 +124,34 @@ function toClientResponse(response: Response, origin: URL): Response {
   return new Response(response.body ?? relative, { status: response.status, headers });
 }
 
-/** The rewritten path with the request's query merged into the destination's (the destination wins per key). */
-function rewrittenUrl(url: string, target: URL): string {
-  const queryStart = url.indexOf("?");
-  const query = new URLSearchParams(queryStart === -1 ? "" : url.slice(queryStart + 1));
-  for (const key of new Set(target.searchParams.keys())) query.delete(key);
-  for (const [key, value] of target.searchParams) query.append(key, value);
-  const search = query.toString();
-  return search ? `${target.pathname}?${search}` : target.pathname;
+function hasPrefix(pathname: string, prefix: string): boolean {
+  return pathname === prefix || pathname.startsWith(`${prefix}/`);
+}
+
+/** The routed URL with the basePath in front again: `/` becomes `/base`, as Next formats it. */
+function withBasePath(basePath: string, url: string): string {
+  if (!basePath) return url;
+  return url === "/" || url.startsWith("/?") ? basePath + url.slice(1) : basePath + url;
+}
+
+/**
+ * X-Forwarded-For, -Port and -Proto appended to what the request brought, X-Forwarded-Host kept
+ * or set from Host: Next proxies with http-proxy's `xfwd` (server/lib/router-utils/proxy-request.ts).
+ */
+function addForwardedHeaders(req: IncomingMessage, headers: Headers): void {
+  const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
+  const host = req.headers.host ?? "";
+  if (!headers.has("x-forwarded-host")) headers.set("x-forwarded-host", host);
+  const values = {
+    port: /:(\d+)/.exec(host)?.[1] ?? (encrypted ? "443" : "80"),
+    proto: encrypted ? "https" : "http",
+    for: req.socket.remoteAddress ?? "",
+  };
+  for (const [name, value] of Object.entries(values)) {
+    const key = `x-forwarded-${name}`;
+    const before = headers.get(key);
+    headers.set(key, before ? `${before},${value}` : value);
+  }
 }
 
 /** An external rewrite: the request sent on with its body streamed, the answer streamed back. */
@@ -131,6 +166,7 @@ export async function proxyExternally(
     if (value === undefined || NOT_FORWARDED.has(name)) continue;
     for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
   }
+  addForwardedHeaders(req, headers);
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   const upstream = await fetch(target, {
     method: req.method,
@@ -160,16 +196,20 @@ export async function proxyExternally(
  * headers applied); `NextResponse.rewrite()` continues with another path, or proxies another
  * origin; any other Response is the answer. A throw is a 500, logged with the file.
  */
-export function createProxyStep(proxy: ProxyFile, projectDir: string) {
+export function createProxyStep(proxy: ProxyFile, projectDir: string, basePath = "") {
   const { matchers, run } = proxy;
   const label = path.relative(projectDir, proxy.file);
   const page = `/${path.basename(proxy.file).replace(/\.[^.]+$/, "")}`;
 
   async function runProxy(req: ProxyRequest, res: ServerResponse, next: Next): Promise<void> {
     const log = (req as unknown as NextApiRequest).log;
-    // The path as routed (next.config's basePath already taken off), on the client's origin.
+    // The URL the client asked for (with next.config's basePath and trailing slash), on the
+    // client's origin; `nextUrl` shows the path without the basePath, and the basePath, as Next.
     const request = NextRequest.fromNode(req, res, {
-      url: `${req.protocol ?? "http"}://${req.host ?? req.headers.host ?? "localhost"}${req.url ?? "/"}`,
+      keepBody: true,
+      limit: PROXY_BODY_LIMIT,
+      url: `${req.protocol ?? "http"}://${req.host ?? req.headers.host ?? "localhost"}${req.originalUrl ?? withBasePath(basePath, req.url ?? "/")}`,
+      basePath,
     });
     const event = new NextFetchEvent({ page });
     let result: unknown;
@@ -188,6 +228,16 @@ export function createProxyStep(proxy: ProxyFile, projectDir: string) {
           ),
         );
     }
+    const kept = keptBody(request);
+    if (kept) {
+      try {
+        replaceRequestBody(req, await kept);
+      } catch (error) {
+        if (error instanceof BodyLimitError)
+          return sendJsonError(req, res, 413, `Body exceeded ${PROXY_BODY_LIMIT.text} limit`);
+        throw error;
+      }
+    }
     if (!(result instanceof Response)) return next();
     const headers = result.headers;
     const rewrite = headers.get(REWRITE);
@@ -203,7 +253,10 @@ export function createProxyStep(proxy: ProxyFile, projectDir: string) {
       const target = new URL(rewrite, origin);
       if (target.host !== origin.host || target.protocol !== origin.protocol)
         return proxyExternally(req, res, target, headers);
-      req.url = rewrittenUrl(req.url ?? "/", target);
+      if (basePath && hasPrefix(target.pathname, basePath))
+        target.pathname = target.pathname.slice(basePath.length) || "/";
+      // The destination's query alone, as a pages route sees it in Next 16.5 (next-observed.json).
+      req.url = target.pathname + target.search;
     }
     copyResponseHeaders(res, headers);
     next();

@@ -22,6 +22,11 @@ interface NodeSource {
   readonly stripped: boolean;
   /** Told when the handler reads headers or cookies (dynamic usage: no shared caching). */
   readonly onDynamicUse?: (what: string) => void;
+  /** next.config's basePath: `nextUrl` shows the path without it (the proxy's request). */
+  readonly basePath: string;
+  /** The proxy's request: what it reads of the body is kept for the route (`keptBody`). */
+  readonly keepBody: boolean;
+  kept?: Promise<Buffer>;
   url?: string;
   headers?: Headers;
   body?: ReadableStream<Uint8Array> | null;
@@ -117,6 +122,10 @@ export class NextRequest extends Request {
       onDynamicUse?: (what: string) => void;
       /** The absolute URL to show, when not the one the client sent (the proxy sees it without the basePath). */
       url?: string;
+      /** next.config's basePath, for `nextUrl.basePath` and a `nextUrl.pathname` without it. */
+      basePath?: string;
+      /** Keep the body the handler reads, for the route after it (the proxy's request, as Next tees it). */
+      keepBody?: boolean;
     } = {},
   ): NextRequest {
     const request = Object.create(NextRequest.prototype) as NextRequest;
@@ -129,6 +138,8 @@ export class NextRequest extends Request {
       onDynamicUse: options.onDynamicUse,
       buffer: options.buffer,
       url: options.url,
+      basePath: options.basePath ?? "",
+      keepBody: options.keepBody ?? false,
       consumed: false,
     };
     return request;
@@ -139,7 +150,9 @@ export class NextRequest extends Request {
   }
 
   get nextUrl(): NextURL {
-    return (this[kNextUrl] ??= new NextURL(this.url));
+    const source = this[kNode];
+    const basePath = source?.basePath || (source && peekRequestState(source.req)?.basePath) || "";
+    return (this[kNextUrl] ??= new NextURL(this.url, { nextConfig: { basePath } }));
   }
 }
 
@@ -181,7 +194,13 @@ const accessors: Record<string, (this: NextRequest) => unknown> = {
     if (source.body === undefined) {
       if (NO_BODY_METHODS.has(source.method)) source.body = null;
       else if (source.buffer) source.body = new Response(source.buffer).body;
-      else source.body = nodeBodyStream(source.req, source.limit);
+      else if (source.keepBody) {
+        const [mine, kept] = nodeBodyStream(source.req, source.limit).tee();
+        source.body = mine;
+        source.kept = readWebStream(kept, source.limit);
+        // Read whatever the handler does; a failure here is the proxy step's to report, if it asks.
+        source.kept.catch(() => undefined);
+      } else source.body = nodeBodyStream(source.req, source.limit);
     }
     return source.body;
   },
@@ -231,7 +250,9 @@ async function readAll(source: NodeSource): Promise<Buffer> {
   if (NO_BODY_METHODS.has(source.method)) return Buffer.alloc(0);
   if (source.buffer) return source.buffer;
   if (source.body) return readWebStream(source.body, source.limit);
-  return readNodeBody(source.req, source.limit);
+  if (!source.keepBody) return readNodeBody(source.req, source.limit);
+  source.kept = readNodeBody(source.req, source.limit);
+  return source.kept;
 }
 
 /** The body as a Node stream of at most `limit` bytes, once (a multipart body, read part by part). */
@@ -239,6 +260,15 @@ function bodyReadable(source: NodeSource, limit = source.limit): Readable {
   if (source.consumed) throw new TypeError("Body is unusable: Body has already been read");
   source.consumed = true;
   if (source.buffer) return Readable.from([source.buffer]);
+  if (source.keepBody) {
+    const kept = (source.kept = readNodeBody(source.req, limit));
+    kept.catch(() => undefined);
+    return Readable.from(
+      (async function* () {
+        yield await kept;
+      })(),
+    );
+  }
   if (source.body) return Readable.fromWeb(source.body as import("node:stream/web").ReadableStream);
   const { req } = source;
   const declared = Number(req.headers["content-length"]);
@@ -327,6 +357,11 @@ export function nodeMessagesOf(
   const source = (request as NextRequest)[kNode];
   if (!source) return undefined;
   return { req: source.req, res: source.res, take: (limit) => bodyReadable(source, limit) };
+}
+
+/** What the handler of a `keepBody` request read of its body (the whole body), or undefined if it read none. */
+export function keptBody(request: Request): Promise<Buffer> | undefined {
+  return (request as NextRequest)[kNode]?.kept;
 }
 
 /** True for the request a route handler received from nextpress (not one a user constructed). */

@@ -1,5 +1,9 @@
 import request from "supertest";
-import { API_HELMET_OPTIONS, computeHelmetHeaders } from "../../src/middleware/security-headers";
+import {
+  API_HELMET_OPTIONS,
+  computeHelmetHeaders,
+  DOCUMENT_CSP,
+} from "../../src/middleware/security-headers";
 import { buildTestApp } from "../helpers/app";
 
 // The strict API default everywhere, changed per route or per folder with securityHeaders().
@@ -47,5 +51,31 @@ describe("securityHeaders() per route and per folder", () => {
   it("keeps the API headers on errors and 404s everywhere", async () => {
     const { app } = await buildTestApp("route-headers");
     expect((await request(app).get("/api/open/missing")).headers).toMatchObject(API_HEADERS);
+  });
+});
+
+describe("an HTML answer that sets no CSP of its own", () => {
+  it.each([
+    ["a pages route", "/api/graphiql"],
+    ["an app route", "/web-page"],
+  ])("%s gets the document policy: its inline script and styles may run", async (_what, path) => {
+    const { app } = await buildTestApp("html-page/routes");
+    const res = await request(app).get(path);
+    expect(res.status).toBe(200);
+    expect(res.headers["content-type"]).toMatch(/^text\/html/);
+    expect(res.headers["content-security-policy"]).toBe(DOCUMENT_CSP);
+    expect(res.headers["x-frame-options"]).toBe("DENY");
+  });
+
+  it("JSON keeps the strict API policy", async () => {
+    const { app } = await buildTestApp("html-page/routes");
+    const res = await request(app).get("/api/data");
+    expect(res.headers["content-security-policy"]).toBe(API_HEADERS["content-security-policy"]);
+  });
+
+  it("a route's own policy is left as it is", async () => {
+    const { app } = await buildTestApp("html-page/routes");
+    const res = await request(app).get("/api/own-policy");
+    expect(res.headers["content-security-policy"]).toBe("default-src 'self'");
   });
 });

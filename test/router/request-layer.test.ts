@@ -137,7 +137,24 @@ describe("next.config.js: basePath and trailingSlash", () => {
     const body = await echo(res);
     expect(body.file).toBe("echo.ts");
     expect(body.url).toBe("/api/echo?a=1");
-    expect(res.headers.get("x-proxy-saw")).toBe("/api/echo");
+    expect(res.headers.get("x-proxy-saw")).toBe("/api/echo/");
+  });
+
+  it("the proxy's nextUrl: the pathname without the basePath, basePath and href with it", async () => {
+    const res = await call("/base/api/echo/?a=1");
+    expect(res.headers.get("x-proxy-base-path")).toBe("/base");
+    expect(res.headers.get("x-proxy-url")).toBe(server.url("/base/api/echo/?a=1"));
+    expect(res.headers.get("x-proxy-href")).toBe(server.url("/base/api/echo/?a=1"));
+  });
+
+  it("a route handler's nextUrl.basePath is the basePath, its pathname without it", async () => {
+    const res = await call("/base/api/web/");
+    expect(await res.json()).toEqual({
+      file: "app/api/web/route.ts",
+      url: server.url("/base/api/web/"),
+      pathname: "/api/web/",
+      basePath: "/base",
+    });
   });
 
   it("serves /docs and /openapi.json under the basePath, the document's server being it", async () => {
@@ -169,5 +186,29 @@ describe("next.config.js: basePath and trailingSlash", () => {
     const outside = await call("/outside/");
     expect(outside.status).toBe(307);
     expect(outside.headers.get("location")).toBe("/api/echo/");
+  });
+});
+
+describe("next.config.ts (TypeScript, typed with NextConfig)", () => {
+  let server: HostileServer;
+  const call = (path: string) => fetch(server.url(path), { redirect: "manual" });
+
+  beforeAll(async () => {
+    server = await startHostileServer("next-config-ts/routes", { LOG_LEVEL: "info" });
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("applies its headers, redirects and rewrites", async () => {
+    const hello = await call("/api/hello");
+    expect(hello.headers.get("x-config-file")).toBe("next.config.ts");
+    const redirect = await call("/api/old");
+    expect(redirect.status).toBe(307);
+    expect(redirect.headers.get("location")).toBe("/api/hello");
+    expect(await echo(await call("/api/alias"))).toEqual({
+      file: "hello.ts",
+      query: { via: "rewrite" },
+    });
   });
 });

@@ -91,12 +91,12 @@ describe("what the proxy returns", () => {
     expect(res.headers.get("refresh")).toBe("0;url=https://example.com/elsewhere");
   });
 
-  it("NextResponse.rewrite to a pages route: the original query merged with the destination's", async () => {
+  it("NextResponse.rewrite to a pages route: the route's query is the destination's (Next 16.5)", async () => {
     const res = await call("/api/rewrite-me?q=kept");
     expect(res.status).toBe(200);
     const body = (await res.json()) as Echo;
     expect(body.file).toBe("echo.ts");
-    expect(body.query).toEqual({ q: "kept", added: "1" });
+    expect(body.query).toEqual({ added: "1" });
     expect(internal(res)).toEqual([]);
   });
 
@@ -116,6 +116,35 @@ describe("what the proxy returns", () => {
     expect(res.headers.get("x-upstream")).toBe("yes");
     expect(await res.text()).toBe("upstream saw POST /upstream/path?x=1 hello upstream");
     expect(received.at(-1)?.headers["x-upstream"]).toBe(upstreamUrl);
+  });
+
+  it("an external rewrite adds X-Forwarded-Host, -Port, -Proto and -For as Next's http-proxy (xfwd)", async () => {
+    await call("/api/external", {
+      method: "POST",
+      headers: { "x-upstream": upstreamUrl, "x-forwarded-for": "203.0.113.9" },
+      body: "x",
+    });
+    const headers = received.at(-1)?.headers ?? {};
+    expect(headers["x-forwarded-host"]).toBe(`127.0.0.1:${server.port}`);
+    expect(headers["x-forwarded-port"]).toBe(String(server.port));
+    expect(headers["x-forwarded-proto"]).toBe("http");
+    expect(headers["x-forwarded-for"]).toBe("203.0.113.9,127.0.0.1");
+  });
+
+  it.each([
+    ["a pages route", "/api/read-body", "read-body.ts"],
+    ["an app route", "/app/read-body", "app/read-body/route.ts"],
+  ])("a body the proxy reads still reaches %s", async (_what, path, file) => {
+    const res = await call(path, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ big: "x".repeat(200_000) }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-proxy-read")).toBe("200010 characters");
+    const body = (await res.json()) as { file: string; body: { big: string } };
+    expect(body.file).toBe(file);
+    expect(body.body.big).toHaveLength(200_000);
   });
 
   it("a throw is a 500, logged with the file", async () => {
