@@ -1,6 +1,5 @@
 import pino, { type Logger } from "pino";
 import type { LogFormat, LogLevel } from "./config";
-import { createBatchedDestination } from "./http/log-destination";
 import { markPlainStream } from "./http/log-line";
 
 /** Header values that must never reach a log line, wherever they are nested. */
@@ -61,10 +60,7 @@ export function createLogger(
   if (destination) return plain(pino(options, destination), destination);
   const pretty = format === "pretty" ? prettyStream() : undefined;
   const stream =
-    pretty ??
-    createBatchedDestination(
-      pino.destination({ dest: 1, sync: false, maxLength: MAX_BUFFERED_BYTES }),
-    );
+    pretty ?? pino.destination({ dest: 1, sync: false, maxLength: MAX_BUFFERED_BYTES });
   const logger = pretty ? pino(options, stream) : plain(pino(options, stream), stream);
   if (format === "pretty" && !pretty)
     logger.warn("LOG_FORMAT=pretty needs pino-pretty (npm i -D pino-pretty): logging JSON");
