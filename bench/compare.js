@@ -15,6 +15,8 @@ const { renderCompareTable } = require("./ratio-table");
 const { writeFrameworkTree, writeRouteTree, writeWebTree } = require("./route-trees");
 
 const ROOT = path.resolve(__dirname, "..");
+const BARE_NODE_HTTP = path.join(__dirname, "servers", "bare-response.js");
+const fmt2 = (n) => (Number.isFinite(n) ? n.toFixed(2) : "-");
 const USER_BODY = JSON.stringify({ name: "Ada", email: "ada@example.com" });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values) => {
@@ -173,6 +175,8 @@ async function runCompare({
     const trees = Object.fromEntries(builds.map((b) => [b.name, writeTrees(tmp, b)]));
     const env = (extra) => ({ LOG_LEVEL: "info", NODE_ENV: "production", ...extra });
     const rows = [];
+    /** @type {Record<string, { rps: number[], cpu: number, requests: number, failed?: string }> | undefined} */
+    const totals = {};
     const scenarios = THROUGHPUT.filter((s) => wanted(s.key));
     if (scenarios.length > 0) {
       const servers = {};
@@ -191,21 +195,32 @@ async function runCompare({
           );
         }
       }
-      const totals = {};
+      // The ceiling: bare node:http answering hello's JSON, loaded in the same rotation as hello.
+      const ceiling = scenarios.some((s) => s.key === "hello")
+        ? await spawnServer(running, BARE_NODE_HTTP, {}, "/plain", 50)
+        : undefined;
       for (const s of scenarios)
         for (const b of builds)
           totals[`${b.name}:${s.key}`] = { rps: [], cpu: 0, requests: 0, failed: undefined };
+      totals["bare:hello"] = { rps: [], cpu: 0, requests: 0, failed: undefined };
       for (let round = 0; round <= rounds; round++) {
         for (const s of scenarios) {
           // base, head; then head, base: neither build always runs right after the other's warm-up.
-          for (const b of round % 2 ? [...builds].reverse() : builds) {
-            const server = servers[`${b.name}:${s.server}`];
+          const sides = builds.map((b) => ({
+            name: b.name,
+            server: servers[`${b.name}:${s.server}`],
+            url: s.url,
+          }));
+          if (ceiling && s.key === "hello")
+            sides.push({ name: "bare", server: ceiling, url: "/plain" });
+          for (const b of round % 2 ? [...sides].reverse() : sides) {
+            const server = b.server;
             const total = totals[`${b.name}:${s.key}`];
             const cpuBefore = cpuMs(server.child.pid);
             const outcome = await runWithRetry(
               () =>
                 load({
-                  url: `http://127.0.0.1:${server.port}${s.url}`,
+                  url: `http://127.0.0.1:${server.port}${b.url}`,
                   seconds: round === 0 ? 1 : seconds,
                   connections,
                   postBody: s.postBody,
@@ -228,6 +243,7 @@ async function runCompare({
         if (round > 0) log(`  round ${round}/${rounds} done`);
       }
       for (const server of Object.values(servers)) stop(running, server.child);
+      if (ceiling) stop(running, ceiling.child);
       for (const s of scenarios) {
         const side = (b) => {
           const t = totals[`${b.name}:${s.key}`];
@@ -295,7 +311,21 @@ async function runCompare({
         head: side(builds[1]),
       });
     }
-    return renderCompareTable(builds[0].name, builds[1].name, rows);
+    const table = renderCompareTable(builds[0].name, builds[1].name, rows);
+    const bare = totals["bare:hello"];
+    if (!bare || bare.rps.length === 0) return table;
+    // Each build's hello against the ceiling, from the same rounds.
+    const against = (b) => {
+      const t = totals[`${b.name}:hello`];
+      const cpu = (t.cpu * 1000) / t.requests;
+      return `${b.name} ${fmt2(median(t.rps) / median(bare.rps))}x (CPU ${fmt2(bareCpu / cpu)}x)`;
+    };
+    const bareCpu = (bare.cpu * 1000) / bare.requests;
+    return (
+      `${table}\n\nGET /api/hello against bare node:http (${Math.round(median(bare.rps))} req/s, ` +
+      `${bareCpu.toFixed(1)} µs CPU/request), req/s and inverse CPU per request: ` +
+      builds.map(against).join(", ")
+    );
   } finally {
     onExit();
     process.off("exit", onExit);

@@ -44,10 +44,23 @@ function checkHost(value: string): boolean {
 export function requestHostIsValid(req: IncomingMessage & { host?: string }): boolean {
   const { host } = req.headers;
   if (host === undefined) return true;
+  const raw = req.rawHeaders;
   let lines = 0;
-  for (let i = 0; i < req.rawHeaders.length; i += 2)
-    if (req.rawHeaders[i].length === 4 && req.rawHeaders[i].toLowerCase() === "host") lines += 1;
+  for (let i = 0; i < raw.length; i += 2) if (isHostName(raw[i])) lines += 1;
   if (lines > 1 || !isValidHost(host)) return false;
+  // Without X-Forwarded-Host, Express's `req.host` is Host itself: nothing more to check.
+  if (req.headers["x-forwarded-host"] === undefined) return true;
   const effective = req.host;
   return effective === undefined || effective === host || isValidHost(effective);
+}
+
+/** `name` is "Host" in any case, compared without making a lower-case copy of each header name. */
+function isHostName(name: string): boolean {
+  return (
+    name.length === 4 &&
+    (name.charCodeAt(0) | 0x20) === 0x68 &&
+    (name.charCodeAt(1) | 0x20) === 0x6f &&
+    (name.charCodeAt(2) | 0x20) === 0x73 &&
+    (name.charCodeAt(3) | 0x20) === 0x74
+  );
 }

@@ -85,7 +85,9 @@ export function createRequestContext(logger: Logger, redactUrl: UrlRedactor) {
       url: loggedUrl(req),
       status: this.statusCode,
       durationMs: Math.round((performance.now() - state.startedAt) * 1000) / 1000,
-      remoteAddress: req.ip,
+      // Without X-Forwarded-For, `req.ip` is the socket's address whatever TRUST_PROXY says.
+      remoteAddress:
+        req.headers["x-forwarded-for"] === undefined ? req.socket?.remoteAddress : req.ip,
       // The client went away before the response was complete: which route kept it waiting.
       aborted: finished ? undefined : true,
       timedOut: state.timedOut || undefined,

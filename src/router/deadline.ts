@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
 import { sendJsonError } from "../http/json-error";
 import { requestState } from "../http/request-state";
 import type { Route } from "../loader/load-routes";
@@ -53,13 +54,55 @@ function expire(req: NextApiRequest, res: NextApiResponse, route: Route, seconds
   dropLaterWrites(res);
 }
 
+interface Pending {
+  readonly req: NextApiRequest;
+  readonly route: Route;
+  readonly seconds: number;
+  /** performance.now() at which the route has run too long. */
+  readonly at: number;
+}
+
+/**
+ * Requests with a deadline, by response, checked by one shared timer rather than a timer per
+ * request; a response leaves when it closes (held longer, finished requests would outlive the
+ * young generation and cost the garbage collector more than the timers did).
+ */
+const pending = new Map<NextApiResponse, Pending>();
+/** How often the timer checks: a tenth of the shortest maxDuration, between 10 ms and 1 s. */
+let checkEveryMs = 1000;
+let timer: NodeJS.Timeout | undefined;
+
+function checkDeadlines(): void {
+  timer = undefined;
+  const now = performance.now();
+  for (const [res, entry] of pending) {
+    if (entry.at > now) continue;
+    pending.delete(res);
+    expire(entry.req, res, entry.route, entry.seconds);
+  }
+  armTimer();
+}
+
+function forget(this: NextApiResponse): void {
+  pending.delete(this);
+}
+
+function armTimer(): void {
+  if (timer !== undefined || pending.size === 0) return;
+  // Unreferenced: a pending deadline never keeps a process alive that has nothing else to do.
+  timer = setTimeout(checkDeadlines, checkEveryMs).unref();
+}
+
 /** `run` with the route's deadline; `seconds` 0 runs it without one. */
 export function withDeadline(route: Route, seconds: number, run: RouteRunner): RouteRunner {
   if (!(seconds > 0)) return run;
   const ms = seconds * 1000;
+  checkEveryMs = Math.min(checkEveryMs, Math.max(10, ms / 10));
   return function runWithDeadline(req, res, done) {
-    const timer = setTimeout(expire, ms, req, res, route, seconds);
-    res.once("close", () => clearTimeout(timer));
+    pending.set(res, { req, route, seconds, at: performance.now() + ms });
+    // `on`, not `once`: a response closes once, and `once` allocates a wrapper per request.
+    res.on("close", forget);
+    armTimer();
     run(req, res, done);
   };
 }

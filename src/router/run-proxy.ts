@@ -6,10 +6,7 @@ import { sendJsonError } from "../http/json-error";
 import type { ProxyFile, ProxyMatcher } from "../loader/proxy-file";
 import { matchConditions } from "../loader/request-match";
 import type { NextApiRequest } from "../types";
-import { NextFetchEvent } from "../web/fetch-event";
-import { keptBody, NextRequest } from "../web/next-request";
 import { BodyLimitError } from "../web/request-body";
-import { writeWebResponse } from "../web/write-response";
 import { normalizeRequestPath } from "./request-path";
 
 // Next's proxy.ts / middleware.ts, run as `next start` runs it (server/web/adapter.ts and
@@ -154,6 +151,20 @@ function addForwardedHeaders(req: IncomingMessage, headers: Headers): void {
   }
 }
 
+/**
+ * The Web classes, loaded with the first proxy file or external rewrite: they bring Node's fetch
+ * (undici), about 7 MB and 0.2 s at start-up that a server without either never needs.
+ */
+function loadWeb() {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    ...(require("../web/fetch-event") as typeof import("../web/fetch-event")),
+    ...(require("../web/next-request") as typeof import("../web/next-request")),
+    ...(require("../web/write-response") as typeof import("../web/write-response")),
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
 /** An external rewrite: the request sent on with its body streamed, the answer streamed back. */
 export async function proxyExternally(
   req: ProxyRequest,
@@ -180,7 +191,7 @@ export async function proxyExternally(
   answer.delete("content-encoding");
   answer.delete("content-length");
   copyResponseHeaders(res, extra);
-  await writeWebResponse(
+  await loadWeb().writeWebResponse(
     new Response(upstream.body, { status: upstream.status, headers: answer }),
     res,
     {
@@ -198,6 +209,7 @@ export async function proxyExternally(
  */
 export function createProxyStep(proxy: ProxyFile, projectDir: string, basePath = "") {
   const { matchers, run } = proxy;
+  const { NextFetchEvent, NextRequest, keptBody, writeWebResponse } = loadWeb();
   const label = path.relative(projectDir, proxy.file);
   const page = `/${path.basename(proxy.file).replace(/\.[^.]+$/, "")}`;
 

@@ -359,7 +359,10 @@ export function nodeMessagesOf(
   return { req: source.req, res: source.res, take: (limit) => bodyReadable(source, limit) };
 }
 
-/** What the handler of a `keepBody` request read of its body (the whole body), or undefined if it read none. */
+/**
+ * What the handler of a `keepBody` request read of its body (the whole body), or undefined if it read none.
+ * @public (router/run-proxy.ts requires it lazily)
+ */
 export function keptBody(request: Request): Promise<Buffer> | undefined {
   return (request as NextRequest)[kNode]?.kept;
 }

@@ -70,10 +70,15 @@ describe("Host and X-Forwarded-Host over real HTTP", () => {
     },
   );
 
-  it("answers two Host lines with 400", async () => {
+  it("answers two Host lines with 400 however the second is spelt, and only those", async () => {
     const { port } = await start();
-    const res = await get(port, "/url", "Host: a.example\r\nHost: b.example\r\n");
-    expect(res.status).toBe(400);
+    for (const name of ["Host", "host", "HOST", "hOsT"]) {
+      const res = await get(port, "/url", `Host: a.example\r\n${name}: b.example\r\n`);
+      expect({ name, status: res.status }).toEqual({ name, status: 400 });
+    }
+    // Names that only look like Host are other headers.
+    const other = await get(port, "/url", "Host: a.example\r\nHosp: b\r\nHHost: c\r\nH0st: d\r\n");
+    expect(other.status).toBe(200);
   });
 
   it("builds request.url from a valid Host by parts: path and query stay the request's own", async () => {

@@ -82,6 +82,14 @@ describe("maxDuration", () => {
     expect(fast).toMatchObject({ status: 200, body: '{"file":"fast.ts"}' });
   });
 
+  it("forgets a request's deadline once it has been answered", async () => {
+    const fast = await get(server.port, "/api/fast");
+    expect(fast.status).toBe(200);
+    // Past its 0.3 s and several checks of the shared timer: nothing fires for fast.ts.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(built.logs.lines.filter((line) => line.route === "fast.ts")).toEqual([]);
+  });
+
   it("answers an edge route 504 with a JSON message", async () => {
     const res = await get(server.port, "/api/edge-slow");
     expect(res).toMatchObject({ status: 504, body: '{"message":"Gateway Timeout"}' });
