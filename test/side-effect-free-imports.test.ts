@@ -19,7 +19,10 @@ function modules(dir = DIST_SRC): string[] {
 
 // Loads each module in turn and reports what its loading added to the process: listeners on
 // `process` (signals, messages, uncaught errors) and active handles or requests (timers, sockets).
+// stdout and stderr are opened first: a library that looks at them (debug, through body-parser)
+// would otherwise count as adding their pipe.
 const PROBE = `
+void process.stdout.fd, process.stderr.fd;
 const files = JSON.parse(process.argv[1]);
 const listeners = () => Object.fromEntries(process.eventNames().map((e) => [String(e), process.listenerCount(e)]));
 const resources = () => process.getActiveResourcesInfo().sort().join(",");
