@@ -3,8 +3,8 @@
 // methods, per-request state, the server) → next/ (Next's request and response semantics) →
 // web/ (Next's Web-standard API: NextRequest, NextResponse, next/headers, …) → middleware/ → validation/ → loader/ (files → route table) → router/ (dispatch, run a route) →
 // openapi/ → app/ with config and logger (createApp, the one request handler) → telemetry/ (the
-// OpenTelemetry SDK, loaded by the server only when tracing is on) → lifecycle.ts (signals,
-// shutdown, exit) → the entry points (server.ts, cluster/, cli/, dev/, testing.ts, index.ts),
+// OpenTelemetry SDK, loaded by the server only when tracing is on) → lifecycle.ts and
+// restart-brake.ts (signals, shutdown, exit, crash-loop brake) → the entry points (server.ts, cluster/, cli/, dev/, testing.ts, index.ts),
 // which do not import each other's process. `npm run lint` runs it.
 "use strict";
 
@@ -22,7 +22,7 @@ const LAYERS = [
   ["mcp", "^src/mcp/"],
   ["app", "^src/(app/|config\\.ts$|logger\\.ts$)"],
   ["telemetry", "^src/telemetry/"],
-  ["lifecycle", "^src/lifecycle\\.ts$"],
+  ["lifecycle", "^src/(lifecycle|restart-brake)\\.ts$"],
 ];
 
 /** Files that are run, never imported: each starts its process when loaded. */

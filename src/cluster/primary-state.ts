@@ -1,4 +1,4 @@
-import { initialBrake, nextRestart, type RestartBrake } from "./restart-brake";
+import { initialBrake, nextRestart, type RestartBrake } from "../restart-brake";
 
 // The WORKERS primary as a pure state machine, as dev/supervisor.ts is for the dev server:
 // `step(state, event)` returns the next state and what to do (fork, ask to shut down, kill, log,
