@@ -2,8 +2,10 @@
 // folders below it. Bottom to top: the shared leaf files → http/ (Node's HTTP: JSON errors,
 // methods, per-request state, the server) → next/ (Next's request and response semantics) →
 // web/ (Next's Web-standard API: NextRequest, NextResponse, next/headers, …) → middleware/ → validation/ → loader/ (files → route table) → router/ (dispatch, run a route) →
-// openapi/ → app/ with config and logger (createApp, the one request handler) → the entry points
-// (server.ts, cluster/, cli/, dev/, testing.ts, index.ts). `npm run lint` runs it.
+// openapi/ → app/ with config and logger (createApp, the one request handler) → telemetry/ (the
+// OpenTelemetry SDK, loaded by the server only when tracing is on) → lifecycle.ts and
+// restart-brake.ts (signals, shutdown, exit, crash-loop brake) → the entry points (server.ts, cluster/, cli/, dev/, testing.ts, index.ts),
+// which do not import each other's process. `npm run lint` runs it.
 "use strict";
 
 const LAYERS = [
@@ -19,7 +21,30 @@ const LAYERS = [
   ["client", "^src/client/"],
   ["mcp", "^src/mcp/"],
   ["app", "^src/(app/|config\\.ts$|logger\\.ts$)"],
+  ["telemetry", "^src/telemetry/"],
+  ["lifecycle", "^src/(lifecycle|restart-brake)\\.ts$"],
 ];
+
+/** Files that are run, never imported: each starts its process when loaded. */
+const RUN_FILES = "^src/(main|cli|healthcheck)\\.ts$|^src/dev/worker-entry\\.ts$";
+
+/**
+ * The tops of the different processes: `npm start` (server.ts and its WORKERS primary in
+ * cluster/), `nextpress dev` (dev/), a test's in-process server (testing.ts). None imports another.
+ */
+const PROCESSES = [
+  ["server", "^src/(server\\.ts$|cluster/)"],
+  ["dev", "^src/dev/"],
+  ["testing", "^src/testing\\.ts$"],
+];
+
+const apart = PROCESSES.map(([name, path]) => ({
+  name: `no-import-between-entry-points-from-${name}`,
+  comment: `${name} is the top of its own process: what it shares with another goes below both (lifecycle.ts, app/)`,
+  severity: "error",
+  from: { path },
+  to: { path: PROCESSES.filter(([other]) => other !== name).map(([, to]) => to) },
+}));
 
 const upward = LAYERS.slice(0, -1).map(([name, path], index) => ({
   name: `no-upward-import-from-${name.replace(/ /g, "-")}`,
@@ -34,6 +59,7 @@ const upward = LAYERS.slice(0, -1).map(([name, path], index) => ({
 module.exports = {
   forbidden: [
     ...upward,
+    ...apart,
     {
       name: "no-circular",
       comment: "a cycle makes two modules one: merge them, or move what both need below both",
@@ -44,10 +70,10 @@ module.exports = {
     {
       name: "no-import-of-entry-points",
       comment:
-        "main.ts and cli.ts are run, index.ts is imported from outside src/: nothing inside imports them",
+        "main.ts, cli.ts, healthcheck.ts and dev/worker-entry.ts are run, index.ts is imported from outside src/: nothing inside imports them",
       severity: "error",
       from: { path: "^src/" },
-      to: { path: "^src/(main|cli|index)\\.ts$" },
+      to: { path: [RUN_FILES, "^src/index\\.ts$"] },
     },
   ],
   options: {

@@ -9,6 +9,7 @@ import { formatRouteTable, toRouteRow } from "./cli/route-table";
 import { defaultNodeEnv, loadConfig } from "./config";
 import { runDevServer } from "./dev/command";
 import { ConfigError, RouteLoadError } from "./errors";
+import { exitAfterFlush } from "./lifecycle";
 import { loadRoutes } from "./loader/load-routes";
 import { unsupportedNodeMessage } from "./node-version";
 import { loadNextConfig, PHASE_PRODUCTION_SERVER } from "./loader/next-config";
@@ -152,16 +153,16 @@ async function main(argv: string[]): Promise<number> {
 const refusal = unsupportedNodeMessage();
 if (refusal) {
   console.error(refusal);
-  process.exit(1);
+  exitAfterFlush(1);
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
     // `start` keeps the process alive by listening; every other command ends here.
-    if (code !== 0 || process.argv[2] !== "start") process.exit(code);
+    if (code !== 0 || process.argv[2] !== "start") exitAfterFlush(code);
   },
   (error: unknown) => {
     console.error(error);
-    process.exit(1);
+    exitAfterFlush(1);
   },
 );

@@ -8,21 +8,9 @@ import { identifyWorker, isClusterWorker, onPrimaryShutdown } from "./cluster/wo
 import { loadConfig, type Config } from "./config";
 import { ConfigError, RouteLoadError } from "./errors";
 import { sendJsonError } from "./http/json-error";
+import { createShutdown, failStartup, onStopSignals } from "./lifecycle";
 import { createLogger } from "./logger";
 import { currentRequestScope } from "./middleware/request-context";
-
-/** How often idle keep-alive sockets are closed while draining. */
-const DRAIN_SWEEP_MS = 100;
-
-/**
- * Start-up failed: the reason once, as plain text on stderr (where a terminal, `docker logs`
- * and `kubectl logs` all show it), and exit 1. What the logger buffered so far is flushed first.
- */
-export function failStartup(message: string, logger?: Logger): never {
-  logger?.flush();
-  process.stderr.write(`nextpress: ${message}\n`);
-  process.exit(1);
-}
 
 /** "listening" with the number of routes served, and the table itself at debug level. */
 function logRoutes(built: NextpressApp, message: string, fields: Record<string, unknown>): void {
@@ -107,94 +95,27 @@ function monitorEventLoop(logger: Logger): () => void {
   };
 }
 
-interface Stoppable {
-  server: http.Server;
-  logger: Logger;
-  shutdownTimeoutMs: number;
-  /** SHUTDOWN_DELAY_MS: how long to go on serving, /readyz already 503, before draining. */
-  shutdownDelayMs: number;
-  onDrain: () => void;
-  /** When the server stops accepting (after SHUTDOWN_DELAY_MS): open WebSockets are closed with 1001. */
-  onStopAccepting?: () => void;
-  /** Once the last connection closed: the app's own shutdown (instrumentation's `shutdown`). */
-  onClosed?: () => Promise<void>;
-  /** Last words before exit (the event-loop report). */
-  onExit?: () => void;
-}
-
 /**
  * SIGTERM/SIGINT: readiness goes 503 at once and, for SHUTDOWN_DELAY_MS, the server goes on
- * serving as before (new connections, keep-alive), so that load balancers stop sending traffic
- * here before anything is refused. Then it stops accepting, in-flight requests complete, idle
- * keep-alive sockets are closed as they become idle, exit 0. A second signal or the timeout
- * forces exit 1. An uncaught exception thrown for a request fails that request only; one outside
- * any request is logged at fatal and takes the shutdown path, without the delay, with exit 1.
- * In a cluster worker the primary's request starts the same shutdown, and a signal that also
- * reached the worker (a terminal's Ctrl-C reaches the whole process group) is not a second one:
- * the primary decides when to force.
+ * serving as before, so that load balancers stop sending traffic here before anything is
+ * refused. Then it stops accepting and drains as a lame duck, exit 0 (lifecycle.ts). An uncaught exception thrown
+ * for a request fails that request only; one outside any request is logged at fatal and takes
+ * the shutdown path, without the delay, with exit 1. In a cluster worker the primary's request
+ * starts the same shutdown, and a signal that also reached the worker (a terminal's Ctrl-C
+ * reaches the whole process group) is not a second one: the primary decides when to force.
  */
-function handleShutdown({
-  server,
-  logger,
-  shutdownTimeoutMs,
-  shutdownDelayMs,
-  onDrain,
-  onStopAccepting,
-  onClosed,
-  onExit,
-}: Stoppable): void {
-  let stopping = false;
-  const exit = (code: number) => {
-    onExit?.();
-    logger.flush();
-    process.exit(code);
-  };
-  const drain = (code: number) => {
-    logger.info("shutting down: finishing in-flight requests");
-    server.close(() => {
-      logger.info("server closed");
-      void (onClosed?.() ?? Promise.resolve()).then(() => exit(code));
-    });
-    const sweep = setInterval(() => server.closeIdleConnections(), DRAIN_SWEEP_MS);
-    sweep.unref();
-    server.closeIdleConnections();
-    onStopAccepting?.();
-    setTimeout(() => {
-      logger.error(
-        { timeoutMs: shutdownTimeoutMs },
-        "shutdown timed out: closing the connections still open",
-      );
-      server.closeAllConnections();
-      exit(1);
-    }, shutdownTimeoutMs).unref();
-  };
-  const stop = (reason: string, code: number) => {
-    if (stopping) {
-      logger.warn({ reason }, "second signal: exiting now");
-      return exit(1);
-    }
-    stopping = true;
-    onDrain();
-    const delayMs = code === 0 ? shutdownDelayMs : 0;
-    if (delayMs === 0) return drain(code);
-    logger.info(
-      { reason, delayMs },
-      `shutting down in ${delayMs} ms: /readyz answers 503, still serving until then`,
-    );
-    setTimeout(() => drain(code), delayMs);
-  };
+function handleShutdown(logger: Logger, shutdown: ReturnType<typeof createShutdown>): void {
   const inWorker = isClusterWorker();
   const onSignal = (reason: string) => {
-    if (inWorker && stopping) return;
-    stop(reason, 0);
+    if (inWorker && shutdown.stopping) return;
+    shutdown.stop(reason, 0);
   };
   if (inWorker) onPrimaryShutdown(() => onSignal("primary"));
-  process.on("SIGTERM", () => onSignal("SIGTERM"));
-  process.on("SIGINT", () => onSignal("SIGINT"));
+  onStopSignals(onSignal);
   process.on("uncaughtException", (error) => {
     if (failRequestInScope(logger, error, "uncaught exception")) return;
     logger.fatal({ err: error }, "uncaught exception outside a request: shutting down");
-    stop("uncaughtException", 1);
+    shutdown.stop("uncaughtException", 1);
   });
   process.on("unhandledRejection", (reason) => {
     if (failRequestInScope(logger, reason, "unhandled rejection")) return;
@@ -235,11 +156,11 @@ async function startServer(config: Config): Promise<http.Server> {
   const server = createAppServer(built);
   const { lifecycle } = built;
   let socketsClosed: Promise<void> | undefined;
-  handleShutdown({
+  const shutdown = createShutdown({
     server,
     logger,
-    shutdownTimeoutMs: config.server.shutdownTimeoutMs,
-    shutdownDelayMs: config.shutdownDelayMs,
+    timeoutMs: config.server.shutdownTimeoutMs,
+    delayMs: config.shutdownDelayMs,
     onDrain: () => (lifecycle.draining = true),
     onStopAccepting: () => {
       socketsClosed = built.websockets?.closeAll(1001, "Server shutting down");
@@ -252,6 +173,7 @@ async function startServer(config: Config): Promise<http.Server> {
     },
     onExit: monitorEventLoop(logger),
   });
+  handleShutdown(logger, shutdown);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, resolve);

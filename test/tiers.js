@@ -19,7 +19,7 @@ const SYSTEM_MARKERS = [
   /\bspawnProcess\b/, // test/helpers/process.ts
   /\bstartHostileServer\b/, // test/hostile/support.ts: the built server process
   /\bstartSampleServer\b/, // test/sample/support.ts: the built server with the sample routes
-  /\bstartNginx\b|\bstartDeployedNginx\b/, // test/helpers/nginx.ts
+  /\bstartNginx\b|\bstartDeployedNginx\b|\bstartPlainNginx\b/, // test/helpers/nginx.ts
   /\bstartPostgres\b/, // test/helpers/postgres.ts
   /\bstartRedis\b/, // test/helpers/redis.ts
   /["'](node:)?child_process["']/,

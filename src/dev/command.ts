@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { loadConfig } from "../config";
 import { RouteLoadError } from "../errors";
 import { createLogger } from "../logger";
-import { failStartup } from "../server";
+import { exitAfterFlush, failStartup, onStopSignals } from "../lifecycle";
 import { toDevEnv } from "./dev-config";
 import { startDevServer } from "./dev-server";
 
@@ -30,12 +30,10 @@ export async function runDevServer(
   const stop = () => {
     void dev.stop().then(() => {
       logger.info("dev server stopped");
-      logger.flush();
-      process.exit(0);
+      exitAfterFlush(0, logger);
     });
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  onStopSignals(stop);
   try {
     await dev.ready;
   } catch (error) {

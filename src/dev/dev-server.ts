@@ -7,8 +7,8 @@ import { isWorkerMessage, type SupervisorMessage } from "./protocol";
 import { initialState, step, type ChildId, type Effect, type SupervisorEvent } from "./supervisor";
 import { watchTree, type TreeChange } from "./watch-tree";
 
-/** Worker processes: worker.ts under tsx, worker.js once compiled. */
-const WORKER_FILE = path.join(__dirname, `worker${path.extname(__filename)}`);
+/** Worker processes: worker-entry.ts under tsx, worker-entry.js once compiled. */
+const WORKER_FILE = path.join(__dirname, `worker-entry${path.extname(__filename)}`);
 
 /** How long `stop()` waits for a worker to exit before it is killed. */
 const STOP_TIMEOUT_MS = 5000;

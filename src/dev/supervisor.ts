@@ -1,4 +1,5 @@
 import type { Config } from "../config";
+import { DEV_RESTARTS, initialBrake, nextRestart, type RestartBrake } from "../restart-brake";
 import { failedFileMessage } from "./failed-files";
 import type { FailedFile, SupervisorMessage, WorkerMessage } from "./protocol";
 
@@ -38,6 +39,8 @@ export interface SupervisorState {
   readonly started: boolean;
   readonly stopping: boolean;
   readonly nextId: ChildId;
+  /** Serving workers that crashed soon after they started, in a row (the shared restart brake). */
+  readonly brake: RestartBrake;
 }
 
 export type SupervisorEvent =
@@ -82,9 +85,6 @@ export type Effect =
   | { readonly type: "restart"; readonly delayMs: number }
   | { readonly type: "cancel-restart" };
 
-/** A worker that crashes sooner than this after it started serving is restarted after RESTART_DELAY_MS. */
-export const CRASH_LOOP_MS = 2000;
-export const RESTART_DELAY_MS = 1000;
 /** Beyond the shutdown timeout, how long a serving worker has to exit before it is killed. */
 export const STOP_TIMEOUT_MS = 5000;
 /** A worker retired while loading the routes (an import in an endless loop, say) is killed after this. */
@@ -100,6 +100,7 @@ export const initialState: SupervisorState = {
   started: false,
   stopping: false,
   nextId: 1,
+  brake: initialBrake,
 };
 
 /** "a.ts, b.ts and 3 more" */
@@ -117,6 +118,7 @@ class Draft {
   started: boolean;
   stopping: boolean;
   nextId: ChildId;
+  brake: RestartBrake;
   readonly effects: Effect[] = [];
 
   constructor(
@@ -131,12 +133,13 @@ class Draft {
       started: this.started,
       stopping: this.stopping,
       nextId: this.nextId,
+      brake: this.brake,
     } = state);
   }
 
   toState(): SupervisorState {
-    const { children, serving, loading, spare, started, stopping, nextId } = this;
-    return { children, serving, loading, spare, started, stopping, nextId };
+    const { children, serving, loading, spare, started, stopping, nextId, brake } = this;
+    return { children, serving, loading, spare, started, stopping, nextId, brake };
   }
 
   update(id: ChildId, change: Partial<ChildState>): void {
@@ -279,7 +282,9 @@ class Draft {
           `the dev server worker stopped (${how}): the next change restarts it`,
         );
       // A worker that dies on its own right away (a timer that throws, say) is not restarted in a tight loop.
-      const delayMs = now - (child.servingSince ?? 0) < CRASH_LOOP_MS ? RESTART_DELAY_MS : 0;
+      const next = nextRestart(this.brake, now - (child.servingSince ?? 0), DEV_RESTARTS);
+      this.brake = next.brake;
+      const { delayMs } = next;
       this.log(
         "error",
         `the dev server worker exited (${how}): restarting${delayMs > 0 ? ` in ${delayMs} ms` : ""}`,

@@ -7,6 +7,7 @@ import type { Route } from "../loader/load-routes";
 import type { Config } from "../config";
 import { RouteLoadError } from "../errors";
 import { createHttpServer } from "../http/server";
+import { exitAfterFlush, onStopSignals } from "../lifecycle";
 import { createLogger } from "../logger";
 import type { WebSocketRuntime } from "../router/websocket-runtime";
 import { ensureTypeScriptRuntime } from "../loader/typescript-runtime";
@@ -16,6 +17,7 @@ import { createTableErrorHandler } from "./table-error";
 
 // One generation of `nextpress dev`: forked by the supervisor (dev-server.ts) with nothing of the
 // routes folder loaded, told once to serve it, told to drain when a newer generation is ready.
+// worker-entry.ts runs it; importing this file does nothing.
 
 /** How often idle keep-alive sockets are closed while draining. */
 const DRAIN_SWEEP_MS = 100;
@@ -31,8 +33,7 @@ function send(message: WorkerMessage): void {
 }
 
 function exit(code: number): never {
-  logger?.flush();
-  process.exit(code);
+  return exitAfterFlush(code, logger);
 }
 
 type Built =
@@ -164,35 +165,42 @@ function drain(timeoutMs: number): void {
   }, timeoutMs).unref();
 }
 
-let config: Config | undefined;
-process.on("message", (message: unknown) => {
-  if (!isSupervisorMessage(message)) return;
-  if (message.type === "drain") return drain(config?.server.shutdownTimeoutMs ?? 10_000);
-  config = message.config;
-  serve(message.config, message.failed).catch((error: unknown) => {
-    logger?.fatal({ err: error }, "the dev server worker failed to start");
-    exit(1);
+/**
+ * The dev worker process: listens to the supervisor, and to signals and errors as the dev server
+ * wants (Ctrl-C is the supervisor's to handle; an uncaught exception is logged, not fatal).
+ */
+export function runDevWorker(): void {
+  let config: Config | undefined;
+  process.on("message", (message: unknown) => {
+    if (!isSupervisorMessage(message)) return;
+    if (message.type === "drain") return drain(config?.server.shutdownTimeoutMs ?? 10_000);
+    config = message.config;
+    serve(message.config, message.failed).catch((error: unknown) => {
+      logger?.fatal({ err: error }, "the dev server worker failed to start");
+      exit(1);
+    });
   });
-});
-// Ctrl-C reaches every process of the terminal's group: the supervisor stops the workers itself.
-process.on("SIGINT", () => undefined);
-process.on("SIGTERM", () => exit(0));
-// `npm start` stops on an uncaught exception; the dev server, like Next's, logs it and goes on
-// (exiting would also lose connections the supervisor is handing over at that moment).
-process.on("uncaughtException", (error) => {
-  if (!logger) throw error;
-  logger.error(
-    { err: error },
-    "uncaught exception outside a request (`npm start` would stop here)",
+  // Ctrl-C reaches every process of the terminal's group: the supervisor stops the workers itself.
+  onStopSignals((signal) => {
+    if (signal === "SIGTERM") exit(0);
+  });
+  // `npm start` stops on an uncaught exception; the dev server, like Next's, logs it and goes on
+  // (exiting would also lose connections the supervisor is handing over at that moment).
+  process.on("uncaughtException", (error) => {
+    if (!logger) throw error;
+    logger.error(
+      { err: error },
+      "uncaught exception outside a request (`npm start` would stop here)",
+    );
+  });
+  process.on("unhandledRejection", (reason) => {
+    logger?.error({ err: reason }, "unhandled promise rejection");
+  });
+
+  process.on("disconnect", () => exit(0));
+
+  // tsx is registered before any route file can be loaded: the stub hooks of failed files then run first.
+  void ensureTypeScriptRuntime().then(() =>
+    process.connected ? send({ type: "standby" }) : exit(0),
   );
-});
-process.on("unhandledRejection", (reason) => {
-  logger?.error({ err: reason }, "unhandled promise rejection");
-});
-
-process.on("disconnect", () => exit(0));
-
-// tsx is registered before any route file can be loaded: the stub hooks of failed files then run first.
-void ensureTypeScriptRuntime().then(() =>
-  process.connected ? send({ type: "standby" }) : exit(0),
-);
+}

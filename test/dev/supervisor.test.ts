@@ -1,10 +1,9 @@
 import { loadConfig } from "../../src/config";
+import { DEV_RESTARTS } from "../../src/restart-brake";
 import type { WorkerMessage } from "../../src/dev/protocol";
 import {
-  CRASH_LOOP_MS,
   initialState,
   LOADING_STOP_MS,
-  RESTART_DELAY_MS,
   step,
   STOP_TIMEOUT_MS,
   type ChildId,
@@ -183,17 +182,28 @@ describe("the dev server's supervisor", () => {
   it.each([
     [
       "soon after it started serving: after a pause",
-      40 + CRASH_LOOP_MS - 1,
-      RESTART_DELAY_MS,
+      40 + DEV_RESTARTS.stableUptimeMs - 1,
+      DEV_RESTARTS.firstDelayMs,
       "restarting in 1000 ms",
     ],
-    ["long after: at once", 40 + CRASH_LOOP_MS, 0, "restarting"],
+    ["long after: at once", 40 + DEV_RESTARTS.stableUptimeMs, 0, "restarting"],
   ])("restarts a serving worker that crashes %s", (_when, now, delayMs, words) => {
     const d = serving();
     const effects = d.exit(1, 3, now);
     expect(logs(effects)).toEqual([`error: the dev server worker exited (exit code 3): ${words}`]);
     expect(effects).toContainEqual({ type: "restart", delayMs });
     expect(d.state.serving).toBeUndefined();
+  });
+
+  it("waits longer each time a restarted worker crashes young again (the shared restart brake)", () => {
+    const d = serving();
+    expect(d.exit(1, 3, 100)).toContainEqual({ type: "restart", delayMs: 1000 });
+    d.load([], 1100);
+    d.message(2, { type: "standby" });
+    d.ready(2, 1200);
+    expect(logs(d.exit(2, 3, 1300))).toEqual([
+      "error: the dev server worker exited (exit code 3): restarting in 2000 ms",
+    ]);
   });
 
   it("does not restart a worker stopped from outside (exit code 0), nor count retiring workers' exits", () => {

@@ -88,6 +88,41 @@ http {
   );
 }
 
+/**
+ * The plainest nginx in front of several replicas: static upstreams with nginx's defaults
+ * (passive failover: `max_fails=1 fail_timeout=10s`, `proxy_next_upstream error timeout`) and
+ * upstream keep-alive, as most hand-written configurations have it. `addHeaders` as in
+ * startDeployedNginx.
+ */
+export async function startPlainNginx(
+  upstreamPorts: readonly number[],
+  addHeaders: Record<string, string> = {},
+): Promise<Nginx> {
+  const servers = upstreamPorts.map((p) => `server 127.0.0.1:${p};`).join(" ");
+  const headers = Object.entries(addHeaders)
+    .map(([name, value]) => `add_header ${name} ${value} always;`)
+    .join(" ");
+  return runNginx(
+    (dir, port) => `worker_processes 1;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  ${tempPaths(dir)}
+  upstream api { ${servers} keepalive 32; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://api;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      ${headers}
+    }
+  }
+}
+`,
+  );
+}
+
 /** `text` with `pattern` replaced, or a loud failure when deploy/nginx.conf no longer has it. */
 function replaceIn(
   text: string,

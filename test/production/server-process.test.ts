@@ -90,13 +90,15 @@ describe("the server process in production", () => {
   it("on SIGTERM finishes every request in flight with a 2xx, refuses new ones, and exits 0", async () => {
     server = startServer();
     const port = await waitForListening(server);
+    // Long enough for a busy machine to accept all 30 before the signal: one still in the
+    // listen queue when the listener closes is reset by the kernel, not "in flight".
     const inFlight = Array.from({ length: 30 }, (_, i) =>
-      fetch(`http://127.0.0.1:${port}/api/slow?ms=${400 + i * 10}`).then(async (res) => ({
+      fetch(`http://127.0.0.1:${port}/api/slow?ms=${1500 + i * 10}`).then(async (res) => ({
         status: res.status,
         body: await res.json(),
       })),
     );
-    await sleep(150);
+    await sleep(800);
     const pid = server.child.pid as number;
     process.kill(pid, "SIGTERM");
     await sleep(100);

@@ -1,16 +1,20 @@
 import {
+  DEV_RESTARTS,
   initialBrake,
-  MAX_DELAY_MS,
   nextRestart,
-  STABLE_UPTIME_MS,
+  WORKER_RESTARTS,
   type RestartBrake,
-} from "../../src/cluster/restart-brake";
+  type RestartPolicy,
+} from "../src/restart-brake";
+
+const STABLE_UPTIME_MS = WORKER_RESTARTS.stableUptimeMs;
+const MAX_DELAY_MS = WORKER_RESTARTS.maxDelayMs;
 
 /** The delays for workers that each died after `uptimes` ms, in order. */
-function delaysFor(uptimes: number[]): number[] {
+function delaysFor(uptimes: number[], policy: RestartPolicy = WORKER_RESTARTS): number[] {
   let brake: RestartBrake = initialBrake;
   return uptimes.map((uptime) => {
-    const next = nextRestart(brake, uptime);
+    const next = nextRestart(brake, uptime, policy);
     brake = next.brake;
     return next.delayMs;
   });
@@ -33,5 +37,9 @@ describe("the restart brake", () => {
 
   it("forgets the crash loop once a worker has run for STABLE_UPTIME_MS", () => {
     expect(delaysFor([50, 50, 50, STABLE_UPTIME_MS, 50, 50])).toEqual([0, 1000, 2000, 0, 0, 1000]);
+  });
+
+  it("brakes the dev server's worker from its first quick crash: 1 s, 2 s, 4 s …, at once after 2 s of serving", () => {
+    expect(delaysFor([50, 50, 50, 2000, 1999], DEV_RESTARTS)).toEqual([1000, 2000, 4000, 0, 1000]);
   });
 });
