@@ -1,14 +1,16 @@
 // The architecture, held by a tool rather than by review: each folder of src/ may import only the
 // folders below it. Bottom to top: the shared leaf files → http/ (Node's HTTP: JSON errors,
-// methods, per-request state, the server) → next/ (Next's request and response semantics) →
+// methods, per-request state, ServerRequest, the server) → types.ts (NextApiRequest extends
+// ServerRequest) → next/ (Next's request and response semantics) →
 // web/ (Next's Web-standard API: NextRequest, NextResponse, next/headers, …) → middleware/ → validation/ → loader/ (files → route table) → router/ (dispatch, run a route) →
 // openapi/ → app/ with config and logger (createApp, the one request handler) → the entry points
 // (server.ts, cluster/, cli/, dev/, testing.ts, index.ts). `npm run lint` runs it.
 "use strict";
 
 const LAYERS = [
-  ["leaf files", "^src/(errors|rate|size|types)\\.ts$"],
+  ["leaf files", "^src/(errors|rate|size)\\.ts$"],
   ["http", "^src/http/"],
+  ["types", "^src/types\\.ts$"],
   ["next", "^src/next/"],
   ["web", "^src/web/"],
   ["middleware", "^src/middleware/"],

@@ -39,12 +39,8 @@ import { createHttpServer } from "../http/server";
 import type http from "node:http";
 import { createWebSocketRuntime, type WebSocketRuntime } from "../router/websocket-runtime";
 import type { Middleware } from "../types";
-import {
-  createRequestHandler,
-  type AppRequest,
-  type AppResponse,
-  type RequestHandler,
-} from "./request-handler";
+import type { ServerRequest, ServerResponse } from "../http/server-request";
+import { createRequestHandler, type RequestHandler } from "./request-handler";
 import { createUpgradeListener, type UpgradeListener } from "./upgrade-handler";
 
 export interface CreateAppOptions {
@@ -129,10 +125,10 @@ function loadMcp() {
 }
 
 /** What the user added with `app.use`/`app.get` after createApp, run by Express's own router. */
-function createAppLayers(app: Express): Step<AppRequest, AppResponse> {
+function createAppLayers(app: Express): Step<ServerRequest, ServerResponse> {
   const router = app.router as unknown as {
     stack: unknown[];
-    handle: (req: AppRequest, res: AppResponse, done: (error?: unknown) => void) => void;
+    handle: (req: ServerRequest, res: ServerResponse, done: (error?: unknown) => void) => void;
   };
   return function appLayers(req, res, next) {
     if (router.stack.length === 0) return next();
@@ -262,7 +258,7 @@ export async function createApp(
       })
     : undefined;
   // Every response, errors and 404s included, gets the security headers and a request id.
-  const stack = [
+  const steps: (Step<ServerRequest, ServerResponse> | undefined)[] = [
     createSecurityHeaders(),
     createRequestContext(logger, createUrlRedactor(config.logRedactQuery)),
     createHealthChecks(lifecycle, {
@@ -297,7 +293,8 @@ export async function createApp(
         ? (req, res, next) => applyRewrites(rewrites.fallback, req, res, next)
         : undefined,
     }),
-  ].filter((step) => step !== undefined) as Step<AppRequest, AppResponse>[];
+  ];
+  const stack = steps.filter((step) => step !== undefined);
   const onError = combineListeners(
     reportError(instrumentation, logger),
     tracing?.recordRequestError,
@@ -356,7 +353,7 @@ function reportError(
   return (error, req) => {
     const route = requestState(req).route;
     const request = {
-      path: (req as { originalUrl?: string }).originalUrl ?? req.url ?? "",
+      path: req.originalUrl ?? req.url ?? "",
       method: req.method ?? "",
       headers: req.headers,
     };
