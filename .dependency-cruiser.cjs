@@ -1,5 +1,6 @@
 // The architecture, held by a tool rather than by review: each folder of src/ may import only the
-// folders below it. Bottom to top: the shared leaf files → http/ (Node's HTTP: JSON errors,
+// folders below it. Bottom to top: internals/ (each reach into a library's internals, one function
+// each) → the shared leaf files → http/ (Node's HTTP: JSON errors,
 // methods, per-request state, ServerRequest, the server) → types.ts (NextApiRequest extends
 // ServerRequest) → next/ (Next's request and response semantics) →
 // web/ (Next's Web-standard API: NextRequest, NextResponse, next/headers, …) → middleware/ → validation/ → loader/ (files → route table) → router/ (dispatch, run a route) →
@@ -8,6 +9,7 @@
 "use strict";
 
 const LAYERS = [
+  ["internals", "^src/internals/"],
   ["leaf files", "^src/(errors|rate|size)\\.ts$"],
   ["http", "^src/http/"],
   ["types", "^src/types\\.ts$"],

@@ -40,6 +40,7 @@ import type http from "node:http";
 import { createWebSocketRuntime, type WebSocketRuntime } from "../router/websocket-runtime";
 import type { Middleware } from "../types";
 import type { ServerRequest, ServerResponse } from "../http/server-request";
+import { appRouterOf, replaceAppHandle } from "../internals/express";
 import { createRequestHandler, type RequestHandler } from "./request-handler";
 import { createUpgradeListener, type UpgradeListener } from "./upgrade-handler";
 
@@ -126,10 +127,7 @@ function loadMcp() {
 
 /** What the user added with `app.use`/`app.get` after createApp, run by Express's own router. */
 function createAppLayers(app: Express): Step<ServerRequest, ServerResponse> {
-  const router = app.router as unknown as {
-    stack: unknown[];
-    handle: (req: ServerRequest, res: ServerResponse, done: (error?: unknown) => void) => void;
-  };
+  const router = appRouterOf(app);
   return function appLayers(req, res, next) {
     if (router.stack.length === 0) return next();
     router.handle(req, res, next);
@@ -305,7 +303,7 @@ export async function createApp(
   });
   // Express's app function calls `app.handle`: http.createServer(app), supertest and a mounting
   // app all run the one handler.
-  (app as unknown as { handle: RequestHandler }).handle = handle;
+  replaceAppHandle(app, handle);
   const close = async () => {
     try {
       await instrumentation.shutdown?.();
