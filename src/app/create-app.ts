@@ -174,7 +174,11 @@ export async function createApp(
   const lazyRoutes = options.lazyRoutes
     ? await loadRoutesLazily(config.routesDir, loadOptions)
     : undefined;
-  const routes = lazyRoutes ?? (await loadRoutes(config.routesDir, loadOptions));
+  const loadedRoutes = lazyRoutes ? undefined : await loadRoutes(config.routesDir, loadOptions);
+  const routes: readonly (Route | LazyRoute)[] = lazyRoutes ?? loadedRoutes ?? [];
+  // Every route loaded: at once, or (lazy) on first call.
+  const allRoutes = async (): Promise<Route[]> =>
+    loadedRoutes ?? Promise.all((lazyRoutes ?? []).map((r) => r.load()));
   const lifecycle: Lifecycle = { draining: false };
 
   const app = express();
@@ -201,27 +205,22 @@ export async function createApp(
   // GET /openapi.json and /docs, documented from the route table (OPENAPI=false: neither). Eagerly
   // loaded routes are documented now, so that unusable metadata stops start-up.
   let docs: ReturnType<typeof createLazyDocsMiddleware> | undefined;
-  if (config.openapi && lazyRoutes) {
-    docs = createLazyDocsMiddleware(async () =>
-      createDocsMiddleware(
-        documentRoutes(
-          await Promise.all(lazyRoutes.map((r) => r.load())),
-          config.routesDir,
-          nextConfig?.basePath,
-        ),
-      ),
+  if (config.openapi && loadedRoutes) {
+    docs = createDocsMiddleware(
+      documentRoutes(loadedRoutes, config.routesDir, nextConfig?.basePath),
     );
   } else if (config.openapi) {
-    docs = createDocsMiddleware(
-      documentRoutes(routes as Route[], config.routesDir, nextConfig?.basePath),
+    docs = createLazyDocsMiddleware(async () =>
+      createDocsMiddleware(
+        documentRoutes(await allRoutes(), config.routesDir, nextConfig?.basePath),
+      ),
     );
   }
   // POST /mcp (MCP=on): each tool call is a request through this very handler, on a server that never listens.
   let internal: http.Server | undefined;
   const mcp = config.mcp
     ? loadMcp().createMcpEndpoint(
-        async () =>
-          lazyRoutes ? Promise.all(lazyRoutes.map((r) => r.load())) : (routes as Route[]),
+        allRoutes,
         config.routesDir,
         config.mcp.tools,
         () =>

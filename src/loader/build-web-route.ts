@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { InvalidRouteError } from "../errors";
-import { HTTP_METHODS, type HttpMethod } from "../http/methods";
+import { HTTP_METHODS, isHttpMethod, type HttpMethod } from "../http/methods";
 import type { Rate } from "../rate";
 import { isSize, SIZE_MESSAGE, toBytes } from "../size";
 import type { Middleware } from "../types";
@@ -175,7 +175,7 @@ export function buildAppEndpoints(
   const handlers = new Map(methods.map((m) => [m, checkWebHandler(mod.methods[m], m)]));
   const fileMiddleware = toMiddlewareList(mod.middleware, "`export const middleware`");
   const fileSchema = readFileSchema(mod.schema);
-  for (const method of Object.keys(fileSchema.perMethod) as HttpMethod[]) {
+  for (const method of Object.keys(fileSchema.perMethod).filter(isHttpMethod)) {
     if (!handlers.has(method))
       throw new InvalidRouteError(
         `\`schema.${method}\` has no ${method} handler: export one, or remove it`,

@@ -3,6 +3,7 @@ import { register } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createPathsMatcher, getTsconfig } from "get-tsconfig";
+import { errorCode } from "../errors";
 import { wrapResolveFilename } from "../internals/node-module";
 
 /**
@@ -168,7 +169,7 @@ export function installNextAliases(): void {
           return resolveFilename.call(this, request, parent, ...rest);
         } catch (error) {
           const aliased =
-            (error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND"
+            errorCode(error) === "MODULE_NOT_FOUND"
               ? resolvePathAlias(request, parent?.filename)
               : undefined;
           if (aliased) return resolveFilename.call(this, aliased, parent, ...rest);

@@ -8,7 +8,7 @@ import type { Rate } from "../rate";
 import { loadRateLimit } from "./counter-stores";
 
 /** Where createApp keeps the brake for every `authenticate` (and createAuthenticate) of its requests. */
-const APP_SETTING = "nextpress auth brake";
+const brakes = new WeakMap<object, AuthBrake>();
 
 /**
  * A brake on guessing tokens (AUTH_FAILURE_LIMIT): once a client IP has presented `rate.limit`
@@ -121,10 +121,10 @@ export function createAuthBrake(rate: Rate, createStore: () => Store, logger: Lo
 
 /** Makes every authenticate of `app`'s requests use `brake`. */
 export function configureAuthBrake(app: Application, brake: AuthBrake): void {
-  app.set(APP_SETTING, brake);
+  brakes.set(app, brake);
 }
 
 /** The brake for this request's app, if it has one. */
 export function authBrakeOf(req: ServerRequest): AuthBrake | undefined {
-  return req.app?.get(APP_SETTING) as AuthBrake | undefined;
+  return req.app && brakes.get(req.app);
 }

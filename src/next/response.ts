@@ -26,7 +26,10 @@ function warnIfRandomKey(res: AppResponse, keys: PreviewKeys): void {
 
 function countBytes(state: RequestState, chunk: unknown, encoding: unknown): void {
   if (typeof chunk === "string")
-    state.responseBytes += Buffer.byteLength(chunk, encoding as BufferEncoding);
+    state.responseBytes += Buffer.byteLength(
+      chunk,
+      typeof encoding === "string" && Buffer.isEncoding(encoding) ? encoding : undefined,
+    );
   else if (chunk instanceof Uint8Array) state.responseBytes += chunk.byteLength;
 }
 

@@ -20,7 +20,7 @@ export interface LazyJson {
   stream?: ReadableStream<Uint8Array>;
 }
 
-export const kLazyJson: unique symbol = Symbol.for("nextpress.lazyJson") as never;
+export const kLazyJson: unique symbol = Symbol.for("nextpress.lazyJson");
 
 type WithLazy = object & { [kLazyJson]?: LazyJson };
 
