@@ -11,6 +11,9 @@ import type { RouteModule } from "./import-route";
 import { multipartOptionsSchema, routeRateLimit, type MultipartOptions } from "./route-config";
 import { toMiddlewareList } from "./middleware-list";
 
+// An endpoint without middleware of its own: one shared empty list (a chain is never changed).
+const noMiddleware: readonly Middleware[] = [];
+
 /** `pages`: Next's (req, res) API route; `edge`: a pages route with `runtime: 'edge'`; `app`: app/**\/route.ts. */
 export type RouteKind = "pages" | "edge" | "app";
 
@@ -199,7 +202,7 @@ export function buildAppEndpoints(
       middleware:
         own && metadata.middleware !== mod.middleware
           ? toMiddlewareList(metadata.middleware, `${name}.middleware`)
-          : ([] as Middleware[]),
+          : noMiddleware,
     });
   }
   return {
