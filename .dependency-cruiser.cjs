@@ -1,6 +1,8 @@
 // The architecture, held by a tool rather than by review: each folder of src/ may import only the
-// folders below it. Bottom to top: the shared leaf files → http/ (Node's HTTP: JSON errors,
-// methods, per-request state, the server) → next/ (Next's request and response semantics) →
+// folders below it. Bottom to top: internals/ (each reach into a library's internals, one function
+// each) → the shared leaf files → http/ (Node's HTTP: JSON errors,
+// methods, per-request state, ServerRequest, the server) → types.ts (NextApiRequest extends
+// ServerRequest) → next/ (Next's request and response semantics) →
 // web/ (Next's Web-standard API: NextRequest, NextResponse, next/headers, …) → middleware/ → validation/ → loader/ (files → route table) → router/ (dispatch, run a route) →
 // openapi/ → app/ with config and logger (createApp, the one request handler) → telemetry/ (the
 // OpenTelemetry SDK, loaded by the server only when tracing is on) → lifecycle.ts and
@@ -9,8 +11,10 @@
 "use strict";
 
 const LAYERS = [
-  ["leaf files", "^src/(errors|rate|size|types)\\.ts$"],
+  ["internals", "^src/internals/"],
+  ["leaf files", "^src/(errors|rate|size)\\.ts$"],
   ["http", "^src/http/"],
+  ["types", "^src/types\\.ts$"],
   ["next", "^src/next/"],
   ["web", "^src/web/"],
   ["middleware", "^src/middleware/"],

@@ -8,7 +8,7 @@ import { formatRequestLayer } from "./cli/request-layer-table";
 import { formatRouteTable, toRouteRow } from "./cli/route-table";
 import { defaultNodeEnv, loadConfig } from "./config";
 import { runDevServer } from "./dev/command";
-import { ConfigError, RouteLoadError } from "./errors";
+import { ConfigError, messageOf, RouteLoadError } from "./errors";
 import { exitAfterFlush } from "./lifecycle";
 import { loadRoutes } from "./loader/load-routes";
 import { unsupportedNodeMessage } from "./node-version";
@@ -61,7 +61,7 @@ function parse(
     });
     return values as Record<string, boolean | string | undefined>;
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(messageOf(error));
   }
 }
 

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import proxyAddr from "proxy-addr";
 import { z } from "zod";
-import { ConfigError } from "./errors";
+import { ConfigError, errorCode, messageOf } from "./errors";
 import { DEFAULT_REDACTED_QUERY_KEYS } from "./http/redact-url";
 import type { ServerLimits } from "./http/server";
 import type { WebSocketConfig } from "./router/websocket-runtime";
@@ -47,7 +47,7 @@ function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
   } catch (error) {
     ctx.addIssue({
       code: "custom",
-      message: `expected false, true, a hop count such as 1, or IP addresses/CIDR ranges/loopback,uniquelocal,linklocal (${(error as Error).message})`,
+      message: `expected false, true, a hop count such as 1, or IP addresses/CIDR ranges/loopback,uniquelocal,linklocal (${messageOf(error)})`,
     });
     return z.NEVER;
   }
@@ -436,10 +436,7 @@ function readTokensFile(file: string): string[] {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === "ENOENT"
-        ? "no such file"
-        : (error as Error).message;
+    const reason = errorCode(error) === "ENOENT" ? "no such file" : messageOf(error);
     throw new ConfigError(
       `Invalid configuration:\n  API_TOKENS_FILE=${JSON.stringify(file)}: cannot read it (${reason})`,
     );

@@ -26,6 +26,19 @@ export function isApiError(error: unknown): error is ApiError {
   );
 }
 
+/** `error.message` of anything thrown (a value that is not an error: as a string). */
+export function messageOf(error: unknown): string {
+  if (typeof error === "object" && error !== null && "message" in error)
+    return String(error.message);
+  return String(error);
+}
+
+/** A Node error's `code` (`ENOENT`, `MODULE_NOT_FOUND`, …), or undefined. */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null || !("code" in error)) return undefined;
+  return typeof error.code === "string" ? error.code : undefined;
+}
+
 /** One problem with one or more route files, found while loading ROUTES_DIR. */
 export interface RouteProblem {
   files: readonly string[];

@@ -26,7 +26,6 @@ export {
   type TestAppOptions,
   type TestWebSocket,
 } from "./testing";
-export type { LazyRoute, Route } from "./loader/load-routes";
 export type { OpenApiMetadata } from "./openapi/route-docs";
 export type { OpenApiDocument } from "./openapi";
 export {

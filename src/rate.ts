@@ -7,7 +7,7 @@ export interface Rate {
 }
 
 const RATE_TEXT = /^(\d+) *\/ *(\d*) *(s|m|h)$/i;
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000 };
 /** setTimeout's limit, which express-rate-limit's memory store uses for its window. */
 const MAX_WINDOW_MS = 2 ** 31 - 1;
 
@@ -22,8 +22,7 @@ export function parseRate(value: string): Rate | undefined {
   const match = RATE_TEXT.exec(value.trim());
   if (!match) return undefined;
   const limit = Number(match[1]);
-  const windowMs =
-    Number(match[2] || "1") * UNIT_MS[match[3].toLowerCase() as keyof typeof UNIT_MS];
+  const windowMs = Number(match[2] || "1") * UNIT_MS[match[3].toLowerCase()];
   if (limit < 1 || windowMs < 1 || windowMs > MAX_WINDOW_MS || !Number.isSafeInteger(limit))
     return undefined;
   return Object.freeze({

@@ -13,5 +13,7 @@ export function isSize(value: unknown): value is string | number {
 
 /** The number of bytes of a value that passed `isSize`. */
 export function toBytes(value: string | number): number {
-  return bytes.parse(value) as number;
+  const parsed = bytes.parse(value);
+  if (parsed === null) throw new RangeError(`not a size: ${String(value)}`);
+  return parsed;
 }

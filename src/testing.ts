@@ -67,10 +67,11 @@ export function connectWebSocket(
   );
   Object.assign(socket, {
     closed,
-    nextMessage: () =>
-      received.length > 0
-        ? Promise.resolve(received.shift() as string | Buffer)
-        : new Promise<string | Buffer>((resolve) => waiting.push(resolve)),
+    nextMessage: () => {
+      const message = received.shift();
+      if (message !== undefined) return Promise.resolve(message);
+      return new Promise<string | Buffer>((resolve) => waiting.push(resolve));
+    },
   });
   return new Promise((resolve, reject) => {
     socket.once("open", () => resolve(socket));

@@ -1,11 +1,30 @@
 import type { Request, Response } from "express";
 import type { Logger } from "pino";
+import type { RouteRef } from "./http/request-state";
+import type { ServerRequest, ServerResponse } from "./http/server-request";
 
 /** A query value: one string, or every value of a repeated key (catch-all params are arrays too). */
 export type QueryValue = string | string[];
 
-/** The request a handler receives: Express's request with Next's `query`, `cookies` and `body`. */
-export interface NextApiRequest extends Omit<Request, "query" | "cookies" | "body"> {
+/**
+ * The request a handler receives: Express's request with Next's `query`, `cookies` and `body`.
+ * Where ServerRequest leaves Express's fields optional, a handler's request has them as Express types them.
+ */
+export interface NextApiRequest
+  extends ServerRequest, Omit<Request, "query" | "cookies" | "body" | keyof ServerRequest> {
+  method: Request["method"];
+  url: Request["url"];
+  res?: Request["res"];
+  next?: Request["next"];
+  baseUrl: Request["baseUrl"];
+  originalUrl: Request["originalUrl"];
+  params: Request["params"];
+  app: Request["app"];
+  readonly ip: Request["ip"];
+  readonly protocol: Request["protocol"];
+  readonly host: Request["host"];
+  /** The route that matched: its Express path, Next pattern, file and methods. */
+  route: RouteRef;
   /** Query string merged with the route params; params win. */
   query: Partial<Record<string, QueryValue>>;
   /** Parsed `Cookie` header; the first occurrence of a name wins. */
@@ -28,10 +47,12 @@ export interface NextApiRequest extends Omit<Request, "query" | "cookies" | "bod
 }
 
 /** The response a handler receives: Express's response with Next's `send`, `json`, `redirect`. */
-export interface NextApiResponse<Data = unknown> extends Omit<
-  Response,
-  "status" | "send" | "json" | "redirect"
-> {
+export interface NextApiResponse<Data = unknown>
+  extends
+    ServerResponse,
+    Omit<Response, "status" | "send" | "json" | "redirect" | keyof ServerResponse> {
+  req: Response["req"];
+  locals: Response["locals"];
   status(statusCode: number): NextApiResponse<Data>;
   send(body: Data): void;
   json(body: Data): void;

@@ -40,12 +40,9 @@ import type http from "node:http";
 import { createClusterBus } from "../router/websocket-cluster-bus";
 import { createWebSocketRuntime, type WebSocketRuntime } from "../router/websocket-runtime";
 import type { Middleware } from "../types";
-import {
-  createRequestHandler,
-  type AppRequest,
-  type AppResponse,
-  type RequestHandler,
-} from "./request-handler";
+import type { ServerRequest, ServerResponse } from "../http/server-request";
+import { appRouterOf, replaceAppHandle } from "../internals/express";
+import { createRequestHandler, type RequestHandler } from "./request-handler";
 import { createUpgradeListener, type UpgradeListener } from "./upgrade-handler";
 
 export interface CreateAppOptions {
@@ -130,11 +127,8 @@ function loadMcp() {
 }
 
 /** What the user added with `app.use`/`app.get` after createApp, run by Express's own router. */
-function createAppLayers(app: Express): Step<AppRequest, AppResponse> {
-  const router = app.router as unknown as {
-    stack: unknown[];
-    handle: (req: AppRequest, res: AppResponse, done: (error?: unknown) => void) => void;
-  };
+function createAppLayers(app: Express): Step<ServerRequest, ServerResponse> {
+  const router = appRouterOf(app);
   return function appLayers(req, res, next) {
     if (router.stack.length === 0) return next();
     router.handle(req, res, next);
@@ -181,7 +175,11 @@ export async function createApp(
   const lazyRoutes = options.lazyRoutes
     ? await loadRoutesLazily(config.routesDir, loadOptions)
     : undefined;
-  const routes = lazyRoutes ?? (await loadRoutes(config.routesDir, loadOptions));
+  const loadedRoutes = lazyRoutes ? undefined : await loadRoutes(config.routesDir, loadOptions);
+  const routes: readonly (Route | LazyRoute)[] = lazyRoutes ?? loadedRoutes ?? [];
+  // Every route loaded: at once, or (lazy) on first call.
+  const allRoutes = async (): Promise<Route[]> =>
+    loadedRoutes ?? Promise.all((lazyRoutes ?? []).map((r) => r.load()));
   const lifecycle: Lifecycle = { draining: false };
 
   const app = express();
@@ -208,27 +206,22 @@ export async function createApp(
   // GET /openapi.json and /docs, documented from the route table (OPENAPI=false: neither). Eagerly
   // loaded routes are documented now, so that unusable metadata stops start-up.
   let docs: ReturnType<typeof createLazyDocsMiddleware> | undefined;
-  if (config.openapi && lazyRoutes) {
-    docs = createLazyDocsMiddleware(async () =>
-      createDocsMiddleware(
-        documentRoutes(
-          await Promise.all(lazyRoutes.map((r) => r.load())),
-          config.routesDir,
-          nextConfig?.basePath,
-        ),
-      ),
+  if (config.openapi && loadedRoutes) {
+    docs = createDocsMiddleware(
+      documentRoutes(loadedRoutes, config.routesDir, nextConfig?.basePath),
     );
   } else if (config.openapi) {
-    docs = createDocsMiddleware(
-      documentRoutes(routes as Route[], config.routesDir, nextConfig?.basePath),
+    docs = createLazyDocsMiddleware(async () =>
+      createDocsMiddleware(
+        documentRoutes(await allRoutes(), config.routesDir, nextConfig?.basePath),
+      ),
     );
   }
   // POST /mcp (MCP=on): each tool call is a request through this very handler, on a server that never listens.
   let internal: http.Server | undefined;
   const mcp = config.mcp
     ? loadMcp().createMcpEndpoint(
-        async () =>
-          lazyRoutes ? Promise.all(lazyRoutes.map((r) => r.load())) : (routes as Route[]),
+        allRoutes,
         config.routesDir,
         config.mcp.tools,
         () =>
@@ -268,7 +261,7 @@ export async function createApp(
       })
     : undefined;
   // Every response, errors and 404s included, gets the security headers and a request id.
-  const stack = [
+  const steps: (Step<ServerRequest, ServerResponse> | undefined)[] = [
     createSecurityHeaders(),
     createRequestContext(logger, createUrlRedactor(config.logRedactQuery)),
     createHealthChecks(lifecycle, {
@@ -303,7 +296,8 @@ export async function createApp(
         ? (req, res, next) => applyRewrites(rewrites.fallback, req, res, next)
         : undefined,
     }),
-  ].filter((step) => step !== undefined) as Step<AppRequest, AppResponse>[];
+  ];
+  const stack = steps.filter((step) => step !== undefined);
   const onError = combineListeners(
     reportError(instrumentation, logger),
     tracing?.recordRequestError,
@@ -314,7 +308,7 @@ export async function createApp(
   });
   // Express's app function calls `app.handle`: http.createServer(app), supertest and a mounting
   // app all run the one handler.
-  (app as unknown as { handle: RequestHandler }).handle = handle;
+  replaceAppHandle(app, handle);
   const close = async () => {
     try {
       await instrumentation.shutdown?.();
@@ -362,7 +356,7 @@ function reportError(
   return (error, req) => {
     const route = requestState(req).route;
     const request = {
-      path: (req as { originalUrl?: string }).originalUrl ?? req.url ?? "",
+      path: req.originalUrl ?? req.url ?? "",
       method: req.method ?? "",
       headers: req.headers,
     };

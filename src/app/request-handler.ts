@@ -1,20 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Express } from "express";
 import { isAfterLastAnswer } from "../http/lingering-close";
+import type {
+  ServerRequest as AppRequest,
+  ServerResponse as AppResponse,
+} from "../http/server-request";
 import { composeMiddleware, SKIP, type Done, type Step } from "../middleware/compose";
 
 /** What Express gives every request and response that its app handles. */
-export type AppRequest = IncomingMessage & {
-  res?: ServerResponse;
-  next?: (error?: unknown) => void;
-  baseUrl?: string;
-  originalUrl?: string;
-  params?: Record<string, unknown>;
-};
-export type AppResponse = ServerResponse & {
-  req: IncomingMessage;
-  locals?: Record<string, unknown>;
-};
+export type { AppRequest, AppResponse };
 
 /**
  * The app's one request handler: `(req, res)` as an http.Server listener, or `(req, res, next)`

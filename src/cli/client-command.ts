@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { clientFiles, staleFiles, writeClient, type ClientFiles } from "../client";
 import { loadConfig } from "../config";
 import { loadRoutes } from "../loader/load-routes";
+import { messageOf } from "../errors";
 
 export const CLIENT_HELP =
   "Usage: nextpress client --out <dir>\n\nLoads ROUTES_DIR as `start` would and writes a typed TypeScript client of its operations to\n" +
@@ -28,7 +29,7 @@ export async function clientCommand(args: string[]): Promise<void> {
       allowPositionals: false,
     }).values;
   } catch (error) {
-    console.error(`nextpress client: ${(error as Error).message}\n\n${CLIENT_HELP}`);
+    console.error(`nextpress client: ${messageOf(error)}\n\n${CLIENT_HELP}`);
     process.exit(2);
   }
   if (values.help) return void console.log(CLIENT_HELP);

@@ -5,6 +5,7 @@ import { loadConfig } from "../config";
 import { loadRoutes } from "../loader/load-routes";
 import { documentRoutes, type OpenApiDocument } from "../openapi";
 import { toPostmanCollection } from "../openapi/postman";
+import { messageOf } from "../errors";
 
 export const OPENAPI_HELP =
   "Usage: nextpress openapi [--out file]\n\nLoads ROUTES_DIR as `start` would and prints its OpenAPI 3.1 document, the one served at\n" +
@@ -26,7 +27,7 @@ function parseOut(command: string, help: string, args: string[]): { out?: string
     });
     return values;
   } catch (error) {
-    console.error(`nextpress ${command}: ${(error as Error).message}\n\n${help}`);
+    console.error(`nextpress ${command}: ${messageOf(error)}\n\n${help}`);
     process.exit(2);
   }
 }

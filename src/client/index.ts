@@ -32,6 +32,7 @@ export function staleFiles(dir: string, files: ClientFiles): string[] {
 export function writeClient(dir: string, files: ClientFiles): string[] {
   const stale = staleFiles(dir, files);
   if (stale.length > 0) mkdirSync(dir, { recursive: true });
-  for (const name of stale) writeFileSync(path.join(dir, name), files[name as keyof ClientFiles]);
+  for (const [name, text] of Object.entries(files))
+    if (stale.includes(name)) writeFileSync(path.join(dir, name), text);
   return stale.map((name) => path.join(dir, name));
 }

@@ -90,8 +90,10 @@ export async function load(url, context, nextLoad) {
 export function installFailedFiles(routesDir: string, failed: readonly FailedFile[]): void {
   if (failed.length === 0) return;
   for (const entry of failed) stubbed.set(entry.file, entry);
-  (globalThis as Record<symbol, unknown>)[STUB_FACTORY] ??= (file: string) =>
-    createFailedExport(stubbed.get(file) ?? { file, reason: "failed to load" });
+  if (Reflect.get(globalThis, STUB_FACTORY) === undefined)
+    Reflect.set(globalThis, STUB_FACTORY, (file: string) =>
+      createFailedExport(stubbed.get(file) ?? { file, reason: "failed to load" }),
+    );
   const esmStubs: [string, string][] = [];
   for (const entry of failed) {
     let real: string;

@@ -32,16 +32,17 @@ export type WorkerMessage =
 
 const WORKER_MESSAGE_TYPES = new Set(["standby", "ready", "retry", "error"]);
 
+/** A message's `type`, when it is an object that has one. */
+function typeOf(value: unknown): unknown {
+  return typeof value === "object" && value !== null && "type" in value ? value.type : undefined;
+}
+
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    WORKER_MESSAGE_TYPES.has((value as { type?: unknown }).type as string)
-  );
+  const type = typeOf(value);
+  return typeof type === "string" && WORKER_MESSAGE_TYPES.has(type);
 }
 
 export function isSupervisorMessage(value: unknown): value is SupervisorMessage {
-  const type =
-    typeof value === "object" && value !== null ? (value as { type?: unknown }).type : undefined;
+  const type = typeOf(value);
   return type === "serve" || type === "drain";
 }

@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
+import { inFlightResponse } from "../internals/node-http";
 import { closeLingering, isRefusingRequests } from "./lingering-close";
 
 /** A status for what Node's parser refused, as Node's own clientError answer picks it. */
@@ -47,8 +48,7 @@ export function createClientErrorHandler(logger: Logger) {
       return;
     }
     const status = clientErrorStatus(error.code);
-    const inFlight = (socket as Socket & { _httpMessage?: http.ServerResponse | null })
-      ._httpMessage;
+    const inFlight = inFlightResponse(socket);
     if (inFlight && !inFlight.writableEnded) {
       if (inFlight.req.complete && error.code !== "ERR_HTTP_REQUEST_TIMEOUT") {
         inFlight.once("finish", () => refuseOnSocket(socket, status));

@@ -1,6 +1,6 @@
 import { InvalidRouteError } from "../errors";
 import type { Middleware, NextApiHandler } from "../types";
-import { HTTP_METHODS, type HttpMethod } from "../http/methods";
+import { HTTP_METHODS, isHttpMethod, type HttpMethod } from "../http/methods";
 import { readFileSchema, checkRouteSchema, type RouteSchema } from "../validation/route-schema";
 import type { DirectoryMiddleware } from "./directory-middleware";
 import type { RouteModule } from "./import-route";
@@ -83,7 +83,7 @@ export function buildEndpoints(
   }
   const fileMiddleware = toMiddlewareList(mod.middleware, "`export const middleware`");
   const fileSchema = readFileSchema(mod.schema);
-  for (const method of Object.keys(fileSchema.perMethod) as HttpMethod[]) {
+  for (const method of Object.keys(fileSchema.perMethod).filter(isHttpMethod)) {
     if (!handlers.has(method) && !mod.handler) {
       throw new InvalidRouteError(
         `\`schema.${method}\` has no ${method} handler: export one, or remove it`,
@@ -102,9 +102,9 @@ export function buildEndpoints(
     const ownMiddleware = own.middleware === mod.middleware ? undefined : own.middleware;
     const ownSchema = own.schema === mod.schema ? undefined : own.schema;
     const perMethod =
-      method === undefined
+      method === undefined || !isHttpMethod(method)
         ? undefined
-        : (fileSchema.perMethod[method as HttpMethod] ??
+        : (fileSchema.perMethod[method] ??
           (method === "HEAD" ? fileSchema.perMethod.GET : undefined));
     return {
       handler,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { InvalidRouteError } from "../errors";
-import { HTTP_METHODS, type HttpMethod } from "../http/methods";
+import { HTTP_METHODS, isHttpMethod, type HttpMethod } from "../http/methods";
 import type { Rate } from "../rate";
 import { isSize, SIZE_MESSAGE, toBytes } from "../size";
 import type { Middleware } from "../types";
@@ -10,6 +10,9 @@ import type { DirectoryMiddleware } from "./directory-middleware";
 import type { RouteModule } from "./import-route";
 import { multipartOptionsSchema, routeRateLimit, type MultipartOptions } from "./route-config";
 import { toMiddlewareList } from "./middleware-list";
+
+// An endpoint without middleware of its own: one shared empty list (a chain is never changed).
+const noMiddleware: readonly Middleware[] = [];
 
 /** `pages`: Next's (req, res) API route; `edge`: a pages route with `runtime: 'edge'`; `app`: app/**\/route.ts. */
 export type RouteKind = "pages" | "edge" | "app";
@@ -175,7 +178,7 @@ export function buildAppEndpoints(
   const handlers = new Map(methods.map((m) => [m, checkWebHandler(mod.methods[m], m)]));
   const fileMiddleware = toMiddlewareList(mod.middleware, "`export const middleware`");
   const fileSchema = readFileSchema(mod.schema);
-  for (const method of Object.keys(fileSchema.perMethod) as HttpMethod[]) {
+  for (const method of Object.keys(fileSchema.perMethod).filter(isHttpMethod)) {
     if (!handlers.has(method))
       throw new InvalidRouteError(
         `\`schema.${method}\` has no ${method} handler: export one, or remove it`,
@@ -199,7 +202,7 @@ export function buildAppEndpoints(
       middleware:
         own && metadata.middleware !== mod.middleware
           ? toMiddlewareList(metadata.middleware, `${name}.middleware`)
-          : ([] as Middleware[]),
+          : noMiddleware,
     });
   }
   return {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { errorCode, messageOf } from "../errors";
 import { ensureEsmAliases, installNextAliases } from "./module-aliases";
 import type { NextApiHandler } from "../types";
 import { HTTP_METHODS, type HttpMethod } from "../http/methods";
@@ -35,9 +36,9 @@ function packageType(dir: string): string | undefined {
   if (packageTypes.has(dir)) return packageTypes.get(dir);
   let type: string | undefined;
   try {
-    type =
-      (JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { type?: string })
-        .type ?? "commonjs";
+    const parsed: unknown = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+    const declared = typeof parsed === "object" && parsed !== null && "type" in parsed;
+    type = declared && typeof parsed.type === "string" ? parsed.type : "commonjs";
   } catch {
     const parent = path.dirname(dir);
     type = parent === dir ? undefined : packageType(parent);
@@ -55,7 +56,8 @@ function isCommonJs(file: string): boolean {
 
 /** Node's "this file has ESM syntax" errors from require(): import() it instead. */
 function isEsmSyntaxError(error: unknown): boolean {
-  const { code, message = "" } = (error ?? {}) as { code?: string; message?: string };
+  const code = errorCode(error);
+  const message = messageOf(error);
   return (
     code === "ERR_REQUIRE_ESM" ||
     code === "ERR_REQUIRE_ASYNC_MODULE" ||
@@ -65,7 +67,7 @@ function isEsmSyntaxError(error: unknown): boolean {
 
 /** A failed resolution inside an ES module (import()'s error code; require()'s is MODULE_NOT_FOUND). */
 function isEsmResolveError(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === "ERR_MODULE_NOT_FOUND";
+  return errorCode(error) === "ERR_MODULE_NOT_FOUND";
 }
 
 /**
@@ -78,7 +80,8 @@ export async function importModule(file: string): Promise<Exports> {
   if (isCommonJs(file)) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- the fast path for CommonJS route files, see above.
-      return { default: require(file) as unknown };
+      const exported: unknown = require(file);
+      return { default: exported };
     } catch (error) {
       // An ES module that require() loaded (Node 20.19+, 22.12+) resolves its imports without the
       // import() aliases (module-aliases.ts): import() it, with them, as an .mjs file would be.
@@ -117,10 +120,10 @@ export async function importRoute(file: string): Promise<RouteModule> {
     if (exported !== undefined) methods[method] = exported as NextApiHandler;
   }
   // `module.exports = handler; module.exports.config = …` puts config on the function itself.
-  const config = named("config") ?? (handler as { config?: unknown } | undefined)?.config;
+  const config = named("config") ?? (handler && "config" in handler ? handler.config : undefined);
   const docs = {
-    openapi: named("openapi") ?? (handler as { openapi?: unknown } | undefined)?.openapi,
-    methods: named("methods") ?? (handler as { methods?: unknown } | undefined)?.methods,
+    openapi: named("openapi") ?? (handler && "openapi" in handler ? handler.openapi : undefined),
+    methods: named("methods") ?? (handler && "methods" in handler ? handler.methods : undefined),
     // `export const mcp = false`: no MCP tool for this file's operations.
     mcp: named("mcp"),
   };

@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { InvalidRouteError, RouteLoadError, type RouteProblem } from "../errors";
+import { errorCode, InvalidRouteError, RouteLoadError, type RouteProblem } from "../errors";
 import type { UploadSettings } from "../http/request-state";
 import { toBytes } from "../size";
 import type { Middleware, NextApiHandler } from "../types";
@@ -222,7 +222,7 @@ async function planRoutes(routesDir: string, options: LoadRoutesOptions) {
 async function loadRoute(planned: PlannedRoute, context: Context): Promise<Route | RouteProblem> {
   const { file, relative, segments } = planned;
   const isApp = planned.root === "app";
-  const absoluteFile = path.join(isApp ? (context.appDir as string) : context.routesDir, relative);
+  const absoluteFile = path.join((isApp && context.appDir) || context.routesDir, relative);
   try {
     const mod = await importRoute(absoluteFile);
     if (isApp) {
@@ -334,7 +334,7 @@ function unsupportedNextModule(specifier: string): string {
 
 export function describeImportError(error: unknown): string {
   if (!(error instanceof Error)) return `throws on import: ${String(error)}`;
-  const code = (error as NodeJS.ErrnoException).code;
+  const code = errorCode(error);
   if (code === "ERR_UNKNOWN_FILE_EXTENSION")
     return "cannot be imported as TypeScript here: build the project first, or run under tsx";
   const missing =
@@ -460,7 +460,7 @@ export async function loadRoutesLazily(
     return {
       kind: isApp ? "app" : undefined,
       file: planned.file,
-      absoluteFile: path.join(isApp ? (plan.appDir as string) : routesDir, planned.relative),
+      absoluteFile: path.join((isApp && plan.appDir) || routesDir, planned.relative),
       pattern: formatPattern(planned.segments, isApp ? "" : plan.prefix),
       mount: isApp ? "" : plan.prefix,
       segments: planned.segments,
@@ -475,13 +475,11 @@ export async function loadRoutesLazily(
 
 /** Every file the manifest vouches for, relative to the routes folder (app files as `../app/…`). */
 function manifestFiles(routesDir: string, plan: Awaited<ReturnType<typeof planRoutes>>): string[] {
+  const appDir = plan.appDir;
   const appFiles =
-    plan.app && plan.appDir
+    plan.app && appDir
       ? [...plan.app.routes, ...plan.app.middleware].map((file) =>
-          path
-            .relative(routesDir, path.join(plan.appDir as string, file))
-            .split(path.sep)
-            .join("/"),
+          path.relative(routesDir, path.join(appDir, file)).split(path.sep).join("/"),
         )
       : [];
   return [...plan.files, ...plan.middlewareFiles, ...appFiles];

@@ -1,5 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import { z } from "zod";
 
 /**
  * What `nextpress check --write-manifest` (run by `npm run build`) proved: this exact set of
@@ -10,11 +11,12 @@ import path from "node:path";
 export const MANIFEST_FILE = ".nextpress-manifest.json";
 const VERSION = 1;
 
-interface Manifest {
-  version: number;
+const manifestSchema = z.object({
+  version: z.number(),
   /** [relative path, size, mtimeMs] of every route and `_middleware` file. */
-  files: [string, number, number][];
-}
+  files: z.array(z.tuple([z.string(), z.number(), z.number()])),
+});
+type Manifest = z.infer<typeof manifestSchema>;
 
 async function describe(routesDir: string, files: readonly string[]): Promise<Manifest["files"]> {
   return Promise.all(
@@ -39,18 +41,15 @@ export async function isManifestCurrent(
 ): Promise<boolean> {
   let manifest: Manifest;
   try {
-    manifest = JSON.parse(
-      await fs.readFile(path.join(routesDir, MANIFEST_FILE), "utf8"),
-    ) as Manifest;
+    const parsed = manifestSchema.safeParse(
+      JSON.parse(await fs.readFile(path.join(routesDir, MANIFEST_FILE), "utf8")),
+    );
+    if (!parsed.success) return false;
+    manifest = parsed.data;
   } catch {
     return false;
   }
-  if (
-    manifest.version !== VERSION ||
-    !Array.isArray(manifest.files) ||
-    manifest.files.length !== files.length
-  )
-    return false;
+  if (manifest.version !== VERSION || manifest.files.length !== files.length) return false;
   const current = await describe(routesDir, files);
   return current.every(([file, size, mtime], i) => {
     const [recordedFile, recordedSize, recordedMtime] = manifest.files[i] ?? [];

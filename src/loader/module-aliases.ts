@@ -1,8 +1,10 @@
 import { existsSync, statSync } from "node:fs";
-import Module, { register } from "node:module";
+import { register } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createPathsMatcher, getTsconfig } from "get-tsconfig";
+import { errorCode } from "../errors";
+import { wrapResolveFilename } from "../internals/node-module";
 
 /**
  * `next/server`, `next/headers`, `next/navigation` and `next/cache`, as a route file imports them, resolve to
@@ -158,28 +160,23 @@ export function installNextAliases(): void {
   installed = true;
   const aliases = nextAliases();
   // require(): Module._resolveFilename is the hook every CommonJS resolver (tsx's included) goes through.
-  const loader = Module as unknown as {
-    _resolveFilename: (
-      request: string,
-      parent: { filename?: string } | undefined,
-      ...rest: unknown[]
-    ) => string;
-  };
-  const resolveFilename = loader._resolveFilename;
-  loader._resolveFilename = function (this: unknown, request, parent, ...rest) {
-    const shim = aliases.get(request);
-    if (shim) return shim;
-    try {
-      return resolveFilename.call(this, request, parent, ...rest);
-    } catch (error) {
-      const aliased =
-        (error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND"
-          ? resolvePathAlias(request, parent?.filename)
-          : undefined;
-      if (aliased) return resolveFilename.call(this, aliased, parent, ...rest);
-      throw error;
-    }
-  };
+  wrapResolveFilename(
+    (resolveFilename) =>
+      function (this: unknown, request, parent, ...rest) {
+        const shim = aliases.get(request);
+        if (shim) return shim;
+        try {
+          return resolveFilename.call(this, request, parent, ...rest);
+        } catch (error) {
+          const aliased =
+            errorCode(error) === "MODULE_NOT_FOUND"
+              ? resolvePathAlias(request, parent?.filename)
+              : undefined;
+          if (aliased) return resolveFilename.call(this, aliased, parent, ...rest);
+          throw error;
+        }
+      },
+  );
 }
 
 /**

@@ -1,13 +1,14 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import type { Application } from "express";
 import type { Store } from "express-rate-limit";
 import type { Logger } from "pino";
 import { sendJsonError } from "../http/json-error";
+import type { ServerRequest } from "../http/server-request";
 import type { Rate } from "../rate";
 import { loadRateLimit } from "./counter-stores";
 
 /** Where createApp keeps the brake for every `authenticate` (and createAuthenticate) of its requests. */
-const APP_SETTING = "nextpress auth brake";
+const brakes = new WeakMap<object, AuthBrake>();
 
 /**
  * A brake on guessing tokens (AUTH_FAILURE_LIMIT): once a client IP has presented `rate.limit`
@@ -16,15 +17,13 @@ const APP_SETTING = "nextpress auth brake";
  */
 export interface AuthBrake {
   /** True to go on; false when the client is braked (it has been answered 429). Synchronous: no store round trip. */
-  admit(req: IncomingMessage, res: ServerResponse): boolean;
+  admit(req: ServerRequest, res: ServerResponse): boolean;
   /** Counts a wrong token, in the background. */
-  recordFailure(req: IncomingMessage): void;
+  recordFailure(req: ServerRequest): void;
 }
 
-type BrakeRequest = IncomingMessage & { ip?: string; app?: Application };
-
 /** The client's address as express-rate-limit keys it (IPv6 by /56). */
-const keyOf = (req: BrakeRequest) =>
+const keyOf = (req: ServerRequest) =>
   loadRateLimit().ipKeyGenerator(req.ip ?? req.socket?.remoteAddress ?? "");
 
 /** One address's wrong tokens as this replica knows them. */
@@ -72,12 +71,12 @@ export function createAuthBrake(rate: Rate, createStore: () => Store, logger: Lo
     tallies.set(key, fresh);
     return fresh;
   };
-  const brakeIfOver = (req: IncomingMessage, key: string, tally: Tally) => {
+  const brakeIfOver = (req: ServerRequest, key: string, tally: Tally) => {
     const failures = tally.known + tally.pending;
     if (failures < rate.limit) return;
     if (!brakedUntil.has(key))
       logger.warn(
-        { ip: (req as BrakeRequest).ip, failures, untilMs: tally.resetAt - Date.now() },
+        { ip: req.ip, failures, untilMs: tally.resetAt - Date.now() },
         "authenticate: too many wrong tokens from this address: braked",
       );
     brakedUntil.set(key, Math.max(brakedUntil.get(key) ?? 0, tally.resetAt));
@@ -122,10 +121,10 @@ export function createAuthBrake(rate: Rate, createStore: () => Store, logger: Lo
 
 /** Makes every authenticate of `app`'s requests use `brake`. */
 export function configureAuthBrake(app: Application, brake: AuthBrake): void {
-  app.set(APP_SETTING, brake);
+  brakes.set(app, brake);
 }
 
 /** The brake for this request's app, if it has one. */
-export function authBrakeOf(req: IncomingMessage): AuthBrake | undefined {
-  return (req as BrakeRequest).app?.get(APP_SETTING) as AuthBrake | undefined;
+export function authBrakeOf(req: ServerRequest): AuthBrake | undefined {
+  return req.app && brakes.get(req.app);
 }

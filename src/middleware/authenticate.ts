@@ -5,7 +5,8 @@ import type { AuthInfo, Middleware, NextApiRequest, NextApiResponse } from "../t
 import { authBrakeOf } from "./auth-brake";
 
 /** Where createApp keeps the configured `authenticate` for the module-level one to find. */
-const APP_SETTING = "nextpress authenticate";
+/** What `authenticate` runs for each app's requests (the app's tokens). */
+const configuredFor = new WeakMap<object, Middleware>();
 
 /** Marks authentication middleware so the route table and OpenAPI know a route is protected. */
 const kAuthenticates = Symbol.for("nextpress.authenticates");
@@ -50,9 +51,7 @@ function markAuthenticates<T extends object>(fn: T): T {
 
 /** True for `authenticate`, and for what createAuthenticate returns. */
 export function isAuthenticateMiddleware(fn: unknown): boolean {
-  return (
-    typeof fn === "function" && (fn as unknown as Record<symbol, unknown>)[kAuthenticates] === true
-  );
+  return typeof fn === "function" && kAuthenticates in fn && fn[kAuthenticates] === true;
 }
 
 /** Index of the listed token equal to `token`, comparing every one so the time taken reveals nothing. */
@@ -120,7 +119,7 @@ export function createAuthenticate(options: AuthenticateOptions): Middleware {
         (error: unknown) => {
           // Only the error's name: its message could quote the token.
           req.log?.warn(
-            { errorName: (error as Error | undefined)?.name },
+            { errorName: error instanceof Error ? error.name : undefined },
             "authenticate: verify threw; the request is refused",
           );
           refuse(req, res);
@@ -141,7 +140,7 @@ export function createAuthenticate(options: AuthenticateOptions): Middleware {
 
 /** Makes `authenticate` use `tokens` for requests served by `app`. */
 export function configureAuthenticate(app: Application, tokens: readonly string[]): void {
-  app.set(APP_SETTING, createAuthenticate({ tokens }));
+  configuredFor.set(app, createAuthenticate({ tokens }));
 }
 
 const refuseAll = createAuthenticate({});
@@ -157,6 +156,6 @@ const refuseAll = createAuthenticate({});
  * }
  */
 export const authenticate: Middleware = markAuthenticates(function authenticate(req, res, next) {
-  const configured = req.app?.get(APP_SETTING) as Middleware | undefined;
+  const configured = req.app && configuredFor.get(req.app);
   return (configured ?? refuseAll)(req, res, next);
 });

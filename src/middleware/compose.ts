@@ -28,7 +28,8 @@ export const SKIP = Symbol("nextpress.skip");
 export const kWrappedMiddleware = Symbol.for("nextpress.wrappedMiddleware");
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+  if (typeof value !== "object" && typeof value !== "function") return false;
+  return value !== null && "then" in value && typeof value.then === "function";
 }
 
 function settle(result: unknown, done: Done, onFulfilled: () => void): void {

@@ -1,5 +1,6 @@
 import type { Logger as LimiterLogger, MemoryStore, Options, Store } from "express-rate-limit";
 import type { Logger } from "pino";
+import { messageOf } from "../errors";
 
 /**
  * express-rate-limit, loaded on first use: about 10 ms of start-up that a server without rate
@@ -79,7 +80,7 @@ export function reportFailures(store: Store, outage: OutageReporter): Store {
         return result;
       } catch (error) {
         outage.failed(error);
-        throw new StoreUnavailableError((error as Error | undefined)?.message ?? String(error), {
+        throw new StoreUnavailableError(messageOf(error), {
           cause: error,
         });
       }

@@ -3,16 +3,15 @@ import type { Logger } from "pino";
 import { isApiError } from "../errors";
 import { sendJsonError } from "../http/json-error";
 import { loggedUrl, requestState } from "../http/request-state";
+import type { ServerRequest } from "../http/server-request";
 
 /** An ApiError status we can send: Node throws on anything outside 100–999, Express then answers in HTML. */
 function isErrorStatus(status: number): boolean {
   return Number.isInteger(status) && status >= 400 && status <= 599;
 }
 
-type LoggedRequest = IncomingMessage & { log?: Logger; originalUrl?: string };
-
 /** Told of every error a request ends with (instrumentation's `onRequestError`, as in Next). */
-export type ErrorListener = (error: unknown, req: IncomingMessage) => void;
+export type ErrorListener = (error: unknown, req: ServerRequest) => void;
 
 /**
  * The one error handler. ApiError keeps its status and message (as in Next); anything else is
@@ -23,7 +22,7 @@ export type ErrorListener = (error: unknown, req: IncomingMessage) => void;
 export function createErrorHandler(logger: Logger, onError?: ErrorListener) {
   return function errorHandler(
     error: unknown,
-    req: LoggedRequest,
+    req: ServerRequest,
     res: ServerResponse,
     _next?: unknown,
   ): void {

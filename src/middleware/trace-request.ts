@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import {
   context,
   propagation,
@@ -10,6 +10,7 @@ import {
   type Span,
 } from "@opentelemetry/api";
 import { requestState, type RequestState } from "../http/request-state";
+import type { ServerRequest } from "../http/server-request";
 
 // OpenTelemetry's HTTP semantic conventions (stable): https://opentelemetry.io/docs/specs/semconv/http/http-spans/
 const KNOWN_METHODS = new Set([
@@ -25,9 +26,7 @@ const KNOWN_METHODS = new Set([
   "QUERY",
 ]);
 
-type TracedRequest = IncomingMessage & { ip?: string; protocol?: string };
-
-function startAttributes(req: TracedRequest, method: string): Attributes {
+function startAttributes(req: ServerRequest, method: string): Attributes {
   const url = req.url ?? "/";
   const queryStart = url.indexOf("?");
   const attributes: Attributes = {
@@ -78,9 +77,9 @@ function endSpan(span: Span, method: string, state: RequestState, res: ServerRes
  */
 export function createTraceRequest() {
   const tracer = trace.getTracer("nextpress");
-  return function traceRequest(req: TracedRequest, res: ServerResponse, next: () => void): void {
+  return function traceRequest(req: ServerRequest, res: ServerResponse, next: () => void): void {
     const state = requestState(req);
-    const method = KNOWN_METHODS.has(req.method ?? "") ? (req.method as string) : "_OTHER";
+    const method = req.method && KNOWN_METHODS.has(req.method) ? req.method : "_OTHER";
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const span = tracer.startSpan(
       method === "_OTHER" ? "HTTP" : method,

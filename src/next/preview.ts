@@ -1,6 +1,10 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { serialize, type SerializeOptions } from "cookie";
+import { z } from "zod";
+
+/** What a preview cookie seals: the data, and when it stops being valid. */
+const sealedPayload = z.object({ data: z.unknown(), expires: z.number().optional() });
 
 // Next's preview and draft mode at the HTTP level (packages/next/src/server/api-utils): the same
 // cookie names and attributes, the preview data sealed with a key derived from PREVIEW_SECRET
@@ -74,7 +78,9 @@ function unseal(keys: PreviewKeys, token: string): { data: unknown } | undefined
     const text = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString(
       "utf8",
     );
-    const { data, expires } = JSON.parse(text) as { data: unknown; expires?: number };
+    const parsed = sealedPayload.safeParse(JSON.parse(text));
+    if (!parsed.success) return undefined;
+    const { data, expires } = parsed.data;
     return expires !== undefined && expires < Date.now() ? undefined : { data };
   } catch {
     return undefined;

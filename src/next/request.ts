@@ -1,6 +1,8 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { parse as parseCookieHeader } from "cookie";
 import { requestState, type Params } from "../http/request-state";
+import type { ServerRequest } from "../http/server-request";
+import type { NextApiRequest } from "../types";
 import { readPreviewData, type PreviewKeys } from "./preview";
 
 /**
@@ -51,23 +53,24 @@ function decodeCookieValue(value: string): string {
   }
 }
 
+// Symbol.for: a second copy of nextpress in the process (a route importing the sources) sees it too.
+const kNextApiRequest = Symbol.for("nextpress.nextApiRequest");
+
+/** True for a request of an app that installNextRequest extended (every request createApp's handler runs). */
+export function isNextApiRequest(req: ServerRequest): req is NextApiRequest {
+  return kNextApiRequest in req;
+}
+
 /**
  * Puts Next's `req.query` and `req.cookies` on a request prototype as lazy, cached, assignable
  * properties: a route that never reads them never pays for parsing.
  */
 export function installNextRequest(proto: object, previewKeys: PreviewKeys): void {
   // Next's lazy `req.previewData`, `req.preview` and `req.draftMode` (api-resolver.ts), cached on first read.
-  const lazy = (
-    name: string,
-    get: (
-      req: IncomingMessage & { res?: ServerResponse; cookies: Record<string, string | undefined> },
-    ) => unknown,
-  ) => ({
+  const lazy = (name: string, get: (req: NextApiRequest) => unknown) => ({
     configurable: true,
     enumerable: true,
-    get(
-      this: IncomingMessage & { res?: ServerResponse; cookies: Record<string, string | undefined> },
-    ) {
+    get(this: NextApiRequest) {
       const value = get(this);
       Object.defineProperty(this, name, {
         value,
@@ -87,13 +90,12 @@ export function installNextRequest(proto: object, previewKeys: PreviewKeys): voi
     },
   });
   Object.defineProperties(proto, {
+    [kNextApiRequest]: { value: true },
     previewData: lazy("previewData", (req) =>
       req.res ? readPreviewData(req.cookies, req.res, previewKeys) : false,
     ),
-    preview: lazy("preview", (req) =>
-      (req as unknown as { previewData: unknown }).previewData !== false ? true : undefined,
-    ),
-    draftMode: lazy("draftMode", (req) => (req as unknown as { preview: unknown }).preview),
+    preview: lazy("preview", (req) => (req.previewData !== false ? true : undefined)),
+    draftMode: lazy("draftMode", (req) => req.preview),
     query: {
       configurable: true,
       enumerable: true,

@@ -1,16 +1,13 @@
-import { ServerResponse, type IncomingMessage } from "node:http";
+import { ServerResponse } from "node:http";
 import { Stream, type Readable } from "node:stream";
 import bytes from "bytes";
 import fresh from "fresh";
-import type { Logger } from "pino";
 import { JSON_CONTENT_TYPE } from "../http/json-error";
 import { loggedUrl, peekRequestState, type RequestState } from "../http/request-state";
+import type { ServerResponse as AppResponse } from "../http/server-request";
+import type { NextApiResponse } from "../types";
 import { generateETag } from "./etag";
 import { clearPreviewData, setDraftMode, setPreviewData, type PreviewKeys } from "./preview";
-
-interface NextResponseState extends ServerResponse {
-  req: IncomingMessage & { log?: Logger; originalUrl?: string };
-}
 
 const REDIRECT_ARGUMENTS_ERROR =
   "Invalid redirect arguments. Please use a single argument URL, e.g. res.redirect('/destination') " +
@@ -19,7 +16,7 @@ const REDIRECT_ARGUMENTS_ERROR =
 /** Said once per process: preview cookies signed with a random key do not outlive it. */
 let warnedRandomKey = false;
 
-function warnIfRandomKey(res: NextResponseState, keys: PreviewKeys): void {
+function warnIfRandomKey(res: AppResponse, keys: PreviewKeys): void {
   if (keys.fromSecret || warnedRandomKey) return;
   warnedRandomKey = true;
   res.req.log?.warn(
@@ -29,7 +26,10 @@ function warnIfRandomKey(res: NextResponseState, keys: PreviewKeys): void {
 
 function countBytes(state: RequestState, chunk: unknown, encoding: unknown): void {
   if (typeof chunk === "string")
-    state.responseBytes += Buffer.byteLength(chunk, encoding as BufferEncoding);
+    state.responseBytes += Buffer.byteLength(
+      chunk,
+      typeof encoding === "string" && Buffer.isEncoding(encoding) ? encoding : undefined,
+    );
   else if (chunk instanceof Uint8Array) state.responseBytes += chunk.byteLength;
 }
 
@@ -43,7 +43,7 @@ const STREAM_FAILED_BODY = JSON.stringify({ message: "Internal Server Error" });
  * crash the process, and a client that leaves would keep the source (a file, a socket) open.
  * A failure before the first byte is the usual JSON 500; after it, the connection is cut.
  */
-function pipeBody(res: NextResponseState, source: PipeableStream): void {
+function pipeBody(res: AppResponse, source: PipeableStream): void {
   let failed = false;
   source.on("error", (error: unknown) => {
     if (failed) return;
@@ -73,7 +73,7 @@ const nodeSetHeader = ServerResponse.prototype.setHeader;
 const nodeEnd = ServerResponse.prototype.end;
 
 /** Next's sendData: the body's type decides Content-Type, ETag and how it is written. */
-function send(this: NextResponseState, body: unknown): void {
+function send(this: AppResponse, body: unknown): void {
   if (body === null || body === undefined) {
     this.end();
     return;
@@ -118,19 +118,28 @@ function send(this: NextResponseState, body: unknown): void {
   this.end(payload);
 }
 
+// Symbol.for: a second copy of nextpress in the process (a route importing the sources) sees it too.
+const kNextApiResponse = Symbol.for("nextpress.nextApiResponse");
+
+/** True for a response of an app that installNextResponse extended (every response createApp's handler runs). */
+export function isNextApiResponse(res: AppResponse): res is NextApiResponse {
+  return kNextApiResponse in res;
+}
+
 /**
  * Replaces Express's `status`/`send`/`json`/`redirect` on a response prototype with Next's
  * (different Content-Type, ETag and redirect rules), and counts body bytes for `responseLimit`.
  * Express's other helpers (`set`, `cookie`, `type`, …) stay as they are.
  */
 export function installNextResponse(proto: object, previewKeys: PreviewKeys): void {
+  Object.defineProperty(proto, kNextApiResponse, { value: true });
   Object.assign(proto, {
     status(this: ServerResponse, statusCode: number) {
       this.statusCode = statusCode;
       return this;
     },
     send,
-    json(this: NextResponseState, body: unknown) {
+    json(this: AppResponse, body: unknown) {
       this.setHeader("Content-Type", JSON_CONTENT_TYPE);
       send.call(this, JSON.stringify(body));
     },
@@ -153,13 +162,13 @@ export function installNextResponse(proto: object, previewKeys: PreviewKeys): vo
         ),
       );
     },
-    setDraftMode(this: NextResponseState, options: { enable?: boolean } = { enable: true }) {
+    setDraftMode(this: AppResponse, options: { enable?: boolean } = { enable: true }) {
       warnIfRandomKey(this, previewKeys);
       setDraftMode(this, previewKeys, options);
       return this;
     },
     setPreviewData(
-      this: NextResponseState,
+      this: AppResponse,
       data: object | string,
       options: { maxAge?: number; path?: string } = {},
     ) {
@@ -167,7 +176,7 @@ export function installNextResponse(proto: object, previewKeys: PreviewKeys): vo
       setPreviewData(this, previewKeys, data, options);
       return this;
     },
-    clearPreviewData(this: NextResponseState, options: { path?: string } = {}) {
+    clearPreviewData(this: AppResponse, options: { path?: string } = {}) {
       clearPreviewData(this, previewKeys, options);
       return this;
     },
@@ -181,12 +190,12 @@ export function installNextResponse(proto: object, previewKeys: PreviewKeys): vo
       }
       return nodeSetHeader.call(this, name, value);
     },
-    write(this: NextResponseState, chunk: unknown, encoding?: unknown, callback?: unknown) {
+    write(this: AppResponse, chunk: unknown, encoding?: unknown, callback?: unknown) {
       const state = peekRequestState(this.req);
       if (state?.responseLimit) countBytes(state, chunk, encoding);
       return nodeWrite.call(this, chunk, encoding as BufferEncoding, callback as () => void);
     },
-    end(this: NextResponseState, chunk?: unknown, encoding?: unknown, callback?: unknown) {
+    end(this: AppResponse, chunk?: unknown, encoding?: unknown, callback?: unknown) {
       // A second res.json()/send()/end(body): Node would emit an 'error' nobody listens to; the
       // handler hears it instead, and the error handler logs it (the client keeps the first answer).
       if (this.writableEnded && chunk != null && typeof chunk !== "function") {

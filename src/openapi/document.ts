@@ -187,7 +187,7 @@ export function describeRoutes(
           reported.add(own);
         } else if (own && chosen.has(own)) {
           ctx.problems.push({
-            files: [chosen.get(own) as string, route.file],
+            files: [chosen.get(own) ?? "", route.file],
             reason: `both use the operationId "${own}": make them unique`,
           });
         }

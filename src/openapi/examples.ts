@@ -26,14 +26,15 @@ function exampleString(schema: JsonSchema): string {
 }
 
 function exampleNumber(schema: JsonSchema, integer: boolean): number {
-  const num = (key: string) =>
-    typeof schema[key] === "number" ? (schema[key] as number) : undefined;
-  const low =
-    num("minimum") ??
-    (num("exclusiveMinimum") !== undefined ? (num("exclusiveMinimum") as number) + 1 : undefined);
+  const num = (key: string) => {
+    const value = schema[key];
+    return typeof value === "number" ? value : undefined;
+  };
+  const exclusiveMinimum = num("exclusiveMinimum");
+  const exclusiveMaximum = num("exclusiveMaximum");
+  const low = num("minimum") ?? (exclusiveMinimum !== undefined ? exclusiveMinimum + 1 : undefined);
   const high =
-    num("maximum") ??
-    (num("exclusiveMaximum") !== undefined ? (num("exclusiveMaximum") as number) - 1 : undefined);
+    num("maximum") ?? (exclusiveMaximum !== undefined ? exclusiveMaximum - 1 : undefined);
   let value = low ?? (high !== undefined ? Math.min(high, 1) : 1);
   const step = num("multipleOf");
   if (step) value = Math.ceil(value / step) * step;

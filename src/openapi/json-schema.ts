@@ -16,6 +16,10 @@ function describeDates(ctx: { zodSchema: unknown; jsonSchema: JsonSchema }): voi
 function rewriteRefs(value: unknown, refs: ReadonlyMap<string, string>): unknown {
   if (Array.isArray(value)) return value.map((item) => rewriteRefs(item, refs));
   if (typeof value !== "object" || value === null) return value;
+  return rewriteSchema(value, refs);
+}
+
+function rewriteSchema(value: object, refs: ReadonlyMap<string, string>): JsonSchema {
   const out: JsonSchema = {};
   for (const [key, item] of Object.entries(value)) {
     out[key] =
@@ -94,34 +98,39 @@ export class SchemaComponents {
         id.startsWith("__") ? reserve(`${hint}${i + 1}`) : id.replace(/[^A-Za-z0-9._-]/g, "_"),
       ]),
     );
+    const nameOf = (id: string): string => {
+      const name = names.get(id);
+      if (name === undefined) throw new Error(`no component name for $defs/${id}`);
+      return name;
+    };
     const self =
       refersToRoot(root) || defs.some(([, def]) => refersToRoot(def)) ? reserve(hint) : undefined;
     const refMap = () =>
       new Map<string, string>([
-        ...[...names].map(
-          ([id, name]) => [`#/$defs/${id}`, COMPONENT_REF + name] as [string, string],
-        ),
-        ...(self ? [["#", COMPONENT_REF + self] as [string, string]] : []),
+        ...[...names].map(([id, name]): [string, string] => [
+          `#/$defs/${id}`,
+          COMPONENT_REF + name,
+        ]),
+        ...(self ? [["#", COMPONENT_REF + self] satisfies [string, string]] : []),
       ]);
     for (let settled = false; !settled;) {
       settled = true;
       const refs = refMap();
       for (const [id, def] of defs) {
-        const existing = this.schemas[names.get(id) as string];
+        const existing = this.schemas[nameOf(id)];
         if (
           existing !== undefined &&
-          JSON.stringify(existing) !== JSON.stringify(rewriteRefs(def, refs))
+          JSON.stringify(existing) !== JSON.stringify(rewriteSchema(def, refs))
         ) {
-          names.set(id, reserve(names.get(id) as string));
+          names.set(id, reserve(nameOf(id)));
           settled = false;
           break;
         }
       }
     }
     const refs = refMap();
-    for (const [id, def] of defs)
-      this.schemas[names.get(id) as string] ??= rewriteRefs(def, refs) as JsonSchema;
-    const body = rewriteRefs(root, refs) as JsonSchema;
+    for (const [id, def] of defs) this.schemas[nameOf(id)] ??= rewriteSchema(def, refs);
+    const body = rewriteSchema(root, refs);
     if (self === undefined) return body;
     this.schemas[self] = body;
     return { $ref: COMPONENT_REF + self };

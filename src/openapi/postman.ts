@@ -1,4 +1,4 @@
-import { ConfigError } from "../errors";
+import { ConfigError, errorCode } from "../errors";
 import type { OpenApiDocument, PathItem } from "./document";
 import type { PostmanCollection, PostmanItem } from "./postman-collection";
 import { applyLinks } from "./postman-flow";
@@ -24,7 +24,7 @@ function loadConverter(): Converter {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a dev tool loaded only by `nextpress postman`, so production installs need not carry it.
     return require("openapi-to-postmanv2") as Converter;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw error;
+    if (errorCode(error) !== "MODULE_NOT_FOUND") throw error;
     throw new ConfigError(
       "`nextpress postman` needs Postman's converter: npm install --save-dev openapi-to-postmanv2",
     );

@@ -1,6 +1,6 @@
 import { InvalidRouteError } from "../errors";
 import type { RouteModule } from "../loader/import-route";
-import { HTTP_METHODS, type HttpMethod } from "../http/methods";
+import { HTTP_METHODS, isHttpMethod, type HttpMethod } from "../http/methods";
 import { readFileSchema } from "../validation/route-schema";
 
 /**
@@ -158,8 +158,8 @@ function checkLinks(links: unknown, where: string): void {
 
 function readMethods(value: unknown): HttpMethod[] | undefined {
   if (value === undefined) return undefined;
-  const known = HTTP_METHODS as readonly unknown[];
-  if (!Array.isArray(value) || value.length === 0 || !value.every((m) => known.includes(m))) {
+  const isMethod = (m: unknown) => typeof m === "string" && isHttpMethod(m);
+  if (!Array.isArray(value) || value.length === 0 || !value.every(isMethod)) {
     fail(
       "methods",
       `expected a list of HTTP methods, e.g. ["GET", "POST"] (one of ${HTTP_METHODS.join(", ")})`,
@@ -195,7 +195,7 @@ export function readRouteDocs(mod: RouteModule): RouteDocs {
         `${name === "default" ? "default export" : name}.openapi`,
       );
   }
-  const schemaMethods = Object.keys(readFileSchema(mod.schema).perMethod) as HttpMethod[];
+  const schemaMethods = Object.keys(readFileSchema(mod.schema).perMethod).filter(isHttpMethod);
   const fromSchema = schemaMethods.filter((m) => mod.methods[m] === undefined);
   return {
     file,

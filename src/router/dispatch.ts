@@ -1,11 +1,13 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse as NodeResponse } from "node:http";
 import { sendJsonError } from "../http/json-error";
-import { requestState, type Params, type RouteRef } from "../http/request-state";
+import { requestState, type RouteRef } from "../http/request-state";
+import type { ServerRequest, ServerResponse } from "../http/server-request";
 import type { LazyRoute, Route } from "../loader/load-routes";
 import { formatExpressPath } from "../loader/route-pattern";
-import { setRouteParams } from "../next/request";
+import { isNextApiRequest, setRouteParams } from "../next/request";
+import { isNextApiResponse } from "../next/response";
 import { composeMiddleware } from "../middleware/compose";
-import type { Middleware, NextApiRequest, NextApiResponse } from "../types";
+import type { Middleware } from "../types";
 import { decodeSegments, normalizeRequestPath } from "./request-path";
 import { RouteTree, type Match } from "./route-tree";
 import { maxDurationOf, withDeadline } from "./deadline";
@@ -56,7 +58,7 @@ function segmentsBelow(route: Route | LazyRoute, prefix: string): Route["segment
 /** A next.config rewrite phase: the request gets another URL ("internal"), was answered, or nothing matched. */
 export type RewritePhase = (
   req: IncomingMessage,
-  res: ServerResponse,
+  res: NodeResponse,
   next: (error?: unknown) => void,
 ) => "internal" | "answered" | undefined;
 
@@ -100,7 +102,7 @@ function toEntry(route: Route | LazyRoute, prefix: string, options: DispatcherOp
       loading ??= route.load().then((loaded) => {
         entry.ref = toRef(loaded);
         requestState(req).route = entry.ref;
-        req.route = entry.ref as unknown as NextApiRequest["route"];
+        req.route = entry.ref;
         return (run = createRunner(loaded, options));
       });
       loading.then((ready) => ready(req, res, done), done);
@@ -115,14 +117,12 @@ function staticPath(segments: Route["segments"], prefix: string): string | undef
 }
 
 /** Next's 308 for a trailing slash, repeated slashes or backslashes; the body is the destination. */
-function redirectPermanently(res: ServerResponse, location: string): void {
+function redirectPermanently(res: NodeResponse, location: string): void {
   res.statusCode = 308;
   res.setHeader("Location", location);
   res.setHeader("Refresh", `0;url=${location}`);
   res.end(location);
 }
-
-type DispatchRequest = IncomingMessage & { params?: Params; route?: unknown };
 
 /**
  * The one dispatcher for every route: a Map for static paths, then a segment tree, both built here
@@ -149,7 +149,7 @@ export function createDispatcher(
 
   /** A rewrite phase: true when it took the request (routed again under its new URL, or answered). */
   function rewrite(
-    req: DispatchRequest,
+    req: ServerRequest,
     res: ServerResponse,
     next: (error?: unknown) => void,
     phase: RewritePhase | undefined,
@@ -162,7 +162,7 @@ export function createDispatcher(
   }
 
   function route(
-    req: DispatchRequest,
+    req: ServerRequest,
     res: ServerResponse,
     next: (error?: unknown) => void,
     stage: number,
@@ -191,14 +191,17 @@ export function createDispatcher(
     setRouteParams(req, match.params);
     req.params = match.params ?? {};
     req.route = entry.ref;
-    entry.run(req as unknown as NextApiRequest, res as unknown as NextApiResponse, (error) => {
+    // Always true for what createApp's handler runs (its prototypes carry Next's request and response).
+    if (!isNextApiRequest(req) || !isNextApiResponse(res))
+      return next(new Error("a request reached the routes without createApp's request handler"));
+    entry.run(req, res, (error) => {
       if (error === SKIP) next();
       else if (error !== undefined) next(error);
     });
   }
 
   return function dispatch(
-    req: DispatchRequest,
+    req: ServerRequest,
     res: ServerResponse,
     next: (error?: unknown) => void,
   ): void {

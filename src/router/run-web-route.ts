@@ -81,11 +81,17 @@ function paramsPromise(params: Params | undefined, dynamic: boolean): Promise<Pa
   return dynamic ? Promise.resolve({}) : undefined;
 }
 
+/** A web route's settings (every app and edge route has them). */
+function webSettingsOf(route: Route): WebSettings {
+  if (!route.web) throw new Error(`${route.file} is not an app or edge route`);
+  return route.web;
+}
+
 /** `dynamicParams = false`: the params generateStaticParams lists, as strings, computed once. */
 function staticParamsCheck(
   route: Route,
 ): ((params: Params | undefined) => Promise<boolean>) | undefined {
-  const web = route.web as WebSettings;
+  const web = webSettingsOf(route);
   if (web.dynamicParams || !web.generateStaticParams) return undefined;
   let known: Promise<Set<string>> | undefined;
   const key = (params: Record<string, unknown>) =>
@@ -136,7 +142,7 @@ function mayCarryHeaders(response: Response): boolean {
  */
 function webEndpointRunner(route: Route, endpoint: Endpoint, options: WebRunnerOptions): Runner {
   const handler = endpoint.handler as unknown as WebHandler;
-  const web = route.web as WebSettings;
+  const web = webSettingsOf(route);
   const isApp = route.kind === "app";
   const schema = endpoint.schema;
   const validates =
@@ -335,7 +341,7 @@ export function createWebRouteRunner(route: Route, options: WebRunnerOptions): R
 
 /** next-ws's handler for an upgrade request, inside the request's next/headers scope. */
 function nextWsRunner(route: Route, socket: SocketExport, websockets: WebSocketRuntime): Runner {
-  const web = route.web as WebSettings;
+  const web = webSettingsOf(route);
   return (req, res, done) => {
     const request = NextRequest.fromNode(req, res, { limit: web.bodyLimit, stripped: false });
     const store = new WebRequestStore(

@@ -1,8 +1,8 @@
 import type { z } from "zod";
 import { InvalidRouteError } from "../errors";
-import { HTTP_METHODS, type HttpMethod } from "../http/methods";
+import { isHttpMethod, type HttpMethod } from "../http/methods";
 
-const REQUEST_PARTS = ["query", "body", "headers"] as const;
+const REQUEST_PARTS = new Set(["query", "body", "headers"]);
 
 /** `export const schema` of a route or endpoint: zod schemas for what comes in and goes out. */
 export interface RouteSchema {
@@ -15,13 +15,10 @@ export interface RouteSchema {
 
 /** zod 4 (`_zod`) or zod 3 (`_def`), with the parse method the validator calls. */
 export function isZodSchema(value: unknown): value is z.ZodType {
-  const candidate = value as { _zod?: unknown; _def?: unknown; safeParseAsync?: unknown } | null;
-  return (
-    typeof candidate === "object" &&
-    candidate !== null &&
-    (candidate._zod !== undefined || candidate._def !== undefined) &&
-    typeof candidate.safeParseAsync === "function"
-  );
+  if (typeof value !== "object" || value === null || !("safeParseAsync" in value)) return false;
+  const versioned =
+    ("_zod" in value && value._zod !== undefined) || ("_def" in value && value._def !== undefined);
+  return versioned && typeof value.safeParseAsync === "function";
 }
 
 function fail(where: string, message: string): never {
@@ -32,17 +29,16 @@ function fail(where: string, message: string): never {
 export function checkRouteSchema(value: unknown, where: string): RouteSchema {
   if (typeof value !== "object" || value === null)
     fail(where, "expected an object { query, body, headers, responses }");
-  const schema = value as Record<string, unknown>;
-  for (const [key, part] of Object.entries(schema)) {
+  for (const [key, part] of Object.entries(value)) {
     if (key === "responses") {
       if (typeof part !== "object" || part === null)
         fail(`${where}.responses`, "expected { <status>: zodSchema }");
-      for (const [status, response] of Object.entries(part as Record<string, unknown>)) {
+      for (const [status, response] of Object.entries(part)) {
         if (!/^[1-5]\d\d$/.test(status))
           fail(`${where}.responses`, `"${status}" is not an HTTP status code`);
         if (!isZodSchema(response)) fail(`${where}.responses.${status}`, "is not a zod schema");
       }
-    } else if ((REQUEST_PARTS as readonly string[]).includes(key)) {
+    } else if (REQUEST_PARTS.has(key)) {
       if (part !== undefined && !isZodSchema(part))
         fail(`${where}.${key}`, "is not a zod schema (z.object({ … }))");
     } else {
@@ -52,7 +48,7 @@ export function checkRouteSchema(value: unknown, where: string): RouteSchema {
       );
     }
   }
-  return schema as RouteSchema;
+  return value as RouteSchema;
 }
 
 /**
@@ -66,7 +62,7 @@ export function readFileSchema(value: unknown): {
   if (value === undefined) return { perMethod: {} };
   if (typeof value !== "object" || value === null) fail("schema", "expected an object");
   const keys = Object.keys(value);
-  const methodKeys = keys.filter((key) => (HTTP_METHODS as readonly string[]).includes(key));
+  const methodKeys = keys.filter(isHttpMethod);
   if (methodKeys.length === 0) return { common: checkRouteSchema(value, "schema"), perMethod: {} };
   if (methodKeys.length !== keys.length) {
     fail(
@@ -75,11 +71,8 @@ export function readFileSchema(value: unknown): {
     );
   }
   const perMethod: Partial<Record<HttpMethod, RouteSchema>> = {};
-  for (const method of methodKeys as HttpMethod[]) {
-    perMethod[method] = checkRouteSchema(
-      (value as Record<string, unknown>)[method],
-      `schema.${method}`,
-    );
+  for (const method of methodKeys) {
+    perMethod[method] = checkRouteSchema(Reflect.get(value, method), `schema.${method}`);
   }
   return { perMethod };
 }

@@ -5,11 +5,7 @@
 // built for a handler that just returns it. It is an `instanceof Response` (and NextResponse),
 // and everything Response has works on it.
 
-import * as streams from "node:stream";
-
-/** node:stream's isDisturbed (Node 16.8+, Web streams too), which @types/node does not declare. */
-const isDisturbed = (streams as unknown as { isDisturbed(stream: ReadableStream): boolean })
-  .isDisturbed;
+import { isDisturbed } from "../internals/node-stream";
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
@@ -24,7 +20,7 @@ export interface LazyJson {
   stream?: ReadableStream<Uint8Array>;
 }
 
-export const kLazyJson: unique symbol = Symbol.for("nextpress.lazyJson") as never;
+export const kLazyJson: unique symbol = Symbol.for("nextpress.lazyJson");
 
 type WithLazy = object & { [kLazyJson]?: LazyJson };
 

@@ -11,8 +11,8 @@ import {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** Where a response's body came from, when nextpress built it: written as it is, no stream read. */
-export const kBodySource: unique symbol = Symbol.for("nextpress.bodySource") as never;
-const kCookies: unique symbol = Symbol.for("nextpress.responseCookies") as never;
+export const kBodySource: unique symbol = Symbol.for("nextpress.bodySource");
+const kCookies: unique symbol = Symbol.for("nextpress.responseCookies");
 
 /** Marks a response from `NextResponse.next()` / `.rewrite()`: middleware answers, an error in a route handler. */
 export const MIDDLEWARE_ONLY_HEADERS = ["x-middleware-next", "x-middleware-rewrite"] as const;

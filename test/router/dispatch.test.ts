@@ -1,6 +1,12 @@
+import { IncomingMessage, ServerResponse } from "node:http";
+import { Socket } from "node:net";
 import type { Express } from "express";
 import request from "supertest";
 import { buildTestApp } from "../helpers/app";
+import { createPreviewKeys } from "../../src/next/preview";
+import { isNextApiRequest } from "../../src/next/request";
+import { isNextApiResponse } from "../../src/next/response";
+import { createDispatcher } from "../../src/router/dispatch";
 import { rawRequest } from "./raw-request";
 
 // NEXT-SEMANTICS.md sections A, B and C over HTTP. Every fixture route answers
@@ -267,5 +273,34 @@ describe("D. route params and the query string", () => {
       file: "post/[pid].ts",
       query: { pid: "abc", x: ["1", "2"] },
     });
+  });
+});
+
+describe("the request type at the dispatcher", () => {
+  it("passes a request that skipped createApp's handler on as an error, never to a route", async () => {
+    const { routes } = await buildTestApp("routing-static");
+    const dispatch = createDispatcher(routes, { previewKeys: createPreviewKeys(undefined, true) });
+    const req = new IncomingMessage(new Socket());
+    req.method = "GET";
+    req.url = "/api/hello";
+    const res = new ServerResponse(req);
+    const next = jest.fn();
+    dispatch(req, res, next);
+    expect(next).toHaveBeenCalledWith(
+      expect.objectContaining({ message: expect.stringMatching(/createApp's request handler/) }),
+    );
+    expect(res.headersSent).toBe(false);
+  });
+
+  it("knows createApp's requests and responses as Next's, and node's own as not", async () => {
+    const { app } = await buildTestApp("routing-static");
+    const plain = new IncomingMessage(new Socket());
+    const req = Object.setPrototypeOf(new IncomingMessage(new Socket()), app.request);
+    expect([isNextApiRequest(req), isNextApiRequest(plain)]).toEqual([true, false]);
+    const res = Object.setPrototypeOf(new ServerResponse(plain), app.response);
+    expect([isNextApiResponse(res), isNextApiResponse(new ServerResponse(plain))]).toEqual([
+      true,
+      false,
+    ]);
   });
 });
