@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
+import { inFlightResponse, isLastResponse } from "../internals/node-http";
 
 /** How long, and for how many bytes, a closing connection keeps reading what the client still sends. */
 const LINGER_MS = 1000;
@@ -24,9 +25,6 @@ export function isRefusingRequests(socket: Socket | null | undefined): boolean {
   return socket != null && (closing.has(socket) || socket.writableEnded);
 }
 
-/** Node's own bookkeeping: the response being written on a socket, and whether it closes the connection. */
-type HttpSocket = Socket & { _httpMessage?: (ServerResponse & { _last?: boolean }) | null };
-
 /**
  * True for a request parsed after its connection's last answer: a refusal, or a response whose
  * headers said `Connection: close` (RFC 9112 §9.6: the server "MUST NOT process any further
@@ -35,8 +33,8 @@ type HttpSocket = Socket & { _httpMessage?: (ServerResponse & { _last?: boolean 
 export function isAfterLastAnswer(socket: Socket | null | undefined, res: ServerResponse): boolean {
   if (socket == null) return false;
   if (isRefusingRequests(socket)) return true;
-  const inFlight = (socket as HttpSocket)._httpMessage;
-  return inFlight != null && inFlight !== res && inFlight._last === true;
+  const inFlight = inFlightResponse(socket);
+  return inFlight !== undefined && inFlight !== res && isLastResponse(inFlight);
 }
 
 /**

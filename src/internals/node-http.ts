@@ -1,5 +1,5 @@
-// node:http keeps the response a connection is answering as `socket._httpMessage`, not in
-// @types/node. test/internals/node-http.test.ts holds the shape relied on here.
+// node:http keeps the response a connection is answering as `socket._httpMessage`, and whether a
+// response closes its connection as `res._last`, neither in @types/node. test/internals/node-http.test.ts holds the shape relied on here.
 import { ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 
@@ -7,4 +7,9 @@ import type { Socket } from "node:net";
 export function inFlightResponse(socket: Socket): ServerResponse | undefined {
   const message: unknown = Reflect.get(socket, "_httpMessage");
   return message instanceof ServerResponse ? message : undefined;
+}
+
+/** True when `res`'s headers said `Connection: close` (node:http's `res._last`): no answer follows it. */
+export function isLastResponse(res: ServerResponse): boolean {
+  return Reflect.get(res, "_last") === true;
 }

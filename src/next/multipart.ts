@@ -1,6 +1,7 @@
 import type { EventEmitter } from "node:events";
 import { finished, type Readable } from "node:stream";
 import Busboy, { type BusboyInstance } from "@fastify/busboy";
+import { partHeaderParser } from "../internals/busboy";
 import { ApiError, isApiError } from "../errors";
 
 /** Caps every multipart body meets, whatever the route: each is far above what a browser form sends. */
@@ -57,15 +58,6 @@ function checkHeaderPairs(header: Record<string, string[]>): void {
     throw tooLarge(`over ${MULTIPART_CAPS.headerPairs} header lines in a part`);
 }
 
-interface HeaderParser {
-  push(data: Buffer): number | undefined;
-  reset(): void;
-}
-
-interface Internals {
-  _parser?: { parser?: EventEmitter & { _hparser?: HeaderParser } };
-}
-
 /**
  * Busboy keeps the first headerSize bytes of a part's header block and drops the rest silently;
  * its parser is wrapped to count them instead, and `onOver` runs as soon as a block passes
@@ -76,10 +68,7 @@ function watchPartHeaders(
   onOver: () => void,
   onPart: (header: Record<string, string[]>) => void,
 ): void {
-  const dicer = (busboy as unknown as Internals)._parser?.parser;
-  const parser = dicer?._hparser;
-  if (!dicer || !parser)
-    throw new Error("@fastify/busboy's part parser is not where nextpress looks");
+  const { dicer, parser } = partHeaderParser(busboy);
   let seen = 0;
   const push = parser.push.bind(parser);
   const reset = parser.reset.bind(parser);

@@ -3,9 +3,10 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { trackBackground } from "../http/background";
 import { sendJsonError } from "../http/json-error";
+import type { ServerRequest } from "../http/server-request";
+import { replaceReadableBody } from "../internals/node-stream";
 import type { ProxyFile, ProxyMatcher } from "../loader/proxy-file";
 import { matchConditions } from "../loader/request-match";
-import type { NextApiRequest } from "../types";
 import { BodyLimitError } from "../web/request-body";
 import { normalizeRequestPath } from "./request-path";
 
@@ -13,7 +14,7 @@ import { normalizeRequestPath } from "./request-path";
 // server/lib/router-utils/resolve-routes.ts): the matcher, then the function with a NextRequest
 // and a NextFetchEvent, then what its answer means (continue, rewrite, or the answer itself).
 
-type ProxyRequest = IncomingMessage & { originalUrl?: string; protocol?: string; host?: string };
+type ProxyRequest = ServerRequest;
 type Next = (error?: unknown) => void;
 
 const OVERRIDE = "x-middleware-override-headers";
@@ -78,18 +79,6 @@ function overrideRequestHeaders(req: ProxyRequest, from: Headers): void {
   }
   req.headers = headers;
   req.rawHeaders = raw;
-}
-
-/**
- * The body the proxy read, given back to the route (Next tees it: server/body-streams.ts): Node's
- * request gets a fresh readable state holding those bytes, so every reader (the body parser, a
- * route handler's stream) reads them from `req` as if they had just arrived. Its listeners stay.
- */
-function replaceRequestBody(req: IncomingMessage, body: Buffer): void {
-  const fresh = new Readable({ read() {} });
-  fresh.push(body);
-  fresh.push(null);
-  Object.assign(req, { _readableState: Reflect.get(fresh, "_readableState"), _read() {} });
 }
 
 /** The proxy's own response headers, its Set-Cookie included, onto the route's answer. */
@@ -214,7 +203,7 @@ export function createProxyStep(proxy: ProxyFile, projectDir: string, basePath =
   const page = `/${path.basename(proxy.file).replace(/\.[^.]+$/, "")}`;
 
   async function runProxy(req: ProxyRequest, res: ServerResponse, next: Next): Promise<void> {
-    const log = (req as unknown as NextApiRequest).log;
+    const log = req.log;
     // The URL the client asked for (with next.config's basePath and trailing slash), on the
     // client's origin; `nextUrl` shows the path without the basePath, and the basePath, as Next.
     const request = NextRequest.fromNode(req, res, {
@@ -230,20 +219,20 @@ export function createProxyStep(proxy: ProxyFile, projectDir: string, basePath =
       if (result !== undefined && result !== null && !(result instanceof Response))
         throw new TypeError(`Expected an instance of Response to be returned from ${label}`);
     } catch (error) {
-      log.error({ err: error, file: proxy.file }, `${label} threw: answering 500`);
+      log?.error({ err: error, file: proxy.file }, `${label} threw: answering 500`);
       return sendJsonError(req, res, 500, "Internal Server Error");
     } finally {
       for (const promise of event.waitUntilPromises)
         trackBackground(
           promise.catch((error: unknown) =>
-            log.error({ err: error, file: proxy.file }, `${label}: waitUntil work failed`),
+            log?.error({ err: error, file: proxy.file }, `${label}: waitUntil work failed`),
           ),
         );
     }
     const kept = keptBody(request);
     if (kept) {
       try {
-        replaceRequestBody(req, await kept);
+        replaceReadableBody(req, await kept);
       } catch (error) {
         if (error instanceof BodyLimitError)
           return sendJsonError(req, res, 413, `Body exceeded ${PROXY_BODY_LIMIT.text} limit`);

@@ -1,6 +1,6 @@
 import http from "node:http";
 import { Socket, type AddressInfo } from "node:net";
-import { inFlightResponse } from "../../src/internals/node-http";
+import { inFlightResponse, isLastResponse } from "../../src/internals/node-http";
 
 // node:http's socket._httpMessage: if Node changes it, this fails.
 describe("node:http's internals", () => {
@@ -17,6 +17,24 @@ describe("node:http's internals", () => {
       const res = await fetch(`http://127.0.0.1:${port}/`);
       expect(await res.text()).toBe("ok");
       expect(seen).toEqual([true, true]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("tells a response that closes its connection from one that keeps it", async () => {
+    const last: boolean[] = [];
+    const server = http.createServer((req, res) => {
+      if (req.url === "/close") res.setHeader("connection", "close");
+      res.end("ok", () => last.push(isLastResponse(res)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await (await fetch(`http://127.0.0.1:${port}/keep`)).text();
+      await (await fetch(`http://127.0.0.1:${port}/close`)).text();
+      expect(last).toEqual([false, true]);
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
