@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
+import type { ServerRequest } from "../http/server-request";
 import { sendJsonError } from "../http/json-error";
 import { requestState } from "../http/request-state";
 import type { RequestLayerConfig, RequestRule, RewriteRule } from "../loader/next-config";
@@ -10,7 +11,7 @@ import { proxyExternally } from "./run-proxy";
 // normalisation, headers(), redirects(), then (after the proxy) beforeFiles rewrites here, and
 // afterFiles / fallback rewrites in the dispatcher.
 
-type LayerRequest = IncomingMessage & { originalUrl?: string };
+type LayerRequest = ServerRequest;
 type Next = (error?: unknown) => void;
 
 /** What a rewrite did: the request now has another URL, it was answered (proxied), or nothing. */
