@@ -7,8 +7,21 @@ import type { ServerRequest } from "../http/server-request";
 import type { Rate } from "../rate";
 import { loadRateLimit } from "./counter-stores";
 
-/** Where createApp keeps the brake for every `authenticate` (and createAuthenticate) of its requests. */
-const brakes = new WeakMap<object, AuthBrake>();
+/**
+ * The app setting where createApp keeps the brake for every `authenticate` (and createAuthenticate)
+ * of its requests. An app setting, not a module-level map: a route file may load its own copy of
+ * nextpress (the `nextpress` import resolved to another build), and a mounted app inherits it.
+ */
+const APP_SETTING = "nextpress auth brake";
+
+function isAuthBrake(value: unknown): value is AuthBrake {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof Reflect.get(value, "admit") === "function" &&
+    typeof Reflect.get(value, "recordFailure") === "function"
+  );
+}
 
 /**
  * A brake on guessing tokens (AUTH_FAILURE_LIMIT): once a client IP has presented `rate.limit`
@@ -121,10 +134,11 @@ export function createAuthBrake(rate: Rate, createStore: () => Store, logger: Lo
 
 /** Makes every authenticate of `app`'s requests use `brake`. */
 export function configureAuthBrake(app: Application, brake: AuthBrake): void {
-  brakes.set(app, brake);
+  app.set(APP_SETTING, brake);
 }
 
 /** The brake for this request's app, if it has one. */
 export function authBrakeOf(req: ServerRequest): AuthBrake | undefined {
-  return req.app && brakes.get(req.app);
+  const brake: unknown = req.app?.get(APP_SETTING);
+  return isAuthBrake(brake) ? brake : undefined;
 }

@@ -4,9 +4,12 @@ import { JSON_CONTENT_TYPE } from "../http/json-error";
 import type { AuthInfo, Middleware, NextApiRequest, NextApiResponse } from "../types";
 import { authBrakeOf } from "./auth-brake";
 
-/** Where createApp keeps the configured `authenticate` for the module-level one to find. */
-/** What `authenticate` runs for each app's requests (the app's tokens). */
-const configuredFor = new WeakMap<object, Middleware>();
+/**
+ * The app setting where createApp keeps what `authenticate` runs for its requests (the app's
+ * tokens). An app setting, not a module-level map: a route file may load its own copy of nextpress
+ * (the `nextpress` import resolved to another build than the server's), and a mounted app inherits it.
+ */
+const APP_SETTING = "nextpress authenticate";
 
 /** Marks authentication middleware so the route table and OpenAPI know a route is protected. */
 const kAuthenticates = Symbol.for("nextpress.authenticates");
@@ -50,7 +53,7 @@ function markAuthenticates<T extends object>(fn: T): T {
 }
 
 /** True for `authenticate`, and for what createAuthenticate returns. */
-export function isAuthenticateMiddleware(fn: unknown): boolean {
+export function isAuthenticateMiddleware(fn: unknown): fn is Middleware {
   return typeof fn === "function" && kAuthenticates in fn && fn[kAuthenticates] === true;
 }
 
@@ -140,7 +143,7 @@ export function createAuthenticate(options: AuthenticateOptions): Middleware {
 
 /** Makes `authenticate` use `tokens` for requests served by `app`. */
 export function configureAuthenticate(app: Application, tokens: readonly string[]): void {
-  configuredFor.set(app, createAuthenticate({ tokens }));
+  app.set(APP_SETTING, createAuthenticate({ tokens }));
 }
 
 const refuseAll = createAuthenticate({});
@@ -156,6 +159,6 @@ const refuseAll = createAuthenticate({});
  * }
  */
 export const authenticate: Middleware = markAuthenticates(function authenticate(req, res, next) {
-  const configured = req.app && configuredFor.get(req.app);
-  return (configured ?? refuseAll)(req, res, next);
+  const configured: unknown = req.app?.get(APP_SETTING);
+  return (isAuthenticateMiddleware(configured) ? configured : refuseAll)(req, res, next);
 });
