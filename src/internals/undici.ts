@@ -13,9 +13,10 @@ const kState: symbol | undefined = Object.getOwnPropertySymbols(new Response("")
 export function undiciBodySource(response: Response): string | Uint8Array | null | undefined {
   if (!kState) return undefined;
   const state: unknown = Reflect.get(response, kState);
-  if (typeof state !== "object" || state === null || !("body" in state)) return undefined;
-  const body = state.body;
-  if (body === null) return null;
+  if (typeof state !== "object" || state === null || !("status" in state)) return undefined;
+  // No body: null, or (Node 22.23.5) no `body` key at all.
+  const body: unknown = Reflect.get(state, "body");
+  if (body === null || body === undefined) return null;
   if (typeof body !== "object" || body === undefined || !("source" in body)) return undefined;
   const source = body.source;
   return typeof source === "string" || source instanceof Uint8Array ? source : undefined;

@@ -82,8 +82,16 @@ describe("the published package", () => {
   beforeAll(async () => {
     const packDir = path.join(dir, "pack");
     mkdirSync(packDir);
-    const out = await run("npm", ["pack", "--json", "--pack-destination", packDir], PROJECT_ROOT);
-    const [packed] = JSON.parse(out.slice(out.indexOf("["))) as {
+    const out = await run(
+      "npm",
+      ["pack", "--json", "--loglevel=warn", "--pack-destination", packDir],
+      PROJECT_ROOT,
+    );
+    // The JSON array alone: npm may print around it (the prepack build, `npm notice` lines where
+    // the machine's npm config sets that log level).
+    const json = /^\[\n[\s\S]*?^\]$/m.exec(out)?.[0];
+    if (json === undefined) throw new Error(`no JSON in npm pack's output:\n${out}`);
+    const [packed] = JSON.parse(json) as {
       filename: string;
       files: PackedFile[];
     }[];
