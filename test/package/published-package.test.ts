@@ -87,11 +87,13 @@ describe("the published package", () => {
       ["pack", "--json", "--loglevel=warn", "--pack-destination", packDir],
       PROJECT_ROOT,
     );
-    // The JSON array alone: npm may print around it (the prepack build, `npm notice` lines where
-    // the machine's npm config sets that log level).
-    const json = /^\[\n[\s\S]*?^\]$/m.exec(out)?.[0];
+    // The JSON alone: npm may print around it (the prepack build, `npm notice` lines where the
+    // machine's npm config sets that log level). npm 11 prints an array of packages, npm 12
+    // (node:24-slim's) an object keyed by package name.
+    const json = /^[[{]\n[\s\S]*?^[\]}]$/m.exec(out)?.[0];
     if (json === undefined) throw new Error(`no JSON in npm pack's output:\n${out}`);
-    const [packed] = JSON.parse(json) as {
+    const parsed: unknown = JSON.parse(json);
+    const [packed] = (Array.isArray(parsed) ? parsed : Object.values(parsed as object)) as {
       filename: string;
       files: PackedFile[];
     }[];
