@@ -13,19 +13,20 @@ export function isDisturbed(stream: ReadableStream): boolean {
 }
 
 /**
- * Gives `stream` (a request whose bytes were already read) a fresh readable state holding `body`,
- * so every later reader (a body parser, a handler's stream) reads them as if they had just arrived;
- * its listeners stay. Next does the same in server/body-streams.ts (replaceRequestBody) when a
- * middleware read the body. Relies on Readable keeping all its reading state in `_readableState`.
+ * Makes `stream` (a request whose bytes were already read) read `body` anew: every later reader (a
+ * body parser, a handler's stream) reads them as if they had just arrived. As Next does in
+ * server/body-streams.ts (replaceRequestBody): every enumerable member of a fresh Readable holding
+ * `body` is put on `stream`, its methods bound to the fresh one, so `stream` reads, pipes and emits
+ * through it. (Swapping `_readableState` alone works on Node 24 but hangs on Node 22.)
  */
 export function replaceReadableBody(stream: Readable, body: Buffer): void {
   const fresh = new Readable({ read() {} });
   fresh.push(body);
   fresh.push(null);
-  const state: unknown = Reflect.get(fresh, "_readableState");
-  if (typeof state !== "object" || state === null)
-    throw new TypeError(
-      "node:stream's Readable has no _readableState: a Node.js nextpress does not know",
-    );
-  Object.assign(stream, { _readableState: state, _read() {} });
+  for (const key in fresh) {
+    const value: unknown = Reflect.get(fresh, key);
+    Reflect.set(stream, key, typeof value === "function" ? value.bind(fresh) : value);
+  }
+  // `for await (const chunk of req)`: a symbol, which for…in does not list.
+  stream[Symbol.asyncIterator] = fresh[Symbol.asyncIterator].bind(fresh);
 }
