@@ -1,5 +1,5 @@
 import cluster from "node:cluster";
-import { createLocalBus, type Payload, type TopicBus } from "../web/websocket-peer";
+import { createLocalBus, decodePayload, encodePayload, type TopicBus } from "../web/websocket-peer";
 
 /** The IPC message a worker sends the primary, which passes it to every other worker. */
 const CLUSTER_PUBLISH = "nextpress:ws-publish";
@@ -27,10 +27,7 @@ export function createClusterBus(): TopicBus | undefined {
   const local = createLocalBus();
   process.on("message", (message: unknown) => {
     if (!isPublishMessage(message)) return;
-    const payload: Payload = message.b
-      ? { data: Buffer.from(message.d, "base64"), binary: true }
-      : { data: message.d, binary: false };
-    local.deliverLocal(message.k, payload);
+    local.deliverLocal(message.k, decodePayload(message));
   });
   return {
     subscribe: local.subscribe,
@@ -38,9 +35,7 @@ export function createClusterBus(): TopicBus | undefined {
     publish(key, payload, sender) {
       local.publish(key, payload, sender);
       if (!worker.isConnected()) return;
-      const data =
-        typeof payload.data === "string" ? payload.data : payload.data.toString("base64");
-      const message: PublishMessage = { type: CLUSTER_PUBLISH, k: key, b: payload.binary, d: data };
+      const message: PublishMessage = { type: CLUSTER_PUBLISH, k: key, ...encodePayload(payload) };
       worker.send(message);
     },
   };

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import Redis from "ioredis";
 import type { Logger } from "pino";
-import { createLocalBus, type Payload, type TopicBus } from "../web/websocket-peer";
+import { createLocalBus, decodePayload, encodePayload, type TopicBus } from "../web/websocket-peer";
 
 /** The one channel every process publishes on; the topic key travels in the message. */
 const CHANNEL = "nextpress:ws";
@@ -52,10 +52,7 @@ export function createRedisBus(url: string, logger: Logger): ClosableBus {
       return;
     }
     if (envelope.o === self) return;
-    const payload: Payload = envelope.b
-      ? { data: Buffer.from(envelope.d, "base64"), binary: true }
-      : { data: envelope.d, binary: false };
-    local.deliverLocal(envelope.k, payload);
+    local.deliverLocal(envelope.k, decodePayload(envelope));
   });
   return {
     subscribe: local.subscribe,
@@ -65,8 +62,7 @@ export function createRedisBus(url: string, logger: Logger): ClosableBus {
       const envelope: Envelope = {
         o: self,
         k: key,
-        b: payload.binary,
-        d: typeof payload.data === "string" ? payload.data : payload.data.toString("base64"),
+        ...encodePayload(payload),
       };
       publisher.publish(CHANNEL, JSON.stringify(envelope)).catch(onError);
     },

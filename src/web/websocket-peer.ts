@@ -162,3 +162,16 @@ export function createLocalBus(): TopicBus & { deliverLocal(key: string, payload
     deliverLocal: (key, payload) => deliverLocal(key, payload),
   };
 }
+
+/** A payload as text for a bus between processes: binary data as base64, with `b` saying so. */
+export function encodePayload(payload: Payload): { b: boolean; d: string } {
+  const d = typeof payload.data === "string" ? payload.data : payload.data.toString("base64");
+  return { b: payload.binary, d };
+}
+
+/** The payload encodePayload wrote. */
+export function decodePayload(encoded: { b: boolean; d: string }): Payload {
+  return encoded.b
+    ? { data: Buffer.from(encoded.d, "base64"), binary: true }
+    : { data: encoded.d, binary: false };
+}
