@@ -380,18 +380,15 @@ async function loadDirectories(plan: Awaited<ReturnType<typeof planRoutes>>, rou
 }
 
 /**
- * Scan → patterns → conflicts → import: the route table for `routesDir` (and `options.appDir`),
- * or a RouteLoadError listing every broken or conflicting file. Nothing is served from a
- * half-loaded folder.
- *
- * @example
- * const routes = await loadRoutes("/srv/app/routes", { bodyLimit: "1mb", appDir: "/srv/app/app" });
+ * What both loaders do before importing a route: path aliases on, the TypeScript runtime when a
+ * file needs it, the `_middleware` folders loaded. Their problems come back with the context.
  */
-export async function loadRoutes(routesDir: string, options: LoadRoutesOptions): Promise<Route[]> {
-  const plan = await planRoutes(routesDir, options);
-  const { problems } = plan;
+async function prepareContext(
+  plan: Awaited<ReturnType<typeof planRoutes>>,
+  routesDir: string,
+  options: LoadRoutesOptions,
+): Promise<{ context: Context; problems: RouteProblem[] }> {
   installPathAliases([routesDir, ...(plan.appDir ? [plan.appDir] : [])]);
-  // Import even when names collide, so that one start-up reports every problem in the folder.
   const allFiles = [
     ...plan.files,
     ...plan.middlewareFiles,
@@ -400,7 +397,6 @@ export async function loadRoutes(routesDir: string, options: LoadRoutesOptions):
   ];
   if (allFiles.some(isTypeScriptFile)) await ensureTypeScriptRuntime();
   const { directories, appDirectories } = await loadDirectories(plan, routesDir);
-  problems.push(...directories.problems, ...(appDirectories?.problems ?? []));
   const context: Context = {
     routesDir,
     appDir: plan.appDir,
@@ -410,6 +406,22 @@ export async function loadRoutes(routesDir: string, options: LoadRoutesOptions):
     directories,
     appDirectories,
   };
+  return { context, problems: [...directories.problems, ...(appDirectories?.problems ?? [])] };
+}
+
+/**
+ * Scan → patterns → conflicts → import: the route table for `routesDir` (and `options.appDir`),
+ * or a RouteLoadError listing every broken or conflicting file. Nothing is served from a
+ * half-loaded folder.
+ *
+ * @example
+ * const routes = await loadRoutes("/srv/app/routes", { bodyLimit: "1mb", appDir: "/srv/app/app" });
+ */
+export async function loadRoutes(routesDir: string, options: LoadRoutesOptions): Promise<Route[]> {
+  const plan = await planRoutes(routesDir, options);
+  // Import even when names collide, so that one start-up reports every problem in the folder.
+  const { context, problems } = await prepareContext(plan, routesDir, options);
+  problems.unshift(...plan.problems);
   const loaded = await Promise.all(
     [...plan.planned, ...plan.appPlanned].map((planned) => loadRoute(planned, context)),
   );
@@ -434,26 +446,8 @@ export async function loadRoutesLazily(
   if (plan.problems.length > 0)
     throw new RouteLoadError(label(routesDir, plan.appDir), plan.problems);
   if (!(await isManifestCurrent(routesDir, manifestFiles(routesDir, plan)))) return undefined;
-  installPathAliases([routesDir, ...(plan.appDir ? [plan.appDir] : [])]);
-  const allFiles = [
-    ...plan.files,
-    ...plan.middlewareFiles,
-    ...(plan.app?.routes ?? []),
-    ...(plan.app?.middleware ?? []),
-  ];
-  if (allFiles.some(isTypeScriptFile)) await ensureTypeScriptRuntime();
-  const { directories, appDirectories } = await loadDirectories(plan, routesDir);
-  const problems = [...directories.problems, ...(appDirectories?.problems ?? [])];
+  const { context, problems } = await prepareContext(plan, routesDir, options);
   if (problems.length > 0) throw new RouteLoadError(label(routesDir, plan.appDir), problems);
-  const context: Context = {
-    routesDir,
-    appDir: plan.appDir,
-    prefix: plan.prefix,
-    options,
-    globalMiddleware: plan.globalMiddleware,
-    directories,
-    appDirectories,
-  };
   return [...plan.planned, ...plan.appPlanned].map((planned) => {
     let loading: Promise<Route> | undefined;
     const isApp = planned.root === "app";
