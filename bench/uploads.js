@@ -133,6 +133,7 @@ function refusedUpload(port, target, size, limit, chunked) {
       text += data.toString("latin1");
     });
     socket.on("error", () => {});
+    socket.setTimeout(30_000, () => socket.destroy());
     socket.on("close", () =>
       resolve({
         status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(text)?.[1] ?? 0),

@@ -182,6 +182,7 @@ function rawUpload(
     });
     // A reset: the outcome is what was read before it.
     socket.on("error", () => {});
+    socket.setTimeout(30_000, () => socket.destroy());
     socket.on("close", () => {
       resolve({
         status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(text)?.[1] ?? 0),
