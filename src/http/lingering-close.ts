@@ -42,8 +42,10 @@ export function isAfterLastAnswer(socket: Socket | null | undefined, res: Server
  * 408, a parse error). Closed at once, the unread bytes make the kernel send a RST that can
  * overtake the answer, and the client sees "connection reset" instead of its 4xx. So: half-close,
  * read and drop what still arrives (through `incoming`, the request, when the HTTP parser owns
- * the socket), and close when the client does, after LINGER_MS, or past LINGER_BYTES — the
- * lingering close of Apache and Go.
+ * the socket), and close when the client does or after LINGER_MS — the lingering close of Apache
+ * and Go. Past LINGER_BYTES it stops reading rather than closing: TCP's flow control then stalls
+ * the client's writes while it reads the answer (a fast client on loopback sends 4 MB within
+ * 20 ms of the answer, before reading it, and a close then would reset the answer away).
  */
 export function closeLingering(socket: Socket, incoming?: Readable): void {
   if (socket.destroyed || lingering.has(socket)) return;
@@ -57,7 +59,7 @@ export function closeLingering(socket: Socket, incoming?: Readable): void {
     let dropped = 0;
     incoming.on("data", (chunk: Buffer) => {
       dropped += chunk.length;
-      if (dropped > LINGER_BYTES) socket.destroy();
+      if (dropped > LINGER_BYTES) incoming.pause();
     });
     incoming.resume();
   }

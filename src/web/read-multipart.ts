@@ -58,17 +58,35 @@ async function storeInMemory(part: FilePart): Promise<UploadedFile> {
   return { field: part.field, file, path: undefined };
 }
 
-/** Writes each file into a new folder of `tmpDir`, removed with everything in it when `res` closes. */
+/** Rejects with `signal`'s reason once it aborts. */
+function abortedBy(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+
+/**
+ * Writes each file into a new folder of `tmpDir`, removed with everything in it when `res` closes.
+ * A failed body (a file over `fileSize`) is answered without waiting for its files to be closed:
+ * the folder's removal waits for them instead.
+ */
 async function diskStore(tmpDir: string, res: ServerResponse | undefined) {
   await mkdir(tmpDir, { recursive: true });
   const dir = await mkdtemp(path.join(tmpDir, "upload-"));
-  const remove = () => void rm(dir, { recursive: true, force: true }).catch(() => {});
+  const writing: Array<Promise<void>> = [];
+  const remove = () =>
+    void Promise.allSettled(writing)
+      .then(() => rm(dir, { recursive: true, force: true }))
+      .catch(() => {});
   if (!res || res.closed) remove();
   else res.once("close", remove);
   let count = 0;
   return async (part: FilePart): Promise<UploadedFile> => {
     const file = path.join(dir, String(count++));
-    await pipeline(part.stream, createWriteStream(file), { signal: part.signal });
+    const written = pipeline(part.stream, createWriteStream(file), { signal: part.signal });
+    writing.push(written);
+    await Promise.race([written, abortedBy(part.signal)]);
     await stat(file);
     const blob = await openAsBlob(file, { type: part.type });
     return {

@@ -14,6 +14,11 @@ import { eventually, startHostileServer, type HostileServer } from "../hostile/s
 const MIB = 1024 * 1024;
 const BIG = Number(process.env.UPLOAD_TEST_MIB ?? 256) * MIB;
 const BOUNDARY = "----nextpressUploadTest";
+const PART_HEAD = Buffer.from(
+  `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n` +
+    `Content-Type: application/octet-stream\r\n\r\n`,
+);
+const PART_TAIL = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
 
 let server: HostileServer;
 let dataDir: string;
@@ -43,8 +48,6 @@ function rssOf(pid: number): number {
 interface Upload {
   status: number;
   body: string;
-  /** ms from the moment the client had sent `crossAt` bytes of the file to the response's arrival. */
-  latencyMs: number | undefined;
 }
 
 /**
@@ -54,34 +57,26 @@ interface Upload {
 function upload(
   target: string,
   size: number,
-  options: { crossAt?: number; abortAfter?: number; hash?: ReturnType<typeof createHash> } = {},
+  options: { abortAfter?: number; hash?: ReturnType<typeof createHash> } = {},
 ): Promise<Upload> {
-  const head = Buffer.from(
-    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n` +
-      `Content-Type: application/octet-stream\r\n\r\n`,
-  );
-  const tail = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
   const chunk = Buffer.alloc(256 * 1024);
   for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 31) & 0xff;
   return new Promise((resolve, reject) => {
-    let crossedAt: number | undefined;
     let answered = false;
     const req = http.request(server.url(target), {
       method: "POST",
       headers: {
         "content-type": `multipart/form-data; boundary=${BOUNDARY}`,
-        "content-length": head.length + size + tail.length,
+        "content-length": PART_HEAD.length + size + PART_TAIL.length,
       },
     });
     req.on("response", (res) => {
       answered = true;
-      const arrived = performance.now();
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (text: string) => (body += text));
       res.on("end", () => {
-        const latencyMs = crossedAt === undefined ? undefined : arrived - crossedAt;
-        resolve({ status: res.statusCode ?? 0, body, latencyMs });
+        resolve({ status: res.statusCode ?? 0, body });
         req.destroy();
       });
     });
@@ -93,20 +88,17 @@ function upload(
       while (!answered && sent < size) {
         if (options.abortAfter !== undefined && sent >= options.abortAfter) {
           req.destroy();
-          resolve({ status: 0, body: "", latencyMs: undefined });
+          resolve({ status: 0, body: "" });
           return;
         }
         const piece = chunk.subarray(0, Math.min(chunk.length, size - sent));
         sent += piece.length;
         options.hash?.update(piece);
-        const more = req.write(piece);
-        if (crossedAt === undefined && options.crossAt !== undefined && sent > options.crossAt)
-          crossedAt = performance.now();
-        if (!more) return void req.once("drain", writeMore);
+        if (!req.write(piece)) return void req.once("drain", writeMore);
       }
-      if (!answered && sent >= size) req.end(tail);
+      if (!answered && sent >= size) req.end(PART_TAIL);
     };
-    req.write(head);
+    req.write(PART_HEAD);
     writeMore();
   });
 }
@@ -144,23 +136,132 @@ it("streams a big upload to disk with the server's RSS within 50 MB of idle, the
   );
 }, 180_000);
 
-it("answers 10 parallel uploads over fileSize with 413 while they are still being sent", async () => {
-  // app/app-disk: fileSize 2mb; each client sends 16 MiB and notes when it passed 2 MiB.
-  const results = await Promise.all(
-    Array.from({ length: 10 }, () => upload("/app-disk", 16 * MIB, { crossAt: 2 * MIB })),
-  );
-  const latencies = results.map((r) => r.latencyMs ?? Infinity);
-  console.log(
-    `413 after crossing fileSize, 10 parallel: ${latencies.map((ms) => ms.toFixed(1)).join(", ")} ms`,
-  );
-  for (const result of results) {
-    expect([result.status, result.body]).toEqual([413, expect.any(String)]);
-    expect(JSON.parse(result.body)).toEqual({
-      message: "Multipart body over its limits: a file over 2097152 bytes",
+interface Refusal {
+  status: number;
+  body: string;
+  /** Bytes of the file written when the answer's first byte arrived. */
+  sentAtAnswer: number;
+  /** ms from the kernel taking the file's byte past `limit` to the answer's first byte. */
+  latencyMs: number;
+}
+
+/**
+ * Sends a multipart file of `size` bytes on a raw socket that reads while it writes: one 64 KiB
+ * chunk at a time, the next once the kernel took the last and the event loop had its turn (reads
+ * included). A client that chains its writes without yielding (`greedy`: as fast as loopback
+ * takes them) reads nothing until the kernel's buffers fill up: Node's http client written so
+ * saw its 413 300–800 ms after the server sent it, and timed itself rather than the server.
+ */
+function rawUpload(
+  target: string,
+  size: number,
+  options: { limit: number; chunked: boolean; greedy?: boolean },
+): Promise<Refusal> {
+  const frame = (data: Buffer) =>
+    options.chunked
+      ? Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from("\r\n")])
+      : data;
+  const framing = options.chunked
+    ? "Transfer-Encoding: chunked"
+    : `Content-Length: ${PART_HEAD.length + size + PART_TAIL.length}`;
+  const chunk = Buffer.alloc(64 * 1024, 7);
+  const socket = net.connect(server.port, "127.0.0.1");
+  return new Promise((resolve) => {
+    let sent = 0;
+    let crossedAt: number | undefined;
+    let answeredAt: number | undefined;
+    let sentAtAnswer = 0;
+    let text = "";
+    socket.on("data", (data: Buffer) => {
+      if (answeredAt === undefined) {
+        answeredAt = performance.now();
+        sentAtAnswer = sent;
+        socket.end();
+      }
+      text += data.toString("latin1");
     });
-  }
-  // The issue's goal is 100 ms; on a shared 2-core machine the bound is generous.
-  expect(Math.max(...latencies)).toBeLessThan(1000);
+    // A reset: the outcome is what was read before it.
+    socket.on("error", () => {});
+    socket.setTimeout(30_000, () => socket.destroy());
+    socket.on("close", () => {
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(text)?.[1] ?? 0),
+        body: text.slice(text.indexOf("\r\n\r\n") + 4),
+        sentAtAnswer,
+        latencyMs:
+          answeredAt === undefined || crossedAt === undefined ? Infinity : answeredAt - crossedAt,
+      });
+    });
+    const writeMore = () => {
+      if (answeredAt !== undefined || !socket.writable) return;
+      if (sent >= size) {
+        socket.write(frame(PART_TAIL));
+        if (options.chunked) socket.write("0\r\n\r\n");
+        return;
+      }
+      const piece = chunk.subarray(0, Math.min(chunk.length, size - sent));
+      sent += piece.length;
+      const crossing = crossedAt === undefined && sent > options.limit;
+      socket.write(frame(piece), (error) => {
+        if (crossing) crossedAt = performance.now();
+        if (error) return;
+        if (options.greedy) writeMore();
+        else setImmediate(writeMore);
+      });
+    };
+    socket.write(
+      `POST ${target} HTTP/1.1\r\nHost: localhost\r\n` +
+        `Content-Type: multipart/form-data; boundary=${BOUNDARY}\r\n${framing}\r\n\r\n`,
+    );
+    socket.write(frame(PART_HEAD));
+    writeMore();
+  });
+}
+
+const overFileSize = (bytes: number) => ({
+  message: `Multipart body over its limits: a file over ${bytes} bytes`,
+});
+
+it.each([
+  ["chunked", true],
+  ["with a Content-Length", false],
+])(
+  "answers 10 parallel uploads over fileSize (%s) with 413 while they are still being sent, leaving no temp file",
+  async (how, chunked) => {
+    // app/app-disk-8mb: fileSize 8mb, files unlimited (a 64 MiB Content-Length is not refused at
+    // once). What a client writes before its 413 is what the server read (8 MiB) and what the
+    // kernel's buffers between the two sockets hold (up to ~4 MiB each way on Linux's defaults).
+    const limit = 8 * MIB;
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => rawUpload("/app-disk-8mb", 64 * MIB, { limit, chunked })),
+    );
+    console.log(
+      `413 after crossing fileSize, 10 parallel, ${how}: ` +
+        results
+          .map((r) => `${r.latencyMs.toFixed(0)} ms (${(r.sentAtAnswer / MIB).toFixed(1)} MiB)`)
+          .join(", "),
+    );
+    for (const result of results) {
+      expect([result.status, JSON.parse(result.body)]).toEqual([413, overFileSize(limit)]);
+      // Not a wall-clock bound (the issue's 100 ms is bench/uploads.js's figure).
+      expect(result.sentAtAnswer).toBeLessThan(4 * limit);
+    }
+    await eventually(() => leftovers().length === 0, 5000, "temp folders removed");
+  },
+  120_000,
+);
+
+it("a client sending far past the lingering close's 4 MiB, without reading meanwhile, still reads its 413", async () => {
+  // The server stops reading past 4 MiB (TCP then stalls the client) rather than closing: a close
+  // with the client's bytes unread resets the connection, and a client still writing loses the
+  // 413 it had not read yet (1 to 3 of these 10, before).
+  const results = await Promise.all(
+    Array.from({ length: 10 }, () =>
+      rawUpload("/app-disk", 64 * MIB, { limit: 2 * MIB, chunked: true, greedy: true }),
+    ),
+  );
+  for (const result of results)
+    expect([result.status, JSON.parse(result.body)]).toEqual([413, overFileSize(2 * MIB)]);
   await eventually(() => leftovers().length === 0, 5000, "temp folders removed");
 }, 120_000);
 
