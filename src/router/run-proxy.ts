@@ -3,6 +3,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { trackBackground } from "../http/background";
 import { sendJsonError } from "../http/json-error";
+import { requestState } from "../http/request-state";
 import type { ServerRequest } from "../http/server-request";
 import { replaceReadableBody } from "../internals/node-stream";
 import type { ProxyFile, ProxyMatcher } from "../loader/proxy-file";
@@ -256,7 +257,9 @@ export function createProxyStep(proxy: ProxyFile, projectDir: string, basePath =
         return proxyExternally(req, res, target, headers);
       if (basePath && hasPrefix(target.pathname, basePath))
         target.pathname = target.pathname.slice(basePath.length) || "/";
-      // The destination's query alone, as a pages route sees it in Next 16.5 (next-observed.json).
+      // The destination's query alone, as a pages route sees it in Next 16.5 (next-observed.json);
+      // its req.url stays the client's (Next routes by invokePath and leaves req.url alone).
+      requestState(req).clientUrl ??= req.url;
       req.url = target.pathname + target.search;
     }
     copyResponseHeaders(res, headers);
