@@ -216,6 +216,12 @@ describe("config.matcher", () => {
     expect(res.headers.get("x-proxy-ran")).toBeNull();
   });
 
+  it("an entry selects a percent-encoded path by its decoded form too", async () => {
+    const res = await call("/%61pi/nothing-here");
+    expect(res.status).toBe(404);
+    expect(res.headers.get("x-proxy-ran")).toBe("/%61pi/nothing-here");
+  });
+
   it("an entry with `has` runs only when the condition holds", async () => {
     expect((await call("/gated/x")).headers.get("x-proxy-ran")).toBeNull();
     const res = await call("/gated/x", { headers: { "x-let-in": "1" } });
