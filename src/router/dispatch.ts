@@ -4,7 +4,7 @@ import { requestState, type RouteRef } from "../http/request-state";
 import type { ServerRequest, ServerResponse } from "../http/server-request";
 import type { LazyRoute, Route } from "../loader/load-routes";
 import { formatExpressPath } from "../loader/route-pattern";
-import { buildQuery, isNextApiRequest, setRouteParams } from "../next/request";
+import { isNextApiRequest, setRouteParams } from "../next/request";
 import { isNextApiResponse } from "../next/response";
 import { composeMiddleware } from "../middleware/compose";
 import type { Middleware } from "../types";
@@ -187,20 +187,13 @@ export function createDispatcher(
       }
     }
     const entry = match.route;
-    const state = requestState(req);
-    state.route = entry.ref;
+    requestState(req).route = entry.ref;
     setRouteParams(req, match.params);
     req.params = match.params ?? {};
     req.route = entry.ref;
     // Always true for what createApp's handler runs (its prototypes carry Next's request and response).
     if (!isNextApiRequest(req) || !isNextApiResponse(res))
       return next(new Error("a request reached the routes without createApp's request handler"));
-    if (state.clientUrl !== undefined && entry.ref.kind === "pages") {
-      // Routed by another URL (a rewrite, the basePath, trailingSlash): the query is the routed
-      // URL's, req.url the client's, as Next's pages API routes see them.
-      state.query = buildQuery(req.url ?? "", match.params, state.rewriteParams);
-      req.url = state.clientUrl;
-    }
     entry.run(req, res, (error) => {
       if (error === SKIP) next();
       else if (error !== undefined) next(error);
