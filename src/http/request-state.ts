@@ -74,6 +74,13 @@ export class RequestState {
   timedOut = false;
   /** next.config's basePath, once the request layer took it off the path (`nextUrl.basePath`). */
   basePath = "";
+  /**
+   * The URL a pages route's `req.url` shows once the request layer routed the request by another
+   * (a rewrite, the basePath, trailingSlash): the client's, without the basePath, as in Next.
+   */
+  clientUrl: string | undefined = undefined;
+  /** Catch-all params a next.config rewrite added to the query, kept as arrays for `req.query`. */
+  rewriteParams: Params | undefined = undefined;
   /** How this request's URL is written in a log line (LOG_REDACT_QUERY); the request context sets it. */
   redactUrl: UrlRedactor = redactDefault;
   /** A WebSocket upgrade (WEBSOCKETS=on): the connection and what the client sent past the headers. */

@@ -18,10 +18,13 @@ export function setRouteParams(req: IncomingMessage, params: Params | undefined)
 /**
  * Next's query: WHATWG parsing of the search string, flat, repeated keys as arrays, then the route
  * params on top (a param wins over a same-named query key). `__proto__` never becomes a key.
+ * `arrays`: catch-all params a rewrite wrote into the search string joined by `/`, read back as
+ * the arrays they were while the search string still holds them so.
  */
 export function buildQuery(
   url: string,
   params: Params | undefined,
+  arrays?: Params,
 ): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = {};
   // Next reads the query through `new URL(req.url)`: a raw `#fragment` is not part of it.
@@ -37,6 +40,9 @@ export function buildQuery(
       else query[key] = [existing, value];
     }
   }
+  if (arrays)
+    for (const [key, value] of Object.entries(arrays))
+      if (Array.isArray(value) && query[key] === value.join("/")) query[key] = value;
   if (params) for (const key of Object.keys(params)) query[key] = params[key];
   return query;
 }

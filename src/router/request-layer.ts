@@ -102,9 +102,13 @@ export function applyRewrites(
     const { url, used } = substitute(rule.destination, params);
     const parsed = new URL(url, "http://n");
     const query = mergedQuery(target.query, parsed.searchParams);
+    let arrays: Params | undefined;
     for (const [name, value] of Object.entries(params)) {
       if (used.has(name) || /^\d+$/.test(name) || query.has(name)) continue;
-      query.set(name, Array.isArray(value) ? value.join("/") : value);
+      if (Array.isArray(value)) {
+        query.set(name, value.join("/"));
+        (arrays ??= {})[name] = value;
+      } else query.set(name, value);
     }
     if (isExternal(url)) {
       const external = new URL(url);
@@ -112,6 +116,10 @@ export function applyRewrites(
       proxyExternally(req, res, external, new Headers()).catch(next);
       return "answered";
     }
+    // A pages route sees the client's URL, and the destination's query with catch-alls as arrays.
+    const state = requestState(req);
+    state.clientUrl ??= req.url;
+    if (arrays) state.rewriteParams = { ...state.rewriteParams, ...arrays };
     req.url = withQuery(parsed.pathname, query);
     return "internal";
   }
@@ -174,7 +182,12 @@ export function createRequestLayerStep(config: RequestLayerConfig) {
     }
     if (!underBase) return sendJsonError(req, res, 404, "Not Found");
     for (const [key, value] of collected) res.setHeader(key, value);
-    if (inside.pathname !== splitUrl(url).pathname) req.url = inside.pathname + search;
+    const original = splitUrl(url).pathname;
+    if (inside.pathname !== original) {
+      // A pages route's req.url keeps the trailing slash and loses the basePath, as in Next.
+      requestState(req).clientUrl = (original.slice(basePath.length) || "/") + search;
+      req.url = inside.pathname + search;
+    }
     if (basePath !== "") requestState(req).basePath = basePath;
     next();
   };

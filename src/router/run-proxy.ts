@@ -3,6 +3,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { trackBackground } from "../http/background";
 import { sendJsonError } from "../http/json-error";
+import { requestState } from "../http/request-state";
 import type { ServerRequest } from "../http/server-request";
 import { replaceReadableBody } from "../internals/node-stream";
 import type { ProxyFile, ProxyMatcher } from "../loader/proxy-file";
@@ -46,6 +47,8 @@ function selects(matchers: readonly ProxyMatcher[], req: ProxyRequest, url: stri
   let decoded: string | undefined;
   for (const matcher of matchers) {
     if (!matcher.regexp.test(pathname)) {
+      // Without a `%` the decoded path is the raw one: no second test.
+      if (!pathname.includes("%")) continue;
       decoded ??= safeDecode(pathname);
       if (decoded === pathname || !matcher.regexp.test(decoded)) continue;
     }
@@ -203,7 +206,6 @@ export function createProxyStep(proxy: ProxyFile, projectDir: string, basePath =
   const page = `/${path.basename(proxy.file).replace(/\.[^.]+$/, "")}`;
 
   async function runProxy(req: ProxyRequest, res: ServerResponse, next: Next): Promise<void> {
-    const log = req.log;
     // The URL the client asked for (with next.config's basePath and trailing slash), on the
     // client's origin; `nextUrl` shows the path without the basePath, and the basePath, as Next.
     const request = NextRequest.fromNode(req, res, {
@@ -219,13 +221,13 @@ export function createProxyStep(proxy: ProxyFile, projectDir: string, basePath =
       if (result !== undefined && result !== null && !(result instanceof Response))
         throw new TypeError(`Expected an instance of Response to be returned from ${label}`);
     } catch (error) {
-      log?.error({ err: error, file: proxy.file }, `${label} threw: answering 500`);
+      req.log?.error({ err: error, file: proxy.file }, `${label} threw: answering 500`);
       return sendJsonError(req, res, 500, "Internal Server Error");
     } finally {
       for (const promise of event.waitUntilPromises)
         trackBackground(
           promise.catch((error: unknown) =>
-            log?.error({ err: error, file: proxy.file }, `${label}: waitUntil work failed`),
+            req.log?.error({ err: error, file: proxy.file }, `${label}: waitUntil work failed`),
           ),
         );
     }
@@ -256,7 +258,9 @@ export function createProxyStep(proxy: ProxyFile, projectDir: string, basePath =
         return proxyExternally(req, res, target, headers);
       if (basePath && hasPrefix(target.pathname, basePath))
         target.pathname = target.pathname.slice(basePath.length) || "/";
-      // The destination's query alone, as a pages route sees it in Next 16.5 (next-observed.json).
+      // The destination's query alone, as a pages route sees it in Next 16.5 (next-observed.json);
+      // its req.url stays the client's (Next routes by invokePath and leaves req.url alone).
+      requestState(req).clientUrl ??= req.url;
       req.url = target.pathname + target.search;
     }
     copyResponseHeaders(res, headers);
@@ -265,9 +269,10 @@ export function createProxyStep(proxy: ProxyFile, projectDir: string, basePath =
 
   return function proxyStep(req: ProxyRequest, res: ServerResponse, next: Next): void {
     const url = req.url ?? "/";
+    // The matcher first: a path it does not select costs one test.
+    if (matchers && !selects(matchers, req, url)) return next();
     // Next normalises slashes (a 308) before the proxy runs: the dispatcher answers that.
     if (normalizeRequestPath(url, "").kind === "redirect") return next();
-    if (matchers && !selects(matchers, req, url)) return next();
     runProxy(req, res, next).catch(next);
   };
 }

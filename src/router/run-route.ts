@@ -4,6 +4,7 @@ import { sendJsonError } from "../http/json-error";
 import { loggedUrl, requestState } from "../http/request-state";
 import { composeMiddleware, runHandler, SKIP, type Done, type Runner } from "../middleware/compose";
 import { isNoBody, parseBody, readEmptyBody } from "../next/body";
+import { buildQuery } from "../next/request";
 import type { NextApiHandler, NextApiRequest, NextApiResponse } from "../types";
 import { validateRequest } from "../validation/validate-request";
 import type { WebRunnerOptions } from "./run-web-route";
@@ -100,6 +101,12 @@ export function createRouteRunner(route: Route, options: WebRunnerOptions): Rout
 
   return function runRoute(req, res, done) {
     const state = requestState(req);
+    if (state.clientUrl !== undefined) {
+      // Routed by another URL (a rewrite, the basePath, trailingSlash): the query is the routed
+      // URL's, req.url the client's, as Next's pages API routes see them.
+      state.query = buildQuery(req.url ?? "", state.params, state.rewriteParams);
+      req.url = state.clientUrl;
+    }
     state.responseLimit = responseLimit;
     state.upload = upload;
     if (!bodyParser || req.body !== undefined) return chain(req, res, done);

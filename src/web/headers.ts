@@ -48,12 +48,13 @@ export class RouteCookies {
   constructor(private readonly store: ReturnType<typeof currentWebRequestStore>) {}
 
   get size(): number {
-    return this.store.cookieView.size;
+    return this.store.cookieView.getAll().length;
   }
-  get(...args: [name: string] | [RequestCookie]): RequestCookie | undefined {
+  /** As Next's: the request's cookies are response cookies here (`path: "/"`), a deleted one is expired and empty. */
+  get(...args: [name: string] | [RequestCookie]): ResponseCookie | undefined {
     return this.store.cookieView.get(...args);
   }
-  getAll(...args: [name: string] | [RequestCookie] | []): RequestCookie[] {
+  getAll(...args: [name: string] | [RequestCookie] | []): ResponseCookie[] {
     return this.store.cookieView.getAll(...args);
   }
   has(name: string): boolean {
@@ -64,22 +65,22 @@ export class RouteCookies {
       [key: string, value: string, cookie?: Partial<ResponseCookie>] | [options: ResponseCookie]
   ): this {
     this.store.responseCookies.set(...args);
-    const name = typeof args[0] === "string" ? args[0] : args[0].name;
-    const set = this.store.responseCookies.get(name);
-    if (set?.value) this.store.cookieView.set(name, set.value);
-    else this.store.cookieView.delete(name);
+    const set = this.store.responseCookies.get(
+      typeof args[0] === "string" ? args[0] : args[0].name,
+    );
+    if (set) this.store.cookieView.set({ ...set });
     return this;
   }
   delete(...args: [key: string] | [options: Omit<ResponseCookie, "value" | "expires">]): this {
     this.store.responseCookies.delete(...args);
-    this.store.cookieView.delete(typeof args[0] === "string" ? args[0] : args[0].name);
+    this.store.cookieView.delete(...args);
     return this;
   }
   toString(): string {
     return this.store.cookieView.toString();
   }
-  [Symbol.iterator]() {
-    return this.store.cookieView[Symbol.iterator]();
+  *[Symbol.iterator](): IterableIterator<[string, ResponseCookie]> {
+    for (const cookie of this.store.cookieView.getAll()) yield [cookie.name, cookie];
   }
 }
 

@@ -21,7 +21,7 @@ export class WebRequestStore {
   readonly afterTasks: (() => unknown)[] = [];
   private cookieLines: ResponseCookies | undefined;
   private setCookies: Headers | undefined;
-  private view: RequestCookies | undefined;
+  private view: ResponseCookies | undefined;
 
   constructor(
     readonly request: NextRequest,
@@ -35,11 +35,18 @@ export class WebRequestStore {
     return (this.cookieLines ??= new ResponseCookies((this.setCookies = new Headers())));
   }
 
-  /** `cookies()` as the handler sees it: the request's, with its own changes applied. */
-  get cookieView(): RequestCookies {
+  /**
+   * `cookies()` as the handler sees it: the request's, with its own changes applied. Next's is a
+   * ResponseCookies filled from the request's (MutableRequestCookiesAdapter.wrap in
+   * server/web/spec-extension/adapters/request-cookies.ts): each entry carries `path: "/"`.
+   */
+  get cookieView(): ResponseCookies {
     if (!this.view) {
       const header = this.request.headers.get("cookie");
-      this.view = new RequestCookies(new Headers(header ? { cookie: header } : {}));
+      this.view = new ResponseCookies(new Headers());
+      if (header)
+        for (const cookie of new RequestCookies(new Headers({ cookie: header })).getAll())
+          this.view.set(cookie);
     }
     return this.view;
   }

@@ -1,5 +1,6 @@
 import type { Express } from "express";
 import request from "supertest";
+import { buildQuery } from "../../src/next/request";
 import { buildTestApp } from "../helpers/app";
 import { listen, rawRequest } from "../helpers/raw-http";
 
@@ -115,6 +116,25 @@ describe("req.query", () => {
       url: "/api/query/info?title=Nextjs",
       method: "POST",
       query: { title: "Nextjs" },
+    });
+  });
+});
+
+describe("buildQuery after a next.config rewrite", () => {
+  it("reads a catch-all the rewrite joined into the search string back as its array", () => {
+    expect(buildQuery("/api/echo?x=1&rest=a%2Fb", undefined, { rest: ["a", "b"] })).toEqual({
+      x: "1",
+      rest: ["a", "b"],
+    });
+    expect(buildQuery("/api/echo?path=x", undefined, { path: ["x"] })).toEqual({ path: ["x"] });
+  });
+
+  it("keeps the search string's value once it no longer is that catch-all, and route params on top", () => {
+    expect(buildQuery("/api/echo?rest=other", undefined, { rest: ["a", "b"] })).toEqual({
+      rest: "other",
+    });
+    expect(buildQuery("/api/files/z?slug=a", { slug: ["z"] }, { slug: ["a"] })).toEqual({
+      slug: ["z"],
     });
   });
 });

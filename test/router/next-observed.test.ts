@@ -27,37 +27,6 @@ interface Seen {
 
 /** `fixture/case`: what nextpress answers instead of Next, and why. */
 const DIFFERENCES: Record<string, { why: string; ours: Partial<Seen> }> = {
-  "proxy-basic/rewrite-pages": {
-    why: "after a proxy rewrite a pages route's req.url is the destination (Next keeps the original)",
-    ours: { json: { file: "echo.ts", query: { added: "1" }, url: "/api/echo?added=1" } },
-  },
-  "proxy-basic/override-app": {
-    why: "cookies() in a route handler lists the request's cookies as name/value (Next's also carry path '/')",
-    ours: {
-      headers: { "set-cookie": "proxy-cookie=set; Path=/" },
-      json: {
-        "headers.x-from-proxy": "yes",
-        "headers.x-remove-me": null,
-        "requestHeaders.x-from-proxy": "yes",
-        cookies: [
-          { name: "a", value: "1" },
-          { name: "from-proxy", value: "1" },
-        ],
-      },
-    },
-  },
-  "next-config-basic/rewrite-unused-params": {
-    why: "a catch-all param a rewrite adds to the query is one string (Next: an array)",
-    ours: { json: { file: "echo.ts", query: { x: "1", rest: "a/b" } } },
-  },
-  "next-config-basic/fallback": {
-    why: "a catch-all param a rewrite adds to the query is one string (Next: an array)",
-    ours: { json: { file: "echo.ts", query: { via: "fallback", path: "x" } } },
-  },
-  "next-config-base/base-path-route": {
-    why: "trailingSlash: true: a pages route sees the path without its trailing slash",
-    ours: { json: { file: "echo.ts", url: "/api/echo?a=1" } },
-  },
   "next-config-base/route-handler-base-path": {
     why: "a route handler's request.url keeps the basePath and nextUrl.basePath is it, as in the proxy (Next 16.5 drops both: vercel/next.js#62756)",
     ours: {

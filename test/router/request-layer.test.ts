@@ -102,15 +102,22 @@ describe("next.config.mjs: headers, redirects, rewrites", () => {
     expect((await echo(await call("/api/users/8"))).id).toBe("8");
   });
 
-  it("a rewrite adds the params its destination does not use to the query", async () => {
+  it("a rewrite adds the params its destination does not use to the query, a catch-all as an array", async () => {
     const body = await echo(await call("/legacy/a/b?x=1"));
     expect(body.file).toBe("echo.ts");
-    expect(body.query).toEqual({ x: "1", rest: "a/b" });
+    expect(body.query).toEqual({ x: "1", rest: ["a", "b"] });
+  });
+
+  it("a rewritten pages route's req.url is the client's URL, its query the destination's", async () => {
+    const body = await echo(await call("/api/shadowed?q=1"));
+    expect(body.file).toBe("echo.ts");
+    expect(body.url).toBe("/api/shadowed?q=1");
+    expect(body.query).toEqual({ q: "1", via: "beforeFiles" });
   });
 
   it("fallback only when no route matches", async () => {
     const body = await echo(await call("/api/fallback/x"));
-    expect(body.query).toEqual({ via: "fallback", path: "x" });
+    expect(body.query).toEqual({ via: "fallback", path: ["x"] });
   });
 
   it("a trailing slash is a 308 to the path without it, before the redirects", async () => {
@@ -131,12 +138,13 @@ describe("next.config.js: basePath and trailingSlash", () => {
     await server?.stop();
   });
 
-  it("serves the routes under the basePath, with the trailing slash; the route's req.url has no basePath", async () => {
+  it("serves the routes under the basePath, with the trailing slash; the route's req.url keeps it, without the basePath", async () => {
     const res = await call("/base/api/echo/?a=1");
     expect(res.status).toBe(200);
     const body = await echo(res);
     expect(body.file).toBe("echo.ts");
-    expect(body.url).toBe("/api/echo?a=1");
+    expect(body.url).toBe("/api/echo/?a=1");
+    expect(body.query).toEqual({ a: "1" });
     expect(res.headers.get("x-proxy-saw")).toBe("/api/echo/");
   });
 

@@ -91,12 +91,13 @@ describe("what the proxy returns", () => {
     expect(res.headers.get("refresh")).toBe("0;url=https://example.com/elsewhere");
   });
 
-  it("NextResponse.rewrite to a pages route: the route's query is the destination's (Next 16.5)", async () => {
+  it("NextResponse.rewrite to a pages route: its query is the destination's, its req.url the client's (Next 16.5)", async () => {
     const res = await call("/api/rewrite-me?q=kept");
     expect(res.status).toBe(200);
     const body = (await res.json()) as Echo;
     expect(body.file).toBe("echo.ts");
     expect(body.query).toEqual({ added: "1" });
+    expect(body.url).toBe("/api/rewrite-me?q=kept");
     expect(internal(res)).toEqual([]);
   });
 
@@ -191,9 +192,10 @@ describe("NextResponse.next({ request: { headers } })", () => {
     expect(body.headers["x-from-proxy"]).toBe("yes");
     expect(body.headers).not.toHaveProperty("x-remove-me");
     expect(body.requestHeaders?.["x-from-proxy"]).toBe("yes");
+    // Next's route-handler cookies() is a ResponseCookies filled from the request's: path "/".
     expect(body.cookies).toEqual([
-      { name: "a", value: "1" },
-      { name: "from-proxy", value: "1" },
+      { name: "a", value: "1", path: "/" },
+      { name: "from-proxy", value: "1", path: "/" },
     ]);
     expect(res.headers.get("set-cookie")).toBe("proxy-cookie=set; Path=/");
   });
@@ -212,6 +214,12 @@ describe("config.matcher", () => {
     const res = await call("/elsewhere");
     expect(res.status).toBe(404);
     expect(res.headers.get("x-proxy-ran")).toBeNull();
+  });
+
+  it("an entry selects a percent-encoded path by its decoded form too", async () => {
+    const res = await call("/%61pi/nothing-here");
+    expect(res.status).toBe(404);
+    expect(res.headers.get("x-proxy-ran")).toBe("/%61pi/nothing-here");
   });
 
   it("an entry with `has` runs only when the condition holds", async () => {

@@ -142,3 +142,28 @@ describe("config.api.responseLimit", () => {
     expect(warned).toStrictEqual(expected);
   });
 });
+
+describe("a pages route reached by a next.config rewrite", () => {
+  // Loaded routes and lazy ones (nextpress dev: a route's kind is known once it is imported).
+  it.each([false, true])(
+    "sees the client's req.url and the destination's query, a catch-all as an array (lazy: %s)",
+    async (lazyRoutes) => {
+      const { app: rewriting } = await buildTestApp(
+        "next-config-basic/routes",
+        { LOG_LEVEL: "silent" },
+        { lazyRoutes },
+      );
+      const legacy = await request(rewriting).get("/legacy/a/b?x=1");
+      expect(legacy.body).toEqual({
+        file: "echo.ts",
+        url: "/legacy/a/b?x=1",
+        query: { x: "1", rest: ["a", "b"] },
+      });
+      const shadowed = await request(rewriting).get("/api/shadowed?q=1");
+      expect(shadowed.body).toMatchObject({
+        url: "/api/shadowed?q=1",
+        query: { q: "1", via: "beforeFiles" },
+      });
+    },
+  );
+});

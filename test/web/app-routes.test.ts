@@ -196,6 +196,20 @@ describe("hooks", () => {
     });
   });
 
+  it('cookies() entries are Next\'s response cookies: path "/", a deleted one expired and empty', async () => {
+    const res = await call("/hooks/cookies/entries", { headers: { cookie: "a=1; b=2" } });
+    expect(await res.json()).toEqual({
+      get: { name: "a", value: "1", path: "/" },
+      getAll: [
+        { name: "a", value: "1", path: "/" },
+        { name: "b", value: "2", path: "/" },
+      ],
+      afterSet: { name: "a", value: "2", path: "/" },
+      afterDelete: { name: "b", value: "", path: "/", expires: "1970-01-01T00:00:00.000Z" },
+      has: true,
+    });
+  });
+
   it("cookies().has() sees a cookie the handler set", async () => {
     expect(await (await call("/hooks/cookies/has")).json()).toEqual({ hasCookie: true });
   });
