@@ -1,6 +1,6 @@
 import type http from "node:http";
 import type { Logger } from "pino";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { createAppServer } from "./app/app-server";
 import { createApp, type NextpressApp } from "./app/create-app";
 import { loadConfig, type Config } from "./config";
@@ -51,7 +51,9 @@ export function connectWebSocket(
   options: TestWebSocketOptions = {},
 ): Promise<TestWebSocket> {
   const { protocols, ...clientOptions } = options;
-  const socket = new WebSocket(url, protocols, clientOptions) as TestWebSocket;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a route importing nextpress never loads `ws`
+  const Client = require("ws") as typeof WebSocket;
+  const socket = new Client(url, protocols, clientOptions) as TestWebSocket;
   const received: (string | Buffer)[] = [];
   const waiting: ((message: string | Buffer) => void)[] = [];
   socket.on("message", (data: Buffer, isBinary: boolean) => {

@@ -1,8 +1,8 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { register } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { createPathsMatcher, getTsconfig } from "get-tsconfig";
+import type { getTsconfig } from "get-tsconfig";
 import { errorCode } from "../errors";
 import { wrapResolveFilename } from "../internals/node-module";
 
@@ -96,7 +96,7 @@ function resolvePathAlias(specifier: string, importer: string | undefined): stri
 // only for what nothing else resolves (a real package of the same name wins, as in TypeScript's
 // own resolution at build time).
 const ESM_HOOKS = `
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 let shims = new Map();
@@ -193,6 +193,28 @@ export function ensureEsmAliases(): void {
   for (const { tsconfig, dir } of pendingScopes.splice(0)) registerScope(tsconfig, dir);
 }
 
+type GetTsconfig = typeof import("get-tsconfig");
+
+/** The tsconfig.json get-tsconfig would pick for `dir`: the nearest one in it or above it. */
+function nearestTsconfig(dir: string): string | undefined {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const file = path.join(current, "tsconfig.json");
+    if (existsSync(file)) return file;
+    if (path.dirname(current) === current) return undefined;
+  }
+}
+
+/**
+ * False when no tsconfig can alias anything for `dir` (none, or one naming neither `paths`,
+ * `baseUrl` nor `extends`): get-tsconfig and its parse are then never loaded.
+ */
+function mayHavePaths(dir: string): boolean {
+  const file = nearestTsconfig(dir);
+  if (!file || knownTsconfigs.has(file)) return false;
+  const text = readFileSync(file, "utf8");
+  return ["paths", "baseUrl", "extends"].some((key) => text.includes(key));
+}
+
 /**
  * Honours the `paths` of the tsconfig.json nearest to `dirs` (the routes and app folders), as
  * Next does: `import { db } from "@lib/db"` in a route loads `lib/db.ts`. Only for modules in
@@ -202,7 +224,9 @@ export function ensureEsmAliases(): void {
 export function installPathAliases(dirs: readonly string[]): void {
   installNextAliases();
   for (const dir of dirs) {
-    if (!existsSync(dir)) continue;
+    if (!existsSync(dir) || !mayHavePaths(dir)) continue;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- only for a tsconfig that may alias
+    const { createPathsMatcher, getTsconfig } = require("get-tsconfig") as GetTsconfig;
     const tsconfig = getTsconfig(dir);
     if (!tsconfig || knownTsconfigs.has(tsconfig.path)) continue;
     knownTsconfigs.add(tsconfig.path);

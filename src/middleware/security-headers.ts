@@ -1,5 +1,11 @@
-import { ServerResponse, type IncomingMessage } from "node:http";
+import {
+  ServerResponse,
+  validateHeaderName,
+  validateHeaderValue,
+  type IncomingMessage,
+} from "node:http";
 import helmet, { type HelmetOptions } from "helmet";
+import { presetHeaders, type PresetHeader } from "../internals/node-http";
 
 /**
  * helmet's defaults, tightened for a JSON API: it serves no documents, so nothing may be loaded
@@ -62,6 +68,12 @@ function isHtml(res: ServerResponse, args: unknown[]): boolean {
 export function createSecurityHeaders(options?: Readonly<HelmetOptions>) {
   const headers = computeHelmetHeaders(options);
   const apiCsp = headers.find(([name]) => name.toLowerCase() === CSP)?.[1];
+  // Checked here once, as setHeader would check them on every response.
+  const preset = headers.map(([name, value]): PresetHeader => {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    return [name.toLowerCase(), name, value];
+  });
   function writeHead(this: ServerResponse, ...args: unknown[]): ServerResponse {
     if (this.getHeader(CSP) === apiCsp && isHtml(this, args)) this.setHeader(CSP, DOCUMENT_CSP);
     return (ServerResponse.prototype.writeHead as (...a: unknown[]) => ServerResponse).apply(
@@ -74,7 +86,7 @@ export function createSecurityHeaders(options?: Readonly<HelmetOptions>) {
     res: ServerResponse,
     next: () => void,
   ): void {
-    for (let i = 0; i < headers.length; i++) res.setHeader(headers[i][0], headers[i][1]);
+    presetHeaders(res, preset);
     if (apiCsp !== undefined && res.writeHead === ServerResponse.prototype.writeHead)
       res.writeHead = writeHead as ServerResponse["writeHead"];
     next();

@@ -1,6 +1,6 @@
 import type { EventEmitter } from "node:events";
 import { finished, type Readable } from "node:stream";
-import Busboy, { type BusboyInstance } from "@fastify/busboy";
+import type { BusboyInstance, BusboyConstructor } from "@fastify/busboy";
 import { partHeaderParser } from "../internals/busboy";
 import { ApiError, isApiError } from "../errors";
 
@@ -101,6 +101,8 @@ export function parseMultipart<F>(
   return new Promise((resolve, reject) => {
     let busboy: BusboyInstance;
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on the first multipart body
+      const Busboy = require("@fastify/busboy") as BusboyConstructor;
       busboy = new Busboy({
         headers: { "content-type": contentType },
         limits: {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
-import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import type { RawData, WebSocket, WebSocketServer } from "ws";
 import { sendJsonError } from "../http/json-error";
 import { requestState, type Params } from "../http/request-state";
 import {
@@ -136,6 +136,12 @@ function createMessageCounter(config: WebSocketConfig): () => boolean {
   };
 }
 
+/** `ws` (2.7 MB with what it loads), on the first upgrade rather than at start-up. */
+function loadWebSocketServer(): typeof WebSocketServer {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use
+  return (require("ws") as typeof import("ws")).WebSocketServer;
+}
+
 /**
  * The WebSocket side of one app: one `ws` server per route (next-ws's `server.clients` are the
  * route's clients), every open connection counted, pinged and closed at shutdown, every limit of
@@ -156,7 +162,7 @@ export function createWebSocketRuntime(options: WebSocketRuntimeOptions): WebSoc
     const key = `${kind}:${route.file}`;
     let wss = servers.get(key);
     if (wss) return wss;
-    wss = new WebSocketServer({
+    wss = new (loadWebSocketServer())({
       noServer: true,
       maxPayload: config.maxMessageBytes,
       perMessageDeflate: false,

@@ -349,7 +349,10 @@ for (const [name, value] of Object.entries(methods)) {
   });
 }
 
-/** The Node request and response behind a request nextpress handed a route, or undefined. */
+/**
+ * The Node request and response behind a request nextpress handed a route, or undefined.
+ * @public (web/read-multipart.ts requires it lazily)
+ */
 export function nodeMessagesOf(
   request: Request,
 ):

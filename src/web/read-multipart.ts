@@ -9,7 +9,6 @@ import { peekRequestState, type UploadSettings } from "../http/request-state";
 import { parseMultipart, type FilePart, type MultipartLimits } from "../next/multipart";
 import { toBytes } from "../size";
 import { isMultipart, limitedBody } from "./form-data";
-import { nodeMessagesOf } from "./next-request";
 import { releaseReadBuffers } from "./upload-memory";
 
 export interface ReadMultipartOptions {
@@ -127,6 +126,9 @@ function checkLength(length: string | null | undefined, limits: MultipartLimits)
 /** The body stream, the response and the route's settings behind a pages or a Web request. */
 function sourceOf(request: IncomingMessage | Request) {
   if (request instanceof Request) {
+    // Lazily: next-request's NextRequest extends Request, which loads Node's fetch (about 6 MB).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a Web request has loaded it already
+    const { nodeMessagesOf } = require("./next-request") as typeof import("./next-request");
     const node = nodeMessagesOf(request);
     if (!node) {
       if (!request.body) throw new ApiError(400, "Invalid multipart body: no body");
