@@ -101,19 +101,32 @@ function upload(port, target, size) {
 }
 
 /**
- * One multipart upload of `size` bytes over `limit`, with a Content-Length or (`chunked`) without,
- * on a raw socket that reads while it writes: a 64 KiB chunk at a time, the next once the kernel
- * took the last and the event loop had its turn. (Writes chained without yielding, as a loop over
- * http's `req.write()` does while loopback takes them, starve the reads: such a client saw its 413
- * 300–800 ms after the server had sent it, and timed itself.) Resolves with the status, `delayMs`
- * from the kernel taking the byte past `limit` to the answer's first byte, and `sentMib` by then.
+ * Sends a multipart file of `size` bytes on a raw socket that reads while it writes: one 64 KiB
+ * chunk at a time, the next once the kernel took the last and the event loop had its turn (reads
+ * included). A client that chains its writes without yielding (`greedy`: as fast as loopback
+ * takes them) reads nothing until the kernel's buffers fill up: Node's http client written so
+ * saw its 413 300–800 ms after the server sent it, and timed itself rather than the server.
+ * Resolves with the answer's `status` and `body`, `sentAtAnswer` (bytes of the file written when
+ * its first byte arrived) and `latencyMs` (from the kernel taking the byte past `limit` to the
+ * answer's first byte; 0 when the answer came first, Infinity when there was none). Also used by
+ * test/web/read-multipart.test.ts.
+ * @public
+ * @param {number} port
+ * @param {string} target
+ * @param {number} size
+ * @param {{ limit: number, chunked: boolean, greedy?: boolean }} options
+ * @returns {Promise<{ status: number, body: string, sentAtAnswer: number, latencyMs: number }>}
  */
-function refusedUpload(port, target, size, limit, chunked) {
+function rawUpload(port, target, size, options) {
+  const latency = (crossedAt, answeredAt) => {
+    if (answeredAt === undefined) return Infinity;
+    return crossedAt === undefined ? 0 : Math.max(0, answeredAt - crossedAt);
+  };
   const frame = (data) =>
-    chunked
+    options.chunked
       ? Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from("\r\n")])
       : data;
-  const framing = chunked
+  const framing = options.chunked
     ? "Transfer-Encoding: chunked"
     : `Content-Length: ${PART_HEAD.length + size + PART_TAIL.length}`;
   const chunk = Buffer.alloc(64 * 1024, 7);
@@ -132,28 +145,32 @@ function refusedUpload(port, target, size, limit, chunked) {
       }
       text += data.toString("latin1");
     });
+    // A reset: the outcome is what was read before it.
     socket.on("error", () => {});
     socket.setTimeout(30_000, () => socket.destroy());
-    socket.on("close", () =>
+    socket.on("close", () => {
       resolve({
         status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(text)?.[1] ?? 0),
-        delayMs: answeredAt === undefined || crossedAt === undefined ? NaN : answeredAt - crossedAt,
-        sentMib: sentAtAnswer / MIB,
-      }),
-    );
+        body: text.slice(text.indexOf("\r\n\r\n") + 4),
+        sentAtAnswer,
+        latencyMs: latency(crossedAt, answeredAt),
+      });
+    });
     const writeMore = () => {
       if (answeredAt !== undefined || !socket.writable) return;
       if (sent >= size) {
         socket.write(frame(PART_TAIL));
-        if (chunked) socket.write("0\r\n\r\n");
+        if (options.chunked) socket.write("0\r\n\r\n");
         return;
       }
       const piece = chunk.subarray(0, Math.min(chunk.length, size - sent));
       sent += piece.length;
-      const crossing = crossedAt === undefined && sent > limit;
+      const crossing = crossedAt === undefined && sent > options.limit;
       socket.write(frame(piece), (error) => {
         if (crossing) crossedAt = performance.now();
-        if (!error) setImmediate(writeMore);
+        if (error) return;
+        if (options.greedy) writeMore();
+        else setImmediate(writeMore);
       });
     };
     socket.write(
@@ -220,19 +237,19 @@ async function measureUploads({ quick = false } = {}) {
      * refused upload first, so that the figure is the refusal's, not the import's.
      */
     const refused = async (chunked) => {
-      await refusedUpload(port, "/api/limited", 16 * MIB, LIMIT, chunked);
+      await rawUpload(port, "/api/limited", 16 * MIB, { limit: LIMIT, chunked });
       const results = await Promise.all(
         Array.from({ length: PARALLEL }, () =>
-          refusedUpload(port, "/api/limited", 16 * MIB, LIMIT, chunked),
+          rawUpload(port, "/api/limited", 16 * MIB, { limit: LIMIT, chunked }),
         ),
       );
       if (results.some((r) => r.status !== 413))
         throw new Error("an upload over fileSize got no 413");
-      const delays = results.map((r) => r.delayMs).sort((a, b) => a - b);
+      const delays = results.map((r) => r.latencyMs).sort((a, b) => a - b);
       return {
         p50: delays[Math.floor(delays.length / 2)],
         max: delays[delays.length - 1],
-        sentMib: Math.max(...results.map((r) => r.sentMib)),
+        sentMib: Math.max(...results.map((r) => r.sentAtAnswer / MIB)),
       };
     };
     const announced = await refused(false);
@@ -253,7 +270,7 @@ async function measureUploads({ quick = false } = {}) {
   }
 }
 
-module.exports = { measureUploads };
+module.exports = { measureUploads, rawUpload };
 
 if (require.main === module) {
   const quick = process.argv.includes("--quick");

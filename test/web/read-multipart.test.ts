@@ -141,81 +141,28 @@ interface Refusal {
   body: string;
   /** Bytes of the file written when the answer's first byte arrived. */
   sentAtAnswer: number;
-  /** ms from the kernel taking the file's byte past `limit` to the answer's first byte. */
+  /** ms from the kernel taking the file's byte past `limit` to the answer's first byte (0 when it came first). */
   latencyMs: number;
 }
 
-/**
- * Sends a multipart file of `size` bytes on a raw socket that reads while it writes: one 64 KiB
- * chunk at a time, the next once the kernel took the last and the event loop had its turn (reads
- * included). A client that chains its writes without yielding (`greedy`: as fast as loopback
- * takes them) reads nothing until the kernel's buffers fill up: Node's http client written so
- * saw its 413 300–800 ms after the server sent it, and timed itself rather than the server.
- */
+// The bench's client (a raw socket that reads while it writes), so that the test and
+// `npm run bench` time the same thing.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the bench is CommonJS
+const { rawUpload: benchRawUpload } = require("../../bench/uploads.js") as {
+  rawUpload: (
+    port: number,
+    target: string,
+    size: number,
+    options: { limit: number; chunked: boolean; greedy?: boolean },
+  ) => Promise<Refusal>;
+};
+
 function rawUpload(
   target: string,
   size: number,
   options: { limit: number; chunked: boolean; greedy?: boolean },
 ): Promise<Refusal> {
-  const frame = (data: Buffer) =>
-    options.chunked
-      ? Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from("\r\n")])
-      : data;
-  const framing = options.chunked
-    ? "Transfer-Encoding: chunked"
-    : `Content-Length: ${PART_HEAD.length + size + PART_TAIL.length}`;
-  const chunk = Buffer.alloc(64 * 1024, 7);
-  const socket = net.connect(server.port, "127.0.0.1");
-  return new Promise((resolve) => {
-    let sent = 0;
-    let crossedAt: number | undefined;
-    let answeredAt: number | undefined;
-    let sentAtAnswer = 0;
-    let text = "";
-    socket.on("data", (data: Buffer) => {
-      if (answeredAt === undefined) {
-        answeredAt = performance.now();
-        sentAtAnswer = sent;
-        socket.end();
-      }
-      text += data.toString("latin1");
-    });
-    // A reset: the outcome is what was read before it.
-    socket.on("error", () => {});
-    socket.setTimeout(30_000, () => socket.destroy());
-    socket.on("close", () => {
-      resolve({
-        status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(text)?.[1] ?? 0),
-        body: text.slice(text.indexOf("\r\n\r\n") + 4),
-        sentAtAnswer,
-        latencyMs:
-          answeredAt === undefined || crossedAt === undefined ? Infinity : answeredAt - crossedAt,
-      });
-    });
-    const writeMore = () => {
-      if (answeredAt !== undefined || !socket.writable) return;
-      if (sent >= size) {
-        socket.write(frame(PART_TAIL));
-        if (options.chunked) socket.write("0\r\n\r\n");
-        return;
-      }
-      const piece = chunk.subarray(0, Math.min(chunk.length, size - sent));
-      sent += piece.length;
-      const crossing = crossedAt === undefined && sent > options.limit;
-      socket.write(frame(piece), (error) => {
-        if (crossing) crossedAt = performance.now();
-        if (error) return;
-        if (options.greedy) writeMore();
-        else setImmediate(writeMore);
-      });
-    };
-    socket.write(
-      `POST ${target} HTTP/1.1\r\nHost: localhost\r\n` +
-        `Content-Type: multipart/form-data; boundary=${BOUNDARY}\r\n${framing}\r\n\r\n`,
-    );
-    socket.write(frame(PART_HEAD));
-    writeMore();
-  });
+  return benchRawUpload(server.port, target, size, options);
 }
 
 const overFileSize = (bytes: number) => ({
