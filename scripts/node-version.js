@@ -22,3 +22,6 @@ function refuseUnsupportedNode(version = process.versions.node) {
 }
 
 module.exports = { MINIMUM, isSupported, refuseUnsupportedNode };
+
+// `node scripts/node-version.js`: the first step of `npm test`.
+if (require.main === module) refuseUnsupportedNode();
