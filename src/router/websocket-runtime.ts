@@ -48,6 +48,21 @@ const HANDSHAKE_HEADERS = new Set([
 
 /** Messages waiting for their hook before the connection stops reading (backpressure). */
 const MAX_PENDING_HOOKS = 32;
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "then" in value &&
+    typeof value.then === "function"
+  );
+}
+
+/** A message's bytes as one Buffer, whatever `ws` delivered (fragments, an ArrayBuffer). */
+function toBuffer(data: RawData): Buffer {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? Buffer.from(data) : data;
+}
 /** How long closing peers get to answer the close frame before they are cut. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -249,41 +264,74 @@ export function createWebSocketRuntime(options: WebSocketRuntimeOptions): WebSoc
   ): void {
     const log = (req as IncomingMessage & { log?: Logger }).log ?? logger;
     let queue: Promise<void> = Promise.resolve();
+    // Hooks started and not yet settled: while one is, the next waits for it (hooks run in order).
+    let busy = 0;
     let pending = 0;
     let failed = false;
-    const run = (name: string, call: () => unknown, closeOnError: boolean) => {
-      queue = queue.then(async () => {
-        try {
-          await call();
-        } catch (error) {
-          log.error(
-            { err: error, route: route.file, hook: name },
-            `WebSocket ${name} hook failed${closeOnError ? ": closing with 1011" : ""}`,
-          );
-          if (closeOnError && !failed && ws.readyState === ws.OPEN) {
-            failed = true;
-            ws.close(1011, "WebSocket handler failed");
+    const fail = (name: string, error: unknown, closeOnError: boolean) => {
+      log.error(
+        { err: error, route: route.file, hook: name },
+        `WebSocket ${name} hook failed${closeOnError ? ": closing with 1011" : ""}`,
+      );
+      if (closeOnError && !failed && ws.readyState === ws.OPEN) {
+        failed = true;
+        ws.close(1011, "WebSocket handler failed");
+      }
+    };
+    const settled = (done: (() => void) | undefined) => {
+      busy--;
+      done?.();
+    };
+    /**
+     * Runs a hook after the ones before it. With none of them still running it is called at once,
+     * so a hook that answers synchronously (an echo) costs no promise; one that returns a promise
+     * makes the next wait for it. `done` runs once the hook settled, however it ended.
+     */
+    const run = (name: string, call: () => unknown, closeOnError: boolean, done?: () => void) => {
+      busy++;
+      if (busy > 1) {
+        queue = queue.then(async () => {
+          try {
+            await call();
+          } catch (error) {
+            fail(name, error, closeOnError);
+          } finally {
+            settled(done);
           }
-        }
-      });
+        });
+        return;
+      }
+      let result: unknown;
+      try {
+        result = call();
+      } catch (error) {
+        fail(name, error, closeOnError);
+        return settled(done);
+      }
+      if (!isPromiseLike(result)) return settled(done);
+      queue = Promise.resolve(result).then(
+        () => settled(done),
+        (error: unknown) => {
+          fail(name, error, closeOnError);
+          settled(done);
+        },
+      );
     };
     const { open: onOpen, message, close, error } = hooks;
     if (onOpen) run("open", () => onOpen(peer), true);
     ws.on("message", (data: RawData, isBinary: boolean) => {
       if (!message || failed) return;
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+      // ws hands each message its own Buffer (binaryType "nodebuffer"): kept, not copied.
+      const bytes = Buffer.isBuffer(data) ? data : toBuffer(data);
       pending++;
       if (pending === MAX_PENDING_HOOKS) ws.pause();
       run(
         "message",
-        async () => {
-          try {
-            await message(peer, new Message(bytes, isBinary));
-          } finally {
-            if (pending-- === MAX_PENDING_HOOKS) ws.resume();
-          }
-        },
+        () => message(peer, new Message(bytes, isBinary)),
         true,
+        () => {
+          if (pending-- === MAX_PENDING_HOOKS) ws.resume();
+        },
       );
     });
     ws.on("error", (cause: Error) => {

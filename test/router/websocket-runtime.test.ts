@@ -158,6 +158,32 @@ describe("NextResponse.upgrade() (vercel/next.js#95574)", () => {
     expect((await big.closed).code).toBe(1009);
   });
 
+  it("runs message hooks in order: a synchronous one waits for an async one before it", async () => {
+    const { app } = await start();
+    const ws = await app.openWebSocket("/echo");
+    await ws.nextMessage(); // open's greeting
+    ws.send("slow:1");
+    ws.send("2");
+    ws.send("slow:3");
+    ws.send("4");
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await ws.nextMessage());
+    expect(answers).toEqual(["echo:slow:1", "echo:2", "echo:slow:3", "echo:4"]);
+    // Synchronous hooks with nothing before them answer at once, in order too.
+    for (let i = 0; i < 20; i++) ws.send(`n${i}`);
+    const quick = [];
+    for (let i = 0; i < 20; i++) quick.push(await ws.nextMessage());
+    expect(quick).toEqual(Array.from({ length: 20 }, (_, i) => `echo:n${i}`));
+    ws.close();
+  });
+
+  it("closes with 1011 when a message hook's promise rejects", async () => {
+    const { app } = await start();
+    const ws = await app.openWebSocket("/echo");
+    ws.send("reject");
+    expect((await ws.closed).code).toBe(1011);
+  });
+
   it("publishes to the other subscribers of the same pathname only", async () => {
     const { app } = await start();
     const [a1, a2, b] = await Promise.all([
