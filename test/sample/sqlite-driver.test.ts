@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Kysely } from "kysely";
+import { DatabaseSync } from "node:sqlite";
+import { Kysely, sql } from "kysely";
 import type { Schema } from "../../routes/_lib/database/database";
 import { migrate } from "../../routes/_lib/database/migrations";
 import { openSqliteDialect } from "../../routes/_lib/database/sqlite";
@@ -66,6 +67,35 @@ describe("the node:sqlite driver", () => {
       ]);
     } finally {
       await other.destroy();
+    }
+  });
+
+  it("prepares each SQL text once and runs it again with new parameters; past 200 texts the oldest goes", async () => {
+    const prepare = jest.spyOn(DatabaseSync.prototype, "prepare");
+    try {
+      const byId = (id: number) =>
+        db.selectFrom("users").select("email").where("id", "=", id).execute();
+      await insert("one@example.com");
+      await insert("two@example.com");
+      prepare.mockClear();
+      expect(await byId(1)).toEqual([{ email: "one@example.com" }]);
+      expect(await byId(2)).toEqual([{ email: "two@example.com" }]);
+      expect(await byId(3)).toEqual([]);
+      expect(prepare).toHaveBeenCalledTimes(1);
+      // A failed write leaves its cached statement usable: the next write with the same text runs.
+      await expect(insert("ONE@example.com")).rejects.toThrow(/UNIQUE/);
+      expect(await insert("three@example.com")).toEqual({ email: "three@example.com" });
+      prepare.mockClear();
+      for (let n = 1; n <= 200; n++)
+        await db
+          .selectFrom("users")
+          .select(sql<number>`${sql.lit(n)}`.as("n"))
+          .execute();
+      expect(prepare).toHaveBeenCalledTimes(200);
+      await byId(1); // its text was the oldest of the 200 kept: prepared again
+      expect(prepare).toHaveBeenCalledTimes(201);
+    } finally {
+      prepare.mockRestore();
     }
   });
 });

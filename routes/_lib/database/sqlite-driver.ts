@@ -1,4 +1,4 @@
-import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import {
   SelectQueryNode,
   SqliteAdapter,
@@ -28,12 +28,47 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-function execute(db: DatabaseSync, { sql, parameters }: CompiledQuery): QueryResult<unknown> {
-  const statement = db.prepare(sql);
-  const params = parameters as SQLInputValue[];
-  if (statement.columns().length > 0) return { rows: statement.all(...params) };
-  const { changes, lastInsertRowid } = statement.run(...params);
-  return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+/** At most this many prepared statements are kept (an app has a few dozen distinct queries). */
+const STATEMENT_CACHE_SIZE = 200;
+
+interface Prepared {
+  statement: StatementSync;
+  /** True for a statement that returns rows (a select, or a write with `returning`). */
+  returnsRows: boolean;
+}
+
+/**
+ * The database's statements, each prepared once per SQL text (Kysely compiles the same text for
+ * the same query shape): preparing parses and plans the SQL, the largest part of a point query's
+ * cost. Past STATEMENT_CACHE_SIZE texts (queries built with varying shapes), the oldest goes.
+ */
+class Statements {
+  private readonly cache = new Map<string, Prepared>();
+  constructor(private readonly db: DatabaseSync) {}
+
+  get(sql: string): Prepared {
+    let prepared = this.cache.get(sql);
+    if (prepared) return prepared;
+    const statement = this.db.prepare(sql);
+    prepared = { statement, returnsRows: statement.columns().length > 0 };
+    if (this.cache.size >= STATEMENT_CACHE_SIZE)
+      this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(sql, prepared);
+    return prepared;
+  }
+
+  /** Runs statements that take no parameters and return nothing (savepoints, begin, commit). */
+  exec(sql: string): void {
+    this.get(sql).statement.run();
+  }
+
+  execute({ sql, parameters }: CompiledQuery): QueryResult<unknown> {
+    const { statement, returnsRows } = this.get(sql);
+    const params = parameters as SQLInputValue[];
+    if (returnsRows) return { rows: statement.all(...params) };
+    const { changes, lastInsertRowid } = statement.run(...params);
+    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+  }
 }
 
 class Connection implements DatabaseConnection {
@@ -54,8 +89,11 @@ class NodeSqliteDriver implements Driver {
   private owner: Connection | undefined;
   private ended: Promise<void> = Promise.resolve();
   private endTransaction: () => void = () => undefined;
+  private readonly statements: Statements;
 
-  constructor(private readonly db: DatabaseSync) {}
+  constructor(private readonly db: DatabaseSync) {
+    this.statements = new Statements(db);
+  }
 
   async init(): Promise<void> {}
 
@@ -64,9 +102,9 @@ class NodeSqliteDriver implements Driver {
   }
 
   async run(connection: Connection, query: CompiledQuery): Promise<QueryResult<unknown>> {
-    if (this.owner === connection) return execute(this.db, query);
+    if (this.owner === connection) return this.statements.execute(query);
     while (this.owner) await this.ended;
-    if (SelectQueryNode.is(query.query)) return execute(this.db, query);
+    if (SelectQueryNode.is(query.query)) return this.statements.execute(query);
     return new Promise((resolve, reject) => {
       this.pending.push({ query, resolve, reject });
       this.schedule();
@@ -89,19 +127,19 @@ class NodeSqliteDriver implements Driver {
     const outcomes: ({ ok: true; result: QueryResult<unknown> } | { ok: false; error: unknown })[] =
       [];
     try {
-      this.db.exec("begin immediate");
+      this.statements.exec("begin immediate");
       for (const { query } of batch) {
-        this.db.exec("savepoint write");
+        this.statements.exec("savepoint write");
         try {
-          outcomes.push({ ok: true, result: execute(this.db, query) });
-          this.db.exec("release write");
+          outcomes.push({ ok: true, result: this.statements.execute(query) });
+          this.statements.exec("release write");
         } catch (error) {
-          this.db.exec("rollback to write");
-          this.db.exec("release write");
+          this.statements.exec("rollback to write");
+          this.statements.exec("release write");
           outcomes.push({ ok: false, error });
         }
       }
-      this.db.exec("commit");
+      this.statements.exec("commit");
     } catch (error) {
       if (this.db.isTransaction) this.db.exec("rollback");
       for (const item of batch) item.reject(error);
