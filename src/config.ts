@@ -134,6 +134,15 @@ const otlpProtocol = z.enum(OTLP_PROTOCOLS, {
     "expected http/protobuf or http/json (OTLP over gRPC is not supported: use the collector's HTTP port, 4318)",
 });
 
+/** START_CACHE: `off`, a folder, or (empty) one per user in the temporary folder. */
+function startCacheDirOf(value: string, cwd: string): string | undefined {
+  if (value === "off") return undefined;
+  if (value) return path.resolve(cwd, value);
+  // One per user, as Node's compile cache and tsx's.
+  const uid = typeof process.getuid === "function" ? process.getuid() : os.userInfo().username;
+  return path.join(os.tmpdir(), `nextpress-start-cache-${uid}`);
+}
+
 const envSchema = z.object({
   PORT: z.coerce
     .number({ message: "expected a port number" })
@@ -153,6 +162,8 @@ const envSchema = z.object({
   BODY_LIMIT: sizeString.default("1mb"),
   // readMultipart's `toDisk` files live in DATA_DIR/tmp-uploads until their response ends.
   DATA_DIR: z.string().default("./data"),
+  // Where an eager start records what it checked, so that the next imports routes on first use.
+  START_CACHE: z.string().default(""),
   LOG_FORMAT: z
     .enum(LOG_FORMATS, { message: `expected one of ${LOG_FORMATS.join(", ")}` })
     .default("json"),
@@ -257,6 +268,8 @@ export interface Config {
   readonly bodyLimit: string;
   /** Where readMultipart's `toDisk` files are written until the response ends (DATA_DIR/tmp-uploads). */
   readonly uploadDir: string;
+  /** The start-up cache's folder (START_CACHE); undefined when it is `off`. */
+  readonly startCacheDir: string | undefined;
   readonly logFormat: LogFormat;
   /** Origins allowed by CORS; empty: no CORS headers at all; ["*"]: any origin. */
   readonly corsOrigins: readonly string[];
@@ -364,6 +377,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     ]),
     bodyLimit: values.BODY_LIMIT,
     uploadDir: path.resolve(cwd, values.DATA_DIR, "tmp-uploads"),
+    startCacheDir: startCacheDirOf(values.START_CACHE, cwd),
     logFormat: values.LOG_FORMAT,
     corsOrigins: Object.freeze(
       values.CORS_ORIGINS.split(",")

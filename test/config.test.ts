@@ -31,6 +31,7 @@ describe("loadConfig", () => {
       previewSecret: undefined,
       development: false,
       uploadDir: "/srv/data/tmp-uploads",
+      startCacheDir: path.join(os.tmpdir(), `nextpress-start-cache-${process.getuid?.()}`),
       workers: 1,
       shutdownDelayMs: 0,
       maxDurationS: 300,
@@ -91,6 +92,13 @@ describe("loadConfig", () => {
       apiTokens: ["a", "b", "c"],
       bodyLimit: "5mb",
     });
+  });
+
+  it("reads START_CACHE: a folder (relative to the working directory), or off", () => {
+    expect(loadConfig({ START_CACHE: "cache/start" }, "/srv").startCacheDir).toBe(
+      "/srv/cache/start",
+    );
+    expect(loadConfig({ START_CACHE: "off" }, "/srv").startCacheDir).toBeUndefined();
   });
 
   it("treats an empty variable as unset", () => {

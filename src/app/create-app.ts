@@ -12,7 +12,14 @@ import {
   type RequestLayerConfig,
 } from "../loader/next-config";
 import { loadProxyFile, type ProxyFile } from "../loader/proxy-file";
-import { loadRoutes, loadRoutesLazily, type LazyRoute, type Route } from "../loader/load-routes";
+import {
+  listManifestFiles,
+  loadRoutes,
+  loadRoutesLazily,
+  type LazyRoute,
+  type Route,
+} from "../loader/load-routes";
+import { recordLoadedFiles, startCacheFile, writeStartCache } from "../loader/start-cache";
 import { configureAuthBrake, createAuthBrake } from "../middleware/auth-brake";
 import { configureAuthenticate } from "../middleware/authenticate";
 import { createMemoryStores, type CounterStores } from "../middleware/counter-stores";
@@ -172,10 +179,22 @@ export async function createApp(
     globalMiddleware: options.middleware,
     appDir: config.appDir,
   };
+  const startCache =
+    options.lazyRoutes && config.startCacheDir
+      ? startCacheFile(config.startCacheDir, config.routesDir, config.appDir)
+      : undefined;
   const lazyRoutes = options.lazyRoutes
-    ? await loadRoutesLazily(config.routesDir, loadOptions)
+    ? await loadRoutesLazily(config.routesDir, loadOptions, startCache)
     : undefined;
-  const loadedRoutes = lazyRoutes ? undefined : await loadRoutes(config.routesDir, loadOptions);
+  // An eager start where a lazy one was asked for: what it imports is recorded for the next.
+  const recording = startCache && !lazyRoutes ? recordLoadedFiles() : undefined;
+  let loadedFiles: string[] = [];
+  let loadedRoutes: Route[] | undefined;
+  try {
+    loadedRoutes = lazyRoutes ? undefined : await loadRoutes(config.routesDir, loadOptions);
+  } finally {
+    loadedFiles = recording?.stop() ?? [];
+  }
   const routes: readonly (Route | LazyRoute)[] = lazyRoutes ?? loadedRoutes ?? [];
   // Every route loaded: at once, or (lazy) on first call.
   const allRoutes = async (): Promise<Route[]> =>
@@ -216,6 +235,12 @@ export async function createApp(
         documentRoutes(await allRoutes(), config.routesDir, nextConfig?.basePath),
       ),
     );
+  }
+  // Everything checked (routes and their document): the next start may import on first use.
+  if (recording && startCache) {
+    const routeFiles = await listManifestFiles(config.routesDir, loadOptions);
+    if (await writeStartCache(startCache, config.routesDir, routeFiles, loadedFiles))
+      logger.debug({ file: startCache }, "start-up cache written");
   }
   // POST /mcp (MCP=on): each tool call is a request through this very handler, on a server that never listens.
   let internal: http.Server | undefined;

@@ -18,6 +18,7 @@ import {
 import { inheritedMiddleware, loadDirectoryMiddleware } from "./directory-middleware";
 import { isTypeScriptFile } from "./ignore-rules";
 import { isManifestCurrent } from "./manifest";
+import { isStartCacheCurrent } from "./start-cache";
 import { importRoute, type RouteModule } from "./import-route";
 import { toMiddlewareList } from "./middleware-list";
 import { installPathAliases, nextAliases } from "./module-aliases";
@@ -433,19 +434,24 @@ export async function loadRoutes(routesDir: string, options: LoadRoutesOptions):
 
 /**
  * The route table with each module imported on first use, when `nextpress check --write-manifest`
- * (run by `npm run build`) has already imported and checked this exact set of files: names,
- * conflicts and `_middleware` are still checked now; the app folder's files count too. Undefined
- * when there is no current manifest: then every file must be imported at start-up (loadRoutes),
- * so that a broken one stops it.
+ * (run by `npm run build`) has already imported and checked this exact set of files, or an eager
+ * start recorded them and what they load in `startCache` (start-cache.ts): names, conflicts and
+ * `_middleware` are still checked now; the app folder's files count too. Undefined otherwise:
+ * then every file must be imported at start-up (loadRoutes), so that a broken one stops it.
  */
 export async function loadRoutesLazily(
   routesDir: string,
   options: LoadRoutesOptions,
+  startCache?: string,
 ): Promise<LazyRoute[] | undefined> {
   const plan = await planRoutes(routesDir, options);
   if (plan.problems.length > 0)
     throw new RouteLoadError(label(routesDir, plan.appDir), plan.problems);
-  if (!(await isManifestCurrent(routesDir, manifestFiles(routesDir, plan)))) return undefined;
+  const files = manifestFiles(routesDir, plan);
+  const vouched =
+    (await isManifestCurrent(routesDir, files)) ||
+    (startCache !== undefined && (await isStartCacheCurrent(startCache, routesDir, files)));
+  if (!vouched) return undefined;
   const { context, problems } = await prepareContext(plan, routesDir, options);
   if (problems.length > 0) throw new RouteLoadError(label(routesDir, plan.appDir), problems);
   return [...plan.planned, ...plan.appPlanned].map((planned) => {

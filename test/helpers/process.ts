@@ -55,7 +55,8 @@ function register(spawned: Spawned): void {
  * Starts a process with a clean environment plus `env`; everything it prints is kept. The sample
  * API keeps its users in DATA_DIR: unless `env` names one (or DATABASE_URL), the process gets a
  * throwaway folder of its own, removed once it exits, so tests never share data or write ./data.
- * It runs in the repository unless `cwd` says otherwise.
+ * It runs in the repository unless `cwd` says otherwise. The start-up cache is off unless `env`
+ * sets START_CACHE.
  */
 export function spawnProcess(
   command: string,
@@ -73,6 +74,8 @@ export function spawnProcess(
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       ...(dataDir ? { DATA_DIR: dataDir } : {}),
+      // A start must not depend on what an earlier test's start cached (the cache's own test sets one).
+      START_CACHE: "off",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
