@@ -16,7 +16,7 @@ const path = require("node:path");
 const { load, pinned, HAS_WRK, HAS_TASKSET } = require("./load");
 const { freePort, getStatus } = require("../scripts/loopback");
 const { makeTempRoot, writeFrameworkTree, writeRouteTree, writeWebTree } = require("./route-trees");
-const { prepareNext } = require("./next-server");
+const { prepareNext, prepareNextPages } = require("./next-server");
 const { crudLoadOptions, seedUsers } = require("./crud");
 const { measureWebSocketEcho } = require("./websocket");
 const { measureUploads } = require("./uploads");
@@ -147,15 +147,22 @@ function rssMb(pid) {
  * Spawns `script` on a free port, pinned to the server's core, and polls `url` until it answers
  * 200: the child, its exit, and the ms from spawn. A child that never answers is killed here.
  */
-async function spawnUntilAnswering(script, env, url, attempts) {
+async function spawnUntilAnswering(
+  script,
+  env,
+  url,
+  attempts,
+  { args: extra = [], cwd = ROOT } = {},
+) {
   const port = await freePort();
-  const [command, args] = pinned(0, process.execPath, [script]);
+  const [command, args] = pinned(0, process.execPath, [script, ...extra]);
   const started = process.hrtime.bigint();
   const child = spawn(command, args, {
-    cwd: ROOT,
+    cwd,
     env: {
       PATH: process.env.PATH,
       HOST: "127.0.0.1",
+      HOSTNAME: "127.0.0.1",
       PORT: String(port),
       LOG_LEVEL: "info",
       ...env,
@@ -204,8 +211,8 @@ async function measureStartAndMemory(script, env, url) {
 }
 
 /** Spawn → first 200 on `url`, in ms. */
-async function measureStartup(script, env, url) {
-  const { child, ms } = await spawnUntilAnswering(script, env, url, 4000);
+async function measureStartup(script, env, url, options) {
+  const { child, ms } = await spawnUntilAnswering(script, env, url, 4000, options);
   child.kill("SIGKILL");
   running.delete(child);
   return ms;
@@ -315,8 +322,12 @@ async function main() {
   // serving the same route handler (full runs only: it installs and builds Next once, cached).
   const web = writeWebTree(tmp);
   const next = QUICK ? { skipped: "not measured with --quick" } : prepareNext();
-  // The same 1,000 files without a manifest: every module imported at start-up.
+  // The same 1,000 files without a manifest: every module imported at start-up, or (with a
+  // current START_CACHE) on first use. And 1,000 raw .ts files, as a project moving from Next has
+  // them, served by nextpress without a build and by `next start` once built (full runs only).
   const eagerTree = writeRouteTree(path.join(tmp, "eager"), "static", 1000);
+  const tsTree = writeRouteTree(path.join(tmp, "ts"), "static", 1000, ".ts");
+  const nextPages = QUICK ? { skipped: "not measured with --quick" } : prepareNextPages(tsTree.dir);
   // hello and a validated POST without a database: nextpress itself, against bare Express.
   const framework = writeFrameworkTree(tmp, ROOT);
   // The build step a deployment runs (npm run build does it for routes/): check every route, write the manifest.
@@ -572,20 +583,53 @@ async function main() {
     );
   await postgres?.destroy();
 
-  /** @type {Record<"bare" | "nextpress" | "eager", number[]>} */
-  const startup = { bare: [], nextpress: [], eager: [] };
+  // Cold: no start-up cache (START_CACHE=off); warm: the cache a first start wrote (tsx's own
+  // cache of compiled .ts is warm in both after the first run).
+  const startCache = path.join(tmp, "start-cache");
+  const cold = { START_CACHE: "off" };
+  const warm = { START_CACHE: startCache };
+  for (const tree of [eagerTree, tsTree])
+    await measureStartup(distMain, { ROUTES_DIR: tree.dir, ...warm }, tree.url);
+  /** @type {Record<"bare" | "nextpress" | "eager" | "eagerWarm" | "tsCold" | "tsWarm" | "next", number[]>} */
+  const startup = {
+    bare: [],
+    nextpress: [],
+    eager: [],
+    eagerWarm: [],
+    tsCold: [],
+    tsWarm: [],
+    next: [],
+  };
   for (let i = 0; i < STARTUP_RUNS; i++) {
     startup.bare.push(await measureStartup(bare, {}, "/api/hello"));
     startup.nextpress.push(
       await measureStartup(
         distMain,
-        { ROUTES_DIR: trees["static-1000"].dir },
+        { ROUTES_DIR: trees["static-1000"].dir, ...cold },
         trees["static-1000"].url,
       ),
     );
     startup.eager.push(
-      await measureStartup(distMain, { ROUTES_DIR: eagerTree.dir }, eagerTree.url),
+      await measureStartup(distMain, { ROUTES_DIR: eagerTree.dir, ...cold }, eagerTree.url),
     );
+    startup.eagerWarm.push(
+      await measureStartup(distMain, { ROUTES_DIR: eagerTree.dir, ...warm }, eagerTree.url),
+    );
+    startup.tsCold.push(
+      await measureStartup(distMain, { ROUTES_DIR: tsTree.dir, ...cold }, tsTree.url),
+    );
+    startup.tsWarm.push(
+      await measureStartup(distMain, { ROUTES_DIR: tsTree.dir, ...warm }, tsTree.url),
+    );
+    if (nextPages.skipped === undefined)
+      startup.next.push(
+        await measureStartup(
+          nextPages.script,
+          { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+          tsTree.url,
+          { args: ["start"], cwd: nextPages.dir },
+        ),
+      );
   }
 
   const m = (key, field) => median(results[key].map((r) => r[field]));
@@ -615,7 +659,15 @@ async function main() {
   note(
     `start-up (spawn → first 200 on the last route, median of ${STARTUP_RUNS}): bare Express 1 route ${fmt(median(startup.bare))} ms, ` +
       `nextpress 1,000 routes ${fmt(median(startup.nextpress))} ms (checked by the build, imported on first use), ` +
-      `${fmt(median(startup.eager))} ms without a manifest (all imported at start-up)`,
+      `${fmt(median(startup.eager))} ms without a manifest (all imported at start-up), ` +
+      `${fmt(median(startup.eagerWarm))} ms without a manifest with a warm start-up cache`,
+  );
+  note(
+    `start-up, 1,000 raw .ts routes (no build): nextpress ${fmt(median(startup.tsCold))} ms cold (every file imported through tsx), ` +
+      `${fmt(median(startup.tsWarm))} ms warm (START_CACHE)` +
+      (nextPages.skipped === undefined
+        ? `; \`next start\` ${nextPages.version} on the same files, built: ${fmt(median(startup.next))} ms`
+        : `; next start: ${nextPages.skipped}`),
   );
 
   const startMs = (key) => median(cost[key].map((c) => c.ms));
@@ -693,9 +745,27 @@ async function main() {
       "start-up, 1,000 routes vs bare Express 1 route",
       median(startup.nextpress) / median(startup.bare),
       "<=",
-      2.6,
+      2.0,
       "x",
     ],
+    ...(nextPages.skipped
+      ? []
+      : [
+          [
+            "start-up, 1,000 raw .ts (warm START_CACHE) vs next start, same files",
+            median(startup.tsWarm) / median(startup.next),
+            "<=",
+            0.8,
+            "x",
+          ],
+          [
+            "start-up, 1,000 .js without manifest (warm START_CACHE) vs next start",
+            median(startup.eagerWarm) / median(startup.next),
+            "<=",
+            0.6,
+            "x",
+          ],
+        ]),
     ["peak RSS under load minus bare Express's", rss.nextpress - rss.bare, "<=", 15, " MB"],
     [
       "WORKERS=2 vs WORKERS=1, both unpinned",
