@@ -1,6 +1,5 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
 
 /**
  * What `nextpress check --write-manifest` (run by `npm run build`) proved: this exact set of
@@ -11,16 +10,46 @@ import { z } from "zod";
 export const MANIFEST_FILE = ".nextpress-manifest.json";
 const VERSION = 1;
 
-const manifestSchema = z.object({
-  version: z.number(),
-  /** [relative path, size, mtimeMs] of every route and `_middleware` file. */
-  files: z.array(z.tuple([z.string(), z.number(), z.number()])),
-});
-type Manifest = z.infer<typeof manifestSchema>;
+/** [path, size, mtimeMs] of one file. */
+export type FileEntry = [string, number, number];
 
-async function describe(routesDir: string, files: readonly string[]): Promise<Manifest["files"]> {
+interface Manifest {
+  version: number;
+  /** Every route and `_middleware` file, relative to the routes folder. */
+  files: FileEntry[];
+}
+
+/**
+ * True for a list of [path, size, mtimeMs]: checked by hand, as it is read at every start (zod
+ * took 8 ms for the first 1,000 entries, its code not yet compiled).
+ */
+export function isFileEntries(value: unknown): value is FileEntry[] {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (entry) =>
+        Array.isArray(entry) &&
+        entry.length === 3 &&
+        typeof entry[0] === "string" &&
+        typeof entry[1] === "number" &&
+        typeof entry[2] === "number",
+    )
+  );
+}
+
+function isManifest(value: unknown): value is Manifest {
+  const candidate = value as Partial<Manifest> | null;
+  return (
+    typeof candidate === "object" &&
+    candidate !== null &&
+    typeof candidate.version === "number" &&
+    isFileEntries(candidate.files)
+  );
+}
+
+async function describe(routesDir: string, files: readonly string[]): Promise<FileEntry[]> {
   return Promise.all(
-    [...files].sort().map(async (file): Promise<[string, number, number]> => {
+    [...files].sort().map(async (file): Promise<FileEntry> => {
       const stat = await fs.stat(path.join(routesDir, file));
       return [file, stat.size, Math.trunc(stat.mtimeMs)];
     }),
@@ -41,11 +70,11 @@ export async function isManifestCurrent(
 ): Promise<boolean> {
   let manifest: Manifest;
   try {
-    const parsed = manifestSchema.safeParse(
-      JSON.parse(await fs.readFile(path.join(routesDir, MANIFEST_FILE), "utf8")),
+    const parsed: unknown = JSON.parse(
+      await fs.readFile(path.join(routesDir, MANIFEST_FILE), "utf8"),
     );
-    if (!parsed.success) return false;
-    manifest = parsed.data;
+    if (!isManifest(parsed)) return false;
+    manifest = parsed;
   } catch {
     return false;
   }

@@ -3,7 +3,7 @@ import { promises as fs, statSync } from "node:fs";
 import nodeModule from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
+import { isFileEntries, type FileEntry } from "./manifest";
 
 /**
  * The start-up cache: what an eager start (every route imported and checked, the OpenAPI document
@@ -16,17 +16,30 @@ import { z } from "zod";
  */
 const VERSION = 1;
 
-const cacheSchema = z.object({
-  version: z.literal(VERSION),
+interface StartCache {
+  version: typeof VERSION;
   /** The runtime and nextpress that checked the files: another of either checks again. */
-  runtime: z.string(),
-  routesDir: z.string(),
+  runtime: string;
+  routesDir: string;
   /** The route and `_middleware` files, relative to the routes folder, sorted. */
-  routes: z.array(z.string()),
-  /** [absolute path, size, mtimeMs] of every project file the routes loaded. */
-  files: z.array(z.tuple([z.string(), z.number(), z.number()])),
-});
-type StartCache = z.infer<typeof cacheSchema>;
+  routes: string[];
+  /** Every project file the routes loaded, with its absolute path. */
+  files: FileEntry[];
+}
+
+function isStartCache(value: unknown): value is StartCache {
+  const candidate = value as Partial<StartCache> | null;
+  return (
+    typeof candidate === "object" &&
+    candidate !== null &&
+    candidate.version === VERSION &&
+    typeof candidate.runtime === "string" &&
+    typeof candidate.routesDir === "string" &&
+    Array.isArray(candidate.routes) &&
+    candidate.routes.every((route) => typeof route === "string") &&
+    isFileEntries(candidate.files)
+  );
+}
 
 /** At most this many files are recorded; a project that loads more is not cached. */
 const MAX_FILES = 50_000;
@@ -47,9 +60,9 @@ export function startCacheFile(dir: string, routesDir: string, appDir: string | 
   return path.join(dir, `${key}.json`);
 }
 
-async function describe(files: Iterable<string>): Promise<StartCache["files"]> {
+async function describe(files: Iterable<string>): Promise<FileEntry[]> {
   const described = await Promise.all(
-    [...new Set(files)].sort().map(async (file): Promise<[string, number, number] | undefined> => {
+    [...new Set(files)].sort().map(async (file): Promise<FileEntry | undefined> => {
       try {
         const stat = await fs.stat(file);
         return [file, stat.size, Math.trunc(stat.mtimeMs)];
@@ -152,9 +165,9 @@ export async function isStartCacheCurrent(
 ): Promise<boolean> {
   let cache: StartCache;
   try {
-    const parsed = cacheSchema.safeParse(JSON.parse(await fs.readFile(file, "utf8")));
-    if (!parsed.success) return false;
-    cache = parsed.data;
+    const parsed: unknown = JSON.parse(await fs.readFile(file, "utf8"));
+    if (!isStartCache(parsed)) return false;
+    cache = parsed;
   } catch {
     return false;
   }

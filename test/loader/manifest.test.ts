@@ -28,6 +28,24 @@ describe("the routes manifest", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it("is not current when it is damaged or of another shape", async () => {
+    const write = (text: string) => writeFileSync(path.join(dir, ".nextpress-manifest.json"), text);
+    write("{ not json");
+    expect(await isManifestCurrent(dir, FILES)).toBe(false);
+    write(
+      JSON.stringify({
+        version: 1,
+        files: [
+          ["a.js", "12", 0],
+          ["nested/[id].js", 1, 0],
+        ],
+      }),
+    );
+    expect(await isManifestCurrent(dir, FILES)).toBe(false);
+    write(JSON.stringify({ files: [] }));
+    expect(await isManifestCurrent(dir, [])).toBe(false);
+  });
+
   it("is current right after it is written", async () => {
     await writeManifest(dir, FILES);
     expect(await isManifestCurrent(dir, FILES)).toBe(true);
