@@ -2,8 +2,11 @@ import type { Readable } from "node:stream";
 import v8 from "node:v8";
 import vm from "node:vm";
 
-/** A young-generation collection every this many bytes read. */
+/** A young-generation collection every this many bytes read, over all uploads to disk together. */
 const EVERY_BYTES = 8 * 1024 * 1024;
+
+/** Bytes read by uploads to disk since the last collection: counted per process, not per body. */
+let readSinceGc = 0;
 
 type MinorGc = (options: { type: "minor" }) => void;
 
@@ -28,16 +31,17 @@ function minorGc(): MinorGc | null {
  * buffer outside V8's heap that is garbage once written to disk, but V8 collects such memory only
  * every 64 MB or so: without this, a 1 GiB upload to disk raised RSS by ~70 MB. A minor collection
  * every 8 MiB read (well under a millisecond: only the young generation) keeps it to a few MB.
+ * The count is the process's: ten uploads of 2 MiB each never reached 8 MiB apiece, and their
+ * buffers piled up until V8 ran full mark-compacts (10–30 ms each) in the middle of them.
  * `body` must already be piped (a `data` listener would start it flowing otherwise).
  */
 export function releaseReadBuffers(body: Readable): void {
   const gc = minorGc();
   if (!gc) return;
-  let read = 0;
   body.on("data", (chunk: Buffer) => {
-    read += chunk.length;
-    if (read < EVERY_BYTES) return;
-    read = 0;
+    readSinceGc += chunk.length;
+    if (readSinceGc < EVERY_BYTES) return;
+    readSinceGc = 0;
     gc({ type: "minor" });
   });
 }
