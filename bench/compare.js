@@ -269,7 +269,8 @@ async function runCompare({
           const { child, ms } = await spawnServer(
             running,
             main,
-            { ROUTES_DIR: tree.dir, LOG_LEVEL: "silent" },
+            // Cold: a start-up cache would make the trees without a manifest lazy after one start.
+            { ROUTES_DIR: tree.dir, LOG_LEVEL: "silent", START_CACHE: "off" },
             tree.url,
           );
           cpus[b.name].push(cpuMs(child.pid));
