@@ -165,6 +165,9 @@ export async function isStartCacheCurrent(
 ): Promise<boolean> {
   let cache: StartCache;
   try {
+    // In a shared temporary folder: a cache another user wrote is not trusted.
+    const owner = (await fs.stat(file)).uid;
+    if (typeof process.getuid === "function" && owner !== process.getuid()) return false;
     const parsed: unknown = JSON.parse(await fs.readFile(file, "utf8"));
     if (!isStartCache(parsed)) return false;
     cache = parsed;

@@ -148,6 +148,17 @@ describe("isStartCacheCurrent", () => {
     expect(await isStartCacheCurrent(file(), routesDir, ROUTES)).toBe(false);
   });
 
+  it("does not hold for a cache file another user owns (the default folder is shared /tmp)", async () => {
+    await writeStartCache(file(), routesDir, ROUTES, [lib()]);
+    expect(await isStartCacheCurrent(file(), routesDir, ROUTES)).toBe(true);
+    const getuid = jest.spyOn(process, "getuid").mockReturnValue(12345);
+    try {
+      expect(await isStartCacheCurrent(file(), routesDir, ROUTES)).toBe(false);
+    } finally {
+      getuid.mockRestore();
+    }
+  });
+
   it("is written nowhere it cannot write, without failing", async () => {
     writeFileSync(path.join(root, "not-a-folder"), "");
     const inside = startCacheFile(path.join(root, "not-a-folder"), routesDir, undefined);
