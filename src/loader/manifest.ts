@@ -79,9 +79,16 @@ export async function isManifestCurrent(
     return false;
   }
   if (manifest.version !== VERSION || manifest.files.length !== files.length) return false;
-  const current = await describe(routesDir, files);
-  return current.every(([file, size, mtime], i) => {
-    const [recordedFile, recordedSize, recordedMtime] = manifest.files[i] ?? [];
-    return file === recordedFile && size === recordedSize && mtime === recordedMtime;
-  });
+  return sameFiles(await describe(routesDir, files), manifest.files);
+}
+
+/** True when two lists of [path, size, mtimeMs] name the same files, unchanged, in one order. */
+export function sameFiles(current: readonly FileEntry[], recorded: readonly FileEntry[]): boolean {
+  return (
+    current.length === recorded.length &&
+    current.every(([file, size, mtime], i) => {
+      const [recordedFile, recordedSize, recordedMtime] = recorded[i] ?? [];
+      return file === recordedFile && size === recordedSize && mtime === recordedMtime;
+    })
+  );
 }

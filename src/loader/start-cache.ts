@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { promises as fs, statSync } from "node:fs";
+import { existsSync, promises as fs, statSync } from "node:fs";
 import nodeModule from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { isFileEntries, type FileEntry } from "./manifest";
+import { isFileEntries, sameFiles, type FileEntry } from "./manifest";
 
 /**
  * The start-up cache: what an eager start (every route imported and checked, the OpenAPI document
@@ -75,18 +75,12 @@ async function describe(files: Iterable<string>): Promise<FileEntry[]> {
 }
 
 /** package.json and the lock file of the project around `routesDir`: what stands for node_modules. */
-async function packageFiles(routesDir: string): Promise<string[]> {
+function packageFiles(routesDir: string): string[] {
   const found: string[] = [];
   for (let dir = routesDir; ;) {
     for (const name of ["package.json", "package-lock.json", "pnpm-lock.yaml", "yarn.lock"]) {
       const file = path.join(dir, name);
-      if (
-        await fs.stat(file).then(
-          () => true,
-          () => false,
-        )
-      )
-        found.push(file);
+      if (existsSync(file)) found.push(file);
     }
     const parent = path.dirname(dir);
     if (found.length > 0 || parent === dir) return found;
@@ -135,7 +129,7 @@ export async function writeStartCache(
   const files = [
     ...routes.map((route) => path.resolve(routesDir, route)),
     ...loaded,
-    ...(await packageFiles(routesDir)),
+    ...packageFiles(routesDir),
   ];
   if (files.length > MAX_FILES) return false;
   const cache: StartCache = {
@@ -178,12 +172,5 @@ export async function isStartCacheCurrent(
   const sorted = [...routes].sort();
   if (sorted.length !== cache.routes.length || sorted.some((r, i) => r !== cache.routes[i]))
     return false;
-  const current = await describe(cache.files.map(([name]) => name));
-  return (
-    current.length === cache.files.length &&
-    current.every(([name, size, mtime], i) => {
-      const [recordedName, recordedSize, recordedMtime] = cache.files[i] ?? [];
-      return name === recordedName && size === recordedSize && mtime === recordedMtime;
-    })
-  );
+  return sameFiles(await describe(cache.files.map(([name]) => name)), cache.files);
 }
