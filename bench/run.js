@@ -534,8 +534,8 @@ async function main() {
       // Each server is warmed for a second right before each measured run, not only once: a
       // server that sat idle through the other scenarios (a minute and more) answers its first
       // second slowly (measured here: after 90 s idle the CRUD mix's p99 went from 25-53 ms to
-      // 411-549 ms, the server's own durations unchanged), which is the idle host's cost, not the
-      // steady state the row reports.
+      // 411-549 ms, the server's own durations unchanged; 34 and 112 ms with V8's memory reducer
+      // off). That is V8 regrowing an idle heap, not the steady state the row reports.
       await load(options(s, 1, `warm-up-${round}`)).catch(() => undefined);
       const cpuBefore = cpuMs(servers[s.server].child.pid);
       const outcome = await runWithRetry(() => load(options(s, SECONDS, `round-${round}`)), {
