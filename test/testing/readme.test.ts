@@ -86,6 +86,8 @@ describe("README.md and docs/", () => {
       // OpenTelemetry's own: read by its SDK, or (OTEL_PROPAGATORS) said not to be supported.
       /^OTEL_(SERVICE_NAME|RESOURCE_ATTRIBUTES|TRACES_SAMPLER(_ARG)?|PROPAGATORS)$/.test(name) ||
       composeFiles.includes(`\${${name}`) ||
+      // Node's own (docs/performance.md: a V8 flag for memory-bound deployments).
+      name === "NODE_OPTIONS" ||
       // Not variables: SQLite's result codes and PostgreSQL's data-folder marker (docs/storage.md).
       /^SQLITE_[A-Z_]+$/.test(name) ||
       name === "PG_VERSION" ||
