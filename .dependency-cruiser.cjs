@@ -4,7 +4,7 @@
 // methods, per-request state, ServerRequest, the server) → types.ts (NextApiRequest extends
 // ServerRequest) → next/ (Next's request and response semantics) →
 // web/ (Next's Web-standard API: NextRequest, NextResponse, next/headers, …) → middleware/ → validation/ → loader/ (files → route table) → router/ (dispatch, run a route) →
-// openapi/ → app/ with config and logger (createApp, the one request handler) → telemetry/ (the
+// openapi/ → app/ with config (and its readers, config-fields.ts) and logger (createApp, the one request handler) → telemetry/ (the
 // OpenTelemetry SDK, loaded by the server only when tracing is on) → lifecycle.ts and
 // restart-brake.ts (signals, shutdown, exit, crash-loop brake) → the entry points (server.ts, cluster/, cli/, dev/, testing.ts, index.ts),
 // which do not import each other's process. `npm run lint` runs it.
@@ -24,7 +24,7 @@ const LAYERS = [
   ["openapi", "^src/openapi/"],
   ["client", "^src/client/"],
   ["mcp", "^src/mcp/"],
-  ["app", "^src/(app/|config\\.ts$|logger\\.ts$)"],
+  ["app", "^src/(app/|config(-fields)?\\.ts$|logger\\.ts$)"],
   ["telemetry", "^src/telemetry/"],
   ["lifecycle", "^src/(lifecycle|restart-brake)\\.ts$"],
 ];

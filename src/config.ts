@@ -2,7 +2,18 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import proxyAddr from "proxy-addr";
-import { z } from "zod";
+import {
+  flag,
+  InvalidValue,
+  numberOf,
+  oneOf,
+  optional,
+  readFields,
+  refined,
+  text,
+  withDefault,
+  type Values,
+} from "./config-fields";
 import { ConfigError, errorCode, messageOf } from "./errors";
 import { DEFAULT_REDACTED_QUERY_KEYS } from "./http/redact-url";
 import type { ServerLimits } from "./http/server";
@@ -15,26 +26,32 @@ export const DEFAULT_ROUTES_DIR = path.resolve(__dirname, "..", "routes");
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
-const sizeString = z.string().refine(isSize, SIZE_MESSAGE);
+const sizeString = refined(isSize, SIZE_MESSAGE);
 
 const milliseconds = (fallback: number) =>
-  z.coerce
-    .number({ message: "expected milliseconds" })
-    .int("expected whole milliseconds")
-    .min(0, "expected 0 or more")
-    .default(fallback);
+  withDefault(
+    fallback,
+    numberOf({
+      expected: "expected milliseconds",
+      whole: "expected whole milliseconds",
+      min: [0, "expected 0 or more"],
+    }),
+  );
 
 const count = (fallback: number, min: number) =>
-  z.coerce
-    .number({ message: "expected a number" })
-    .int("expected a whole number")
-    .min(min, `expected ${min} or more`)
-    .default(fallback);
+  withDefault(
+    fallback,
+    numberOf({
+      expected: "expected a number",
+      whole: "expected a whole number",
+      min: [min, `expected ${min} or more`],
+    }),
+  );
 
 /** Express's `trust proxy`: "1" must become the number 1 (as a string Express would trust an address called "1"). */
 type TrustProxy = boolean | number | string[];
 
-function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
+function parseTrustProxy(value: string): TrustProxy {
   if (value.toLowerCase() === "false") return false;
   if (value.toLowerCase() === "true") return true;
   if (/^\d+$/.test(value)) return Number(value);
@@ -45,11 +62,9 @@ function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
   try {
     proxyAddr.compile(list);
   } catch (error) {
-    ctx.addIssue({
-      code: "custom",
-      message: `expected false, true, a hop count such as 1, or IP addresses/CIDR ranges/loopback,uniquelocal,linklocal (${messageOf(error)})`,
-    });
-    return z.NEVER;
+    throw new InvalidValue([
+      `expected false, true, a hop count such as 1, or IP addresses/CIDR ranges/loopback,uniquelocal,linklocal (${messageOf(error)})`,
+    ]);
   }
   return list;
 }
@@ -77,23 +92,22 @@ const LOG_FORMATS = ["json", "pretty"] as const;
 const WORKERS_MESSAGE = "expected auto or a whole number of 1 or more";
 
 /** WORKERS: "auto" is one process per core this process may use (cgroup and affinity limits included). */
-function parseWorkers(value: string, ctx: z.RefinementCtx): number {
+function parseWorkers(value: string): number {
   if (value.toLowerCase() === "auto") return os.availableParallelism();
   if (/^\d+$/.test(value) && Number(value) >= 1) return Number(value);
-  ctx.addIssue({ code: "custom", message: WORKERS_MESSAGE });
-  return z.NEVER;
+  throw new InvalidValue([WORKERS_MESSAGE]);
 }
 
 /** RATE_LIMIT, AUTH_FAILURE_LIMIT: `100/1m`, or `off`. */
-function parseRateOrOff(value: string, ctx: z.RefinementCtx): Rate | undefined {
+function parseRateOrOff(value: string): Rate | undefined {
   if (/^(off|false)$/i.test(value)) return undefined;
   const rate = parseRate(value);
-  if (!rate) ctx.addIssue({ code: "custom", message: `${RATE_MESSAGE}, or off` });
+  if (!rate) throw new InvalidValue([`${RATE_MESSAGE}, or off`]);
   return rate;
 }
 
 /** ALLOWED_WS_ORIGINS: comma-separated `http(s)://host[:port]`, as browsers send `Origin`. */
-function parseOrigins(value: string, ctx: z.RefinementCtx): string[] {
+function parseOrigins(value: string): string[] {
   const list = value
     .split(",")
     .map((item) => item.trim())
@@ -104,35 +118,30 @@ function parseOrigins(value: string, ctx: z.RefinementCtx): string[] {
       !/^https?:$/.test(new URL(item).protocol) ||
       new URL(item).origin !== item.replace(/\/$/, ""),
   );
-  if (bad.length > 0) {
-    ctx.addIssue({
-      code: "custom",
-      message: `expected origins such as https://app.example.com (scheme, host, port; no path): ${bad.join(", ")}`,
-    });
-    return z.NEVER;
-  }
+  if (bad.length > 0)
+    throw new InvalidValue([
+      `expected origins such as https://app.example.com (scheme, host, port; no path): ${bad.join(", ")}`,
+    ]);
   return list.map((item) => new URL(item).origin);
 }
 
-const redisUrl = z
-  .string()
-  .refine(
-    (value) => URL.canParse(value) && /^rediss?:$/.test(new URL(value).protocol),
-    "expected a redis:// or rediss:// URL such as redis://redis:6379",
-  );
+const redisUrl = refined(
+  (value) => URL.canParse(value) && /^rediss?:$/.test(new URL(value).protocol),
+  "expected a redis:// or rediss:// URL such as redis://redis:6379",
+);
 
 // The OTLP variables nextpress reads itself (whether to trace, which exporter to load); the SDK reads them and every other OTEL_* too.
-const otlpEndpoint = z
-  .string()
-  .refine(
-    (value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol),
-    "expected an http:// or https:// URL such as http://collector:4318",
-  );
+const otlpEndpoint = refined(
+  (value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol),
+  "expected an http:// or https:// URL such as http://collector:4318",
+);
 const OTLP_PROTOCOLS = ["http/protobuf", "http/json"] as const;
-const otlpProtocol = z.enum(OTLP_PROTOCOLS, {
-  message:
-    "expected http/protobuf or http/json (OTLP over gRPC is not supported: use the collector's HTTP port, 4318)",
-});
+const otlpProtocol = oneOf(
+  OTLP_PROTOCOLS,
+  "expected http/protobuf or http/json (OTLP over gRPC is not supported: use the collector's HTTP port, 4318)",
+);
+const trueOrFalse = flag("expected true or false");
+const onOrOff = flag("expected on or off");
 
 /** START_CACHE: `off`, a folder, or (empty) one per user in the temporary folder. */
 function startCacheDirOf(value: string, cwd: string): string | undefined {
@@ -143,34 +152,34 @@ function startCacheDirOf(value: string, cwd: string): string | undefined {
   return path.join(os.tmpdir(), `nextpress-start-cache-${uid}`);
 }
 
-const envSchema = z.object({
-  PORT: z.coerce
-    .number({ message: "expected a port number" })
-    .int("expected a whole number")
-    .min(0, "expected a port from 0 to 65535")
-    .max(65535, "expected a port from 0 to 65535")
-    .default(3000),
-  HOST: z.string().min(1).default("0.0.0.0"),
-  ROUTES_DIR: z.string().optional(),
+/** Every variable, in the order problems are listed; the key is the variable's name. */
+const envFields = {
+  PORT: withDefault(
+    3000,
+    numberOf({
+      expected: "expected a port number",
+      whole: "expected a whole number",
+      min: [0, "expected a port from 0 to 65535"],
+      max: [65535, "expected a port from 0 to 65535"],
+    }),
+  ),
+  HOST: withDefault("0.0.0.0", text),
+  ROUTES_DIR: optional(text),
   // The app-router folder; default: app/ beside the routes folder, when it exists.
-  APP_DIR: z.string().optional(),
-  LOG_LEVEL: z
-    .enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` })
-    .default("info"),
-  API_TOKENS: z.string().default(""),
-  API_TOKENS_FILE: z.string().optional(),
-  BODY_LIMIT: sizeString.default("1mb"),
+  APP_DIR: optional(text),
+  LOG_LEVEL: withDefault("info", oneOf(LOG_LEVELS, `expected one of ${LOG_LEVELS.join(", ")}`)),
+  API_TOKENS: withDefault("", text),
+  API_TOKENS_FILE: optional(text),
+  BODY_LIMIT: withDefault("1mb", sizeString),
   // readMultipart's `toDisk` files live in DATA_DIR/tmp-uploads until their response ends.
-  DATA_DIR: z.string().default("./data"),
+  DATA_DIR: withDefault("./data", text),
   // Where an eager start records what it checked, so that the next imports routes on first use.
-  START_CACHE: z.string().default(""),
-  LOG_FORMAT: z
-    .enum(LOG_FORMATS, { message: `expected one of ${LOG_FORMATS.join(", ")}` })
-    .default("json"),
-  CORS_ORIGINS: z.string().default(""),
-  TRUST_PROXY: z.string().default("false").transform(parseTrustProxy),
+  START_CACHE: withDefault("", text),
+  LOG_FORMAT: withDefault("json", oneOf(LOG_FORMATS, `expected one of ${LOG_FORMATS.join(", ")}`)),
+  CORS_ORIGINS: withDefault("", text),
+  TRUST_PROXY: withDefault(false, parseTrustProxy),
   // TRUST_PROXY=true lets any client choose req.ip: refused with NODE_ENV=production unless confirmed.
-  TRUST_PROXY_CONFIRMED: z.stringbool({ error: "expected true or false" }).default(false),
+  TRUST_PROXY_CONFIRMED: withDefault(false, trueOrFalse),
   // A client has this long to send its headers (slowloris); Node's default is 60 s.
   HEADERS_TIMEOUT_MS: milliseconds(10_000),
   // ... and this long for the whole request, body included; Node's default is 300 s.
@@ -182,68 +191,93 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: milliseconds(10_000),
   // A route that sets no maxDuration may run this long before its request is answered 504; 0: no
   // limit. Vercel's default for a Node function, so a Next project keeps the bound it had there.
-  MAX_DURATION_S: z.coerce
-    .number({ message: "expected seconds" })
-    .min(0, "expected 0 or more seconds")
-    .default(300),
+  MAX_DURATION_S: withDefault(
+    300,
+    numberOf({ expected: "expected seconds", min: [0, "expected 0 or more seconds"] }),
+  ),
   // After SIGTERM, /readyz answers 503 and the server goes on serving for this long before it
   // drains: the time a load balancer needs to stop sending traffic here (a preStop sleep, in-process).
   SHUTDOWN_DELAY_MS: milliseconds(0),
   // Server processes sharing the port (node:cluster); 1 is a single process with no primary.
-  WORKERS: z.string().default("1").transform(parseWorkers),
+  WORKERS: withDefault(1, parseWorkers),
   // GET /openapi.json and /docs.
-  OPENAPI: z.stringbool({ error: "expected true or false" }).default(true),
+  OPENAPI: withDefault(true, trueOrFalse),
   // How long instrumentation's ready() may take before /readyz counts it as not ready.
   READY_TIMEOUT_MS: milliseconds(2_000),
   // Signs preview and draft mode cookies; the same on every replica, kept across restarts.
-  PREVIEW_SECRET: z
-    .string()
-    .min(32, "expected at least 32 characters (say, `openssl rand -hex 32`)")
-    .optional(),
+  PREVIEW_SECRET: optional(
+    refined(
+      (value) => value.length >= 32,
+      "expected at least 32 characters (say, `openssl rand -hex 32`)",
+    ),
+  ),
   // As Next reads it: "development" relaxes preview cookies for plain http://localhost. The CLI
   // sets it when unset (see defaultNodeEnv), as `next start`/`next dev` do.
-  NODE_ENV: z.string().optional(),
+  NODE_ENV: optional(text),
   // Requests per window per client IP for every route without its own `rateLimit`; off by default.
-  RATE_LIMIT: z.string().default("off").transform(parseRateOrOff),
+  RATE_LIMIT: withDefault(undefined, parseRateOrOff),
   // Wrong tokens per window per client IP before authenticate answers 429 (token guessing).
-  AUTH_FAILURE_LIMIT: z.string().default("10/15m").transform(parseRateOrOff),
+  AUTH_FAILURE_LIMIT: withDefault(parseRateOrOff("10/15m"), parseRateOrOff),
   // Rate-limit counters (and the failed-token counts) in Redis, shared by every replica; unset: in memory, per process.
-  REDIS_URL: redisUrl.optional(),
+  REDIS_URL: optional(redisUrl),
   // Query keys whose values are written [redacted] in every logged URL; `off` logs URLs as sent.
-  LOG_REDACT_QUERY: z.string().optional(),
+  LOG_REDACT_QUERY: optional(text),
   // WebSocket route handlers (NextResponse.upgrade, next-ws's UPGRADE/SOCKET); off: an upgrade request gets the route's ordinary answer.
-  WEBSOCKETS: z.stringbool({ error: "expected on or off" }).default(false),
+  WEBSOCKETS: withDefault(false, onOrOff),
   // Origins (scheme://host[:port]) allowed to open a WebSocket besides the server's own host.
-  ALLOWED_WS_ORIGINS: z.string().default("").transform(parseOrigins),
+  ALLOWED_WS_ORIGINS: withDefault([], parseOrigins),
   // One message's size; more closes the connection with 1009 (Next's limit: 16 MiB).
-  WS_MAX_MESSAGE_SIZE: sizeString.default("16mb"),
+  WS_MAX_MESSAGE_SIZE: withDefault("16mb", sizeString),
   // Open WebSockets per process; past it an upgrade is answered 503.
   WS_MAX_CONNECTIONS: count(10_000, 1),
   // A ping this often; a peer that has not answered the previous one is cut. 0: no pings.
   WS_PING_INTERVAL_MS: milliseconds(30_000),
   // Messages one connection may send per window; more closes it with 1008.
-  WS_MESSAGE_RATE: z.string().default("1000/10s").transform(parseRateOrOff),
+  WS_MESSAGE_RATE: withDefault(parseRateOrOff("1000/10s"), parseRateOrOff),
   // Bytes queued for a slow reader; more closes its connection with 1008.
-  WS_MAX_BUFFERED: sizeString.default("16mb"),
-  OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint.optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpoint.optional(),
-  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
-  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
-  OTEL_TRACES_EXPORTER: z.enum(["otlp", "none"], { message: "expected otlp or none" }).optional(),
-  OTEL_SDK_DISABLED: z.stringbool({ error: "expected true or false" }).default(false),
+  WS_MAX_BUFFERED: withDefault("16mb", sizeString),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(otlpEndpoint),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optional(otlpEndpoint),
+  OTEL_EXPORTER_OTLP_PROTOCOL: optional(otlpProtocol),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: optional(otlpProtocol),
+  OTEL_TRACES_EXPORTER: optional(oneOf(["otlp", "none"], "expected otlp or none")),
+  OTEL_SDK_DISABLED: withDefault(false, trueOrFalse),
   // POST /mcp: the routes as Model Context Protocol tools (docs/mcp.md); off by default.
-  MCP: z.stringbool({ error: "expected on or off" }).default(false),
+  MCP: withDefault(false, onOrOff),
   // The operationIds /mcp offers as tools, comma-separated; unset: every operation.
-  MCP_TOOLS: z.string().default(""),
+  MCP_TOOLS: withDefault("", text),
   // `nextpress dev` writes the typed client here (CLIENT_DIR/index.ts) on every reload; unset: not written.
-  CLIENT_DIR: z.string().optional(),
-});
+  CLIENT_DIR: optional(text),
+};
+
+type EnvValues = Values<typeof envFields>;
+
+/** The checks between variables, run when each variable they read is valid on its own. */
+const crossChecks: ReadonlyArray<{
+  reads: ReadonlyArray<keyof EnvValues>;
+  name: keyof EnvValues;
+  message: string;
+  ok: (values: EnvValues) => boolean;
+}> = [
+  {
+    reads: ["HEADERS_TIMEOUT_MS", "REQUEST_TIMEOUT_MS"],
+    name: "HEADERS_TIMEOUT_MS",
+    message: "must not be longer than REQUEST_TIMEOUT_MS",
+    ok: (v) => v.REQUEST_TIMEOUT_MS === 0 || v.HEADERS_TIMEOUT_MS <= v.REQUEST_TIMEOUT_MS,
+  },
+  {
+    reads: ["TRUST_PROXY", "NODE_ENV", "TRUST_PROXY_CONFIRMED"],
+    name: "TRUST_PROXY",
+    message: TRUST_PROXY_TRUE_MESSAGE,
+    ok: (v) => v.TRUST_PROXY !== true || v.NODE_ENV !== "production" || v.TRUST_PROXY_CONFIRMED,
+  },
+];
 
 /**
  * Every environment variable the configuration reads: what a deployment (deploy/k8s, compose)
  * may set. Anything else in its environment is not nextpress configuration.
  */
-export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(envSchema.shape));
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(envFields));
 
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
@@ -323,7 +357,8 @@ export function defaultNodeEnv(
 }
 
 /**
- * Reads the configuration from the environment once, validated by one zod schema.
+ * Reads the configuration from the environment once, every variable checked by its reader in
+ * `envFields` (config-fields.ts says why they are not a zod schema).
  * Throws a ConfigError naming every bad variable and what it accepts.
  *
  * @example
@@ -332,29 +367,22 @@ export function defaultNodeEnv(
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   // An empty variable means "unset", as in most shells' `VAR= cmd`.
-  const present = Object.fromEntries(
-    Object.keys(envSchema.shape)
-      .map((key) => [key, env[key]?.trim()])
-      .filter(([, value]) => value !== undefined && value !== ""),
-  );
-  const parsed = envSchema
-    .refine((v) => v.REQUEST_TIMEOUT_MS === 0 || v.HEADERS_TIMEOUT_MS <= v.REQUEST_TIMEOUT_MS, {
-      message: "must not be longer than REQUEST_TIMEOUT_MS",
-      path: ["HEADERS_TIMEOUT_MS"],
-    })
-    .refine(
-      (v) => v.TRUST_PROXY !== true || v.NODE_ENV !== "production" || v.TRUST_PROXY_CONFIRMED,
-      { message: TRUST_PROXY_TRUE_MESSAGE, path: ["TRUST_PROXY"] },
-    )
-    .safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      return `  ${name}=${JSON.stringify(present[name] ?? "")}: ${issue.message}`;
-    });
+  const present: Record<string, string> = {};
+  for (const key of CONFIG_VARIABLES) {
+    const value = env[key]?.trim();
+    if (value !== undefined && value !== "") present[key] = value;
+  }
+  const { values, problems } = readFields(envFields, present);
+  const invalid = new Set(problems.map(([name]) => name));
+  for (const check of crossChecks)
+    if (!check.reads.some((name) => invalid.has(name)) && !check.ok(values))
+      problems.push([check.name, check.message]);
+  if (problems.length > 0) {
+    const lines = problems.map(
+      ([name, message]) => `  ${name}=${JSON.stringify(present[name] ?? "")}: ${message}`,
+    );
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
-  const values = parsed.data;
   const routesDir = values.ROUTES_DIR ? path.resolve(cwd, values.ROUTES_DIR) : DEFAULT_ROUTES_DIR;
   const fileTokens = values.API_TOKENS_FILE
     ? readTokensFile(path.resolve(cwd, values.API_TOKENS_FILE))
@@ -429,7 +457,7 @@ function listOf(value: string): readonly string[] | undefined {
 }
 
 /** As the OpenTelemetry SDK decides (its default protocol is http/protobuf), but only when asked for: an endpoint, or `otlp` named. */
-function tracingOf(values: z.infer<typeof envSchema>): TracingConfig | undefined {
+function tracingOf(values: EnvValues): TracingConfig | undefined {
   const asked =
     values.OTEL_EXPORTER_OTLP_ENDPOINT ??
     values.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??

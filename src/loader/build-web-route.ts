@@ -1,14 +1,14 @@
-import { z } from "zod";
 import { InvalidRouteError } from "../errors";
 import { HTTP_METHODS, isHttpMethod, type HttpMethod } from "../http/methods";
 import type { Rate } from "../rate";
-import { isSize, SIZE_MESSAGE, toBytes } from "../size";
+import { toBytes } from "../size";
 import type { Middleware } from "../types";
 import { checkRouteSchema, readFileSchema, type RouteSchema } from "../validation/route-schema";
+import { zod } from "../validation/zod";
 import type { Endpoint, RouteEndpoints, SocketExport } from "./build-route";
 import type { DirectoryMiddleware } from "./directory-middleware";
 import type { RouteModule } from "./import-route";
-import { multipartOptionsSchema, routeRateLimit, type MultipartOptions } from "./route-config";
+import { routeConfigSchemas, type MultipartOptions } from "./route-config";
 import { toMiddlewareList } from "./middleware-list";
 
 // An endpoint without middleware of its own: one shared empty list (a chain is never changed).
@@ -40,43 +40,63 @@ export interface WebSettings {
   readonly multipart?: MultipartOptions;
 }
 
-const size = z
-  .union([z.number(), z.string()], { error: SIZE_MESSAGE })
-  .refine(isSize, SIZE_MESSAGE);
+// Next's segment options (packages/next/src/build/segment-config/app/app-segment-config.ts), and
+// nextpress's own three.
+const SEGMENT_KEYS = [
+  "dynamic",
+  "revalidate",
+  "fetchCache",
+  "dynamicParams",
+  "runtime",
+  "preferredRegion",
+  "maxDuration",
+  "generateStaticParams",
+  "bodySizeLimit",
+  "rateLimit",
+  "multipart",
+] as const;
 
-// Next's segment options (packages/next/src/build/segment-config/app/app-segment-config.ts), read as Next reads them.
-const segmentConfigSchema = z.object({
-  dynamic: z.enum(["auto", "force-dynamic", "force-static", "error"]).optional(),
-  revalidate: z
-    .union([z.literal(false), z.number().min(0)], {
-      error: "expected false or a number of seconds",
-    })
-    .optional(),
-  fetchCache: z
-    .enum([
-      "auto",
-      "default-cache",
-      "only-cache",
-      "force-cache",
-      "force-no-store",
-      "default-no-store",
-      "only-no-store",
-    ])
-    .optional(),
-  dynamicParams: z.boolean().optional(),
-  runtime: z.enum(["nodejs", "edge", "experimental-edge"]).optional(),
-  preferredRegion: z.union([z.string(), z.array(z.string())]).optional(),
-  maxDuration: z.number().min(0).optional(),
-  generateStaticParams: z.function().optional(),
-  // nextpress's own: what request.json()/text()/body may read (BODY_LIMIT by default); false: no limit.
-  bodySizeLimit: z.union([z.literal(false), size]).optional(),
-  // nextpress's own: this route's requests per window per client IP, or false for none.
-  rateLimit: routeRateLimit.optional(),
-  // nextpress's own: readMultipart's limits for this route ({ fileSize, files, parts, toDisk }).
-  multipart: multipartOptionsSchema.optional(),
-});
+/** The segment options read as Next reads them, built with zod when a route first exports one. */
+function buildSegmentConfigSchema() {
+  const z = zod();
+  const { size, routeRateLimit, multipartOptions } = routeConfigSchemas();
+  return z.object({
+    dynamic: z.enum(["auto", "force-dynamic", "force-static", "error"]).optional(),
+    revalidate: z
+      .union([z.literal(false), z.number().min(0)], {
+        error: "expected false or a number of seconds",
+      })
+      .optional(),
+    fetchCache: z
+      .enum([
+        "auto",
+        "default-cache",
+        "only-cache",
+        "force-cache",
+        "force-no-store",
+        "default-no-store",
+        "only-no-store",
+      ])
+      .optional(),
+    dynamicParams: z.boolean().optional(),
+    runtime: z.enum(["nodejs", "edge", "experimental-edge"]).optional(),
+    preferredRegion: z.union([z.string(), z.array(z.string())]).optional(),
+    maxDuration: z.number().min(0).optional(),
+    generateStaticParams: z.function().optional(),
+    // nextpress's own: what request.json()/text()/body may read (BODY_LIMIT by default); false: no limit.
+    bodySizeLimit: z.union([z.literal(false), size]).optional(),
+    // nextpress's own: this route's requests per window per client IP, or false for none.
+    rateLimit: routeRateLimit.optional(),
+    // nextpress's own: readMultipart's limits for this route ({ fileSize, files, parts, toDisk }).
+    multipart: multipartOptions.optional(),
+  } satisfies Record<(typeof SEGMENT_KEYS)[number], unknown>);
+}
 
-const SEGMENT_KEYS = Object.keys(segmentConfigSchema.shape);
+let segmentConfigSchema: ReturnType<typeof buildSegmentConfigSchema> | undefined;
+
+type SegmentConfig = Partial<
+  NonNullable<ReturnType<ReturnType<typeof buildSegmentConfigSchema>["safeParse"]>["data"]>
+>;
 
 function limitOf(
   value: string | number | false | undefined,
@@ -93,14 +113,18 @@ export function resolveSegmentConfig(mod: RouteModule, defaultBodyLimit: string)
   const raw = Object.fromEntries(
     SEGMENT_KEYS.map((key) => [key, named(key)]).filter(([, value]) => value !== undefined),
   );
-  const parsed = segmentConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map(
-      (issue) => `export const ${issue.path.join(".")}: ${issue.message}`,
-    );
-    throw new InvalidRouteError(`invalid segment config (${issues.join("; ")})`);
+  // Most route files export none of them: nothing to check, and no zod to load.
+  let config: SegmentConfig = {};
+  if (Object.keys(raw).length > 0) {
+    const parsed = (segmentConfigSchema ??= buildSegmentConfigSchema()).safeParse(raw);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map(
+        (issue) => `export const ${issue.path.join(".")}: ${issue.message}`,
+      );
+      throw new InvalidRouteError(`invalid segment config (${issues.join("; ")})`);
+    }
+    config = parsed.data;
   }
-  const config = parsed.data;
   if (config.runtime === "edge" || config.runtime === "experimental-edge") {
     // Accepted: nextpress runs every route on Node, with the same Web APIs an edge route uses.
   }

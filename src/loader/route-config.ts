@@ -1,42 +1,81 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { InvalidRouteError } from "../errors";
 import type { UploadSettings } from "../http/request-state";
 import { MULTIPART_CAPS } from "../next/multipart";
 import { parseRate, RATE_MESSAGE, type Rate } from "../rate";
 import { isSize, SIZE_MESSAGE, toBytes } from "../size";
 import type { PageConfig } from "../types";
+import { zod } from "../validation/zod";
 
 /** Next's default `responseLimit`: a warning, never a cut, past 4 MiB. */
 export const RESPONSE_LIMIT_DEFAULT = 4 * 1024 * 1024;
 
-const size = z
-  .union([z.number(), z.string()], { error: SIZE_MESSAGE })
-  .refine(isSize, SIZE_MESSAGE);
+/** The schemas of what a route exports, built with zod on first use (validation/zod.ts). */
+function buildSchemas(z: typeof import("zod").z) {
+  const size = z
+    .union([z.number(), z.string()], { error: SIZE_MESSAGE })
+    .refine(isSize, SIZE_MESSAGE);
 
-/** A route's own `rateLimit`: `"10/1m"`, or false for none (RATE_LIMIT does not apply to it either). */
-export const routeRateLimit = z
-  .union([z.literal(false), z.string()], { error: `${RATE_MESSAGE}, or false` })
-  .transform((value, ctx): Rate | false => {
-    if (value === false) return false;
-    const rate = parseRate(value);
-    if (rate) return rate;
-    ctx.addIssue({ code: "custom", message: `${RATE_MESSAGE}, or false` });
-    return z.NEVER;
-  });
+  // A route's own `rateLimit`: `"10/1m"`, or false for none (RATE_LIMIT does not apply to it either).
+  const routeRateLimit = z
+    .union([z.literal(false), z.string()], { error: `${RATE_MESSAGE}, or false` })
+    .transform((value, ctx): Rate | false => {
+      if (value === false) return false;
+      const rate = parseRate(value);
+      if (rate) return rate;
+      ctx.addIssue({ code: "custom", message: `${RATE_MESSAGE}, or false` });
+      return z.NEVER;
+    });
 
-/** `readMultipart`'s limits for one route: `config.multipart` (pages), `export const multipart` (app). */
-export const multipartOptionsSchema = z.strictObject(
-  {
-    fileSize: size.optional(),
-    files: z.int().min(0).optional(),
-    parts: z.int().min(1).optional(),
-    fieldSize: size.optional(),
-    toDisk: z.boolean().optional(),
-  },
-  { error: "expected { fileSize, files, parts, fieldSize, toDisk }" },
-);
+  // `readMultipart`'s limits for one route: `config.multipart` (pages), `export const multipart` (app).
+  const multipartOptions = z.strictObject(
+    {
+      fileSize: size.optional(),
+      files: z.int().min(0).optional(),
+      parts: z.int().min(1).optional(),
+      fieldSize: size.optional(),
+      toDisk: z.boolean().optional(),
+    },
+    { error: "expected { fileSize, files, parts, fieldSize, toDisk }" },
+  );
 
-export type MultipartOptions = z.input<typeof multipartOptionsSchema>;
+  const pageConfig = z
+    .object({
+      api: z
+        .object({
+          bodyParser: z
+            .union([z.boolean(), z.object({ sizeLimit: size.optional() }).loose()], {
+              error: "expected true, false or { sizeLimit }",
+            })
+            .optional(),
+          responseLimit: z
+            .union([z.boolean(), size], { error: 'expected true, false or a size such as "4mb"' })
+            .optional(),
+          externalResolver: z.boolean().optional(),
+        })
+        .loose()
+        .optional(),
+      middleware: z
+        .object({ inherit: z.boolean() }, { error: "expected { inherit: boolean }" })
+        .loose()
+        .optional(),
+      rateLimit: routeRateLimit.optional(),
+      maxDuration: z.number({ error: "expected a number of seconds" }).min(0).optional(),
+      multipart: multipartOptions.optional(),
+    })
+    .loose();
+
+  return { size, routeRateLimit, multipartOptions, pageConfig };
+}
+
+let schemas: ReturnType<typeof buildSchemas> | undefined;
+
+/** zod schemas for `size`, a route's `rateLimit`, `multipart` and pages `config`. */
+export function routeConfigSchemas(): ReturnType<typeof buildSchemas> {
+  return (schemas ??= buildSchemas(zod()));
+}
+
+export type MultipartOptions = z.input<ReturnType<typeof routeConfigSchemas>["multipartOptions"]>;
 
 const MIB = 1024 * 1024;
 
@@ -62,32 +101,6 @@ export function resolveUploadSettings(
     tmpDir,
   });
 }
-
-const pageConfigSchema = z
-  .object({
-    api: z
-      .object({
-        bodyParser: z
-          .union([z.boolean(), z.object({ sizeLimit: size.optional() }).loose()], {
-            error: "expected true, false or { sizeLimit }",
-          })
-          .optional(),
-        responseLimit: z
-          .union([z.boolean(), size], { error: 'expected true, false or a size such as "4mb"' })
-          .optional(),
-        externalResolver: z.boolean().optional(),
-      })
-      .loose()
-      .optional(),
-    middleware: z
-      .object({ inherit: z.boolean() }, { error: "expected { inherit: boolean }" })
-      .loose()
-      .optional(),
-    rateLimit: routeRateLimit.optional(),
-    maxDuration: z.number({ error: "expected a number of seconds" }).min(0).optional(),
-    multipart: multipartOptionsSchema.optional(),
-  })
-  .loose();
 
 /** What a route's `config` means at request time, resolved once at start-up. */
 export interface RouteSettings {
@@ -115,14 +128,19 @@ function toResponseLimit(limit: boolean | number | string): false | number {
 export function resolveRouteSettings(config: unknown, defaultBodyLimit: string): RouteSettings {
   // Most routes export no config: one shared, frozen answer per default limit, no parsing.
   if (config === undefined || config === null) return defaultSettings(defaultBodyLimit);
-  const parsed = pageConfigSchema.safeParse(config ?? {});
+  const parsed = routeConfigSchemas().pageConfig.safeParse(config);
   if (!parsed.success) {
     const issues = parsed.error.issues.map(
       (i) => `${["config", ...i.path].join(".")}: ${i.message}`,
     );
     throw new InvalidRouteError(`invalid \`config\` export (${issues.join("; ")})`);
   }
-  const api: NonNullable<PageConfig["api"]> = parsed.data.api ?? {};
+  return settingsOf(parsed.data, defaultBodyLimit);
+}
+
+/** The settings of a `config` that passed its schema (or of none: `{}`). */
+function settingsOf(data: ParsedPageConfig, defaultBodyLimit: string): RouteSettings {
+  const api: NonNullable<PageConfig["api"]> = data.api ?? {};
   let bodyParser: RouteSettings["bodyParser"] = false;
   if (api.bodyParser !== false) {
     const sizeLimit = typeof api.bodyParser === "object" ? api.bodyParser.sizeLimit : undefined;
@@ -134,18 +152,19 @@ export function resolveRouteSettings(config: unknown, defaultBodyLimit: string):
     bodyParser,
     responseLimit: toResponseLimit(responseLimit),
     externalResolver: api.externalResolver === true,
-    inheritMiddleware: parsed.data.middleware?.inherit !== false,
-    rateLimit: parsed.data.rateLimit,
-    maxDuration: parsed.data.maxDuration,
-    multipart: parsed.data.multipart,
+    inheritMiddleware: data.middleware?.inherit !== false,
+    rateLimit: data.rateLimit,
+    maxDuration: data.maxDuration,
+    multipart: data.multipart,
   });
 }
+
+type ParsedPageConfig = z.output<ReturnType<typeof routeConfigSchemas>["pageConfig"]>;
 
 const defaults = new Map<string, RouteSettings>();
 
 function defaultSettings(defaultBodyLimit: string): RouteSettings {
   let settings = defaults.get(defaultBodyLimit);
-  if (!settings)
-    defaults.set(defaultBodyLimit, (settings = resolveRouteSettings({}, defaultBodyLimit)));
+  if (!settings) defaults.set(defaultBodyLimit, (settings = settingsOf({}, defaultBodyLimit)));
   return settings;
 }

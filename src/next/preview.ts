@@ -1,10 +1,14 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { serialize, type SerializeOptions } from "cookie";
-import { z } from "zod";
 
 /** What a preview cookie seals: the data, and when it stops being valid. */
-const sealedPayload = z.object({ data: z.unknown(), expires: z.number().optional() });
+/** What `seal` wrote: `{ data, expires? }` (JSON leaves `data` out when it is undefined). */
+function isSealedPayload(value: unknown): value is { data?: unknown; expires?: number } {
+  if (typeof value !== "object" || value === null) return false;
+  const { expires } = value as { expires?: unknown };
+  return expires === undefined || typeof expires === "number";
+}
 
 // Next's preview and draft mode at the HTTP level (packages/next/src/server/api-utils): the same
 // cookie names and attributes, the preview data sealed with a key derived from PREVIEW_SECRET
@@ -78,9 +82,9 @@ function unseal(keys: PreviewKeys, token: string): { data: unknown } | undefined
     const text = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString(
       "utf8",
     );
-    const parsed = sealedPayload.safeParse(JSON.parse(text));
-    if (!parsed.success) return undefined;
-    const { data, expires } = parsed.data;
+    const payload: unknown = JSON.parse(text);
+    if (!isSealedPayload(payload)) return undefined;
+    const { data, expires } = payload;
     return expires !== undefined && expires < Date.now() ? undefined : { data };
   } catch {
     return undefined;

@@ -1,4 +1,5 @@
-import { z } from "zod";
+import type { z } from "zod";
+import { zod } from "../validation/zod";
 
 /** A JSON Schema (2020-12, as OpenAPI 3.1 uses it) as plain data. */
 export type JsonSchema = { [key: string]: unknown };
@@ -73,7 +74,7 @@ export class SchemaComponents {
   convert(schema: z.ZodType, io: "input" | "output", hint: string): JsonSchema {
     let json: JsonSchema;
     try {
-      json = z.toJSONSchema(schema, {
+      json = zod().toJSONSchema(schema, {
         io,
         unrepresentable: "any",
         target: "draft-2020-12",

@@ -75,6 +75,22 @@ describe("modules loaded with the app", () => {
       expect(loaded.filter((file) => /web[\\/]next-request\.js$/.test(file))).toEqual([]);
     });
 
+    // zod (about 50 ms and 5 MB) waits for the first route that exports something it checks: a
+    // `config`, segment options or a `schema`. The configuration itself is read without it.
+    it("loads no zod while no route exports anything zod checks", () => {
+      expect(loadedAfter(startApp(dir)).filter(inPackage("zod"))).toEqual([]);
+    });
+
+    it("loads zod for a route that exports a config", () => {
+      const withConfig = mkdtempSync(path.join(dir, "config-"));
+      writeFileSync(
+        path.join(withConfig, "hello.js"),
+        "exports.config = { api: { bodyParser: false } };\n" +
+          "exports.default = (req, res) => res.json({});\n",
+      );
+      expect(loadedAfter(startApp(withConfig)).filter(inPackage("zod")).length).toBeGreaterThan(0);
+    });
+
     it("loads get-tsconfig once the tsconfig has paths", () => {
       const withPaths = mkdtempSync(path.join(dir, "paths-"));
       writeFileSync(
