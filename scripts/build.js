@@ -108,21 +108,27 @@ function build() {
   // sees it half-deleted, and a failed build leaves the last good one in place.
   const next = `${dist}.next-${process.pid}`;
   fs.rmSync(next, { recursive: true, force: true });
-  execFileSync(
-    process.execPath,
-    [
-      require.resolve("typescript/bin/tsc"),
-      "-p",
-      path.join(root, "tsconfig.build.json"),
-      "--outDir",
-      next,
-    ],
-    { stdio: "inherit", cwd: root },
-  );
-  rewriteAliases(path.join(root, "tsconfig.build.json"), next);
-  copyPackageFiles(path.join(root, "routes"), path.join(next, "routes"));
-  const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
-  prebundle(next, manifest.nextpress?.prebundle ?? []);
+  try {
+    execFileSync(
+      process.execPath,
+      [
+        require.resolve("typescript/bin/tsc"),
+        "-p",
+        path.join(root, "tsconfig.build.json"),
+        "--outDir",
+        next,
+      ],
+      { stdio: "inherit", cwd: root },
+    );
+    rewriteAliases(path.join(root, "tsconfig.build.json"), next);
+    copyPackageFiles(path.join(root, "routes"), path.join(next, "routes"));
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+    prebundle(next, manifest.nextpress?.prebundle ?? []);
+  } catch (error) {
+    // A type error or a failed step: nothing half-built is left beside dist/.
+    fs.rmSync(next, { recursive: true, force: true });
+    throw error;
+  }
   const old = `${dist}.old-${process.pid}`;
   if (fs.existsSync(dist)) fs.renameSync(dist, old);
   fs.renameSync(next, dist);
