@@ -23,5 +23,7 @@ function restartIdleTimer(socket: Socket): void {
  * outside any request's scope, so that it holds no request's scope until the next response.
  */
 export function releaseIdleTimer(socket: Socket | null | undefined): void {
-  if (socket && !socket.destroyed && socket.timeout) outsideRequests(restartIdleTimer, socket);
+  // A connection without a socket (MCP's in-memory one) has no timer.
+  if (socket?.timeout && !socket.destroyed && typeof socket.setTimeout === "function")
+    outsideRequests(restartIdleTimer, socket);
 }
