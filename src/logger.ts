@@ -33,6 +33,27 @@ function prettyStream(): pino.DestinationStream | undefined {
 }
 
 /**
+ * pino's asynchronous destination on stdout, holding the lines it has not written yet as bytes
+ * (off the JavaScript heap) rather than as one growing string: under load that string, tens of
+ * lines long while a write is in flight, survived every young-generation collection, and V8 grows
+ * the young generation with what survives.
+ */
+function asyncStdout(): pino.DestinationStream {
+  const stream = pino.destination({
+    dest: 1,
+    sync: false,
+    maxLength: MAX_BUFFERED_BYTES,
+    contentMode: "buffer",
+  });
+  // In "buffer" mode sonic-boom's write takes Buffers (typed as strings); pino and log-line.ts
+  // write strings.
+  const writeBytes = stream.write;
+  stream.write = (line: string): boolean =>
+    Reflect.apply(writeBytes, stream, [Buffer.from(line)]) === true;
+  return stream;
+}
+
+/**
  * The process logger at `level`, credentials redacted. JSON lines through pino's asynchronous
  * destination (written in the background, flushed on exit), or human-readable lines with
  * `format: "pretty"` when pino-pretty is installed. `destination` replaces stdout (tests).
@@ -59,8 +80,7 @@ export function createLogger(
   };
   if (destination) return plain(pino(options, destination), destination);
   const pretty = format === "pretty" ? prettyStream() : undefined;
-  const stream =
-    pretty ?? pino.destination({ dest: 1, sync: false, maxLength: MAX_BUFFERED_BYTES });
+  const stream = pretty ?? asyncStdout();
   const logger = pretty ? pino(options, stream) : plain(pino(options, stream), stream);
   if (format === "pretty" && !pretty)
     logger.warn("LOG_FORMAT=pretty needs pino-pretty (npm i -D pino-pretty): logging JSON");

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { createLineWriter } from "../http/log-line";
 import { closeAfterResponse, sendJsonError } from "../http/json-error";
 import { checkRequestFraming } from "../http/request-framing";
+import { releaseIdleTimer } from "../http/outside-requests";
 import { loggedUrl, requestState, type RequestState } from "../http/request-state";
 import type { UrlRedactor } from "../http/redact-url";
 
@@ -97,6 +98,8 @@ export function createRequestContext(logger: Logger, redactUrl: UrlRedactor) {
       span_id: state.spanId,
     };
     writeLine(isQuiet(req.url ?? "") ? "debug" : "info", line);
+    // node:http re-armed the connection's keep-alive timer in this request's scope.
+    releaseIdleTimer(req.socket);
   }
 
   return function requestContext(

@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { sendJsonError } from "../http/json-error";
+import { outsideRequests } from "../http/outside-requests";
 import { requestState } from "../http/request-state";
 import type { Route } from "../loader/load-routes";
 import type { NextApiRequest, NextApiResponse } from "../types";
@@ -56,41 +57,82 @@ function expire(req: NextApiRequest, res: NextApiResponse, route: Route, seconds
 
 interface Pending {
   readonly req: NextApiRequest;
+  readonly res: NextApiResponse;
   readonly route: Route;
   readonly seconds: number;
   /** performance.now() at which the route has run too long. */
   readonly at: number;
+  prev: Pending | undefined;
+  next: Pending | undefined;
 }
 
 /**
- * Requests with a deadline, by response, checked by one shared timer rather than a timer per
- * request; a response leaves when it closes (held longer, finished requests would outlive the
- * young generation and cost the garbage collector more than the timers did).
+ * Requests with a deadline, in a list checked by one shared timer rather than a timer per request;
+ * a request leaves when its response closes (held longer, finished requests would outlive the
+ * young generation and cost the garbage collector more than the timers did). A list linked
+ * through its entries, not a Map: a long-lived Map that every request adds to and deletes from
+ * rehashes its table in the old generation, garbage that only a full collection frees.
  */
-const pending = new Map<NextApiResponse, Pending>();
+let first: Pending | undefined;
+let last: Pending | undefined;
 /** How often the timer checks: a tenth of the shortest maxDuration, between 10 ms and 1 s. */
 let checkEveryMs = 1000;
 let timer: NodeJS.Timeout | undefined;
 
+// Symbol.for: a second copy of nextpress in the process (a route importing the sources) sees it too.
+const kPending = Symbol.for("nextpress.deadline");
+
+type WithPending = NextApiResponse & { [kPending]?: Pending };
+
+function add(entry: Pending): void {
+  // A response that runs a second route (a rewrite) keeps only the later deadline, as a Map would.
+  const earlier = (entry.res as WithPending)[kPending];
+  if (earlier) remove(earlier);
+  entry.prev = last;
+  if (last) last.next = entry;
+  else first = entry;
+  last = entry;
+  (entry.res as WithPending)[kPending] = entry;
+}
+
+function remove(entry: Pending): void {
+  if (entry.prev) entry.prev.next = entry.next;
+  else first = entry.next;
+  if (entry.next) entry.next.prev = entry.prev;
+  else last = entry.prev;
+  entry.prev = entry.next = undefined;
+  // Not `delete`: that would turn the response into a slow dictionary-mode object.
+  (entry.res as WithPending)[kPending] = undefined;
+}
+
 function checkDeadlines(): void {
   timer = undefined;
   const now = performance.now();
-  for (const [res, entry] of pending) {
-    if (entry.at > now) continue;
-    pending.delete(res);
-    expire(entry.req, res, entry.route, entry.seconds);
+  for (let entry = first; entry !== undefined;) {
+    const next = entry.next;
+    if (entry.at <= now) {
+      remove(entry);
+      expire(entry.req, entry.res, entry.route, entry.seconds);
+    }
+    entry = next;
   }
   armTimer();
 }
 
-function forget(this: NextApiResponse): void {
-  pending.delete(this);
+function forget(this: WithPending): void {
+  const entry = this[kPending];
+  if (entry) remove(entry);
+}
+
+function startTimer(ms: number): void {
+  // Unreferenced: a pending deadline never keeps a process alive that has nothing else to do.
+  timer = setTimeout(checkDeadlines, ms).unref();
 }
 
 function armTimer(): void {
-  if (timer !== undefined || pending.size === 0) return;
-  // Unreferenced: a pending deadline never keeps a process alive that has nothing else to do.
-  timer = setTimeout(checkDeadlines, checkEveryMs).unref();
+  if (timer !== undefined || first === undefined) return;
+  // Outside the request that arms it: the shared timer must not keep that request's scope alive.
+  outsideRequests(startTimer, checkEveryMs);
 }
 
 /** `run` with the route's deadline; `seconds` 0 runs it without one. */
@@ -99,7 +141,7 @@ export function withDeadline(route: Route, seconds: number, run: RouteRunner): R
   const ms = seconds * 1000;
   checkEveryMs = Math.min(checkEveryMs, Math.max(10, ms / 10));
   return function runWithDeadline(req, res, done) {
-    pending.set(res, { req, route, seconds, at: performance.now() + ms });
+    add({ req, res, route, seconds, at: performance.now() + ms, prev: undefined, next: undefined });
     // `on`, not `once`: a response closes once, and `once` allocates a wrapper per request.
     res.on("close", forget);
     armTimer();

@@ -90,6 +90,16 @@ describe("maxDuration", () => {
     expect(built.logs.lines.filter((line) => line.route === "fast.ts")).toEqual([]);
   });
 
+  it("answers each of several concurrent requests past its deadline, whatever finished between them", async () => {
+    const answers = await Promise.all(
+      ["/api/slow", "/api/fast", "/api/slow", "/api/fast", "/api/slow"].map((path) =>
+        get(server.port, path),
+      ),
+    );
+    expect(answers.map(({ status }) => status)).toEqual([504, 200, 504, 200, 504]);
+    for (const slow of [answers[0], answers[2], answers[4]]) expect(slow.ms).toBeLessThan(2400);
+  });
+
   it("answers an edge route 504 with a JSON message", async () => {
     const res = await get(server.port, "/api/edge-slow");
     expect(res).toMatchObject({ status: 504, body: '{"message":"Gateway Timeout"}' });
