@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import pino from "pino";
+import { RELEASES_IDLE_TIMERS } from "../../src/http/outside-requests";
 import { createUrlRedactor, DEFAULT_REDACTED_QUERY_KEYS } from "../../src/http/redact-url";
 import { createRequestContext, currentRequestScope } from "../../src/middleware/request-context";
 
@@ -61,7 +62,9 @@ describe("request context", () => {
     });
   }
 
-  it("leaves nothing of a keep-alive connection's last request alive while the connection waits", async () => {
+  // On Node 24 and later. Node 22, where releasing costs about 5 µs per request and the young
+  // generation does not grow without it, keeps the scope until the connection's next response.
+  it(`${RELEASES_IDLE_TIMERS ? "leaves nothing" : "keeps the scope (Node 22)"} of a keep-alive connection's last request while the connection waits`, async () => {
     expect(await get()).toBe("ok");
     expect(await get()).toBe("ok");
     // The connection stays open (the agent keeps it), its keep-alive timer armed.
@@ -72,6 +75,7 @@ describe("request context", () => {
     const ref = lastScope;
     lastScope = undefined;
     expect(ref).toBeDefined();
-    expect(await isCollected(ref as WeakRef<object>)).toBe(true);
+    expect(RELEASES_IDLE_TIMERS).toBe(Number(process.versions.node.split(".")[0]) >= 24);
+    expect(await isCollected(ref as WeakRef<object>)).toBe(RELEASES_IDLE_TIMERS);
   });
 });
