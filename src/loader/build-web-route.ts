@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { InvalidRouteError } from "../errors";
 import { HTTP_METHODS, isHttpMethod, type HttpMethod } from "../http/methods";
 import type { Rate } from "../rate";
@@ -94,9 +95,7 @@ function buildSegmentConfigSchema() {
 
 let segmentConfigSchema: ReturnType<typeof buildSegmentConfigSchema> | undefined;
 
-type SegmentConfig = Partial<
-  NonNullable<ReturnType<ReturnType<typeof buildSegmentConfigSchema>["safeParse"]>["data"]>
->;
+type SegmentConfig = z.output<ReturnType<typeof buildSegmentConfigSchema>>;
 
 function limitOf(
   value: string | number | false | undefined,

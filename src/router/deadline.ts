@@ -79,8 +79,9 @@ let last: Pending | undefined;
 let checkEveryMs = 1000;
 let timer: NodeJS.Timeout | undefined;
 
-// Symbol.for: a second copy of nextpress in the process (a route importing the sources) sees it too.
-const kPending = Symbol.for("nextpress.deadline");
+// This module's own symbol, not Symbol.for: a second copy of nextpress in the process keeps its
+// own list, and must never unlink this copy's entries from it.
+const kPending = Symbol("nextpress.deadline");
 
 type WithPending = NextApiResponse & { [kPending]?: Pending };
 
