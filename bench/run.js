@@ -286,6 +286,8 @@ function scenarioLabel(key, nextVersion) {
     "web:bare node:http, JSON string": "bare `node:http`, a JSON string",
     "web:bare node:http, Response.json read back":
       "bare `node:http`, `Response.json` read back and written",
+    "web:bare node:http, nextpress's features":
+      "bare `node:http` with nextpress's features: helmet headers, request id, ETag, a pino line",
     "hello:OTEL on (OTLP export)":
       "GET /api/hello, `OTEL_EXPORTER_OTLP_ENDPOINT` set: a span per request, exported as protobuf",
     "hello:RATE_LIMIT, memory": "GET /api/hello, `RATE_LIMIT` set, memory store",
@@ -371,6 +373,12 @@ async function main() {
     path.join(__dirname, "servers", "bare-response.js"),
     {},
     "/plain",
+  );
+  servers.bareFeatures = await startServer(
+    "bare-features",
+    path.join(__dirname, "servers", "bare-features.js"),
+    {},
+    "/api/hello",
   );
   if (next.skipped === undefined)
     servers.next = await startServer(
@@ -490,6 +498,7 @@ async function main() {
       server: "bareResponse",
       url: "/response",
     },
+    { key: "web:bare node:http, nextpress's features", server: "bareFeatures", url: "/api/hello" },
     ...(next.skipped
       ? []
       : [
@@ -738,6 +747,13 @@ async function main() {
       1.2,
       "x",
     ],
+    [
+      "GET /api/hello vs bare node:http (a JSON string), same run",
+      ratio("hello:nextpress", "web:bare node:http, JSON string"),
+      ">=",
+      0.65,
+      "x",
+    ],
     ["1,000 static routes vs 1", ratio("routes:static-1000", "routes:static-1"), ">=", 0.95, "x"],
     [
       "1,000 dynamic [id] routes vs 1",
@@ -772,6 +788,7 @@ async function main() {
           ],
         ]),
     ["peak RSS under load minus bare Express's", rss.nextpress - rss.bare, "<=", 15, " MB"],
+    ["idle RSS, the server without a database", idleMb("none"), "<=", 60, " MB"],
     [
       "WORKERS=2 vs WORKERS=1, both unpinned",
       ratio("hello:WORKERS=2 unpinned", "hello:WORKERS=1 unpinned"),
@@ -828,6 +845,14 @@ async function main() {
       `with no framework at all; the app route handler returning Response.json runs at ` +
       `${fmt(ratio("web:app route handler", "web:pages route"), 2)}x the pages route, NextResponse.json (built lazily) at ` +
       `${fmt(ratio("web:app route handler, NextResponse.json", "web:pages route"), 2)}x.`,
+  );
+  const features = "web:bare node:http, nextpress's features";
+  note(
+    `Where GET /api/hello's CPU goes: bare node:http with nextpress's per-request features and no framework ` +
+      `(helmet headers, request id, ETag, a pino line) runs at ${fmt(ratio(features, "web:bare node:http, JSON string"), 2)}x ` +
+      `bare node:http (${fmt(cpuPerRequestUs(features), 1)} against ${fmt(cpuPerRequestUs("web:bare node:http, JSON string"), 1)} µs per request); ` +
+      `nextpress runs at ${fmt(ratio("hello:nextpress", features), 2)}x that server (${fmt(cpuPerRequestUs("hello:nextpress"), 1)} µs): ` +
+      `the rest is the framework's own share (Express's request and response, the chain, routing, Next's semantics, the request scope).`,
   );
   if (next.skipped) note(`next start: ${next.skipped}`);
   console.log("\n| target | measured | goal | |\n|---|---|---|---|");
