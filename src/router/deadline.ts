@@ -106,6 +106,22 @@ function remove(entry: Pending): void {
   (entry.res as WithPending)[kPending] = undefined;
 }
 
+/**
+ * expire(), which must never throw out of the shared timer: an exception there would stop every
+ * later deadline and, outside any request, end the process. A response it cannot answer is closed.
+ */
+function expireSafely({ req, res, route, seconds }: Pending): void {
+  try {
+    expire(req, res, route, seconds);
+  } catch (error) {
+    res.destroy();
+    req.log.error(
+      { err: error, route: route.file, maxDurationS: seconds },
+      "route ran past its maxDuration and its response could not be answered: closed",
+    );
+  }
+}
+
 function checkDeadlines(): void {
   timer = undefined;
   const now = performance.now();
@@ -113,7 +129,7 @@ function checkDeadlines(): void {
     const next = entry.next;
     if (entry.at <= now) {
       remove(entry);
-      expire(entry.req, entry.res, entry.route, entry.seconds);
+      expireSafely(entry);
     }
     entry = next;
   }
@@ -142,10 +158,23 @@ export function withDeadline(route: Route, seconds: number, run: RouteRunner): R
   const ms = seconds * 1000;
   checkEveryMs = Math.min(checkEveryMs, Math.max(10, ms / 10));
   return function runWithDeadline(req, res, done) {
-    add({ req, res, route, seconds, at: performance.now() + ms, prev: undefined, next: undefined });
-    // `on`, not `once`: a response closes once, and `once` allocates a wrapper per request.
-    res.on("close", forget);
-    armTimer();
+    // A response already closed (the client left while an earlier step waited, say on Redis for a
+    // rate limit) has nobody to answer and no "close" left to come: it gets no deadline, which
+    // would otherwise stay listed and, past maxDuration, answer a response that had ended.
+    if (!res.closed) {
+      add({
+        req,
+        res,
+        route,
+        seconds,
+        at: performance.now() + ms,
+        prev: undefined,
+        next: undefined,
+      });
+      // `on`, not `once`: a response closes once, and `once` allocates a wrapper per request.
+      res.on("close", forget);
+      armTimer();
+    }
     run(req, res, done);
   };
 }

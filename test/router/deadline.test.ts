@@ -90,6 +90,38 @@ describe("maxDuration", () => {
     expect(built.logs.lines.filter((line) => line.route === "fast.ts")).toEqual([]);
   });
 
+  it("gives no deadline to a request whose client left while an earlier step waited, and goes on past its maxDuration", async () => {
+    // An app-level step that waits (as a rate limit waits on Redis) while the client goes away.
+    let reachedRoute!: () => void;
+    const routeReached = new Promise<void>((resolve) => (reachedRoute = resolve));
+    built.app.use((req, res, next) => {
+      if (req.url !== "/api/fast?after-client-left") return next();
+      res.once("close", () =>
+        setTimeout(() => {
+          next();
+          reachedRoute();
+        }, 50),
+      );
+    });
+    const client = http.get({
+      port: server.port,
+      host: "127.0.0.1",
+      path: "/api/fast?after-client-left",
+      agent: false,
+    });
+    client.on("error", () => undefined);
+    setTimeout(() => client.destroy(), 100);
+    await routeReached;
+    // fast.ts answered a response that had closed; past its 0.3 s and several checks of the
+    // shared timer, nothing answers it again, and nothing fails.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const lines = built.logs.lines;
+    expect(lines.filter((line) => Number(line.level) >= 50)).toEqual([]);
+    expect(lines.filter((line) => line.route === "fast.ts")).toEqual([]);
+    // The shared timer still runs: a later request past its deadline is answered 504.
+    expect((await get(server.port, "/api/slow")).status).toBe(504);
+  });
+
   it("answers each of several concurrent requests past its deadline, whatever finished between them", async () => {
     const answers = await Promise.all(
       ["/api/slow", "/api/fast", "/api/slow", "/api/fast", "/api/slow"].map((path) =>
