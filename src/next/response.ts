@@ -62,6 +62,12 @@ function pipeBody(res: AppResponse, source: PipeableStream): void {
     res.setHeader("Content-Length", Buffer.byteLength(STREAM_FAILED_BODY));
     res.end(STREAM_FAILED_BODY);
   });
+  // The client left while the handler was still working: no "close" is left to come, and a
+  // pipe into the closed response would wait for a drain that never comes, holding the source.
+  if (res.closed) {
+    source.destroy?.();
+    return;
+  }
   res.once("close", () => {
     if (!res.writableFinished) source.destroy?.();
   });

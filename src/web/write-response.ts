@@ -190,6 +190,8 @@ export async function writeWebResponse(
   const cancel = () => {
     if (!res.writableFinished) void reader.cancel().catch(() => undefined);
   };
+  // The client left while the handler was still working: no "close" is left to come.
+  if (res.closed) return cancel();
   res.once("close", cancel);
   let started = false;
   try {

@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 import { buildTestApp, type TestApp } from "../helpers/app";
 import { nextETag } from "./next-etag";
 import { LEVEL, linesFor, newRequestId } from "../helpers/log-lines";
@@ -303,6 +304,19 @@ describe("a stream given to res.send when the client leaves", () => {
       req.on("error", (error) => (req.destroyed ? undefined : reject(error)));
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(linesFor(logs, reqId).map((line) => line.msg)).toContain("source closed");
+  });
+
+  it("is destroyed when the client had left before the handler sent it", async () => {
+    const reqId = newRequestId("stream-after-client-left");
+    const socket = net.connect(server.port, "127.0.0.1");
+    socket.on("error", () => undefined);
+    socket.write(
+      `GET /api/send/stream-after-client-left HTTP/1.1\r\nHost: x\r\nX-Request-Id: ${reqId}\r\n\r\n`,
+    );
+    setTimeout(() => socket.destroy(), 50);
+    for (let i = 0; i < 80 && !linesFor(logs, reqId).some((l) => l.msg === "source closed"); i++)
+      await new Promise((resolve) => setTimeout(resolve, 25));
     expect(linesFor(logs, reqId).map((line) => line.msg)).toContain("source closed");
   });
 });

@@ -4,16 +4,24 @@ import net from "node:net";
 import { NextResponse } from "../../src/web/next-response";
 import { writeWebResponse, type WriteOptions } from "../../src/web/write-response";
 
-async function serve(make: () => Response, options: Partial<WriteOptions> = {}) {
+/** `afterClientLeft`: the response is written only once its client has gone (a handler that was still awaiting). */
+async function serve(
+  make: () => Response,
+  options: Partial<WriteOptions> = {},
+  { afterClientLeft = false } = {},
+) {
   const errors: unknown[] = [];
   const server = http.createServer((req, res) => {
-    writeWebResponse(make(), res, { head: req.method === "HEAD", ...options }).catch(
-      (error: unknown) => {
-        errors.push(error);
-        res.statusCode = 500;
-        res.end();
-      },
-    );
+    const write = () =>
+      writeWebResponse(make(), res, { head: req.method === "HEAD", ...options }).catch(
+        (error: unknown) => {
+          errors.push(error);
+          res.statusCode = 500;
+          res.end();
+        },
+      );
+    if (afterClientLeft) res.once("close", () => setTimeout(() => void write(), 20));
+    else void write();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
@@ -124,6 +132,45 @@ describe("writeWebResponse", () => {
       for (let i = 0; i < 40 && cancelled === "no"; i++)
         await new Promise((resolve) => setTimeout(resolve, 25));
       expect(cancelled).not.toBe("no");
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("cancels the stream at once when the client left before the handler returned it", async () => {
+    let cancelled = false;
+    let pulls = 0;
+    const s = await serve(
+      () =>
+        new Response(
+          new ReadableStream({
+            pull: (controller) =>
+              new Promise<void>((resolve) =>
+                setTimeout(() => {
+                  pulls++;
+                  if (!cancelled) controller.enqueue(new Uint8Array(10));
+                  resolve();
+                }, 10),
+              ),
+            cancel: () => void (cancelled = true),
+          }),
+        ),
+      {},
+      { afterClientLeft: true },
+    );
+    try {
+      const socket = net.connect(s.port, "127.0.0.1");
+      socket.on("error", () => undefined);
+      socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+      setTimeout(() => socket.destroy(), 50);
+      for (let i = 0; i < 60 && !cancelled; i++)
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(cancelled).toBe(true);
+      // Nothing keeps pulling from a stream nobody will read.
+      const after = pulls;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(pulls).toBeLessThanOrEqual(after + 1);
+      expect(s.errors).toEqual([]);
     } finally {
       await s.close();
     }
