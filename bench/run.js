@@ -50,6 +50,8 @@ const stopAll = () => {
 const cleanups = [];
 process.on("exit", stopAll);
 process.on("SIGINT", () => process.exit(130));
+// Stopped by a signal, the "exit" handler still stops every server, database and load generator it started.
+process.on("SIGTERM", () => process.exit(143));
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -83,6 +83,8 @@ process.on("exit", () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 });
 process.on("SIGINT", () => process.exit(130));
+// Stopped by a signal, the "exit" handler still stops every server, database and load generator it started.
+process.on("SIGTERM", () => process.exit(143));
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const { HAS_TASKSET, HAS_WRK, pinned, toMs } = require("./load.js");
